@@ -1,0 +1,140 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Config names the two streams and their subject prefixes. The zero value
+// is not usable; start from DefaultConfig.
+type Config struct {
+	// EditorialStream holds drafts and reviews: internal.
+	EditorialStream string
+	// EditorialPrefix is the first subject token of EditorialStream.
+	EditorialPrefix string
+	// PublicStream holds what is published: the only stream the site and
+	// outside consumers read.
+	PublicStream string
+	// PublicPrefix is the first subject token of PublicStream.
+	PublicPrefix string
+	// Replicas is the stream replication factor (3 in a cluster).
+	Replicas int
+	// DuplicateWindow is how long the server remembers event ids for
+	// deduplication.
+	DuplicateWindow time.Duration
+}
+
+// DefaultConfig is the production naming: EDITORIAL on editorial.>, PUBLIC
+// on public.>.
+func DefaultConfig() Config {
+	return Config{
+		EditorialStream: "EDITORIAL",
+		EditorialPrefix: "editorial",
+		PublicStream:    "PUBLIC",
+		PublicPrefix:    "public",
+		Replicas:        1,
+		DuplicateWindow: 2 * time.Minute,
+	}
+}
+
+// Bus is a connection to Tandem's two streams.
+type Bus struct {
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	cfg       Config
+	Editorial *Stream
+	Public    *Stream
+}
+
+// Connect dials NATS with the options every Tandem process needs: it
+// reconnects without limit and buffers nothing it cannot deliver.
+func Connect(url, name string, opts ...nats.Option) (*nats.Conn, error) {
+	base := []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+		nats.ReconnectJitter(100*time.Millisecond, time.Second),
+		nats.RetryOnFailedConnect(true),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				slog.Warn("nats disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			slog.Info("nats reconnected", "url", c.ConnectedUrlRedacted())
+		}),
+	}
+	nc, err := nats.Connect(url, append(base, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("events: connect %s: %w", url, err)
+	}
+	return nc, nil
+}
+
+// Open creates or updates both streams and returns a Bus on them.
+func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Bus, error) {
+	if cfg.Replicas == 0 {
+		cfg.Replicas = 1
+	}
+	if cfg.DuplicateWindow == 0 {
+		cfg.DuplicateWindow = 2 * time.Minute
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bus{nc: nc, js: js, cfg: cfg}
+	if b.Editorial, err = b.ensure(ctx, cfg.EditorialStream, cfg.EditorialPrefix, "Tandem drafts and reviews (internal)"); err != nil {
+		return nil, err
+	}
+	if b.Public, err = b.ensure(ctx, cfg.PublicStream, cfg.PublicPrefix, "Tandem published articles (public)"); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *Bus) ensure(ctx context.Context, name, prefix, desc string) (*Stream, error) {
+	if _, err := Token(prefix); err != nil {
+		return nil, err
+	}
+	s, err := b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        name,
+		Description: desc,
+		Subjects:    []string{prefix + ".>"},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		// The stream is the record: keep every message, and let a purge
+		// (legal removal) be the only way one goes.
+		MaxAge:      0,
+		Discard:     jetstream.DiscardOld,
+		Replicas:    b.cfg.Replicas,
+		Duplicates:  b.cfg.DuplicateWindow,
+		AllowDirect: true,
+		DenyDelete:  false,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: create or update stream %s: %w", name, err)
+	}
+	return &Stream{name: name, prefix: prefix, js: b.js, s: s}, nil
+}
+
+// Config returns the configuration the bus was opened with.
+func (b *Bus) Config() Config { return b.cfg }
+
+// JetStream exposes the JetStream context for administration and tests.
+func (b *Bus) JetStream() jetstream.JetStream { return b.js }
+
+// Delete removes both streams and everything in them. Tests use it to clean
+// up streams of their own on a shared server.
+func (b *Bus) Delete(ctx context.Context) error {
+	return errors.Join(
+		b.js.DeleteStream(ctx, b.cfg.EditorialStream),
+		b.js.DeleteStream(ctx, b.cfg.PublicStream),
+	)
+}

@@ -1,0 +1,191 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Handler handles one event. Returning nil acknowledges it; returning an
+// error wrapping ErrInvalidEvent (see Permanent) terminates it; any other
+// error redelivers it after a delay, up to the consumer's MaxDeliver.
+// Handlers must be idempotent: an event can arrive more than once.
+type Handler func(ctx context.Context, ev *Event) error
+
+// Permanent marks err as one that no retry can fix, so the event is
+// terminated instead of redelivered.
+func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrInvalidEvent, err) }
+
+// ConsumerConfig describes a durable pull consumer.
+type ConsumerConfig struct {
+	// Durable is the consumer name, shared by every replica of a service
+	// (work-queue style).
+	Durable string
+	// FilterSubject selects the events, e.g. the result of Wildcard.
+	FilterSubject string
+	// MaxDeliver bounds delivery attempts. Default 5.
+	MaxDeliver int
+	// Backoff is the delay before each redelivery; the last entry repeats.
+	// Default 1s, 5s, 15s, 30s.
+	Backoff []time.Duration
+	// AckWait is how long the server waits for an acknowledgement before it
+	// redelivers. Default 30s.
+	AckWait time.Duration
+	// Logger receives consumer errors. Default slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *ConsumerConfig) defaults() {
+	if c.MaxDeliver == 0 {
+		c.MaxDeliver = 5
+	}
+	if len(c.Backoff) == 0 {
+		c.Backoff = []time.Duration{time.Second, 5 * time.Second, 15 * time.Second, 30 * time.Second}
+	}
+	if c.AckWait == 0 {
+		c.AckWait = 30 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+func (c *ConsumerConfig) delay(attempt uint64) time.Duration {
+	i := int(attempt) - 1
+	if i < 0 {
+		i = 0
+	}
+	if i >= len(c.Backoff) {
+		i = len(c.Backoff) - 1
+	}
+	return c.Backoff[i]
+}
+
+// Consume creates or updates the durable consumer and hands its events to
+// h one at a time until ctx is done. It returns nil when ctx is cancelled,
+// or the error that kept the consumer from starting.
+func (s *Stream) Consume(ctx context.Context, cfg ConsumerConfig, h Handler) error {
+	cfg.defaults()
+	cons, err := s.s.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       cfg.Durable,
+		FilterSubject: cfg.FilterSubject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckWait:       cfg.AckWait,
+		MaxDeliver:    cfg.MaxDeliver,
+		MaxAckPending: 1000,
+	})
+	if err != nil {
+		return fmt.Errorf("events: consumer %s on %s: %w", cfg.Durable, s.name, err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(64), jetstream.PullHeartbeat(2*time.Second))
+	if err != nil {
+		return fmt.Errorf("events: consumer %s: %w", cfg.Durable, err)
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	defer it.Stop()
+	log := cfg.Logger.With("consumer", cfg.Durable, "stream", s.name)
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			// Missed heartbeats and the like: the iterator recovers by
+			// itself once the server answers again.
+			log.Warn("consumer pull failed", "err", err)
+			continue
+		}
+		s.handle(ctx, log, &cfg, msg, h)
+	}
+}
+
+func (s *Stream) handle(ctx context.Context, log *slog.Logger, cfg *ConsumerConfig, msg jetstream.Msg, h Handler) {
+	md, _ := msg.Metadata()
+	var attempt uint64 = 1
+	if md != nil {
+		attempt = md.NumDelivered
+	}
+	ev, err := decodeMsg(msg)
+	if err == nil {
+		err = h(ctx, ev)
+	}
+	id := msg.Headers().Get(HeaderID)
+	switch {
+	case err == nil:
+		if aerr := msg.Ack(); aerr != nil {
+			log.Warn("ack failed; the event will be redelivered", "event_id", id, "err", aerr)
+		}
+	case errors.Is(err, ErrInvalidEvent):
+		log.Error("poison event terminated", "event_id", id, "subject", msg.Subject(), "err", err)
+		_ = msg.TermWithReason(err.Error())
+	case attempt >= uint64(cfg.MaxDeliver):
+		log.Error("event failed on its last attempt; terminated", "event_id", id, "subject", msg.Subject(), "attempt", attempt, "err", err)
+		_ = msg.TermWithReason(err.Error())
+	default:
+		d := cfg.delay(attempt)
+		log.Warn("event failed; will retry", "event_id", id, "subject", msg.Subject(), "attempt", attempt, "retry_in", d, "err", err)
+		_ = msg.NakWithDelay(d)
+	}
+}
+
+// Follow delivers the last event of every subject matching filter, then
+// every new one, to fn, in stream order, until ctx is done. It uses an
+// ordered consumer of its own, so every caller sees the whole stream (the
+// site's replicas each rebuild their index this way). ready is closed once
+// the events that existed at the start have been delivered.
+func (s *Stream) Follow(ctx context.Context, filter string, fn func(*Event), ready chan<- struct{}) error {
+	info, err := s.s.Info(ctx, jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		return fmt.Errorf("events: follow %s: %w", filter, err)
+	}
+	pending := len(info.State.Subjects)
+	lastSeq := info.State.LastSeq
+	cons, err := s.s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{filter},
+		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("events: follow %s: %w", filter, err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("events: follow %s: %w", filter, err)
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	defer it.Stop()
+	signal := func() {
+		if ready != nil {
+			close(ready)
+			ready = nil
+		}
+	}
+	if pending == 0 {
+		signal()
+	}
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			slog.Warn("follow pull failed", "filter", filter, "err", err)
+			continue
+		}
+		ev, err := decodeMsg(msg)
+		if err != nil {
+			slog.Error("poison event skipped", "event_id", msg.Headers().Get(HeaderID), "subject", msg.Subject(), "err", err)
+		} else {
+			fn(ev)
+		}
+		if md, err := msg.Metadata(); err == nil && (md.NumPending == 0 || md.Sequence.Stream >= lastSeq) {
+			signal()
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/oklog/ulid/v2"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	// Register every event payload type so events decode by schema.
+	_ "github.com/tandemnews/tandem/proto/tandem/events/v1"
+)
+
+// Stream is one of Tandem's streams.
+type Stream struct {
+	name   string
+	prefix string
+	js     jetstream.JetStream
+	s      jetstream.Stream
+}
+
+// Name is the stream's name.
+func (s *Stream) Name() string { return s.name }
+
+// Subject returns the subject of one aggregate: <prefix>.<kind>.<id>.
+func (s *Stream) Subject(kind, id string) (string, error) {
+	if _, err := Token(kind); err != nil {
+		return "", err
+	}
+	if _, err := Token(id); err != nil {
+		return "", err
+	}
+	return s.prefix + "." + kind + "." + id, nil
+}
+
+// Wildcard returns the subject filter for every aggregate of a kind.
+func (s *Stream) Wildcard(kind string) string { return s.prefix + "." + kind + ".*" }
+
+// PublishOption changes how Publish writes.
+type PublishOption func(*publishOpts)
+
+type publishOpts struct {
+	expect    bool
+	expectSeq uint64
+}
+
+// ExpectRevision makes the publish succeed only if the subject's last
+// message has sequence rev; 0 means the subject must be empty. Otherwise
+// Publish returns ErrConflict and nothing is written.
+func ExpectRevision(rev uint64) PublishOption {
+	return func(o *publishOpts) { o.expect, o.expectSeq = true, rev }
+}
+
+// NewID returns a new event or aggregate id: a ULID, sortable by time.
+func NewID() string { return ulid.Make().String() }
+
+// Publish stores ev on subject and returns the stream sequence it was
+// stored at (the aggregate's new revision). If ev.ID was already stored
+// within the duplicate window, it returns the original sequence and
+// writes nothing, so a retry after a lost acknowledgement is safe.
+func (s *Stream) Publish(ctx context.Context, subject string, ev *Event, opts ...PublishOption) (uint64, error) {
+	if err := ev.validate(); err != nil {
+		return 0, err
+	}
+	var o publishOpts
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if ev.ID == "" {
+		ev.ID = NewID()
+	}
+	if ev.Time.IsZero() {
+		ev.Time = time.Now().UTC()
+	}
+	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(ev.Data)
+	if err != nil {
+		return 0, fmt.Errorf("events: marshal %s: %w", ev.Type, err)
+	}
+	msg := nats.NewMsg(subject)
+	msg.Data = data
+	msg.Header.Set(HeaderSpecVersion, specVersion)
+	msg.Header.Set(HeaderID, ev.ID)
+	msg.Header.Set(HeaderType, ev.Type)
+	msg.Header.Set(HeaderSource, ev.Source)
+	msg.Header.Set(HeaderTime, ev.Time.UTC().Format(time.RFC3339Nano))
+	msg.Header.Set(HeaderSubject, ev.Subject)
+	msg.Header.Set(HeaderDataContentType, contentTypeData)
+	msg.Header.Set(HeaderDataSchema, schemaPrefix+string(ev.Data.ProtoReflect().Descriptor().FullName()))
+	msg.Header.Set(HeaderActor, ev.Actor)
+
+	popts := []jetstream.PublishOpt{jetstream.WithMsgID(ev.ID), jetstream.WithExpectStream(s.name)}
+	if o.expect {
+		popts = append(popts, jetstream.WithExpectLastSequencePerSubject(o.expectSeq))
+	}
+	ack, err := s.js.PublishMsg(ctx, msg, popts...)
+	if err != nil {
+		if isWrongLastSequence(err) {
+			// The server checks the expected sequence before it looks for
+			// duplicates, so a retry of a write that was stored (its
+			// acknowledgement lost) lands here. If the last message is
+			// that write, the retry has succeeded.
+			if last, lerr := s.Last(ctx, subject); lerr == nil && last.ID == ev.ID {
+				ev.Sequence, ev.NATSSubject = last.Sequence, subject
+				return last.Sequence, nil
+			}
+			return 0, fmt.Errorf("%w: %s expected revision %d", ErrConflict, subject, o.expectSeq)
+		}
+		return 0, fmt.Errorf("events: publish %s on %s: %w", ev.Type, subject, err)
+	}
+	ev.Sequence = ack.Sequence
+	ev.NATSSubject = subject
+	return ack.Sequence, nil
+}
+
+func isWrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	}
+	return false
+}
+
+// Last returns the last event on subject: the aggregate's current state.
+// It returns ErrNotFound when the subject is empty.
+func (s *Stream) Last(ctx context.Context, subject string) (*Event, error) {
+	raw, err := s.s.GetLastMsgForSubject(ctx, subject)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, subject)
+		}
+		return nil, fmt.Errorf("events: last on %s: %w", subject, err)
+	}
+	return decode(raw.Subject, raw.Sequence, raw.Time, raw.Header, raw.Data)
+}
+
+// At returns the event stored at sequence seq, which must be on subject.
+func (s *Stream) At(ctx context.Context, subject string, seq uint64) (*Event, error) {
+	raw, err := s.s.GetMsg(ctx, seq)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil, fmt.Errorf("%w: %s at %d", ErrNotFound, subject, seq)
+		}
+		return nil, fmt.Errorf("events: get %d: %w", seq, err)
+	}
+	if raw.Subject != subject {
+		return nil, fmt.Errorf("%w: %s at %d", ErrNotFound, subject, seq)
+	}
+	return decode(raw.Subject, raw.Sequence, raw.Time, raw.Header, raw.Data)
+}
+
+// History calls fn with every event on subject, oldest first, up to and
+// including the last one stored when History started. fn returning an
+// error stops the walk and History returns it.
+func (s *Stream) History(ctx context.Context, subject string, fn func(*Event) error) error {
+	last, err := s.Last(ctx, subject)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cons, err := s.s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subject},
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("events: history of %s: %w", subject, err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("events: history of %s: %w", subject, err)
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("events: history of %s: %w", subject, err)
+		}
+		ev, err := decodeMsg(msg)
+		if err != nil {
+			return err
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+		if ev.Sequence >= last.Sequence {
+			return nil
+		}
+	}
+}
+
+func decodeMsg(msg jetstream.Msg) (*Event, error) {
+	md, err := msg.Metadata()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidEvent, err)
+	}
+	return decode(msg.Subject(), md.Sequence.Stream, md.Timestamp, msg.Headers(), msg.Data())
+}
+
+// decode turns a stored message into an Event. Any defect is
+// ErrInvalidEvent.
+func decode(subject string, seq uint64, stored time.Time, h nats.Header, data []byte) (*Event, error) {
+	ev := &Event{
+		ID:          h.Get(HeaderID),
+		Type:        h.Get(HeaderType),
+		Source:      h.Get(HeaderSource),
+		Subject:     h.Get(HeaderSubject),
+		Actor:       h.Get(HeaderActor),
+		Sequence:    seq,
+		Stored:      stored,
+		NATSSubject: subject,
+	}
+	fail := func(format string, args ...any) (*Event, error) {
+		return nil, fmt.Errorf("%w: %s seq %d id %q: %s", ErrInvalidEvent, subject, seq, ev.ID, fmt.Sprintf(format, args...))
+	}
+	if v := h.Get(HeaderSpecVersion); v != specVersion {
+		return fail("specversion %q", v)
+	}
+	if ev.ID == "" || ev.Type == "" || ev.Source == "" {
+		return fail("missing ce-id, ce-type or ce-source")
+	}
+	if ct := h.Get(HeaderDataContentType); ct != contentTypeData {
+		return fail("content type %q", ct)
+	}
+	t, err := time.Parse(time.RFC3339Nano, h.Get(HeaderTime))
+	if err != nil {
+		return fail("ce-time: %v", err)
+	}
+	ev.Time = t
+	mt, err := protoregistry.GlobalTypes.FindMessageByURL(h.Get(HeaderDataSchema))
+	if err != nil {
+		return fail("unknown schema %q", h.Get(HeaderDataSchema))
+	}
+	m := mt.New().Interface()
+	if err := proto.Unmarshal(data, m); err != nil {
+		return fail("payload: %v", err)
+	}
+	ev.Data = m
+	return ev, nil
+}
+
+// Revision renders a revision for logs and error metadata.
+func Revision(seq uint64) string { return strconv.FormatUint(seq, 10) }

@@ -1,0 +1,126 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+
+	"github.com/tandemnews/tandem/pkg/events"
+	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
+)
+
+// ErrorDomain is the google.rpc.ErrorInfo domain of Tandem's errors.
+const ErrorDomain = "tandem"
+
+// Violations collects every problem with a request before answering, so
+// the caller learns all of them at once.
+type Violations struct {
+	list []*errdetails.BadRequest_FieldViolation
+}
+
+// Add records that field (a proto path such as
+// `article.locales["en"].title`) is wrong, and why.
+func (v *Violations) Add(field, format string, args ...any) {
+	v.list = append(v.list, &errdetails.BadRequest_FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
+}
+
+// Len is the number of violations.
+func (v *Violations) Len() int { return len(v.list) }
+
+// Fields lists the violated fields in the order they were added.
+func (v *Violations) Fields() []string {
+	out := make([]string, len(v.list))
+	for i, f := range v.list {
+		out[i] = f.Field
+	}
+	return out
+}
+
+// Err is nil without violations, else InvalidArgument with a BadRequest
+// detail listing them all.
+func (v *Violations) Err() error {
+	if len(v.list) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(v.list))
+	for i, f := range v.list {
+		msgs[i] = f.Field + ": " + f.Description
+	}
+	st := status.New(codes.InvalidArgument, "invalid request: "+strings.Join(msgs, "; "))
+	return withDetails(st, &errdetails.BadRequest{FieldViolations: v.list})
+}
+
+// InvalidField is InvalidArgument for one field.
+func InvalidField(field, format string, args ...any) error {
+	var v Violations
+	v.Add(field, format, args...)
+	return v.Err()
+}
+
+// Reason returns the ErrorInfo reason string of r: its enum name without
+// the ERROR_REASON_ prefix.
+func Reason(r errorsv1.ErrorReason) string {
+	return strings.TrimPrefix(r.String(), "ERROR_REASON_")
+}
+
+// Precondition is FailedPrecondition with an ErrorInfo carrying reason and
+// metadata (pairs of key, value).
+func Precondition(r errorsv1.ErrorReason, msg string, kv ...string) error {
+	return reasoned(codes.FailedPrecondition, r, msg, kv...)
+}
+
+// Conflict is Aborted with reason REVISION_CONFLICT and the current
+// revision, so the caller knows what to re-read.
+func Conflict(subject string, current uint64) error {
+	return reasoned(codes.Aborted, errorsv1.ErrorReason_ERROR_REASON_REVISION_CONFLICT,
+		fmt.Sprintf("%s was changed by someone else: the current revision is %d; read it again and reapply your change", subject, current),
+		"current_revision", events.Revision(current))
+}
+
+func reasoned(c codes.Code, r errorsv1.ErrorReason, msg string, kv ...string) error {
+	md := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		md[kv[i]] = kv[i+1]
+	}
+	return withDetails(status.New(c, msg), &errdetails.ErrorInfo{Reason: Reason(r), Domain: ErrorDomain, Metadata: md})
+}
+
+func withDetails(st *status.Status, detail protoadapt.MessageV1) error {
+	withd, err := st.WithDetails(detail)
+	if err != nil {
+		return st.Err() // cannot happen: the details are well-formed protos
+	}
+	return withd.Err()
+}
+
+// Store maps an error from the event store to a status: not found is
+// NotFound, a lost connection or timeout is Unavailable (safe to retry),
+// anything else Internal. Errors that already are statuses pass through.
+func Store(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	switch {
+	case errors.Is(err, events.ErrNotFound):
+		return status.Errorf(codes.NotFound, "%s not found", what)
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, "request cancelled")
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
+		errors.Is(err, nats.ErrNoResponders), errors.Is(err, nats.ErrConnectionClosed),
+		errors.Is(err, nats.ErrDisconnected), errors.Is(err, nats.ErrConnectionReconnecting),
+		errors.Is(err, jetstream.ErrNoStreamResponse), errors.Is(err, jetstream.ErrJetStreamNotEnabled):
+		return status.Errorf(codes.Unavailable, "event store unavailable, retry: %v", err)
+	}
+	return status.Errorf(codes.Internal, "%s: %v", what, err)
+}

@@ -1,0 +1,185 @@
+// Package testkit starts the real servers Tandem's tests run against: an
+// in-process NATS server with JetStream on a free port and a temporary
+// store, a Bus on streams named for the test alone, and a Redis client
+// whose keys carry a prefix unique to the test. Everything is cleaned up
+// when the test ends.
+package testkit
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tandemnews/tandem/pkg/broker"
+	"github.com/tandemnews/tandem/pkg/events"
+)
+
+// NATS is an in-process server a test can stop and start again on the
+// same store.
+type NATS struct {
+	t    testing.TB
+	dir  string
+	port int
+	srv  *server.Server
+}
+
+// StartNATS starts a JetStream server on a free loopback port with a store
+// under t.TempDir().
+func StartNATS(t testing.TB) *NATS {
+	t.Helper()
+	n := &NATS{t: t, dir: t.TempDir(), port: -1}
+	n.Start()
+	t.Cleanup(n.Stop)
+	return n
+}
+
+// Start starts the server (again), on the same port and store.
+func (n *NATS) Start() {
+	n.t.Helper()
+	s, err := broker.Start(broker.Options{Port: n.port, StoreDir: n.dir})
+	if err != nil {
+		n.t.Fatalf("start nats: %v", err)
+	}
+	n.srv = s
+	n.port = s.Addr().(*net.TCPAddr).Port
+}
+
+// URL is the client URL.
+func (n *NATS) URL() string { return n.srv.ClientURL() }
+
+// Stop shuts the server down; Start brings it back.
+func (n *NATS) Stop() {
+	if n.srv != nil {
+		n.srv.Shutdown()
+		n.srv.WaitForShutdown()
+	}
+}
+
+// Server is the running server.
+func (n *NATS) Server() *server.Server { return n.srv }
+
+// Connect dials url the way Tandem's processes do and closes the
+// connection when the test ends.
+func Connect(t testing.TB, url string) *nats.Conn {
+	t.Helper()
+	nc, err := events.Connect(url, "test:"+t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// StreamConfig returns stream names and subject prefixes no other test
+// uses, so tests can share one server (the external one in CI).
+func StreamConfig(t testing.TB) events.Config {
+	tag := fmt.Sprintf("t%d%s", time.Now().UnixNano()%1e9, strings.ToLower(events.NewID()[20:]))
+	c := events.DefaultConfig()
+	c.EditorialStream = "EDITORIAL_" + strings.ToUpper(tag)
+	c.EditorialPrefix = tag + "-editorial"
+	c.PublicStream = "PUBLIC_" + strings.ToUpper(tag)
+	c.PublicPrefix = tag + "-public"
+	return c
+}
+
+// Bus opens both streams, under names of the test's own, on the server at
+// url, and deletes them when the test ends.
+func Bus(t testing.TB, url string) *events.Bus {
+	t.Helper()
+	nc := Connect(t, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	b, err := events.Open(ctx, nc, StreamConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = b.Delete(ctx)
+	})
+	return b
+}
+
+// RedisURL is REDIS_URL, or the local default.
+func RedisURL() string {
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
+// Redis connects to the real Redis at REDIS_URL and returns the client and
+// a key prefix unique to the test. Every key under the prefix is deleted
+// when the test ends. The test fails, saying how to fix it, when Redis
+// does not answer.
+func Redis(t testing.TB) (*redis.Client, string) {
+	t.Helper()
+	opt, err := redis.ParseURL(RedisURL())
+	if err != nil {
+		t.Fatalf("REDIS_URL: %v", err)
+	}
+	rdb := redis.NewClient(opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("Redis at %s does not answer (%v): start it (make services) or set REDIS_URL", RedisURL(), err)
+	}
+	prefix := fmt.Sprintf("tandemtest:%s:%s:", sanitize(t.Name()), strings.ToLower(events.NewID()))
+	t.Cleanup(func() {
+		defer rdb.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+	})
+	return rdb, prefix
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == '*' || r == '?' || r == '[' || r == ']' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// Shared returns the path of the shared folder beside the project (test
+// data such as the sample corpus), or skips the test when it is absent.
+func Shared(t testing.TB, parts ...string) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
+	p := filepath.Join(append([]string{root}, parts...)...)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("skipping: %s is absent (the shared test data lives beside the project root)", p)
+	}
+	return p
+}
+
+// EachServer runs fn against a fresh in-process server and, when NATS_URL
+// is set, against that external server too (CI sets it to the machine's
+// NATS 2.9), each as a subtest.
+func EachServer(t *testing.T, fn func(t *testing.T, url string)) {
+	t.Run("embedded", func(t *testing.T) { fn(t, StartNATS(t).URL()) })
+	if u := os.Getenv("NATS_URL"); u != "" {
+		t.Run("external", func(t *testing.T) { fn(t, u) })
+	}
+}
