@@ -101,8 +101,8 @@ func withDetails(st *status.Status, detail protoadapt.MessageV1) error {
 	return withd.Err()
 }
 
-// Store maps an error from the event store to a status: not found is
-// NotFound, a lost connection or timeout is Unavailable (safe to retry),
+// Store maps an error from the event store to a status: a revision
+// conflict is Aborted with the current revision, not found is NotFound, a lost connection or timeout is Unavailable (safe to retry),
 // anything else Internal. Errors that already are statuses pass through.
 func Store(err error, what string) error {
 	if err == nil {
@@ -110,6 +110,10 @@ func Store(err error, what string) error {
 	}
 	if _, ok := status.FromError(err); ok {
 		return err
+	}
+	var c *events.ConflictError
+	if errors.As(err, &c) {
+		return Conflict(what, c.Current)
 	}
 	switch {
 	case errors.Is(err, events.ErrNotFound):

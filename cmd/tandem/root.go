@@ -1,0 +1,13 @@
+package main
+
+import "github.com/spf13/cobra"
+
+func rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "tandem",
+		Short:         "Tandem: a bilingual newsroom",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	return root
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/cache"
+	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/rpc"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
+	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	"github.com/tandemnews/tandem/services/drafting"
+	"github.com/tandemnews/tandem/services/publishing"
+	"github.com/tandemnews/tandem/services/review"
+	"github.com/tandemnews/tandem/services/site"
+)
+
+// serviceNames are the services one process can run.
+var serviceNames = []string{"drafting", "review", "publishing", "site"}
+
+// stackConfig says which services to run and on what.
+type stackConfig struct {
+	Services []string
+	Bus      *events.Bus
+	Auth     *auth.Store
+	Pages    *cache.Pages // nil: no Redis
+	Site     *siteconfig.Config
+	// GRPC serves drafting, review and publishing; nil when none of them
+	// runs here.
+	GRPC net.Listener
+	// HTTP serves the site; nil when the site does not run here.
+	HTTP net.Listener
+	// PublishingAddr is where the site asks for pages on a miss; default
+	// the GRPC listener's address.
+	PublishingAddr string
+	Logger         *slog.Logger
+}
+
+// grpcService is what drafting, review and publishing have in common.
+type grpcService interface {
+	Register(grpc.ServiceRegistrar)
+	Policy() auth.Policy
+	Run(ctx context.Context) error
+}
+
+// stack is a running set of services.
+type stack struct {
+	site  *site.Site
+	group *errgroup.Group
+}
+
+// startStack starts the services and returns at once; wait returns when
+// ctx is done and everything has stopped, or when something failed.
+func startStack(ctx context.Context, c stackConfig) (*stack, error) {
+	log := c.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	for _, n := range c.Services {
+		if !slices.Contains(serviceNames, n) {
+			return nil, fmt.Errorf("unknown service %q (one of %v)", n, serviceNames)
+		}
+	}
+	has := func(n string) bool { return slices.Contains(c.Services, n) }
+	g, ctx := errgroup.WithContext(ctx)
+	st := &stack{group: g}
+
+	var svcs []grpcService
+	if has("drafting") {
+		svcs = append(svcs, drafting.New(c.Bus, log))
+	}
+	if has("review") {
+		svcs = append(svcs, review.New(c.Bus, log))
+	}
+	if has("publishing") {
+		svcs = append(svcs, publishing.New(c.Bus, publishing.Options{Pages: c.Pages, Site: c.Site, Logger: log}))
+	}
+	if len(svcs) > 0 {
+		if c.GRPC == nil {
+			return nil, errors.New("a gRPC listener is needed for drafting, review and publishing")
+		}
+		policy := auth.Policy{}
+		for _, s := range svcs {
+			for m, r := range s.Policy() {
+				policy[m] = r
+			}
+		}
+		srv := rpc.New(rpc.Options{Logger: log, Auth: c.Auth, Policy: policy})
+		for _, s := range svcs {
+			s.Register(srv)
+			g.Go(func() error { return s.Run(ctx) })
+		}
+		srv.Health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+		g.Go(func() error { return srv.Serve(ctx, c.GRPC, 10*time.Second) })
+	}
+
+	if has("site") {
+		if c.HTTP == nil {
+			return nil, errors.New("an HTTP listener is needed for the site")
+		}
+		addr := c.PublishingAddr
+		if addr == "" && c.GRPC != nil {
+			addr = c.GRPC.Addr().String()
+		}
+		if addr == "" {
+			return nil, errors.New("the site needs the publishing service's address")
+		}
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
+		if err != nil {
+			return nil, fmt.Errorf("publishing client: %w", err)
+		}
+		st.site = site.New(c.Bus, site.Options{Pages: c.Pages, Publishing: publishingv1.NewPublishingServiceClient(conn), Site: c.Site, Logger: log})
+		hs := &http.Server{
+			Handler:           st.site,
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    32 << 10,
+		}
+		g.Go(func() error { defer conn.Close(); return st.site.Run(ctx) })
+		g.Go(func() error {
+			err := hs.Serve(c.HTTP)
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return err
+		})
+		g.Go(func() error {
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return hs.Shutdown(sctx)
+		})
+	}
+	return st, nil
+}
+
+// wait blocks until every service has stopped.
+func (s *stack) wait() error { return s.group.Wait() }

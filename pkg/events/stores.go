@@ -1,0 +1,64 @@
+package events
+
+import (
+	"google.golang.org/protobuf/proto"
+
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+)
+
+// The three aggregates and the services that own them. Only the owner
+// writes an aggregate; any service may read one, because the events are
+// the contract between services.
+const (
+	SourceDrafting   = "/tandem/drafting"
+	SourceReview     = "/tandem/review"
+	SourcePublishing = "/tandem/publishing"
+
+	KindDrafts   = "drafts"   // editorial.drafts.<article id>
+	KindReviews  = "reviews"  // editorial.reviews.<article id>
+	KindArticles = "articles" // public.articles.<article id>
+)
+
+// Drafts is the draft aggregate on the editorial stream.
+func Drafts(s *Stream) *Aggregate[*draftingv1.Draft] {
+	return &Aggregate[*draftingv1.Draft]{
+		Stream: s, Kind: KindDrafts, Source: SourceDrafting,
+		Wrap: func(d *draftingv1.Draft) proto.Message { return &eventsv1.DraftEvent{Draft: d} },
+		Unwrap: func(m proto.Message) (*draftingv1.Draft, bool) {
+			e, ok := m.(*eventsv1.DraftEvent)
+			return e.GetDraft(), ok && e.GetDraft().GetArticle() != nil
+		},
+		SetRevision: func(d *draftingv1.Draft, rev uint64) { d.Revision = rev },
+	}
+}
+
+// Jobs is the translation job aggregate on the editorial stream.
+func Jobs(s *Stream) *Aggregate[*reviewv1.Job] {
+	return &Aggregate[*reviewv1.Job]{
+		Stream: s, Kind: KindReviews, Source: SourceReview,
+		Wrap: func(j *reviewv1.Job) proto.Message { return &eventsv1.ReviewEvent{Job: j} },
+		Unwrap: func(m proto.Message) (*reviewv1.Job, bool) {
+			e, ok := m.(*eventsv1.ReviewEvent)
+			return e.GetJob(), ok && e.GetJob() != nil
+		},
+		SetRevision: func(j *reviewv1.Job, rev uint64) { j.Revision = rev },
+		New:         func() *reviewv1.Job { return &reviewv1.Job{} },
+	}
+}
+
+// Publications is the public record of each article on the public stream.
+func Publications(s *Stream) *Aggregate[*publishingv1.Publication] {
+	return &Aggregate[*publishingv1.Publication]{
+		Stream: s, Kind: KindArticles, Source: SourcePublishing,
+		Wrap: func(p *publishingv1.Publication) proto.Message { return &eventsv1.ArticleEvent{Publication: p} },
+		Unwrap: func(m proto.Message) (*publishingv1.Publication, bool) {
+			e, ok := m.(*eventsv1.ArticleEvent)
+			return e.GetPublication(), ok && e.GetPublication() != nil
+		},
+		SetRevision: func(p *publishingv1.Publication, rev uint64) { p.Revision = rev },
+		New:         func() *publishingv1.Publication { return &publishingv1.Publication{} },
+	}
+}

@@ -1,0 +1,254 @@
+// Package drafting is the service where editors write, revise and submit
+// articles. Its one aggregate is the draft, stored as events on
+// editorial.drafts.<id>.
+package drafting
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/tandemnews/tandem/pkg/rpc"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+)
+
+// Limits on what an article may hold. They keep one event, which carries
+// the article and later its rendered pages, well inside NATS's default
+// 1 MiB message size. docs/limits.md lists them.
+const (
+	MaxTitleRunes     = 200
+	MaxSummaryRunes   = 1000
+	MaxBlocks         = 300
+	MaxBlockBytes     = 16 << 10
+	MaxListItems      = 100
+	MaxKeywords       = 20
+	MaxKeywordRunes   = 50
+	MaxAuthors        = 20
+	MaxNameRunes      = 100
+	MaxSectionDepth   = 4
+	MaxSlugLength     = 100
+	MaxArticleBytes   = 256 << 10
+	DefaultSourceLang = "zh-CN"
+	TargetLang        = "en"
+)
+
+// Locales Tandem publishes. The source is Chinese, the target English.
+var supportedLocales = map[string]bool{"zh-CN": true, "en": true}
+
+var (
+	slugPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	sectionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	// rawHTML catches a tag or comment opening in inline text.
+	rawHTML = regexp.MustCompile(`<\s*[a-zA-Z!/?]`)
+)
+
+// Validate checks an article as an editor submits it and reports every
+// problem at once. path is the proto path of the article in the request,
+// e.g. "article". It also fills defaults: the source locale and missing
+// block ids.
+func Validate(a *articlev1.Article, path string, v *rpc.Violations) {
+	if a == nil {
+		v.Add(path, "is required")
+		return
+	}
+	if a.SourceLocale == "" {
+		a.SourceLocale = DefaultSourceLang
+	}
+	if !supportedLocales[a.SourceLocale] {
+		v.Add(path+".source_locale", "must be zh-CN or en, not %q", a.SourceLocale)
+	}
+	if len(a.Section) == 0 {
+		v.Add(path+".section", "is required: the section path, e.g. [\"news-events\", \"news\"]")
+	}
+	if len(a.Section) > MaxSectionDepth {
+		v.Add(path+".section", "has %d levels; at most %d", len(a.Section), MaxSectionDepth)
+	}
+	for i, s := range a.Section {
+		if !sectionPattern.MatchString(s) {
+			v.Add(fmt.Sprintf("%s.section[%d]", path, i), "%q is not a section key (lowercase letters, digits and '-')", s)
+		}
+	}
+	if a.Date == "" {
+		v.Add(path+".date", "is required, as YYYY-MM-DD")
+	} else if _, err := time.Parse(time.DateOnly, a.Date); err != nil {
+		v.Add(path+".date", "%q is not a date as YYYY-MM-DD", a.Date)
+	}
+	if a.Slug != "" && (len(a.Slug) > MaxSlugLength || !slugPattern.MatchString(a.Slug)) {
+		v.Add(path+".slug", "must be lowercase letters, digits and single '-' between them, at most %d characters", MaxSlugLength)
+	}
+	if _, ok := a.Locales[a.SourceLocale]; !ok && supportedLocales[a.SourceLocale] {
+		v.Add(fmt.Sprintf("%s.locales[%q]", path, a.SourceLocale), "the source locale must have content")
+	}
+	for tag, c := range a.Locales {
+		lp := fmt.Sprintf("%s.locales[%q]", path, tag)
+		if _, err := language.Parse(tag); err != nil {
+			v.Add(lp, "%q is not a BCP 47 language tag", tag)
+			continue
+		}
+		if !supportedLocales[tag] {
+			v.Add(lp, "Tandem publishes zh-CN and en; %q is not one of them", tag)
+			continue
+		}
+		validateContent(c, lp, v)
+	}
+	if n := proto.Size(a); n > MaxArticleBytes {
+		v.Add(path, "is %d bytes; an article may be at most %d", n, MaxArticleBytes)
+	}
+}
+
+func validateContent(c *articlev1.LocalizedContent, path string, v *rpc.Violations) {
+	if c == nil {
+		v.Add(path, "has no content")
+		return
+	}
+	if strings.TrimSpace(c.Title) == "" {
+		v.Add(path+".title", "is required")
+	}
+	text(c.Title, path+".title", MaxTitleRunes, v)
+	text(c.Summary, path+".summary", MaxSummaryRunes, v)
+	if len(c.Keywords) > MaxKeywords {
+		v.Add(path+".keywords", "has %d keywords; at most %d", len(c.Keywords), MaxKeywords)
+	}
+	for i, k := range c.Keywords {
+		text(k, fmt.Sprintf("%s.keywords[%d]", path, i), MaxKeywordRunes, v)
+	}
+	if b := c.Byline; b != nil {
+		if len(b.Authors) > MaxAuthors {
+			v.Add(path+".byline.authors", "has %d authors; at most %d", len(b.Authors), MaxAuthors)
+		}
+		for i, a := range b.Authors {
+			text(a, fmt.Sprintf("%s.byline.authors[%d]", path, i), MaxNameRunes, v)
+		}
+		text(b.Office, path+".byline.office", MaxNameRunes, v)
+	}
+	if len(c.Blocks) > MaxBlocks {
+		v.Add(path+".blocks", "has %d blocks; at most %d", len(c.Blocks), MaxBlocks)
+		return
+	}
+	seen := map[string]int{}
+	for i, b := range c.Blocks {
+		bp := fmt.Sprintf("%s.blocks[%d]", path, i)
+		if b == nil {
+			v.Add(bp, "is empty")
+			continue
+		}
+		if b.Id == "" {
+			b.Id = newBlockID()
+		} else if j, dup := seen[b.Id]; dup {
+			v.Add(bp+".id", "%q is also the id of blocks[%d]", b.Id, j)
+		}
+		seen[b.Id] = i
+		validateBlock(b, bp, v)
+	}
+}
+
+func validateBlock(b *articlev1.Block, path string, v *rpc.Violations) {
+	required := func(s, field string) {
+		if strings.TrimSpace(s) == "" {
+			v.Add(path+field, "is required")
+		}
+		text(s, path+field, MaxBlockBytes, v)
+	}
+	switch k := b.Kind.(type) {
+	case *articlev1.Block_Paragraph:
+		required(k.Paragraph.GetText(), ".paragraph.text")
+	case *articlev1.Block_Heading:
+		if l := k.Heading.GetLevel(); l != 2 && l != 3 {
+			v.Add(path+".heading.level", "must be 2 or 3, not %d", l)
+		}
+		required(k.Heading.GetText(), ".heading.text")
+	case *articlev1.Block_Figure:
+		f := k.Figure
+		required(f.GetFile(), ".figure.file")
+		text(f.GetCaption(), path+".figure.caption", MaxBlockBytes, v)
+		text(f.GetAlt(), path+".figure.alt", MaxBlockBytes, v)
+		text(f.GetCredit(), path+".figure.credit", MaxNameRunes, v)
+	case *articlev1.Block_Quote:
+		required(k.Quote.GetText(), ".quote.text")
+		text(k.Quote.GetAttribution(), path+".quote.attribution", MaxNameRunes, v)
+	case *articlev1.Block_List:
+		items := k.List.GetItems()
+		if len(items) == 0 {
+			v.Add(path+".list.items", "a list needs at least one item")
+		}
+		if len(items) > MaxListItems {
+			v.Add(path+".list.items", "has %d items; at most %d", len(items), MaxListItems)
+		}
+		for i, it := range items {
+			required(it, fmt.Sprintf(".list.items[%d]", i))
+		}
+	default:
+		v.Add(path, "must be a paragraph, heading, figure, quote or list")
+	}
+}
+
+// text checks a length bound (runes for short fields, bytes for blocks:
+// whichever max says), valid UTF-8, and the absence of raw HTML.
+func text(s, path string, max int, v *rpc.Violations) {
+	if !utf8.ValidString(s) {
+		v.Add(path, "is not valid UTF-8")
+		return
+	}
+	n := utf8.RuneCountInString(s)
+	unit := "characters"
+	if max == MaxBlockBytes {
+		n, unit = len(s), "bytes"
+	}
+	if n > max {
+		v.Add(path, "is %d %s; at most %d", n, unit, max)
+	}
+	if rawHTML.MatchString(s) {
+		v.Add(path, "contains raw HTML; use Markdown (emphasis, strong, links, code)")
+	}
+}
+
+func newBlockID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "b" + hex.EncodeToString(b)
+}
+
+// Errors of the draft lifecycle.
+var (
+	errSubmittedUnchanged = fmt.Errorf("already submitted at this revision")
+)
+
+// newDraft is the state of a freshly created draft.
+func newDraft(a *articlev1.Article, who *articlev1.Actor, now time.Time) *draftingv1.Draft {
+	ch := &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
+	return &draftingv1.Draft{
+		Article: a,
+		Status:  draftingv1.DraftStatus_DRAFT_STATUS_DRAFT,
+		Created: ch,
+		Updated: ch,
+	}
+}
+
+// replace puts new content into d. The id and source locale cannot
+// change; the draft goes back to being a draft until submitted again.
+func replace(d *draftingv1.Draft, a *articlev1.Article, who *articlev1.Actor, now time.Time) {
+	a.Id = d.Article.Id
+	d.Article = a
+	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_DRAFT
+	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
+}
+
+// submit marks the current revision as submitted.
+func submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time) error {
+	if d.Status == draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED && d.SubmittedRevision == d.Revision {
+		return errSubmittedUnchanged
+	}
+	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED
+	d.SubmittedRevision = d.Revision
+	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
+	return nil
+}

@@ -1,0 +1,147 @@
+package drafting
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/rpc"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+)
+
+// Service implements tandem.drafting.v1.DraftingService.
+type Service struct {
+	draftingv1.UnimplementedDraftingServiceServer
+	drafts *events.Aggregate[*draftingv1.Draft]
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New returns the drafting service on bus.
+func New(bus *events.Bus, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{drafts: events.Drafts(bus.Editorial), log: log.With("service", "drafting"), now: time.Now}
+}
+
+// Register adds the service to a gRPC server.
+func (s *Service) Register(r grpc.ServiceRegistrar) { draftingv1.RegisterDraftingServiceServer(r, s) }
+
+// Policy says who may call what.
+func (s *Service) Policy() auth.Policy {
+	const p = "/tandem.drafting.v1.DraftingService/"
+	return auth.Policy{
+		p + "CreateDraft": {auth.Editor},
+		p + "GetDraft":    {auth.Editor, auth.Translator, auth.Publisher},
+		p + "UpdateDraft": {auth.Editor},
+		p + "SubmitDraft": {auth.Editor},
+	}
+}
+
+// Run has no background work; drafting only answers calls.
+func (s *Service) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+
+// actor returns the authenticated caller as an Actor.
+func actor(ctx context.Context) *articlev1.Actor {
+	u, _ := auth.FromContext(ctx)
+	return &articlev1.Actor{UserId: u.ID, Name: u.Name}
+}
+
+// CreateDraft implements DraftingService.
+func (s *Service) CreateDraft(ctx context.Context, req *draftingv1.CreateDraftRequest) (*draftingv1.CreateDraftResponse, error) {
+	var v rpc.Violations
+	a := req.GetArticle()
+	if a.GetId() != "" {
+		v.Add("article.id", "must be empty: the server assigns the id")
+	}
+	Validate(a, "article", &v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	a.Id = events.NewID()
+	who := actor(ctx)
+	d, err := s.drafts.Create(ctx, a.Id, newDraft(a, who, s.now()), events.Change{Type: events.DraftCreated, Actor: who.UserId})
+	if err != nil {
+		return nil, s.storeErr(err, a.Id)
+	}
+	s.log.Info("draft created", "article", a.Id, "revision", d.Revision, "actor", who.UserId)
+	return &draftingv1.CreateDraftResponse{Draft: d}, nil
+}
+
+// GetDraft implements DraftingService.
+func (s *Service) GetDraft(ctx context.Context, req *draftingv1.GetDraftRequest) (*draftingv1.GetDraftResponse, error) {
+	if strings.TrimSpace(req.GetId()) == "" {
+		return nil, rpc.InvalidField("id", "is required")
+	}
+	d, err := s.drafts.Get(ctx, req.GetId())
+	if err != nil {
+		return nil, s.storeErr(err, req.GetId())
+	}
+	return &draftingv1.GetDraftResponse{Draft: d}, nil
+}
+
+// UpdateDraft implements DraftingService.
+func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRequest) (*draftingv1.UpdateDraftResponse, error) {
+	var v rpc.Violations
+	a := req.GetArticle()
+	id := a.GetId()
+	if id == "" {
+		v.Add("article.id", "is required: the id of the draft to update")
+	}
+	if req.GetExpectedRevision() == 0 {
+		v.Add("expected_revision", "is required: the revision you read")
+	}
+	Validate(a, "article", &v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	who := actor(ctx)
+	d, err := s.drafts.Update(ctx, id, req.GetExpectedRevision(), func(d *draftingv1.Draft) (events.Change, error) {
+		if d.Article.SourceLocale != a.SourceLocale {
+			return events.Change{}, rpc.InvalidField("article.source_locale", "cannot change from %s", d.Article.SourceLocale)
+		}
+		replace(d, a, who, s.now())
+		return events.Change{Type: events.DraftUpdated, Actor: who.UserId}, nil
+	})
+	if err != nil {
+		return nil, s.storeErr(err, id)
+	}
+	s.log.Info("draft updated", "article", id, "revision", d.Revision, "actor", who.UserId)
+	return &draftingv1.UpdateDraftResponse{Draft: d}, nil
+}
+
+// SubmitDraft implements DraftingService.
+func (s *Service) SubmitDraft(ctx context.Context, req *draftingv1.SubmitDraftRequest) (*draftingv1.SubmitDraftResponse, error) {
+	var v rpc.Violations
+	if req.GetId() == "" {
+		v.Add("id", "is required")
+	}
+	if req.GetExpectedRevision() == 0 {
+		v.Add("expected_revision", "is required: the revision you read and mean to submit")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	who := actor(ctx)
+	d, err := s.drafts.Update(ctx, req.GetId(), req.GetExpectedRevision(), func(d *draftingv1.Draft) (events.Change, error) {
+		if err := submit(d, who, s.now()); errors.Is(err, errSubmittedUnchanged) {
+			return events.Change{}, nil // already submitted as it is: nothing to do
+		}
+		return events.Change{Type: events.DraftSubmitted, Actor: who.UserId}, nil
+	})
+	if err != nil {
+		return nil, s.storeErr(err, req.GetId())
+	}
+	s.log.Info("draft submitted", "article", d.Article.Id, "revision", d.Revision, "submitted_revision", d.SubmittedRevision, "actor", who.UserId)
+	return &draftingv1.SubmitDraftResponse{Draft: d}, nil
+}
+
+func (s *Service) storeErr(err error, id string) error { return rpc.Store(err, "draft "+id) }
