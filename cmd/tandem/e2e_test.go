@@ -388,7 +388,9 @@ func streamMsgs(t *testing.T, e *env, name string) uint64 {
 	return s.CachedInfo().State.Msgs
 }
 
-type rawMsg struct{ Header interface{ Get(string) string } }
+type rawMsg struct {
+	Header interface{ Get(string) string }
+}
 
 func rawLast(ctx context.Context, e *env, subject string) (*rawMsg, error) {
 	s, err := e.bus.JetStream().Stream(ctx, e.bus.Config().PublicStream)

@@ -75,7 +75,9 @@ func New(bus *events.Bus, o Options) *Service {
 }
 
 // Register adds the service to a gRPC server.
-func (s *Service) Register(r grpc.ServiceRegistrar) { publishingv1.RegisterPublishingServiceServer(r, s) }
+func (s *Service) Register(r grpc.ServiceRegistrar) {
+	publishingv1.RegisterPublishingServiceServer(r, s)
+}
 
 // Policy says who may call what. GetRendered serves only what is public
 // already, so it needs no token.
