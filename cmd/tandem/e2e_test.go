@@ -28,8 +28,8 @@ import (
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
-// env is a whole Tandem on real NATS and Redis, with a client per role.
-type env struct {
+// testEnv is a whole Tandem on real NATS and Redis, with a client per role.
+type testEnv struct {
 	t       *testing.T
 	bus     *events.Bus
 	pages   *cache.Pages
@@ -39,7 +39,7 @@ type env struct {
 	stack   *stack
 }
 
-func startEnv(t *testing.T, natsURL string) *env {
+func startEnv(t *testing.T, natsURL string) *testEnv {
 	t.Helper()
 	bus := testkit.Bus(t, natsURL)
 	rdb, prefix := testkit.Redis(t)
@@ -94,12 +94,12 @@ func startEnv(t *testing.T, natsURL string) *env {
 	case <-time.After(10 * time.Second):
 		t.Fatal("site did not catch up with PUBLIC")
 	}
-	return &env{t: t, bus: bus, pages: pages, tokens: tokens, conn: conn, siteURL: sc.BaseURL, stack: st}
+	return &testEnv{t: t, bus: bus, pages: pages, tokens: tokens, conn: conn, siteURL: sc.BaseURL, stack: st}
 }
 
 // as returns the call option that authenticates as role; "" sends no
 // token.
-func (e *env) as(r auth.Role) grpc.CallOption {
+func (e *testEnv) as(r auth.Role) grpc.CallOption {
 	if r == "" {
 		return grpc.EmptyCallOption{}
 	}
@@ -321,7 +321,7 @@ func TestArticleFromDraftToBothPublicPages(t *testing.T) {
 	})
 }
 
-func (e *env) get(t *testing.T, path string) string {
+func (e *testEnv) get(t *testing.T, path string) string {
 	t.Helper()
 	var body string
 	eventually(t, "GET "+path, func() bool {
@@ -379,7 +379,7 @@ func errorInfo(st *status.Status) *errdetails.ErrorInfo {
 	return nil
 }
 
-func streamMsgs(t *testing.T, e *env, name string) uint64 {
+func streamMsgs(t *testing.T, e *testEnv, name string) uint64 {
 	t.Helper()
 	s, err := e.bus.JetStream().Stream(context.Background(), name)
 	if err != nil {
@@ -392,7 +392,7 @@ type rawMsg struct {
 	Header interface{ Get(string) string }
 }
 
-func rawLast(ctx context.Context, e *env, subject string) (*rawMsg, error) {
+func rawLast(ctx context.Context, e *testEnv, subject string) (*rawMsg, error) {
 	s, err := e.bus.JetStream().Stream(ctx, e.bus.Config().PublicStream)
 	if err != nil {
 		return nil, err

@@ -9,5 +9,6 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.AddCommand(devCmd(), serveCmd(), draftCmd(), reviewCmd(), publishCmd())
 	return root
 }

@@ -16,6 +16,8 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -102,3 +104,14 @@ func (p *Pages) Resolve(ctx context.Context, path string) (string, error) {
 
 // Ping reports whether Redis answers.
 func (p *Pages) Ping(ctx context.Context) error { return p.rdb.Ping(ctx).Err() }
+
+// RouteClientLogs sends go-redis's own log lines (one per failed dial,
+// and so on) to log at debug level, so an outage is reported once by
+// Tandem instead of on every connection attempt.
+func RouteClientLogs(log *slog.Logger) { redis.SetLogger(clientLog{log}) }
+
+type clientLog struct{ log *slog.Logger }
+
+func (l clientLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+}

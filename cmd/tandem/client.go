@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/rpc"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+)
+
+// client talks to Tandem's gRPC services.
+type client struct {
+	conn       *grpc.ClientConn
+	drafting   draftingv1.DraftingServiceClient
+	review     reviewv1.ReviewServiceClient
+	publishing publishingv1.PublishingServiceClient
+}
+
+func dial(addr string) (*client, error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
+	if err != nil {
+		return nil, err
+	}
+	return &client{
+		conn:       conn,
+		drafting:   draftingv1.NewDraftingServiceClient(conn),
+		review:     reviewv1.NewReviewServiceClient(conn),
+		publishing: publishingv1.NewPublishingServiceClient(conn),
+	}, nil
+}
+
+func (c *client) close() { c.conn.Close() }
+
+func token(t string) grpc.CallOption { return grpc.PerRPCCredentials(auth.Credentials(t)) }
+
+// session is what every client verb needs: a connection, the caller's
+// token, and where to print.
+type session struct {
+	addr, token string
+	out         io.Writer
+}
+
+func (s *session) bind(cmd *cobra.Command) {
+	cmd.PersistentFlags().StringVar(&s.addr, "addr", env("TANDEM_ADDR", "127.0.0.1:7070"), "Tandem gRPC address (TANDEM_ADDR)")
+	cmd.PersistentFlags().StringVar(&s.token, "token", env("TANDEM_TOKEN", ""), "your bearer token (TANDEM_TOKEN)")
+}
+
+// run dials, calls fn with a context that carries a time limit, and turns
+// gRPC errors into sentences.
+func (s *session) run(cmd *cobra.Command, fn func(ctx context.Context, c *client, auth grpc.CallOption) error) error {
+	if s.token == "" {
+		return errors.New("no token: set TANDEM_TOKEN (tandem dev prints one per role) or pass --token")
+	}
+	s.out = cmd.OutOrStdout()
+	c, err := dial(s.addr)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
+	defer cancel()
+	return describe(fn(ctx, c, token(s.token)))
+}
+
+// describe turns a gRPC status into plain sentences, naming each field.
+func describe(err error) error {
+	st, ok := status.FromError(err)
+	if err == nil || !ok {
+		return err
+	}
+	var b strings.Builder
+	switch st.Code() {
+	case codes.InvalidArgument:
+		b.WriteString("the request was not accepted:")
+	case codes.Unauthenticated:
+		b.WriteString("not signed in: " + st.Message() + " (check TANDEM_TOKEN)")
+	case codes.PermissionDenied:
+		b.WriteString("not allowed: " + st.Message())
+	case codes.NotFound:
+		b.WriteString(st.Message())
+	case codes.Aborted:
+		b.WriteString("someone else changed it first: " + st.Message())
+	case codes.FailedPrecondition:
+		b.WriteString("not possible yet: " + st.Message())
+	case codes.Unavailable:
+		b.WriteString("Tandem is not reachable (" + st.Message() + "); is `tandem dev` running?")
+	default:
+		b.WriteString(st.Code().String() + ": " + st.Message())
+	}
+	for _, d := range st.Details() {
+		switch d := d.(type) {
+		case *errdetails.BadRequest:
+			for _, v := range d.FieldViolations {
+				fmt.Fprintf(&b, "\n  - %s %s", v.Field, v.Description)
+			}
+		case *errdetails.ErrorInfo:
+			fmt.Fprintf(&b, "\n  (reason %s)", d.Reason)
+		}
+	}
+	return errors.New(b.String())
+}
+
+func draftCmd() *cobra.Command {
+	var s session
+	cmd := &cobra.Command{Use: "draft", Short: "Write, show and submit drafts (editors)"}
+	s.bind(cmd)
+	cmd.AddCommand(&cobra.Command{
+		Use:   "create FILE.json",
+		Short: "Create a draft from an article in JSON (the tandem.article.v1.Article message)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			var a articlev1.Article
+			if err := protojson.Unmarshal(b, &a); err != nil {
+				return fmt.Errorf("%s is not an article: %w", args[0], err)
+			}
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: &a}, t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "created draft %s at revision %d\n", res.Draft.Article.Id, res.Draft.Revision)
+				return nil
+			})
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show ID",
+		Short: "Show a draft",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
+				if err != nil {
+					return err
+				}
+				d := res.Draft
+				fmt.Fprintf(s.out, "draft %s  revision %d  %s", d.Article.Id, d.Revision, strings.TrimPrefix(d.Status.String(), "DRAFT_STATUS_"))
+				if d.SubmittedRevision > 0 {
+					fmt.Fprintf(s.out, " (submitted revision %d)", d.SubmittedRevision)
+				}
+				fmt.Fprintf(s.out, "\nsection %s  date %s  slug %s\n", strings.Join(d.Article.Section, "/"), d.Article.Date, d.Article.Slug)
+				printLocales(s.out, d.Article.Locales)
+				return nil
+			})
+		},
+	})
+	var rev uint64
+	submit := &cobra.Command{
+		Use:   "submit ID",
+		Short: "Submit a draft for translation review and publishing",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				if rev == 0 {
+					cur, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
+					if err != nil {
+						return err
+					}
+					rev = cur.Draft.Revision
+				}
+				res, err := c.drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: args[0], ExpectedRevision: rev}, t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "submitted draft %s at revision %d\n", args[0], res.Draft.SubmittedRevision)
+				return nil
+			})
+		},
+	}
+	submit.Flags().Uint64Var(&rev, "revision", 0, "the revision you read (default: the current one)")
+	cmd.AddCommand(submit)
+	return cmd
+}
+
+func printLocales(w io.Writer, locales map[string]*articlev1.LocalizedContent) {
+	var tags []string
+	for t := range locales {
+		tags = append(tags, t)
+	}
+	sort.Strings(tags)
+	for _, t := range tags {
+		c := locales[t]
+		fmt.Fprintf(w, "\n[%s] %s\n", t, c.Title)
+		for _, b := range c.Blocks {
+			fmt.Fprintf(w, "  %s\n", blockLine(b))
+		}
+	}
+}
+
+func blockLine(b *articlev1.Block) string {
+	switch k := b.Kind.(type) {
+	case *articlev1.Block_Paragraph:
+		return k.Paragraph.Text
+	case *articlev1.Block_Heading:
+		return strings.Repeat("#", int(k.Heading.Level)) + " " + k.Heading.Text
+	case *articlev1.Block_Figure:
+		return "[figure " + k.Figure.File + "] " + k.Figure.Caption
+	case *articlev1.Block_Quote:
+		return "> " + k.Quote.Text
+	case *articlev1.Block_List:
+		return "- " + strings.Join(k.List.Items, "\n  - ")
+	}
+	return ""
+}
+
+func reviewCmd() *cobra.Command {
+	var s session
+	cmd := &cobra.Command{Use: "review", Short: "Show and approve translation jobs (translators)"}
+	s.bind(cmd)
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show ARTICLE",
+		Short: "Show an article's translation job",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: args[0]}, t)
+				if err != nil {
+					return err
+				}
+				j := res.Job
+				fmt.Fprintf(s.out, "job for %s  revision %d  %s  (source revision %d)\n", j.ArticleId, j.Revision, strings.TrimPrefix(j.Status.String(), "JOB_STATUS_"), j.SourceRevision)
+				printLocales(s.out, map[string]*articlev1.LocalizedContent{j.SourceLocale: j.Source, j.TargetLocale: j.Target})
+				return nil
+			})
+		},
+	})
+	var rev uint64
+	approve := &cobra.Command{
+		Use:   "approve ARTICLE",
+		Short: "Approve the English of an article",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				if rev == 0 {
+					cur, err := c.review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: args[0]}, t)
+					if err != nil {
+						return err
+					}
+					rev = cur.Job.Revision
+				}
+				res, err := c.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: args[0], ExpectedRevision: rev}, t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "approved the English of %s (job revision %d)\n", args[0], res.Job.Revision)
+				return nil
+			})
+		},
+	}
+	approve.Flags().Uint64Var(&rev, "revision", 0, "the job revision you reviewed (default: the current one)")
+	cmd.AddCommand(approve)
+	return cmd
+}
+
+func publishCmd() *cobra.Command {
+	var s session
+	var locales []string
+	cmd := &cobra.Command{
+		Use:   "publish ARTICLE",
+		Short: "Publish locales of an article to the public site (publishers)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: args[0], Locales: locales}, t)
+				if err != nil {
+					return err
+				}
+				site := env("TANDEM_SITE_URL", "http://localhost:8080")
+				for _, l := range siteconfig.Locales {
+					if pl := res.Publication.Locales[l]; pl != nil {
+						fmt.Fprintf(s.out, "%-6s %s%s\n", l, strings.TrimRight(site, "/"), pl.Path)
+					}
+				}
+				return nil
+			})
+		},
+	}
+	s.bind(cmd)
+	cmd.Flags().StringSliceVar(&locales, "locale", siteconfig.Locales, "locales to publish (repeat or separate with commas)")
+	return cmd
+}

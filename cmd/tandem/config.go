@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/spf13/pflag"
+
+	"github.com/tandemnews/tandem/pkg/cache"
+	"github.com/tandemnews/tandem/pkg/events"
+)
+
+// config is every setting of a Tandem process. Each comes from a flag,
+// falling back to an environment variable, falling back to a default that
+// runs on a laptop.
+type config struct {
+	DataDir        string
+	GRPCAddr       string
+	HTTPAddr       string
+	NATSURL        string
+	NATSPort       int
+	RedisURL       string
+	RedisPrefix    string
+	AuthFile       string
+	SiteURL        string
+	PublishingAddr string
+	Streams        events.Config
+	LogLevel       string
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	var n int
+	if _, err := fmt.Sscan(env(key, fmt.Sprint(def)), &n); err != nil {
+		return def
+	}
+	return n
+}
+
+// bind registers the flags on fs.
+func (c *config) bind(fs *pflag.FlagSet) {
+	d := events.DefaultConfig()
+	fs.StringVar(&c.DataDir, "data", env("TANDEM_DATA", ".tandem"), "folder for the embedded NATS store and development tokens (TANDEM_DATA)")
+	fs.StringVar(&c.GRPCAddr, "grpc-addr", env("TANDEM_GRPC_ADDR", "127.0.0.1:7070"), "gRPC listen address (TANDEM_GRPC_ADDR)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env("TANDEM_HTTP_ADDR", "127.0.0.1:8080"), "public site listen address (TANDEM_HTTP_ADDR)")
+	fs.StringVar(&c.NATSURL, "nats-url", env("NATS_URL", ""), "external NATS server; empty runs one in-process under --data (NATS_URL)")
+	fs.IntVar(&c.NATSPort, "nats-port", envInt("TANDEM_NATS_PORT", 4223), "client port of the in-process NATS server (TANDEM_NATS_PORT)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis for the page cache (REDIS_URL)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("TANDEM_REDIS_PREFIX", "tandem:"), "prefix of every Redis key (TANDEM_REDIS_PREFIX)")
+	fs.StringVar(&c.AuthFile, "auth-file", env("TANDEM_AUTH_FILE", ""), "token file (hashed tokens, users, roles); dev default <data>/auth.json (TANDEM_AUTH_FILE)")
+	fs.StringVar(&c.SiteURL, "site-url", env("TANDEM_SITE_URL", ""), "public origin of the site for canonical links; default http://<http-addr> (TANDEM_SITE_URL)")
+	fs.StringVar(&c.PublishingAddr, "publishing-addr", env("TANDEM_PUBLISHING_ADDR", ""), "publishing service address the site asks on a cache miss (TANDEM_PUBLISHING_ADDR)")
+	fs.StringVar(&c.Streams.EditorialStream, "editorial-stream", env("TANDEM_EDITORIAL_STREAM", d.EditorialStream), "name of the internal stream (TANDEM_EDITORIAL_STREAM)")
+	fs.StringVar(&c.Streams.EditorialPrefix, "editorial-prefix", env("TANDEM_EDITORIAL_PREFIX", d.EditorialPrefix), "subject prefix of the internal stream (TANDEM_EDITORIAL_PREFIX)")
+	fs.StringVar(&c.Streams.PublicStream, "public-stream", env("TANDEM_PUBLIC_STREAM", d.PublicStream), "name of the public stream (TANDEM_PUBLIC_STREAM)")
+	fs.StringVar(&c.Streams.PublicPrefix, "public-prefix", env("TANDEM_PUBLIC_PREFIX", d.PublicPrefix), "subject prefix of the public stream (TANDEM_PUBLIC_PREFIX)")
+	fs.IntVar(&c.Streams.Replicas, "stream-replicas", envInt("TANDEM_STREAM_REPLICAS", 1), "stream replicas: 3 on a JetStream cluster (TANDEM_STREAM_REPLICAS)")
+	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
+}
+
+func (c *config) logger() *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	l := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	slog.SetDefault(l)
+	cache.RouteClientLogs(l)
+	return l
+}
+
+func (c *config) siteURL() string {
+	if c.SiteURL != "" {
+		return strings.TrimRight(c.SiteURL, "/")
+	}
+	host := c.HTTPAddr
+	if strings.HasPrefix(host, "127.0.0.1:") {
+		host = "localhost:" + strings.TrimPrefix(host, "127.0.0.1:")
+	}
+	return "http://" + host
+}
+
+// redisPages connects to Redis. When Redis does not answer at start, dev
+// mode (fallback) returns nil, to run on the in-process cache alone, and
+// says so once; a served service keeps the client, which reconnects by
+// itself when Redis comes back.
+func (c *config) redisPages(ctx context.Context, log *slog.Logger, fallback bool) (*cache.Pages, error) {
+	opt, err := redis.ParseURL(c.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL %q: %w", c.RedisURL, err)
+	}
+	rdb := redis.NewClient(opt)
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		if !fallback {
+			log.Warn("Redis does not answer yet; serving without it until it does", "redis_url", c.RedisURL, "err", err)
+			return cache.New(rdb, c.RedisPrefix), nil
+		}
+		rdb.Close()
+		log.Warn("Redis does not answer; running with the in-process page cache alone", "redis_url", c.RedisURL, "err", err)
+		return nil, nil
+	}
+	return cache.New(rdb, c.RedisPrefix), nil
+}
