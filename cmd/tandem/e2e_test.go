@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -30,13 +31,14 @@ import (
 
 // testEnv is a whole Tandem on real NATS and Redis, with a client per role.
 type testEnv struct {
-	t       *testing.T
-	bus     *events.Bus
-	pages   *cache.Pages
-	tokens  map[auth.Role]string
-	conn    *grpc.ClientConn
-	siteURL string
-	stack   *stack
+	t        *testing.T
+	bus      *events.Bus
+	pages    *cache.Pages
+	tokens   map[auth.Role]string
+	conn     *grpc.ClientConn
+	siteURL  string
+	grpcAddr string
+	stack    *stack
 }
 
 func startEnv(t *testing.T, natsURL string) *testEnv {
@@ -94,7 +96,7 @@ func startEnv(t *testing.T, natsURL string) *testEnv {
 	case <-time.After(10 * time.Second):
 		t.Fatal("site did not catch up with PUBLIC")
 	}
-	return &testEnv{t: t, bus: bus, pages: pages, tokens: tokens, conn: conn, siteURL: sc.BaseURL, stack: st}
+	return &testEnv{t: t, bus: bus, pages: pages, tokens: tokens, conn: conn, siteURL: sc.BaseURL, grpcAddr: gl.Addr().String(), stack: st}
 }
 
 // as returns the call option that authenticates as role; "" sends no
@@ -402,4 +404,81 @@ func rawLast(ctx context.Context, e *testEnv, subject string) (*rawMsg, error) {
 		return nil, err
 	}
 	return &rawMsg{Header: m.Header}, nil
+}
+
+// startSite runs one more site replica on e's streams.
+func (e *testEnv) startSite(t *testing.T, pages *cache.Pages, lruBytes int64) string {
+	t.Helper()
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := siteconfig.Default()
+	sc.BaseURL = e.siteURL // pages name the public origin, whichever replica serves them
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := startStack(ctx, stackConfig{Services: []string{"site"}, Bus: e.bus, Pages: pages, Site: sc, HTTP: hl, PublishingAddr: e.grpcAddr, SiteLRUBytes: lruBytes})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = st.wait() })
+	select {
+	case <-st.site.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatal("replica did not catch up with PUBLIC")
+	}
+	return "http://" + hl.Addr().String()
+}
+
+func fetch(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestSiteReplicasServeTheSamePagesFromEveryTier(t *testing.T) {
+	e := startEnv(t, testkit.StartNATS(t).URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl, err := dial(e.grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.close()
+	pub, err := cl.walk(ctx, sampleArticle(), e.tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	want := map[string]string{}
+	for _, pl := range pub.Locales {
+		paths = append(paths, pl.Path)
+		want[pl.Path] = e.get(t, pl.Path)
+	}
+
+	// A new replica rebuilds its index from PUBLIC; with no room in its
+	// LRU it reads Redis.
+	fromRedis := e.startSite(t, e.pages, 1)
+	// One whose Redis is dead and whose LRU holds nothing asks publishing.
+	dead := cache.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond}), "dead:")
+	fromPublishing := e.startSite(t, dead, 1)
+	// One without Redis keeps what the events carried in its LRU.
+	fromEvents := e.startSite(t, nil, 0)
+
+	for _, base := range []string{fromRedis, fromPublishing, fromEvents} {
+		for _, p := range paths {
+			code, body := fetch(t, base+p)
+			if code != http.StatusOK || body != want[p] {
+				t.Errorf("%s%s: %d, same page %v", base, p, code, body == want[p])
+			}
+		}
+		if code, _ := fetch(t, base+"/en/no/such-article"); code != http.StatusNotFound {
+			t.Errorf("%s: unknown article answered %d, want 404", base, code)
+		}
+	}
 }

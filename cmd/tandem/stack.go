@@ -45,7 +45,10 @@ type stackConfig struct {
 	// PublishingAddr is where the site asks for pages on a miss; default
 	// the GRPC listener's address.
 	PublishingAddr string
-	Logger         *slog.Logger
+	// SiteLRUBytes bounds the site's in-process cache; default
+	// site.DefaultLRUBytes.
+	SiteLRUBytes int64
+	Logger       *slog.Logger
 }
 
 // grpcService is what drafting, review and publishing have in common.
@@ -122,7 +125,7 @@ func startStack(ctx context.Context, c stackConfig) (*stack, error) {
 		if err != nil {
 			return nil, fmt.Errorf("publishing client: %w", err)
 		}
-		st.site = site.New(c.Bus, site.Options{Pages: c.Pages, Publishing: publishingv1.NewPublishingServiceClient(conn), Site: c.Site, Logger: log})
+		st.site = site.New(c.Bus, site.Options{Pages: c.Pages, Publishing: publishingv1.NewPublishingServiceClient(conn), Site: c.Site, LRUBytes: c.SiteLRUBytes, Logger: log})
 		hs := &http.Server{
 			Handler:           st.site,
 			ReadHeaderTimeout: 5 * time.Second,

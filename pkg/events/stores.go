@@ -32,6 +32,7 @@ func Drafts(s *Stream) *Aggregate[*draftingv1.Draft] {
 			return e.GetDraft(), ok && e.GetDraft().GetArticle() != nil
 		},
 		SetRevision: func(d *draftingv1.Draft, rev uint64) { d.Revision = rev },
+		New:         func() *draftingv1.Draft { return &draftingv1.Draft{} },
 	}
 }
 

@@ -1,0 +1,73 @@
+package publishing
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tandemnews/tandem/pkg/siteconfig"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+)
+
+func content() *articlev1.LocalizedContent {
+	return &articlev1.LocalizedContent{
+		Title: `Forum <b>"2024"</b>`,
+		Blocks: []*articlev1.Block{
+			{Kind: &articlev1.Block_Paragraph{Paragraph: &articlev1.Paragraph{Text: `Text with <script>alert(1)</script>`}}},
+			{Kind: &articlev1.Block_Heading{Heading: &articlev1.Heading{Level: 3, Text: "Sub"}}},
+			{Kind: &articlev1.Block_Figure{Figure: &articlev1.Figure{File: "a.jpg", Caption: "Guests", Credit: "Photo office"}}},
+			{Kind: &articlev1.Block_Quote{Quote: &articlev1.Quote{Text: "Said.", Attribution: "Chen"}}},
+			{Kind: &articlev1.Block_List{List: &articlev1.List{Ordered: true, Items: []string{"one", "two"}}}},
+		},
+		Byline: &articlev1.Byline{Authors: []string{"Fan Yujun", "Yuan Hui"}, Office: "Office of Scientific Research"},
+	}
+}
+
+func TestRenderShowsEveryBlockAndEscapesText(t *testing.T) {
+	r := &Renderer{Site: siteconfig.Default()}
+	html, err := r.Render(Page{Locale: "en", Section: []string{"news-events", "news"}, Date: "2023-12-05", Slug: "forum", Content: content(), Published: []string{"zh-CN", "en"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(html)
+	for _, want := range []string{
+		`<html lang="en">`,
+		`<h1>Forum &lt;b&gt;&#34;2024&#34;&lt;/b&gt;</h1>`,
+		`Text with &lt;script&gt;`,
+		`<h3>Sub</h3>`,
+		`<img src="/media/a.jpg" alt="Guests"><figcaption>Guests (Photo office)</figcaption>`,
+		`<footer>— Chen</footer>`,
+		`<ol><li>one</li><li>two</li></ol>`,
+		`Dec 5, 2023`,
+		`(Fan Yujun, Yuan Hui, Office of Scientific Research)`,
+		`<a href="/en/">Home</a> &gt; <a href="/en/news-events/">News &amp; Events</a> &gt; <a href="/en/news-events/news/">News</a> &gt; <span>Content</span>`,
+		`<link rel="alternate" hreflang="zh-CN" href="http://localhost:8080/zh/news-events/news/forum">`,
+		`<link rel="alternate" hreflang="x-default" href="http://localhost:8080/zh/news-events/news/forum">`,
+		`<link rel="canonical" href="http://localhost:8080/en/news-events/news/forum">`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(s, "<script>alert") {
+		t.Error("script tag rendered executable")
+	}
+}
+
+func TestRenderChineseInTheOfficesStyle(t *testing.T) {
+	r := &Renderer{Site: siteconfig.Default()}
+	c := content()
+	c.Byline = &articlev1.Byline{Authors: []string{"范宇军", "袁慧"}, Office: "科研处"}
+	html, err := r.Render(Page{Locale: "zh-CN", Section: []string{"news-events", "news"}, Date: "2023-12-05", Slug: "forum", Content: c, Published: []string{"zh-CN"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(html)
+	for _, want := range []string{`<html lang="zh-CN">`, "2023年12月5日", "（范宇军、袁慧，科研处）", "首页</a> &gt; <a href=\"/zh/news-events/\">新闻动态</a> &gt; <a href=\"/zh/news-events/news/\">学校要闻</a> &gt; <span>正文</span>"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(s, `hreflang="en"`) {
+		t.Error("links an English page that is not published")
+	}
+}

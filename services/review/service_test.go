@@ -1,0 +1,121 @@
+package review
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/testkit"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+)
+
+// submitDraft stores a draft and its submission the way drafting does and
+// returns the submission event as a consumer receives it.
+func submitDraft(t *testing.T, bus *events.Bus, id string, en string) *events.Event {
+	t.Helper()
+	ctx := context.Background()
+	drafts := events.Drafts(bus.Editorial)
+	a := &articlev1.Article{Id: id, SourceLocale: "zh-CN", Section: []string{"news"}, Date: "2024-01-02", Locales: map[string]*articlev1.LocalizedContent{
+		"zh-CN": {Title: "标题"},
+	}}
+	if en != "" {
+		a.Locales["en"] = &articlev1.LocalizedContent{Title: en}
+	}
+	d, err := drafts.Upsert(ctx, id, func(d *draftingv1.Draft) (events.Change, error) {
+		d.Article = a
+		return events.Change{Type: events.DraftUpdated, Actor: "ed"}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := d.Revision
+	d, err = drafts.Update(ctx, id, rev, func(d *draftingv1.Draft) (events.Change, error) {
+		d.Status, d.SubmittedRevision = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED, rev
+		return events.Change{Type: events.DraftSubmitted, Actor: "ed"}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subj, _ := drafts.Subject(id)
+	ev, err := bus.Editorial.At(ctx, subj, d.Revision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func history(t *testing.T, bus *events.Bus, id string) []*reviewv1.Job {
+	t.Helper()
+	jobs := events.Jobs(bus.Editorial)
+	subj, _ := jobs.Subject(id)
+	var out []*reviewv1.Job
+	err := bus.Editorial.History(context.Background(), subj, func(ev *events.Event) error {
+		j, err := jobs.State(ev)
+		out = append(out, j)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestHandleDraftEventTwiceOpensOneJob(t *testing.T) {
+	bus := testkit.Bus(t, testkit.StartNATS(t).URL())
+	s := New(bus, nil)
+	ev := submitDraft(t, bus, "A1", "Title")
+	for range 3 {
+		if err := s.HandleDraftEvent(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := history(t, bus, "A1")
+	if len(h) != 1 {
+		t.Fatalf("%d job events after three deliveries, want 1", len(h))
+	}
+	if h[0].Status != reviewv1.JobStatus_JOB_STATUS_OPEN || h[0].Target.GetTitle() != "Title" || h[0].SourceRevision == 0 {
+		t.Fatalf("job = %v", h[0])
+	}
+}
+
+func TestResubmissionOpensTheNewRevision(t *testing.T) {
+	bus := testkit.Bus(t, testkit.StartNATS(t).URL())
+	s := New(bus, nil)
+	first := submitDraft(t, bus, "A2", "")
+	second := submitDraft(t, bus, "A2", "Later English")
+	for _, ev := range []*events.Event{first, second, first} { // the old one redelivered late
+		if err := s.HandleDraftEvent(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := history(t, bus, "A2")
+	if len(h) != 2 {
+		t.Fatalf("%d job events, want 2 (one per submitted revision)", len(h))
+	}
+	if last := h[1]; last.Target.GetTitle() != "Later English" || last.SourceRevision <= h[0].SourceRevision {
+		t.Fatalf("latest job = %v", last)
+	}
+}
+
+func TestRunOpensJobsFromTheStream(t *testing.T) {
+	bus := testkit.Bus(t, testkit.StartNATS(t).URL())
+	s := New(bus, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	submitDraft(t, bus, "A3", "Title")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := events.Jobs(bus.Editorial).Get(ctx, "A3"); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no job within 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
