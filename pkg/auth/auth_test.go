@@ -119,4 +119,3 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
