@@ -99,6 +99,7 @@ func (s *Stream) Consume(ctx context.Context, cfg ConsumerConfig, h Handler) err
 			// Missed heartbeats and the like: the iterator recovers by
 			// itself once the server answers again.
 			log.Warn("consumer pull failed", "err", err)
+			pause(ctx)
 			continue
 		}
 		s.handle(ctx, log, &cfg, msg, h)
@@ -176,6 +177,7 @@ func (s *Stream) Follow(ctx context.Context, filter string, fn func(*Event), rea
 				return nil
 			}
 			slog.Warn("follow pull failed", "filter", filter, "err", err)
+			pause(ctx)
 			continue
 		}
 		ev, err := decodeMsg(msg)
@@ -187,5 +189,16 @@ func (s *Stream) Follow(ctx context.Context, filter string, fn func(*Event), rea
 		if md, err := msg.Metadata(); err == nil && (md.NumPending == 0 || md.Sequence.Stream >= lastSeq) {
 			signal()
 		}
+	}
+}
+
+// pause waits a moment after a failed pull, so an iterator that keeps
+// failing (the server gone for a while) does not spin.
+func pause(ctx context.Context) {
+	t := time.NewTimer(250 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }

@@ -246,3 +246,17 @@ func TestConsumeRetriesFailuresAndTerminatesPoison(t *testing.T) {
 		}
 	})
 }
+
+func BenchmarkPublish(b *testing.B) {
+	bus := testkit.Bus(b, testkit.StartNATS(b).URL())
+	c := context.Background()
+	subj, _ := bus.Editorial.Subject("drafts", "B1")
+	var rev uint64
+	for b.Loop() {
+		var err error
+		rev, err = bus.Editorial.Publish(c, subj, draftEvent("B1", "标题"), events.ExpectRevision(rev))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -15,7 +15,15 @@ import (
 //go:embed templates/page.html
 var templates embed.FS
 
-var pageTemplate = template.Must(template.ParseFS(templates, "templates/page.html"))
+var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{"credit": credit}).ParseFS(templates, "templates/page.html"))
+
+// credit writes a photo credit after its caption in the locale's brackets.
+func credit(locale, who string) string {
+	if locale == "zh-CN" {
+		return "（" + who + "）"
+	}
+	return " (" + who + ")"
+}
 
 // Renderer turns published content into article pages.
 type Renderer struct {

@@ -62,12 +62,34 @@ func TestRenderChineseInTheOfficesStyle(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(html)
-	for _, want := range []string{`<html lang="zh-CN">`, "2023年12月5日", "（范宇军、袁慧，科研处）", "首页</a> &gt; <a href=\"/zh/news-events/\">新闻动态</a> &gt; <a href=\"/zh/news-events/news/\">学校要闻</a> &gt; <span>正文</span>"} {
+	for _, want := range []string{`<html lang="zh-CN">`, "2023年12月5日", "<figcaption>Guests（Photo office）</figcaption>", "（范宇军、袁慧，科研处）", "首页</a> &gt; <a href=\"/zh/news-events/\">新闻动态</a> &gt; <a href=\"/zh/news-events/news/\">学校要闻</a> &gt; <span>正文</span>"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
 	if strings.Contains(s, `hreflang="en"`) {
 		t.Error("links an English page that is not published")
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	r := &Renderer{Site: siteconfig.Default()}
+	c := content()
+	for len(c.Blocks) < 40 { // about a long news article
+		c.Blocks = append(c.Blocks, content().Blocks...)
+	}
+	for _, l := range []string{"zh-CN", "en"} {
+		b.Run(l, func(b *testing.B) {
+			p := Page{Locale: l, Section: []string{"news-events", "news"}, Date: "2023-12-05", Slug: "forum", Content: c, Published: []string{"zh-CN", "en"}}
+			var n int
+			for b.Loop() {
+				html, err := r.Render(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(html)
+			}
+			b.SetBytes(int64(n))
+		})
 	}
 }
