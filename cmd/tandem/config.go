@@ -114,3 +114,20 @@ func (c *config) redisPages(ctx context.Context, log *slog.Logger, fallback bool
 	}
 	return cache.New(rdb, c.RedisPrefix), nil
 }
+
+// openBus connects to NATS at url and creates or updates the streams. The
+// returned func closes the connection.
+func (c *config) openBus(ctx context.Context, url, name string) (*events.Bus, func(), error) {
+	nc, err := events.Connect(url, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	bus, err := events.Open(octx, nc, c.Streams)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("open streams on %s: %w", url, err)
+	}
+	return bus, nc.Close, nil
+}

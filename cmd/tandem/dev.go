@@ -71,17 +71,11 @@ func runDev(ctx context.Context, c *config) error {
 		defer srv.Shutdown()
 		natsURL = srv.ClientURL()
 	}
-	nc, err := events.Connect(natsURL, "tandem-dev")
+	bus, closeBus, err := c.openBus(ctx, natsURL, "tandem-dev")
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	bus, err := events.Open(octx, nc, c.Streams)
-	cancel()
-	if err != nil {
-		return err
-	}
+	defer closeBus()
 	pages, err := c.redisPages(ctx, log, true)
 	if err != nil {
 		return err

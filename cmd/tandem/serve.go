@@ -7,13 +7,12 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tandemnews/tandem/pkg/auth"
-	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 )
 
@@ -39,17 +38,11 @@ func runServe(ctx context.Context, c *config, services []string) error {
 	if c.NATSURL == "" {
 		c.NATSURL = "nats://127.0.0.1:4222"
 	}
-	nc, err := events.Connect(c.NATSURL, "tandem-"+services[0])
+	bus, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"))
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	bus, err := events.Open(octx, nc, c.Streams)
-	cancel()
-	if err != nil {
-		return err
-	}
+	defer closeBus()
 	sc := siteconfig.Default()
 	sc.BaseURL = c.siteURL()
 	cfg := stackConfig{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Logger: log}
