@@ -238,6 +238,10 @@ func (s *Site) body(ctx context.Context, pg *page) ([]byte, error) {
 		return b, nil
 	}
 	v, err, _ := s.group.Do(pg.key, func() (any, error) {
+		// The fetch serves every reader waiting on this page, so it must
+		// not end when the first of them hangs up.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
 		if b, ok := s.lru.Get(pg.key); ok {
 			return b, nil
 		}
