@@ -92,6 +92,22 @@ func (a *Aggregate[T]) At(ctx context.Context, id string, rev uint64) (T, error)
 	return a.state(ev)
 }
 
+// History calls fn with every stored state of the aggregate, oldest first,
+// with the event that stored it. No call at all means it does not exist.
+func (a *Aggregate[T]) History(ctx context.Context, id string, fn func(*Event, T) error) error {
+	subj, err := a.Subject(id)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	return a.Stream.History(ctx, subj, func(ev *Event) error {
+		s, err := a.state(ev)
+		if err != nil {
+			return err
+		}
+		return fn(ev, s)
+	})
+}
+
 // State extracts the aggregate from an event read from its subject.
 func (a *Aggregate[T]) State(ev *Event) (T, error) { return a.state(ev) }
 

@@ -53,8 +53,7 @@ var (
 
 // Validate checks an article as an editor submits it and reports every
 // problem at once. path is the proto path of the article in the request,
-// e.g. "article". It also fills defaults: the source locale and missing
-// block ids.
+// e.g. "article". It fills in the default source locale.
 func Validate(a *articlev1.Article, path string, v *rpc.Violations) {
 	if a == nil {
 		v.Add(path, "is required")
@@ -141,12 +140,12 @@ func validateContent(c *articlev1.LocalizedContent, path string, v *rpc.Violatio
 			v.Add(bp, "is empty")
 			continue
 		}
-		if b.Id == "" {
-			b.Id = newBlockID()
-		} else if j, dup := seen[b.Id]; dup {
-			v.Add(bp+".id", "%q is also the id of blocks[%d]", b.Id, j)
+		if b.Id != "" {
+			if j, dup := seen[b.Id]; dup {
+				v.Add(bp+".id", "%q is also the id of blocks[%d]", b.Id, j)
+			}
+			seen[b.Id] = i
 		}
-		seen[b.Id] = i
 		validateBlock(b, bp, v)
 	}
 }
@@ -208,6 +207,17 @@ func text(s, path string, max int, v *rpc.Violations) {
 	}
 	if rawHTML.MatchString(s) {
 		v.Add(path, "contains raw HTML; use Markdown (emphasis, strong, links, code)")
+	}
+}
+
+// assignIDs gives every block without an id a new one.
+func assignIDs(a *articlev1.Article) {
+	for _, c := range a.GetLocales() {
+		for _, b := range c.GetBlocks() {
+			if b.GetId() == "" {
+				b.Id = newBlockID()
+			}
+		}
 	}
 }
 

@@ -35,6 +35,7 @@ func TestValidateAcceptsAGoodArticleAndFillsDefaults(t *testing.T) {
 	if got := violations(a); len(got) != 0 {
 		t.Fatalf("violations: %v", got)
 	}
+	assignIDs(a)
 	if a.SourceLocale != "zh-CN" {
 		t.Errorf("source locale = %q, want zh-CN", a.SourceLocale)
 	}

@@ -3,7 +3,9 @@ package drafting
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,10 +41,13 @@ func (s *Service) Register(r grpc.ServiceRegistrar) { draftingv1.RegisterDraftin
 func (s *Service) Policy() auth.Policy {
 	const p = "/tandem.drafting.v1.DraftingService/"
 	return auth.Policy{
-		p + "CreateDraft": {auth.Editor},
-		p + "GetDraft":    {auth.Editor, auth.Translator, auth.Publisher},
-		p + "UpdateDraft": {auth.Editor},
-		p + "SubmitDraft": {auth.Editor},
+		p + "CreateDraft":      {auth.Editor},
+		p + "GetDraft":         {auth.Editor, auth.Translator, auth.Publisher},
+		p + "UpdateDraft":      {auth.Editor},
+		p + "SubmitDraft":      {auth.Editor},
+		p + "GetDraftHistory":  {auth.Editor, auth.Translator, auth.Publisher},
+		p + "GetDraftRevision": {auth.Editor, auth.Translator, auth.Publisher},
+		p + "DiffRevisions":    {auth.Editor, auth.Translator, auth.Publisher},
 	}
 }
 
@@ -67,6 +72,7 @@ func (s *Service) CreateDraft(ctx context.Context, req *draftingv1.CreateDraftRe
 		return nil, err
 	}
 	a.Id = events.NewID()
+	assignIDs(a)
 	who := actor(ctx)
 	d, err := s.drafts.Create(ctx, a.Id, newDraft(a, who, s.now()), events.Change{Type: events.DraftCreated, Actor: who.UserId})
 	if err != nil {
@@ -108,6 +114,8 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 		if d.Article.SourceLocale != a.SourceLocale {
 			return events.Change{}, rpc.InvalidField("article.source_locale", "cannot change from %s", d.Article.SourceLocale)
 		}
+		carryIDs(d.Article, a)
+		assignIDs(a)
 		replace(d, a, who, s.now())
 		return events.Change{Type: events.DraftUpdated, Actor: who.UserId}, nil
 	})
@@ -145,3 +153,110 @@ func (s *Service) SubmitDraft(ctx context.Context, req *draftingv1.SubmitDraftRe
 }
 
 func (s *Service) storeErr(err error, id string) error { return rpc.Store(err, "draft "+id) }
+
+// History page sizes.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// GetDraftHistory implements DraftingService.
+func (s *Service) GetDraftHistory(ctx context.Context, req *draftingv1.GetDraftHistoryRequest) (*draftingv1.GetDraftHistoryResponse, error) {
+	var v rpc.Violations
+	if strings.TrimSpace(req.GetId()) == "" {
+		v.Add("id", "is required")
+	}
+	size := int(req.GetPageSize())
+	if size < 0 || size > maxPageSize {
+		v.Add("page_size", "must be 1 to %d (0 means %d)", maxPageSize, defaultPageSize)
+	}
+	if size == 0 {
+		size = defaultPageSize
+	}
+	var before uint64 // only revisions below this one; 0: from the newest
+	if t := req.GetPageToken(); t != "" {
+		n, err := strconv.ParseUint(t, 10, 64)
+		if err != nil || n == 0 {
+			v.Add("page_token", "is not a token from a previous response")
+		}
+		before = n
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var all []*draftingv1.HistoryEntry
+	var prev *draftingv1.Draft
+	err := s.drafts.History(ctx, req.GetId(), func(ev *events.Event, d *draftingv1.Draft) error {
+		all = append(all, &draftingv1.HistoryEntry{
+			Revision:  ev.Sequence,
+			EventType: ev.Type,
+			Actor:     d.GetUpdated().GetActor(),
+			Time:      d.GetUpdated().GetTime(),
+			Summary:   Summary(ev.Type, prev, d),
+		})
+		prev = d
+		return nil
+	})
+	if err != nil {
+		return nil, s.storeErr(err, req.GetId())
+	}
+	if len(all) == 0 {
+		return nil, s.storeErr(events.ErrNotFound, req.GetId())
+	}
+	res := &draftingv1.GetDraftHistoryResponse{}
+	for i := len(all) - 1; i >= 0 && len(res.Entries) < size; i-- {
+		if before != 0 && all[i].Revision >= before {
+			continue
+		}
+		res.Entries = append(res.Entries, all[i])
+		if len(res.Entries) == size && i > 0 {
+			res.NextPageToken = strconv.FormatUint(all[i].Revision, 10)
+		}
+	}
+	return res, nil
+}
+
+// GetDraftRevision implements DraftingService.
+func (s *Service) GetDraftRevision(ctx context.Context, req *draftingv1.GetDraftRevisionRequest) (*draftingv1.GetDraftRevisionResponse, error) {
+	var v rpc.Violations
+	if strings.TrimSpace(req.GetId()) == "" {
+		v.Add("id", "is required")
+	}
+	if req.GetRevision() == 0 {
+		v.Add("revision", "is required")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	d, err := s.drafts.At(ctx, req.GetId(), req.GetRevision())
+	if err != nil {
+		return nil, rpc.Store(err, fmt.Sprintf("revision %d of draft %s", req.GetRevision(), req.GetId()))
+	}
+	return &draftingv1.GetDraftRevisionResponse{Draft: d}, nil
+}
+
+// DiffRevisions implements DraftingService.
+func (s *Service) DiffRevisions(ctx context.Context, req *draftingv1.DiffRevisionsRequest) (*draftingv1.DiffRevisionsResponse, error) {
+	var v rpc.Violations
+	if strings.TrimSpace(req.GetId()) == "" {
+		v.Add("id", "is required")
+	}
+	if req.GetFromRevision() == 0 {
+		v.Add("from_revision", "is required")
+	}
+	if req.GetToRevision() == 0 {
+		v.Add("to_revision", "is required")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	from, err := s.drafts.At(ctx, req.GetId(), req.GetFromRevision())
+	if err != nil {
+		return nil, rpc.Store(err, fmt.Sprintf("revision %d of draft %s", req.GetFromRevision(), req.GetId()))
+	}
+	to, err := s.drafts.At(ctx, req.GetId(), req.GetToRevision())
+	if err != nil {
+		return nil, rpc.Store(err, fmt.Sprintf("revision %d of draft %s", req.GetToRevision(), req.GetId()))
+	}
+	return Diff(from.GetArticle(), to.GetArticle()), nil
+}

@@ -10,6 +10,7 @@ import (
 	v1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -74,6 +75,63 @@ func (x DraftStatus) Number() protoreflect.EnumNumber {
 // Deprecated: Use DraftStatus.Descriptor instead.
 func (DraftStatus) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{0}
+}
+
+// SpanOp is the operation of a text diff run.
+type SpanOp int32
+
+const (
+	// Not used.
+	SpanOp_SPAN_OP_UNSPECIFIED SpanOp = 0
+	// In both texts.
+	SpanOp_SPAN_OP_EQUAL SpanOp = 1
+	// Only in the newer text.
+	SpanOp_SPAN_OP_INSERT SpanOp = 2
+	// Only in the older text.
+	SpanOp_SPAN_OP_DELETE SpanOp = 3
+)
+
+// Enum value maps for SpanOp.
+var (
+	SpanOp_name = map[int32]string{
+		0: "SPAN_OP_UNSPECIFIED",
+		1: "SPAN_OP_EQUAL",
+		2: "SPAN_OP_INSERT",
+		3: "SPAN_OP_DELETE",
+	}
+	SpanOp_value = map[string]int32{
+		"SPAN_OP_UNSPECIFIED": 0,
+		"SPAN_OP_EQUAL":       1,
+		"SPAN_OP_INSERT":      2,
+		"SPAN_OP_DELETE":      3,
+	}
+)
+
+func (x SpanOp) Enum() *SpanOp {
+	p := new(SpanOp)
+	*p = x
+	return p
+}
+
+func (x SpanOp) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SpanOp) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_drafting_v1_drafting_proto_enumTypes[1].Descriptor()
+}
+
+func (SpanOp) Type() protoreflect.EnumType {
+	return &file_tandem_drafting_v1_drafting_proto_enumTypes[1]
+}
+
+func (x SpanOp) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SpanOp.Descriptor instead.
+func (SpanOp) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{1}
 }
 
 // Draft is the drafting aggregate: the article plus its lifecycle.
@@ -555,11 +613,704 @@ func (x *SubmitDraftResponse) GetDraft() *Draft {
 	return nil
 }
 
+// HistoryEntry is one revision of a draft.
+type HistoryEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The revision (stream sequence).
+	Revision uint64 `protobuf:"varint,1,opt,name=revision,proto3" json:"revision,omitempty"`
+	// The event type, e.g. "tandem.draft.updated".
+	EventType string `protobuf:"bytes,2,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	// Who made the change.
+	Actor *v1.Actor `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
+	// When.
+	Time *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=time,proto3" json:"time,omitempty"`
+	// One line saying what changed, e.g. "title (en); 2 blocks changed
+	// (zh-CN)".
+	Summary       string `protobuf:"bytes,5,opt,name=summary,proto3" json:"summary,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryEntry) Reset() {
+	*x = HistoryEntry{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryEntry) ProtoMessage() {}
+
+func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
+func (*HistoryEntry) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *HistoryEntry) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *HistoryEntry) GetEventType() string {
+	if x != nil {
+		return x.EventType
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetActor() *v1.Actor {
+	if x != nil {
+		return x.Actor
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+// GetDraftHistoryRequest pages through a draft's history.
+type GetDraftHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Entries per page: 1 to 100; 0 means 20.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response's next_page_token; empty for the newest.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDraftHistoryRequest) Reset() {
+	*x = GetDraftHistoryRequest{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDraftHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDraftHistoryRequest) ProtoMessage() {}
+
+func (x *GetDraftHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDraftHistoryRequest.ProtoReflect.Descriptor instead.
+func (*GetDraftHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *GetDraftHistoryRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetDraftHistoryRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *GetDraftHistoryRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// GetDraftHistoryResponse is one page of history, newest first.
+type GetDraftHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The revisions on this page.
+	Entries []*HistoryEntry `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	// Token of the next (older) page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDraftHistoryResponse) Reset() {
+	*x = GetDraftHistoryResponse{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDraftHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDraftHistoryResponse) ProtoMessage() {}
+
+func (x *GetDraftHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDraftHistoryResponse.ProtoReflect.Descriptor instead.
+func (*GetDraftHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetDraftHistoryResponse) GetEntries() []*HistoryEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *GetDraftHistoryResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// GetDraftRevisionRequest names a revision.
+type GetDraftRevisionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The revision, from the history.
+	Revision      uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDraftRevisionRequest) Reset() {
+	*x = GetDraftRevisionRequest{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDraftRevisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDraftRevisionRequest) ProtoMessage() {}
+
+func (x *GetDraftRevisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDraftRevisionRequest.ProtoReflect.Descriptor instead.
+func (*GetDraftRevisionRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetDraftRevisionRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetDraftRevisionRequest) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+// GetDraftRevisionResponse returns the draft at a revision.
+type GetDraftRevisionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The draft as it was.
+	Draft         *Draft `protobuf:"bytes,1,opt,name=draft,proto3" json:"draft,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDraftRevisionResponse) Reset() {
+	*x = GetDraftRevisionResponse{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDraftRevisionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDraftRevisionResponse) ProtoMessage() {}
+
+func (x *GetDraftRevisionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDraftRevisionResponse.ProtoReflect.Descriptor instead.
+func (*GetDraftRevisionResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetDraftRevisionResponse) GetDraft() *Draft {
+	if x != nil {
+		return x.Draft
+	}
+	return nil
+}
+
+// DiffRevisionsRequest names two revisions of one draft.
+type DiffRevisionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The older revision.
+	FromRevision uint64 `protobuf:"varint,2,opt,name=from_revision,json=fromRevision,proto3" json:"from_revision,omitempty"`
+	// The newer revision.
+	ToRevision    uint64 `protobuf:"varint,3,opt,name=to_revision,json=toRevision,proto3" json:"to_revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiffRevisionsRequest) Reset() {
+	*x = DiffRevisionsRequest{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiffRevisionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiffRevisionsRequest) ProtoMessage() {}
+
+func (x *DiffRevisionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiffRevisionsRequest.ProtoReflect.Descriptor instead.
+func (*DiffRevisionsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DiffRevisionsRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DiffRevisionsRequest) GetFromRevision() uint64 {
+	if x != nil {
+		return x.FromRevision
+	}
+	return 0
+}
+
+func (x *DiffRevisionsRequest) GetToRevision() uint64 {
+	if x != nil {
+		return x.ToRevision
+	}
+	return 0
+}
+
+// DiffRevisionsResponse says what changed from one revision to another.
+type DiffRevisionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Changed fields other than body blocks, e.g. "date",
+	// "locales[\"en\"].title".
+	Fields []*FieldChange `protobuf:"bytes,1,rep,name=fields,proto3" json:"fields,omitempty"`
+	// Body blocks that were added, removed, moved or changed, per locale in
+	// reading order of the newer revision (removed blocks at their old
+	// place).
+	Blocks        []*BlockChange `protobuf:"bytes,2,rep,name=blocks,proto3" json:"blocks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiffRevisionsResponse) Reset() {
+	*x = DiffRevisionsResponse{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiffRevisionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiffRevisionsResponse) ProtoMessage() {}
+
+func (x *DiffRevisionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiffRevisionsResponse.ProtoReflect.Descriptor instead.
+func (*DiffRevisionsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *DiffRevisionsResponse) GetFields() []*FieldChange {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *DiffRevisionsResponse) GetBlocks() []*BlockChange {
+	if x != nil {
+		return x.Blocks
+	}
+	return nil
+}
+
+// FieldChange is one changed field.
+type FieldChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Path of the field inside the article.
+	Field string `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	// Value before.
+	From string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	// Value after.
+	To string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// Text diff of from and to.
+	Diff          []*TextSpan `protobuf:"bytes,4,rep,name=diff,proto3" json:"diff,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldChange) Reset() {
+	*x = FieldChange{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldChange) ProtoMessage() {}
+
+func (x *FieldChange) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldChange.ProtoReflect.Descriptor instead.
+func (*FieldChange) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *FieldChange) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *FieldChange) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *FieldChange) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *FieldChange) GetDiff() []*TextSpan {
+	if x != nil {
+		return x.Diff
+	}
+	return nil
+}
+
+// BlockChange is one block that differs. A block keeps its id across
+// edits, so the same id in both revisions is the same block.
+type BlockChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// BCP 47 tag of the locale.
+	Locale string `protobuf:"bytes,1,opt,name=locale,proto3" json:"locale,omitempty"`
+	// The block's id.
+	BlockId string `protobuf:"bytes,2,opt,name=block_id,json=blockId,proto3" json:"block_id,omitempty"`
+	// Not in the older revision.
+	Added bool `protobuf:"varint,3,opt,name=added,proto3" json:"added,omitempty"`
+	// Not in the newer revision.
+	Removed bool `protobuf:"varint,4,opt,name=removed,proto3" json:"removed,omitempty"`
+	// In both, but in another place among the blocks both have.
+	Moved bool `protobuf:"varint,5,opt,name=moved,proto3" json:"moved,omitempty"`
+	// In both, with different content.
+	Changed bool `protobuf:"varint,6,opt,name=changed,proto3" json:"changed,omitempty"`
+	// Index in the older revision; -1 when added.
+	FromIndex int32 `protobuf:"varint,7,opt,name=from_index,json=fromIndex,proto3" json:"from_index,omitempty"`
+	// Index in the newer revision; -1 when removed.
+	ToIndex int32 `protobuf:"varint,8,opt,name=to_index,json=toIndex,proto3" json:"to_index,omitempty"`
+	// The block's text before (empty when added) and after (empty when
+	// removed): a paragraph's text, a figure's file, caption and credit,
+	// a list's items one per line.
+	FromText string `protobuf:"bytes,9,opt,name=from_text,json=fromText,proto3" json:"from_text,omitempty"`
+	// See from_text.
+	ToText string `protobuf:"bytes,10,opt,name=to_text,json=toText,proto3" json:"to_text,omitempty"`
+	// Diff of from_text and to_text: words for English, characters for
+	// Chinese.
+	Diff          []*TextSpan `protobuf:"bytes,11,rep,name=diff,proto3" json:"diff,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockChange) Reset() {
+	*x = BlockChange{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockChange) ProtoMessage() {}
+
+func (x *BlockChange) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockChange.ProtoReflect.Descriptor instead.
+func (*BlockChange) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *BlockChange) GetLocale() string {
+	if x != nil {
+		return x.Locale
+	}
+	return ""
+}
+
+func (x *BlockChange) GetBlockId() string {
+	if x != nil {
+		return x.BlockId
+	}
+	return ""
+}
+
+func (x *BlockChange) GetAdded() bool {
+	if x != nil {
+		return x.Added
+	}
+	return false
+}
+
+func (x *BlockChange) GetRemoved() bool {
+	if x != nil {
+		return x.Removed
+	}
+	return false
+}
+
+func (x *BlockChange) GetMoved() bool {
+	if x != nil {
+		return x.Moved
+	}
+	return false
+}
+
+func (x *BlockChange) GetChanged() bool {
+	if x != nil {
+		return x.Changed
+	}
+	return false
+}
+
+func (x *BlockChange) GetFromIndex() int32 {
+	if x != nil {
+		return x.FromIndex
+	}
+	return 0
+}
+
+func (x *BlockChange) GetToIndex() int32 {
+	if x != nil {
+		return x.ToIndex
+	}
+	return 0
+}
+
+func (x *BlockChange) GetFromText() string {
+	if x != nil {
+		return x.FromText
+	}
+	return ""
+}
+
+func (x *BlockChange) GetToText() string {
+	if x != nil {
+		return x.ToText
+	}
+	return ""
+}
+
+func (x *BlockChange) GetDiff() []*TextSpan {
+	if x != nil {
+		return x.Diff
+	}
+	return nil
+}
+
+// TextSpan is one run of a text diff.
+type TextSpan struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What happened to the text.
+	Op SpanOp `protobuf:"varint,1,opt,name=op,proto3,enum=tandem.drafting.v1.SpanOp" json:"op,omitempty"`
+	// The text.
+	Text          string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TextSpan) Reset() {
+	*x = TextSpan{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TextSpan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TextSpan) ProtoMessage() {}
+
+func (x *TextSpan) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TextSpan.ProtoReflect.Descriptor instead.
+func (*TextSpan) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *TextSpan) GetOp() SpanOp {
+	if x != nil {
+		return x.Op
+	}
+	return SpanOp_SPAN_OP_UNSPECIFIED
+}
+
+func (x *TextSpan) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
 var File_tandem_drafting_v1_drafting_proto protoreflect.FileDescriptor
 
 const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\n" +
-	"!tandem/drafting/v1/drafting.proto\x12\x12tandem.drafting.v1\x1a\x1ftandem/article/v1/article.proto\"\xab\x02\n" +
+	"!tandem/drafting/v1/drafting.proto\x12\x12tandem.drafting.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xab\x02\n" +
 	"\x05Draft\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x04R\brevision\x127\n" +
@@ -584,16 +1335,74 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12+\n" +
 	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\"F\n" +
 	"\x13SubmitDraftResponse\x12/\n" +
-	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft*_\n" +
+	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"\xc3\x01\n" +
+	"\fHistoryEntry\x12\x1a\n" +
+	"\brevision\x18\x01 \x01(\x04R\brevision\x12\x1d\n" +
+	"\n" +
+	"event_type\x18\x02 \x01(\tR\teventType\x12.\n" +
+	"\x05actor\x18\x03 \x01(\v2\x18.tandem.article.v1.ActorR\x05actor\x12.\n" +
+	"\x04time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x18\n" +
+	"\asummary\x18\x05 \x01(\tR\asummary\"d\n" +
+	"\x16GetDraftHistoryRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"}\n" +
+	"\x17GetDraftHistoryResponse\x12:\n" +
+	"\aentries\x18\x01 \x03(\v2 .tandem.drafting.v1.HistoryEntryR\aentries\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"E\n" +
+	"\x17GetDraftRevisionRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
+	"\brevision\x18\x02 \x01(\x04R\brevision\"K\n" +
+	"\x18GetDraftRevisionResponse\x12/\n" +
+	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"l\n" +
+	"\x14DiffRevisionsRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12#\n" +
+	"\rfrom_revision\x18\x02 \x01(\x04R\ffromRevision\x12\x1f\n" +
+	"\vto_revision\x18\x03 \x01(\x04R\n" +
+	"toRevision\"\x89\x01\n" +
+	"\x15DiffRevisionsResponse\x127\n" +
+	"\x06fields\x18\x01 \x03(\v2\x1f.tandem.drafting.v1.FieldChangeR\x06fields\x127\n" +
+	"\x06blocks\x18\x02 \x03(\v2\x1f.tandem.drafting.v1.BlockChangeR\x06blocks\"y\n" +
+	"\vFieldChange\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\x120\n" +
+	"\x04diff\x18\x04 \x03(\v2\x1c.tandem.drafting.v1.TextSpanR\x04diff\"\xc2\x02\n" +
+	"\vBlockChange\x12\x16\n" +
+	"\x06locale\x18\x01 \x01(\tR\x06locale\x12\x19\n" +
+	"\bblock_id\x18\x02 \x01(\tR\ablockId\x12\x14\n" +
+	"\x05added\x18\x03 \x01(\bR\x05added\x12\x18\n" +
+	"\aremoved\x18\x04 \x01(\bR\aremoved\x12\x14\n" +
+	"\x05moved\x18\x05 \x01(\bR\x05moved\x12\x18\n" +
+	"\achanged\x18\x06 \x01(\bR\achanged\x12\x1d\n" +
+	"\n" +
+	"from_index\x18\a \x01(\x05R\tfromIndex\x12\x19\n" +
+	"\bto_index\x18\b \x01(\x05R\atoIndex\x12\x1b\n" +
+	"\tfrom_text\x18\t \x01(\tR\bfromText\x12\x17\n" +
+	"\ato_text\x18\n" +
+	" \x01(\tR\x06toText\x120\n" +
+	"\x04diff\x18\v \x03(\v2\x1c.tandem.drafting.v1.TextSpanR\x04diff\"J\n" +
+	"\bTextSpan\x12*\n" +
+	"\x02op\x18\x01 \x01(\x0e2\x1a.tandem.drafting.v1.SpanOpR\x02op\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text*_\n" +
 	"\vDraftStatus\x12\x1c\n" +
 	"\x18DRAFT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DRAFT_STATUS_DRAFT\x10\x01\x12\x1a\n" +
-	"\x16DRAFT_STATUS_SUBMITTED\x10\x022\x88\x03\n" +
+	"\x16DRAFT_STATUS_SUBMITTED\x10\x02*\\\n" +
+	"\x06SpanOp\x12\x17\n" +
+	"\x13SPAN_OP_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rSPAN_OP_EQUAL\x10\x01\x12\x12\n" +
+	"\x0eSPAN_OP_INSERT\x10\x02\x12\x12\n" +
+	"\x0eSPAN_OP_DELETE\x10\x032\xc9\x05\n" +
 	"\x0fDraftingService\x12^\n" +
 	"\vCreateDraft\x12&.tandem.drafting.v1.CreateDraftRequest\x1a'.tandem.drafting.v1.CreateDraftResponse\x12U\n" +
 	"\bGetDraft\x12#.tandem.drafting.v1.GetDraftRequest\x1a$.tandem.drafting.v1.GetDraftResponse\x12^\n" +
 	"\vUpdateDraft\x12&.tandem.drafting.v1.UpdateDraftRequest\x1a'.tandem.drafting.v1.UpdateDraftResponse\x12^\n" +
-	"\vSubmitDraft\x12&.tandem.drafting.v1.SubmitDraftRequest\x1a'.tandem.drafting.v1.SubmitDraftResponseB\xd3\x01\n" +
+	"\vSubmitDraft\x12&.tandem.drafting.v1.SubmitDraftRequest\x1a'.tandem.drafting.v1.SubmitDraftResponse\x12j\n" +
+	"\x0fGetDraftHistory\x12*.tandem.drafting.v1.GetDraftHistoryRequest\x1a+.tandem.drafting.v1.GetDraftHistoryResponse\x12m\n" +
+	"\x10GetDraftRevision\x12+.tandem.drafting.v1.GetDraftRevisionRequest\x1a,.tandem.drafting.v1.GetDraftRevisionResponse\x12d\n" +
+	"\rDiffRevisions\x12(.tandem.drafting.v1.DiffRevisionsRequest\x1a).tandem.drafting.v1.DiffRevisionsResponseB\xd3\x01\n" +
 	"\x16com.tandem.drafting.v1B\rDraftingProtoP\x01Z@github.com/tandemnews/tandem/proto/tandem/drafting/v1;draftingv1\xa2\x02\x03TDX\xaa\x02\x12Tandem.Drafting.V1\xca\x02\x12Tandem\\Drafting\\V1\xe2\x02\x1eTandem\\Drafting\\V1\\GPBMetadata\xea\x02\x14Tandem::Drafting::V1b\x06proto3"
 
 var (
@@ -608,46 +1417,74 @@ func file_tandem_drafting_v1_drafting_proto_rawDescGZIP() []byte {
 	return file_tandem_drafting_v1_drafting_proto_rawDescData
 }
 
-var file_tandem_drafting_v1_drafting_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_drafting_v1_drafting_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_tandem_drafting_v1_drafting_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_tandem_drafting_v1_drafting_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_tandem_drafting_v1_drafting_proto_goTypes = []any{
-	(DraftStatus)(0),            // 0: tandem.drafting.v1.DraftStatus
-	(*Draft)(nil),               // 1: tandem.drafting.v1.Draft
-	(*CreateDraftRequest)(nil),  // 2: tandem.drafting.v1.CreateDraftRequest
-	(*CreateDraftResponse)(nil), // 3: tandem.drafting.v1.CreateDraftResponse
-	(*GetDraftRequest)(nil),     // 4: tandem.drafting.v1.GetDraftRequest
-	(*GetDraftResponse)(nil),    // 5: tandem.drafting.v1.GetDraftResponse
-	(*UpdateDraftRequest)(nil),  // 6: tandem.drafting.v1.UpdateDraftRequest
-	(*UpdateDraftResponse)(nil), // 7: tandem.drafting.v1.UpdateDraftResponse
-	(*SubmitDraftRequest)(nil),  // 8: tandem.drafting.v1.SubmitDraftRequest
-	(*SubmitDraftResponse)(nil), // 9: tandem.drafting.v1.SubmitDraftResponse
-	(*v1.Article)(nil),          // 10: tandem.article.v1.Article
-	(*v1.Change)(nil),           // 11: tandem.article.v1.Change
+	(DraftStatus)(0),                 // 0: tandem.drafting.v1.DraftStatus
+	(SpanOp)(0),                      // 1: tandem.drafting.v1.SpanOp
+	(*Draft)(nil),                    // 2: tandem.drafting.v1.Draft
+	(*CreateDraftRequest)(nil),       // 3: tandem.drafting.v1.CreateDraftRequest
+	(*CreateDraftResponse)(nil),      // 4: tandem.drafting.v1.CreateDraftResponse
+	(*GetDraftRequest)(nil),          // 5: tandem.drafting.v1.GetDraftRequest
+	(*GetDraftResponse)(nil),         // 6: tandem.drafting.v1.GetDraftResponse
+	(*UpdateDraftRequest)(nil),       // 7: tandem.drafting.v1.UpdateDraftRequest
+	(*UpdateDraftResponse)(nil),      // 8: tandem.drafting.v1.UpdateDraftResponse
+	(*SubmitDraftRequest)(nil),       // 9: tandem.drafting.v1.SubmitDraftRequest
+	(*SubmitDraftResponse)(nil),      // 10: tandem.drafting.v1.SubmitDraftResponse
+	(*HistoryEntry)(nil),             // 11: tandem.drafting.v1.HistoryEntry
+	(*GetDraftHistoryRequest)(nil),   // 12: tandem.drafting.v1.GetDraftHistoryRequest
+	(*GetDraftHistoryResponse)(nil),  // 13: tandem.drafting.v1.GetDraftHistoryResponse
+	(*GetDraftRevisionRequest)(nil),  // 14: tandem.drafting.v1.GetDraftRevisionRequest
+	(*GetDraftRevisionResponse)(nil), // 15: tandem.drafting.v1.GetDraftRevisionResponse
+	(*DiffRevisionsRequest)(nil),     // 16: tandem.drafting.v1.DiffRevisionsRequest
+	(*DiffRevisionsResponse)(nil),    // 17: tandem.drafting.v1.DiffRevisionsResponse
+	(*FieldChange)(nil),              // 18: tandem.drafting.v1.FieldChange
+	(*BlockChange)(nil),              // 19: tandem.drafting.v1.BlockChange
+	(*TextSpan)(nil),                 // 20: tandem.drafting.v1.TextSpan
+	(*v1.Article)(nil),               // 21: tandem.article.v1.Article
+	(*v1.Change)(nil),                // 22: tandem.article.v1.Change
+	(*v1.Actor)(nil),                 // 23: tandem.article.v1.Actor
+	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
 }
 var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
-	10, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
+	21, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
 	0,  // 1: tandem.drafting.v1.Draft.status:type_name -> tandem.drafting.v1.DraftStatus
-	11, // 2: tandem.drafting.v1.Draft.created:type_name -> tandem.article.v1.Change
-	11, // 3: tandem.drafting.v1.Draft.updated:type_name -> tandem.article.v1.Change
-	10, // 4: tandem.drafting.v1.CreateDraftRequest.article:type_name -> tandem.article.v1.Article
-	1,  // 5: tandem.drafting.v1.CreateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	1,  // 6: tandem.drafting.v1.GetDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	10, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
-	1,  // 8: tandem.drafting.v1.UpdateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	1,  // 9: tandem.drafting.v1.SubmitDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	2,  // 10: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
-	4,  // 11: tandem.drafting.v1.DraftingService.GetDraft:input_type -> tandem.drafting.v1.GetDraftRequest
-	6,  // 12: tandem.drafting.v1.DraftingService.UpdateDraft:input_type -> tandem.drafting.v1.UpdateDraftRequest
-	8,  // 13: tandem.drafting.v1.DraftingService.SubmitDraft:input_type -> tandem.drafting.v1.SubmitDraftRequest
-	3,  // 14: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
-	5,  // 15: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
-	7,  // 16: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
-	9,  // 17: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
-	14, // [14:18] is the sub-list for method output_type
-	10, // [10:14] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	22, // 2: tandem.drafting.v1.Draft.created:type_name -> tandem.article.v1.Change
+	22, // 3: tandem.drafting.v1.Draft.updated:type_name -> tandem.article.v1.Change
+	21, // 4: tandem.drafting.v1.CreateDraftRequest.article:type_name -> tandem.article.v1.Article
+	2,  // 5: tandem.drafting.v1.CreateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	2,  // 6: tandem.drafting.v1.GetDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	21, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
+	2,  // 8: tandem.drafting.v1.UpdateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	2,  // 9: tandem.drafting.v1.SubmitDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	23, // 10: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
+	24, // 11: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
+	11, // 12: tandem.drafting.v1.GetDraftHistoryResponse.entries:type_name -> tandem.drafting.v1.HistoryEntry
+	2,  // 13: tandem.drafting.v1.GetDraftRevisionResponse.draft:type_name -> tandem.drafting.v1.Draft
+	18, // 14: tandem.drafting.v1.DiffRevisionsResponse.fields:type_name -> tandem.drafting.v1.FieldChange
+	19, // 15: tandem.drafting.v1.DiffRevisionsResponse.blocks:type_name -> tandem.drafting.v1.BlockChange
+	20, // 16: tandem.drafting.v1.FieldChange.diff:type_name -> tandem.drafting.v1.TextSpan
+	20, // 17: tandem.drafting.v1.BlockChange.diff:type_name -> tandem.drafting.v1.TextSpan
+	1,  // 18: tandem.drafting.v1.TextSpan.op:type_name -> tandem.drafting.v1.SpanOp
+	3,  // 19: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
+	5,  // 20: tandem.drafting.v1.DraftingService.GetDraft:input_type -> tandem.drafting.v1.GetDraftRequest
+	7,  // 21: tandem.drafting.v1.DraftingService.UpdateDraft:input_type -> tandem.drafting.v1.UpdateDraftRequest
+	9,  // 22: tandem.drafting.v1.DraftingService.SubmitDraft:input_type -> tandem.drafting.v1.SubmitDraftRequest
+	12, // 23: tandem.drafting.v1.DraftingService.GetDraftHistory:input_type -> tandem.drafting.v1.GetDraftHistoryRequest
+	14, // 24: tandem.drafting.v1.DraftingService.GetDraftRevision:input_type -> tandem.drafting.v1.GetDraftRevisionRequest
+	16, // 25: tandem.drafting.v1.DraftingService.DiffRevisions:input_type -> tandem.drafting.v1.DiffRevisionsRequest
+	4,  // 26: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
+	6,  // 27: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
+	8,  // 28: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
+	10, // 29: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
+	13, // 30: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
+	15, // 31: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
+	17, // 32: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
+	26, // [26:33] is the sub-list for method output_type
+	19, // [19:26] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_tandem_drafting_v1_drafting_proto_init() }
@@ -660,8 +1497,8 @@ func file_tandem_drafting_v1_drafting_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_drafting_v1_drafting_proto_rawDesc), len(file_tandem_drafting_v1_drafting_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   9,
+			NumEnums:      2,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,10 +19,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	DraftingService_CreateDraft_FullMethodName = "/tandem.drafting.v1.DraftingService/CreateDraft"
-	DraftingService_GetDraft_FullMethodName    = "/tandem.drafting.v1.DraftingService/GetDraft"
-	DraftingService_UpdateDraft_FullMethodName = "/tandem.drafting.v1.DraftingService/UpdateDraft"
-	DraftingService_SubmitDraft_FullMethodName = "/tandem.drafting.v1.DraftingService/SubmitDraft"
+	DraftingService_CreateDraft_FullMethodName      = "/tandem.drafting.v1.DraftingService/CreateDraft"
+	DraftingService_GetDraft_FullMethodName         = "/tandem.drafting.v1.DraftingService/GetDraft"
+	DraftingService_UpdateDraft_FullMethodName      = "/tandem.drafting.v1.DraftingService/UpdateDraft"
+	DraftingService_SubmitDraft_FullMethodName      = "/tandem.drafting.v1.DraftingService/SubmitDraft"
+	DraftingService_GetDraftHistory_FullMethodName  = "/tandem.drafting.v1.DraftingService/GetDraftHistory"
+	DraftingService_GetDraftRevision_FullMethodName = "/tandem.drafting.v1.DraftingService/GetDraftRevision"
+	DraftingService_DiffRevisions_FullMethodName    = "/tandem.drafting.v1.DraftingService/DiffRevisions"
 )
 
 // DraftingServiceClient is the client API for DraftingService service.
@@ -45,6 +48,18 @@ type DraftingServiceClient interface {
 	// SubmitDraft sends the current revision to translation review and
 	// publishing. Role: editor.
 	SubmitDraft(ctx context.Context, in *SubmitDraftRequest, opts ...grpc.CallOption) (*SubmitDraftResponse, error)
+	// GetDraftHistory lists a draft's revisions, newest first, with who made
+	// each, when, and a one-line summary. Roles: editor, translator,
+	// publisher.
+	GetDraftHistory(ctx context.Context, in *GetDraftHistoryRequest, opts ...grpc.CallOption) (*GetDraftHistoryResponse, error)
+	// GetDraftRevision returns the draft as it was at a revision. Roles:
+	// editor, translator, publisher.
+	GetDraftRevision(ctx context.Context, in *GetDraftRevisionRequest, opts ...grpc.CallOption) (*GetDraftRevisionResponse, error)
+	// DiffRevisions compares two revisions: changed fields, and blocks
+	// added, removed, moved or changed, with a word-level (English) or
+	// character-level (Chinese) diff inside each changed text. Roles:
+	// editor, translator, publisher.
+	DiffRevisions(ctx context.Context, in *DiffRevisionsRequest, opts ...grpc.CallOption) (*DiffRevisionsResponse, error)
 }
 
 type draftingServiceClient struct {
@@ -95,6 +110,36 @@ func (c *draftingServiceClient) SubmitDraft(ctx context.Context, in *SubmitDraft
 	return out, nil
 }
 
+func (c *draftingServiceClient) GetDraftHistory(ctx context.Context, in *GetDraftHistoryRequest, opts ...grpc.CallOption) (*GetDraftHistoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetDraftHistoryResponse)
+	err := c.cc.Invoke(ctx, DraftingService_GetDraftHistory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *draftingServiceClient) GetDraftRevision(ctx context.Context, in *GetDraftRevisionRequest, opts ...grpc.CallOption) (*GetDraftRevisionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetDraftRevisionResponse)
+	err := c.cc.Invoke(ctx, DraftingService_GetDraftRevision_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *draftingServiceClient) DiffRevisions(ctx context.Context, in *DiffRevisionsRequest, opts ...grpc.CallOption) (*DiffRevisionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DiffRevisionsResponse)
+	err := c.cc.Invoke(ctx, DraftingService_DiffRevisions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DraftingServiceServer is the server API for DraftingService service.
 // All implementations must embed UnimplementedDraftingServiceServer
 // for forward compatibility.
@@ -115,6 +160,18 @@ type DraftingServiceServer interface {
 	// SubmitDraft sends the current revision to translation review and
 	// publishing. Role: editor.
 	SubmitDraft(context.Context, *SubmitDraftRequest) (*SubmitDraftResponse, error)
+	// GetDraftHistory lists a draft's revisions, newest first, with who made
+	// each, when, and a one-line summary. Roles: editor, translator,
+	// publisher.
+	GetDraftHistory(context.Context, *GetDraftHistoryRequest) (*GetDraftHistoryResponse, error)
+	// GetDraftRevision returns the draft as it was at a revision. Roles:
+	// editor, translator, publisher.
+	GetDraftRevision(context.Context, *GetDraftRevisionRequest) (*GetDraftRevisionResponse, error)
+	// DiffRevisions compares two revisions: changed fields, and blocks
+	// added, removed, moved or changed, with a word-level (English) or
+	// character-level (Chinese) diff inside each changed text. Roles:
+	// editor, translator, publisher.
+	DiffRevisions(context.Context, *DiffRevisionsRequest) (*DiffRevisionsResponse, error)
 	mustEmbedUnimplementedDraftingServiceServer()
 }
 
@@ -136,6 +193,15 @@ func (UnimplementedDraftingServiceServer) UpdateDraft(context.Context, *UpdateDr
 }
 func (UnimplementedDraftingServiceServer) SubmitDraft(context.Context, *SubmitDraftRequest) (*SubmitDraftResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SubmitDraft not implemented")
+}
+func (UnimplementedDraftingServiceServer) GetDraftHistory(context.Context, *GetDraftHistoryRequest) (*GetDraftHistoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDraftHistory not implemented")
+}
+func (UnimplementedDraftingServiceServer) GetDraftRevision(context.Context, *GetDraftRevisionRequest) (*GetDraftRevisionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDraftRevision not implemented")
+}
+func (UnimplementedDraftingServiceServer) DiffRevisions(context.Context, *DiffRevisionsRequest) (*DiffRevisionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DiffRevisions not implemented")
 }
 func (UnimplementedDraftingServiceServer) mustEmbedUnimplementedDraftingServiceServer() {}
 func (UnimplementedDraftingServiceServer) testEmbeddedByValue()                         {}
@@ -230,6 +296,60 @@ func _DraftingService_SubmitDraft_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DraftingService_GetDraftHistory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDraftHistoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DraftingServiceServer).GetDraftHistory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DraftingService_GetDraftHistory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DraftingServiceServer).GetDraftHistory(ctx, req.(*GetDraftHistoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DraftingService_GetDraftRevision_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDraftRevisionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DraftingServiceServer).GetDraftRevision(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DraftingService_GetDraftRevision_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DraftingServiceServer).GetDraftRevision(ctx, req.(*GetDraftRevisionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DraftingService_DiffRevisions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DiffRevisionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DraftingServiceServer).DiffRevisions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DraftingService_DiffRevisions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DraftingServiceServer).DiffRevisions(ctx, req.(*DiffRevisionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DraftingService_ServiceDesc is the grpc.ServiceDesc for DraftingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -252,6 +372,18 @@ var DraftingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SubmitDraft",
 			Handler:    _DraftingService_SubmitDraft_Handler,
+		},
+		{
+			MethodName: "GetDraftHistory",
+			Handler:    _DraftingService_GetDraftHistory_Handler,
+		},
+		{
+			MethodName: "GetDraftRevision",
+			Handler:    _DraftingService_GetDraftRevision_Handler,
+		},
+		{
+			MethodName: "DiffRevisions",
+			Handler:    _DraftingService_DiffRevisions_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
