@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/rpc"
@@ -118,82 +116,6 @@ func describe(err error) error {
 		}
 	}
 	return errors.New(b.String())
-}
-
-func draftCmd() *cobra.Command {
-	var s session
-	cmd := &cobra.Command{Use: "draft", Short: "Write, show and submit drafts (editors)"}
-	s.bind(cmd)
-	cmd.AddCommand(&cobra.Command{
-		Use:   "create FILE.json",
-		Short: "Create a draft from an article in JSON (the tandem.article.v1.Article message)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := os.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
-			var a articlev1.Article
-			if err := protojson.Unmarshal(b, &a); err != nil {
-				return fmt.Errorf("%s is not an article: %w", args[0], err)
-			}
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				res, err := c.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: &a}, t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(s.out, "created draft %s at revision %d\n", res.Draft.Article.Id, res.Draft.Revision)
-				return nil
-			})
-		},
-	})
-	cmd.AddCommand(&cobra.Command{
-		Use:   "show ID",
-		Short: "Show a draft",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				res, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
-				if err != nil {
-					return err
-				}
-				d := res.Draft
-				fmt.Fprintf(s.out, "draft %s  revision %d  %s", d.Article.Id, d.Revision, strings.TrimPrefix(d.Status.String(), "DRAFT_STATUS_"))
-				if d.SubmittedRevision > 0 {
-					fmt.Fprintf(s.out, " (submitted revision %d)", d.SubmittedRevision)
-				}
-				fmt.Fprintf(s.out, "\nsection %s  date %s  slug %s\n", strings.Join(d.Article.Section, "/"), d.Article.Date, d.Article.Slug)
-				printLocales(s.out, d.Article.Locales)
-				return nil
-			})
-		},
-	})
-	var rev uint64
-	submit := &cobra.Command{
-		Use:   "submit ID",
-		Short: "Submit a draft for translation review and publishing",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				if rev == 0 {
-					cur, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
-					if err != nil {
-						return err
-					}
-					rev = cur.Draft.Revision
-				}
-				res, err := c.drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: args[0], ExpectedRevision: rev}, t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(s.out, "submitted draft %s at revision %d\n", args[0], res.Draft.SubmittedRevision)
-				return nil
-			})
-		},
-	}
-	submit.Flags().Uint64Var(&rev, "revision", 0, "the revision you read (default: the current one)")
-	cmd.AddCommand(submit)
-	return cmd
 }
 
 func printLocales(w io.Writer, locales map[string]*articlev1.LocalizedContent) {

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,10 +21,10 @@ import (
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/broker"
+	"github.com/tandemnews/tandem/pkg/markdown"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
@@ -32,7 +33,7 @@ import (
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
-//go:embed demo/*.json
+//go:embed demo/*.md
 var demoFS embed.FS
 
 func devCmd() *cobra.Command {
@@ -166,16 +167,19 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 		return nil, err
 	}
 	defer cl.close()
-	files, _ := fs.Glob(demoFS, "demo/*.json")
-	sort.Strings(files)
+	names, _ := fs.Glob(demoFS, "demo/*.zh.md")
+	sort.Strings(names)
 	var paths []string
-	for _, f := range files {
-		b, _ := demoFS.ReadFile(f)
-		var a articlev1.Article
-		if err := protojson.Unmarshal(b, &a); err != nil {
+	for _, zh := range names {
+		f := strings.TrimSuffix(zh, ".zh.md")
+		files := map[string][]byte{}
+		files["zh-CN"], _ = demoFS.ReadFile(zh)
+		files["en"], _ = demoFS.ReadFile(f + ".en.md")
+		a, err := markdown.Article(files, "zh-CN")
+		if err != nil {
 			return paths, fmt.Errorf("%s: %w", f, err)
 		}
-		pub, err := cl.walk(ctx, &a, tokens)
+		pub, err := cl.walk(ctx, a, tokens)
 		if err != nil {
 			return paths, fmt.Errorf("%s: %w", f, err)
 		}

@@ -102,6 +102,11 @@ func Export(a *articlev1.Article, locale string) ([]byte, error) {
 		return nil, err
 	}
 	enc.Close()
+	// A date reads back as a string whether quoted or not; editors write
+	// it bare.
+	front := quotedDate.ReplaceAll(buf.Bytes(), []byte("date: $1"))
+	buf.Reset()
+	buf.Write(front)
 	buf.WriteString("---\n")
 	prev := "" // the marker of the list just written, if any
 	for _, b := range c.GetBlocks() {
@@ -237,6 +242,7 @@ func escapeUnderlines(t string) string {
 }
 
 var (
+	quotedDate  = regexp.MustCompile(`(?m)^date: "(\d{4}-\d{2}-\d{2})"$`)
 	atxHeading  = regexp.MustCompile(`^#{1,6}(\s|$)`)
 	bulletStart = regexp.MustCompile(`^[-*+](\s|$)`)
 	orderStart  = regexp.MustCompile(`^\d{1,9}[.)](\s|$)`)

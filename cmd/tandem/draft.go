@@ -1,0 +1,301 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"google.golang.org/grpc"
+
+	"github.com/tandemnews/tandem/pkg/markdown"
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+)
+
+// localeFiles are the --zh and --en Markdown files of a command.
+type localeFiles struct{ zh, en string }
+
+func (f *localeFiles) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.zh, "zh", "", "the Chinese Markdown file")
+	cmd.Flags().StringVar(&f.en, "en", "", "the English Markdown file")
+}
+
+// read returns the files given, by locale.
+func (f *localeFiles) read() (map[string][]byte, error) {
+	files := map[string][]byte{}
+	for l, p := range map[string]string{"zh-CN": f.zh, "en": f.en} {
+		if p == "" {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		files[l] = b
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("name a file: --zh FILE.zh.md and/or --en FILE.en.md")
+	}
+	return files, nil
+}
+
+func draftCmd() *cobra.Command {
+	var s session
+	cmd := &cobra.Command{Use: "draft", Short: "Write, revise, compare and submit drafts (editors)"}
+	s.bind(cmd)
+
+	var createFiles localeFiles
+	create := &cobra.Command{
+		Use:   "create --zh FILE.zh.md [--en FILE.en.md]",
+		Short: "Create a draft from Markdown files (front matter, then the body)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			files, err := createFiles.read()
+			if err != nil {
+				return err
+			}
+			a, err := markdown.Article(files, "zh-CN")
+			if err != nil {
+				return describe(err)
+			}
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "created draft %s at revision %d\n", res.Draft.Article.Id, res.Draft.Revision)
+				return nil
+			})
+		},
+	}
+	createFiles.bind(create)
+	cmd.AddCommand(create)
+
+	var editFiles localeFiles
+	var editRev uint64
+	edit := &cobra.Command{
+		Use:   "edit ID [--zh FILE.zh.md] [--en FILE.en.md]",
+		Short: "Replace the locales given with the files; the others stay as they are",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := editFiles.read()
+			if err != nil {
+				return err
+			}
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				cur, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
+				if err != nil {
+					return err
+				}
+				d := cur.Draft
+				src := d.Article.SourceLocale
+				if _, ok := files[src]; !ok {
+					// The shared fields come from the source file; reuse it.
+					if files[src], err = markdown.Export(d.Article, src); err != nil {
+						return err
+					}
+				}
+				a, err := markdown.Article(files, src)
+				if err != nil {
+					return err
+				}
+				a.Id = d.Article.Id
+				for l, content := range d.Article.Locales {
+					if _, given := a.Locales[l]; !given {
+						a.Locales[l] = content
+					}
+				}
+				rev := editRev
+				if rev == 0 {
+					rev = d.Revision
+				}
+				res, err := c.drafting.UpdateDraft(ctx, &draftingv1.UpdateDraftRequest{Article: a, ExpectedRevision: rev}, t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "saved draft %s as revision %d\n", args[0], res.Draft.Revision)
+				return nil
+			})
+		},
+	}
+	editFiles.bind(edit)
+	edit.Flags().Uint64Var(&editRev, "revision", 0, "the revision your files start from (default: the current one; give it to be warned of others' changes)")
+	cmd.AddCommand(edit)
+
+	var exportLocale string
+	var exportRev uint64
+	export := &cobra.Command{
+		Use:   "export ID --locale zh-CN|en",
+		Short: "Print one locale of a draft as Markdown, ready to edit",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				var d *draftingv1.Draft
+				if exportRev == 0 {
+					res, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
+					if err != nil {
+						return err
+					}
+					d = res.Draft
+				} else {
+					res, err := c.drafting.GetDraftRevision(ctx, &draftingv1.GetDraftRevisionRequest{Id: args[0], Revision: exportRev}, t)
+					if err != nil {
+						return err
+					}
+					d = res.Draft
+				}
+				out, err := markdown.Export(d.Article, exportLocale)
+				if err != nil {
+					return err
+				}
+				_, err = s.out.Write(out)
+				return err
+			})
+		},
+	}
+	export.Flags().StringVar(&exportLocale, "locale", "zh-CN", "zh-CN or en")
+	export.Flags().Uint64Var(&exportRev, "revision", 0, "an earlier revision (default: the current one)")
+	cmd.AddCommand(export)
+
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show ID",
+		Short: "Show a draft",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
+				if err != nil {
+					return err
+				}
+				d := res.Draft
+				fmt.Fprintf(s.out, "draft %s  revision %d  %s", d.Article.Id, d.Revision, strings.TrimPrefix(d.Status.String(), "DRAFT_STATUS_"))
+				if d.SubmittedRevision > 0 {
+					fmt.Fprintf(s.out, " (submitted revision %d)", d.SubmittedRevision)
+				}
+				fmt.Fprintf(s.out, "\nsection %s  date %s  slug %s\n", strings.Join(d.Article.Section, "/"), d.Article.Date, d.Article.Slug)
+				printLocales(s.out, d.Article.Locales)
+				return nil
+			})
+		},
+	})
+
+	var pageSize int32
+	cmd.AddCommand(func() *cobra.Command {
+		h := &cobra.Command{
+			Use:   "history ID",
+			Short: "List a draft's revisions, newest first",
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+					res, err := c.drafting.GetDraftHistory(ctx, &draftingv1.GetDraftHistoryRequest{Id: args[0], PageSize: pageSize}, t)
+					if err != nil {
+						return err
+					}
+					w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(w, "REVISION\tWHEN\tWHO\tWHAT")
+					for _, e := range res.Entries {
+						fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", e.Revision, e.Time.AsTime().Local().Format("2006-01-02 15:04"), e.Actor.GetUserId(), e.Summary)
+					}
+					return w.Flush()
+				})
+			},
+		}
+		h.Flags().Int32Var(&pageSize, "limit", 20, "how many revisions (at most 100)")
+		return h
+	}())
+
+	cmd.AddCommand(&cobra.Command{
+		Use:   "diff ID REV1 REV2",
+		Short: "Show what changed between two revisions",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var from, to uint64
+			if _, err := fmt.Sscan(args[1], &from); err != nil {
+				return fmt.Errorf("REV1 %q is not a revision number", args[1])
+			}
+			if _, err := fmt.Sscan(args[2], &to); err != nil {
+				return fmt.Errorf("REV2 %q is not a revision number", args[2])
+			}
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.drafting.DiffRevisions(ctx, &draftingv1.DiffRevisionsRequest{Id: args[0], FromRevision: from, ToRevision: to}, t)
+				if err != nil {
+					return err
+				}
+				printDiff(&s, res)
+				return nil
+			})
+		},
+	})
+
+	var rev uint64
+	submit := &cobra.Command{
+		Use:   "submit ID",
+		Short: "Submit a draft for translation review and publishing",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				if rev == 0 {
+					cur, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
+					if err != nil {
+						return err
+					}
+					rev = cur.Draft.Revision
+				}
+				res, err := c.drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: args[0], ExpectedRevision: rev}, t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "submitted draft %s at revision %d\n", args[0], res.Draft.SubmittedRevision)
+				return nil
+			})
+		},
+	}
+	submit.Flags().Uint64Var(&rev, "revision", 0, "the revision you read (default: the current one)")
+	cmd.AddCommand(submit)
+	return cmd
+}
+
+// printDiff shows a diff with [-deleted-] and {+inserted+} marks.
+func printDiff(s *session, d *draftingv1.DiffRevisionsResponse) {
+	if len(d.Fields) == 0 && len(d.Blocks) == 0 {
+		fmt.Fprintln(s.out, "no differences")
+		return
+	}
+	for _, f := range d.Fields {
+		fmt.Fprintf(s.out, "%s: %s\n", f.Field, marked(f.Diff))
+	}
+	for _, b := range d.Blocks {
+		var what []string
+		for _, w := range []struct {
+			on   bool
+			name string
+		}{{b.Added, "added"}, {b.Removed, "removed"}, {b.Moved, fmt.Sprintf("moved from %d", b.FromIndex+1)}, {b.Changed, "changed"}} {
+			if w.on {
+				what = append(what, w.name)
+			}
+		}
+		at := b.ToIndex + 1
+		if b.Removed {
+			at = b.FromIndex + 1
+		}
+		fmt.Fprintf(s.out, "[%s] block %d (%s): %s\n  %s\n", b.Locale, at, b.BlockId, strings.Join(what, ", "), strings.ReplaceAll(marked(b.Diff), "\n", "\n  "))
+	}
+}
+
+func marked(spans []*draftingv1.TextSpan) string {
+	var sb strings.Builder
+	for _, sp := range spans {
+		switch sp.Op {
+		case draftingv1.SpanOp_SPAN_OP_INSERT:
+			sb.WriteString("{+" + sp.Text + "+}")
+		case draftingv1.SpanOp_SPAN_OP_DELETE:
+			sb.WriteString("[-" + sp.Text + "-]")
+		default:
+			sb.WriteString(sp.Text)
+		}
+	}
+	return sb.String()
+}
+
