@@ -24,8 +24,8 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/broker"
-	"github.com/tandemnews/tandem/pkg/markdown"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/markdown"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"

@@ -298,4 +298,3 @@ func marked(spans []*draftingv1.TextSpan) string {
 	}
 	return sb.String()
 }
-
