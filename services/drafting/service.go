@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
@@ -102,27 +103,69 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 	if id == "" {
 		v.Add("article.id", "is required: the id of the draft to update")
 	}
-	if req.GetExpectedRevision() == 0 {
+	expected := req.GetExpectedRevision()
+	if expected == 0 {
 		v.Add("expected_revision", "is required: the revision you read")
 	}
-	Validate(a, "article", &v)
+	paths := req.GetUpdateMask().GetPaths()
+	checkMask(paths, &v)
+	if len(paths) == 0 {
+		Validate(a, "article", &v)
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	who := actor(ctx)
-	d, err := s.drafts.Update(ctx, id, req.GetExpectedRevision(), func(d *draftingv1.Draft) (events.Change, error) {
-		if d.Article.SourceLocale != a.SourceLocale {
-			return events.Change{}, rpc.InvalidField("article.source_locale", "cannot change from %s", d.Article.SourceLocale)
-		}
-		carryIDs(d.Article, a)
-		assignIDs(a)
-		replace(d, a, who, s.now())
-		return events.Change{Type: events.DraftUpdated, Actor: who.UserId}, nil
-	})
+	var d *draftingv1.Draft
+	var err error
+	if len(paths) == 0 {
+		// A whole replacement: any later revision is a conflict.
+		d, err = s.drafts.Update(ctx, id, expected, func(d *draftingv1.Draft) (events.Change, error) {
+			if d.Article.SourceLocale != a.SourceLocale {
+				return events.Change{}, rpc.InvalidField("article.source_locale", "cannot change from %s", d.Article.SourceLocale)
+			}
+			carryIDs(d.Article, a)
+			assignIDs(a)
+			replace(d, a, who, s.now())
+			return events.Change{Type: events.DraftUpdated, Actor: who.UserId}, nil
+		})
+	} else {
+		// Masked: apply on top of whatever came since, unless it touched the
+		// same fields. The function only reads, so a retry is safe.
+		d, err = s.drafts.Update(ctx, id, 0, func(d *draftingv1.Draft) (events.Change, error) {
+			if d.Revision != expected {
+				base, err := s.drafts.At(ctx, id, expected)
+				if errors.Is(err, events.ErrNotFound) {
+					return events.Change{}, rpc.InvalidField("expected_revision", "%d is not a revision of draft %s", expected, id)
+				}
+				if err != nil {
+					return events.Change{}, err
+				}
+				for _, p := range paths {
+					if !sameField(base.Article, d.Article, p) {
+						return events.Change{}, rpc.Conflict(fmt.Sprintf("draft %s (%s)", id, p), d.Revision)
+					}
+				}
+			}
+			merged := proto.Clone(d.Article).(*articlev1.Article)
+			for _, p := range paths {
+				copyField(merged, a, p)
+			}
+			var mv rpc.Violations
+			Validate(merged, "article", &mv)
+			if err := mv.Err(); err != nil {
+				return events.Change{}, err
+			}
+			carryIDs(d.Article, merged)
+			assignIDs(merged)
+			replace(d, merged, who, s.now())
+			return events.Change{Type: events.DraftUpdated, Actor: who.UserId}, nil
+		})
+	}
 	if err != nil {
 		return nil, s.storeErr(err, id)
 	}
-	s.log.Info("draft updated", "article", id, "revision", d.Revision, "actor", who.UserId)
+	s.log.Info("draft updated", "article", id, "revision", d.Revision, "actor", who.UserId, "fields", paths)
 	return &draftingv1.UpdateDraftResponse{Draft: d}, nil
 }
 

@@ -7,9 +7,11 @@ import (
 	"sync"
 	"testing"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/testkit"
@@ -274,4 +276,63 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d writers: %d accepted, %d aborted and retried, 0 lost", writers, len(accepted), aborted)
+}
+
+func TestMaskedUpdatesOfDifferentFieldsDoNotConflict(t *testing.T) {
+	s := newService(t)
+	read := create(t, s, valid()) // both editors read this revision
+	masked := func(rev uint64, path string, edit func(a *articlev1.Article)) (*draftingv1.Draft, error) {
+		a := &articlev1.Article{Id: read.Article.Id}
+		edit(a)
+		res, err := s.UpdateDraft(editorCtx(), &draftingv1.UpdateDraftRequest{Article: a, ExpectedRevision: rev, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{path}}})
+		return res.GetDraft(), err
+	}
+	en := func(title string) func(a *articlev1.Article) {
+		return func(a *articlev1.Article) { a.Locales = map[string]*articlev1.LocalizedContent{"en": {Title: title}} }
+	}
+	first, err := masked(read.Revision, "locales.en.title", en("English Title"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another editor, from the same stale revision, changes the date.
+	second, err := masked(read.Revision, "date", func(a *articlev1.Article) { a.Date = "2024-06-01" })
+	if err != nil {
+		t.Fatalf("a stale update of another field: %v", err)
+	}
+	if second.Article.Date != "2024-06-01" || second.Article.Locales["en"].Title != "English Title" || second.Article.Locales["zh-CN"].Title != "标题" {
+		t.Fatalf("merged article lost a change: %v", second.Article)
+	}
+	if second.Revision <= first.Revision {
+		t.Fatalf("revisions %d then %d", first.Revision, second.Revision)
+	}
+	// A third, from the same stale revision, changes the English title
+	// again: that overlaps the first editor's change.
+	_, err = masked(read.Revision, "locales.en.title", en("Another Title"))
+	st := status.Convert(err)
+	if st.Code() != codes.Aborted {
+		t.Fatalf("overlapping stale update: %v, want Aborted", err)
+	}
+	var current string
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			current = info.Metadata["current_revision"]
+		}
+	}
+	if current != fmt.Sprint(second.Revision) {
+		t.Fatalf("ErrorInfo current_revision %q, want %d", current, second.Revision)
+	}
+	// The whole-article form stays strict.
+	a := proto.Clone(read.Article).(*articlev1.Article)
+	if _, err := s.UpdateDraft(editorCtx(), &draftingv1.UpdateDraftRequest{Article: a, ExpectedRevision: read.Revision}); status.Code(err) != codes.Aborted {
+		t.Fatalf("stale whole update: %v, want Aborted", err)
+	}
+	// Bad paths and a masked value that breaks a rule are InvalidArgument.
+	_, err = masked(second.Revision, "locales.en.body", en("x"))
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("unknown path: %v", err)
+	}
+	_, err = masked(second.Revision, "locales.en.title", en(" "))
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("empty title through a mask: %v", err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	v1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -411,15 +412,24 @@ func (x *GetDraftResponse) GetDraft() *Draft {
 	return nil
 }
 
-// UpdateDraftRequest replaces a draft's article.
+// UpdateDraftRequest changes a draft's article.
 type UpdateDraftRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The new article content; article.id names the draft.
+	// The new content; article.id names the draft. With an update_mask, only
+	// the masked fields are read from it.
 	Article *v1.Article `protobuf:"bytes,1,opt,name=article,proto3" json:"article,omitempty"`
 	// The revision the editor read. Required.
 	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The fields to change. Empty replaces the whole article, and any later
+	// revision is a conflict. With a mask, the change applies on top of
+	// later revisions that did not change the same fields; if one did, the
+	// call fails with ABORTED and the current revision. Paths: "date",
+	// "section", "slug", "locales.<tag>" (a whole locale), and
+	// "locales.<tag>.title", ".summary", ".blocks", ".byline" or ".keywords",
+	// e.g. "locales.en.title".
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateDraftRequest) Reset() {
@@ -464,6 +474,13 @@ func (x *UpdateDraftRequest) GetExpectedRevision() uint64 {
 		return x.ExpectedRevision
 	}
 	return 0
+}
+
+func (x *UpdateDraftRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
 }
 
 // UpdateDraftResponse returns the stored draft.
@@ -1310,7 +1327,7 @@ var File_tandem_drafting_v1_drafting_proto protoreflect.FileDescriptor
 
 const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\n" +
-	"!tandem/drafting/v1/drafting.proto\x12\x12tandem.drafting.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xab\x02\n" +
+	"!tandem/drafting/v1/drafting.proto\x12\x12tandem.drafting.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xab\x02\n" +
 	"\x05Draft\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x04R\brevision\x127\n" +
@@ -1325,10 +1342,12 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x0fGetDraftRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"C\n" +
 	"\x10GetDraftResponse\x12/\n" +
-	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"w\n" +
+	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"\xb4\x01\n" +
 	"\x12UpdateDraftRequest\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12+\n" +
-	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\"F\n" +
+	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12;\n" +
+	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"F\n" +
 	"\x13UpdateDraftResponse\x12/\n" +
 	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"Q\n" +
 	"\x12SubmitDraftRequest\x12\x0e\n" +
@@ -1443,8 +1462,9 @@ var file_tandem_drafting_v1_drafting_proto_goTypes = []any{
 	(*TextSpan)(nil),                 // 20: tandem.drafting.v1.TextSpan
 	(*v1.Article)(nil),               // 21: tandem.article.v1.Article
 	(*v1.Change)(nil),                // 22: tandem.article.v1.Change
-	(*v1.Actor)(nil),                 // 23: tandem.article.v1.Actor
-	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),    // 23: google.protobuf.FieldMask
+	(*v1.Actor)(nil),                 // 24: tandem.article.v1.Actor
+	(*timestamppb.Timestamp)(nil),    // 25: google.protobuf.Timestamp
 }
 var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
 	21, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
@@ -1455,36 +1475,37 @@ var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
 	2,  // 5: tandem.drafting.v1.CreateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
 	2,  // 6: tandem.drafting.v1.GetDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
 	21, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
-	2,  // 8: tandem.drafting.v1.UpdateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	2,  // 9: tandem.drafting.v1.SubmitDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	23, // 10: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
-	24, // 11: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
-	11, // 12: tandem.drafting.v1.GetDraftHistoryResponse.entries:type_name -> tandem.drafting.v1.HistoryEntry
-	2,  // 13: tandem.drafting.v1.GetDraftRevisionResponse.draft:type_name -> tandem.drafting.v1.Draft
-	18, // 14: tandem.drafting.v1.DiffRevisionsResponse.fields:type_name -> tandem.drafting.v1.FieldChange
-	19, // 15: tandem.drafting.v1.DiffRevisionsResponse.blocks:type_name -> tandem.drafting.v1.BlockChange
-	20, // 16: tandem.drafting.v1.FieldChange.diff:type_name -> tandem.drafting.v1.TextSpan
-	20, // 17: tandem.drafting.v1.BlockChange.diff:type_name -> tandem.drafting.v1.TextSpan
-	1,  // 18: tandem.drafting.v1.TextSpan.op:type_name -> tandem.drafting.v1.SpanOp
-	3,  // 19: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
-	5,  // 20: tandem.drafting.v1.DraftingService.GetDraft:input_type -> tandem.drafting.v1.GetDraftRequest
-	7,  // 21: tandem.drafting.v1.DraftingService.UpdateDraft:input_type -> tandem.drafting.v1.UpdateDraftRequest
-	9,  // 22: tandem.drafting.v1.DraftingService.SubmitDraft:input_type -> tandem.drafting.v1.SubmitDraftRequest
-	12, // 23: tandem.drafting.v1.DraftingService.GetDraftHistory:input_type -> tandem.drafting.v1.GetDraftHistoryRequest
-	14, // 24: tandem.drafting.v1.DraftingService.GetDraftRevision:input_type -> tandem.drafting.v1.GetDraftRevisionRequest
-	16, // 25: tandem.drafting.v1.DraftingService.DiffRevisions:input_type -> tandem.drafting.v1.DiffRevisionsRequest
-	4,  // 26: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
-	6,  // 27: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
-	8,  // 28: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
-	10, // 29: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
-	13, // 30: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
-	15, // 31: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
-	17, // 32: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
-	26, // [26:33] is the sub-list for method output_type
-	19, // [19:26] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	23, // 8: tandem.drafting.v1.UpdateDraftRequest.update_mask:type_name -> google.protobuf.FieldMask
+	2,  // 9: tandem.drafting.v1.UpdateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	2,  // 10: tandem.drafting.v1.SubmitDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	24, // 11: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
+	25, // 12: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
+	11, // 13: tandem.drafting.v1.GetDraftHistoryResponse.entries:type_name -> tandem.drafting.v1.HistoryEntry
+	2,  // 14: tandem.drafting.v1.GetDraftRevisionResponse.draft:type_name -> tandem.drafting.v1.Draft
+	18, // 15: tandem.drafting.v1.DiffRevisionsResponse.fields:type_name -> tandem.drafting.v1.FieldChange
+	19, // 16: tandem.drafting.v1.DiffRevisionsResponse.blocks:type_name -> tandem.drafting.v1.BlockChange
+	20, // 17: tandem.drafting.v1.FieldChange.diff:type_name -> tandem.drafting.v1.TextSpan
+	20, // 18: tandem.drafting.v1.BlockChange.diff:type_name -> tandem.drafting.v1.TextSpan
+	1,  // 19: tandem.drafting.v1.TextSpan.op:type_name -> tandem.drafting.v1.SpanOp
+	3,  // 20: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
+	5,  // 21: tandem.drafting.v1.DraftingService.GetDraft:input_type -> tandem.drafting.v1.GetDraftRequest
+	7,  // 22: tandem.drafting.v1.DraftingService.UpdateDraft:input_type -> tandem.drafting.v1.UpdateDraftRequest
+	9,  // 23: tandem.drafting.v1.DraftingService.SubmitDraft:input_type -> tandem.drafting.v1.SubmitDraftRequest
+	12, // 24: tandem.drafting.v1.DraftingService.GetDraftHistory:input_type -> tandem.drafting.v1.GetDraftHistoryRequest
+	14, // 25: tandem.drafting.v1.DraftingService.GetDraftRevision:input_type -> tandem.drafting.v1.GetDraftRevisionRequest
+	16, // 26: tandem.drafting.v1.DraftingService.DiffRevisions:input_type -> tandem.drafting.v1.DiffRevisionsRequest
+	4,  // 27: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
+	6,  // 28: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
+	8,  // 29: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
+	10, // 30: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
+	13, // 31: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
+	15, // 32: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
+	17, // 33: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
+	27, // [27:34] is the sub-list for method output_type
+	20, // [20:27] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_tandem_drafting_v1_drafting_proto_init() }
