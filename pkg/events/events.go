@@ -30,6 +30,7 @@ const (
 	DraftCreated        = "tandem.draft.created"        // DraftEvent
 	DraftUpdated        = "tandem.draft.updated"        // DraftEvent
 	DraftSubmitted      = "tandem.draft.submitted"      // DraftEvent
+	DraftWithdrawn      = "tandem.draft.withdrawn"      // DraftEvent
 	TranslationOpened   = "tandem.translation.opened"   // ReviewEvent
 	TranslationApproved = "tandem.translation.approved" // ReviewEvent
 	ArticlePublished    = "tandem.article.published"    // ArticleEvent

@@ -230,6 +230,7 @@ func newBlockID() string {
 // Errors of the draft lifecycle.
 var (
 	errSubmittedUnchanged = fmt.Errorf("already submitted at this revision")
+	errWithdrawn          = fmt.Errorf("withdrawn")
 )
 
 // newDraft is the state of a freshly created draft.
@@ -249,11 +250,22 @@ func replace(d *draftingv1.Draft, a *articlev1.Article, who *articlev1.Actor, no
 	a.Id = d.Article.Id
 	d.Article = a
 	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_DRAFT
+	d.WithdrawnReason = ""
+	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
+}
+
+// withdraw takes the draft out of the flow.
+func withdraw(d *draftingv1.Draft, reason string, who *articlev1.Actor, now time.Time) {
+	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN
+	d.WithdrawnReason = reason
 	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
 }
 
 // submit marks the current revision as submitted.
 func submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time) error {
+	if d.Status == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN {
+		return errWithdrawn
+	}
 	if d.Status == draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED && d.SubmittedRevision == d.Revision {
 		return errSubmittedUnchanged
 	}

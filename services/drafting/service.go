@@ -17,12 +17,15 @@ import (
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
 )
 
 // Service implements tandem.drafting.v1.DraftingService.
 type Service struct {
 	draftingv1.UnimplementedDraftingServiceServer
+	bus    *events.Bus
 	drafts *events.Aggregate[*draftingv1.Draft]
+	cat    *catalog
 	log    *slog.Logger
 	now    func() time.Time
 }
@@ -32,7 +35,7 @@ func New(bus *events.Bus, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{drafts: events.Drafts(bus.Editorial), log: log.With("service", "drafting"), now: time.Now}
+	return &Service{bus: bus, drafts: events.Drafts(bus.Editorial), cat: newCatalog(), log: log.With("service", "drafting"), now: time.Now}
 }
 
 // Register adds the service to a gRPC server.
@@ -49,11 +52,16 @@ func (s *Service) Policy() auth.Policy {
 		p + "GetDraftHistory":  {auth.Editor, auth.Translator, auth.Publisher},
 		p + "GetDraftRevision": {auth.Editor, auth.Translator, auth.Publisher},
 		p + "DiffRevisions":    {auth.Editor, auth.Translator, auth.Publisher},
+		p + "ListDrafts":       {auth.Editor, auth.Translator, auth.Publisher},
+		p + "WithdrawDraft":    {auth.Editor},
 	}
 }
 
-// Run has no background work; drafting only answers calls.
-func (s *Service) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+// Run rebuilds the draft list from the streams and keeps it current until
+// ctx is done.
+func (s *Service) Run(ctx context.Context) error {
+	return s.cat.follow(ctx, s.bus, s.log.Warn)
+}
 
 // actor returns the authenticated caller as an Actor.
 func actor(ctx context.Context) *articlev1.Actor {
@@ -79,6 +87,7 @@ func (s *Service) CreateDraft(ctx context.Context, req *draftingv1.CreateDraftRe
 	if err != nil {
 		return nil, s.storeErr(err, a.Id)
 	}
+	s.cat.putDraft(d)
 	s.log.Info("draft created", "article", a.Id, "revision", d.Revision, "actor", who.UserId)
 	return &draftingv1.CreateDraftResponse{Draft: d}, nil
 }
@@ -165,6 +174,7 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 	if err != nil {
 		return nil, s.storeErr(err, id)
 	}
+	s.cat.putDraft(d)
 	s.log.Info("draft updated", "article", id, "revision", d.Revision, "actor", who.UserId, "fields", paths)
 	return &draftingv1.UpdateDraftResponse{Draft: d}, nil
 }
@@ -183,14 +193,19 @@ func (s *Service) SubmitDraft(ctx context.Context, req *draftingv1.SubmitDraftRe
 	}
 	who := actor(ctx)
 	d, err := s.drafts.Update(ctx, req.GetId(), req.GetExpectedRevision(), func(d *draftingv1.Draft) (events.Change, error) {
-		if err := submit(d, who, s.now()); errors.Is(err, errSubmittedUnchanged) {
+		switch err := submit(d, who, s.now()); {
+		case errors.Is(err, errSubmittedUnchanged):
 			return events.Change{}, nil // already submitted as it is: nothing to do
+		case errors.Is(err, errWithdrawn):
+			return events.Change{}, rpc.Precondition(errorsv1.ErrorReason_ERROR_REASON_DRAFT_WITHDRAWN,
+				"the draft is withdrawn; edit it to bring it back, then submit")
 		}
 		return events.Change{Type: events.DraftSubmitted, Actor: who.UserId}, nil
 	})
 	if err != nil {
 		return nil, s.storeErr(err, req.GetId())
 	}
+	s.cat.putDraft(d)
 	s.log.Info("draft submitted", "article", d.Article.Id, "revision", d.Revision, "submitted_revision", d.SubmittedRevision, "actor", who.UserId)
 	return &draftingv1.SubmitDraftResponse{Draft: d}, nil
 }
@@ -302,4 +317,72 @@ func (s *Service) DiffRevisions(ctx context.Context, req *draftingv1.DiffRevisio
 		return nil, rpc.Store(err, fmt.Sprintf("revision %d of draft %s", req.GetToRevision(), req.GetId()))
 	}
 	return Diff(from.GetArticle(), to.GetArticle()), nil
+}
+
+// WithdrawDraft implements DraftingService.
+func (s *Service) WithdrawDraft(ctx context.Context, req *draftingv1.WithdrawDraftRequest) (*draftingv1.WithdrawDraftResponse, error) {
+	var v rpc.Violations
+	if req.GetId() == "" {
+		v.Add("id", "is required")
+	}
+	if req.GetExpectedRevision() == 0 {
+		v.Add("expected_revision", "is required: the revision you read")
+	}
+	if len(req.GetReason()) > MaxSummaryRunes {
+		v.Add("reason", "is longer than %d bytes", MaxSummaryRunes)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	who := actor(ctx)
+	d, err := s.drafts.Update(ctx, req.GetId(), req.GetExpectedRevision(), func(d *draftingv1.Draft) (events.Change, error) {
+		if d.Status == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN {
+			return events.Change{}, nil
+		}
+		withdraw(d, strings.TrimSpace(req.GetReason()), who, s.now())
+		return events.Change{Type: events.DraftWithdrawn, Actor: who.UserId}, nil
+	})
+	if err != nil {
+		return nil, s.storeErr(err, req.GetId())
+	}
+	s.cat.putDraft(d)
+	s.log.Info("draft withdrawn", "article", req.GetId(), "revision", d.Revision, "actor", who.UserId)
+	return &draftingv1.WithdrawDraftResponse{Draft: d}, nil
+}
+
+// ListDrafts implements DraftingService.
+func (s *Service) ListDrafts(ctx context.Context, req *draftingv1.ListDraftsRequest) (*draftingv1.ListDraftsResponse, error) {
+	var v rpc.Violations
+	size := int(req.GetPageSize())
+	if size < 0 || size > maxPageSize {
+		v.Add("page_size", "must be 1 to %d (0 means %d)", maxPageSize, defaultPageSize)
+	}
+	if size == 0 {
+		size = defaultPageSize
+	}
+	var after *listKey
+	if t := req.GetPageToken(); t != "" {
+		k, ok := parseToken(t)
+		if !ok {
+			v.Add("page_token", "is not a token from a previous response")
+		}
+		after = &k
+	}
+	for i, st := range req.GetStatuses() {
+		if _, ok := draftingv1.ArticleStatus_name[int32(st)]; !ok || st == draftingv1.ArticleStatus_ARTICLE_STATUS_UNSPECIFIED {
+			v.Add(fmt.Sprintf("statuses[%d]", i), "is not a status")
+		}
+	}
+	if l := req.GetMissingLocale(); l != "" && !supportedLocales[l] {
+		v.Add("missing_locale", "must be zh-CN or en")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case <-s.cat.ready:
+	case <-ctx.Done():
+		return nil, rpc.Store(ctx.Err(), "the draft list")
+	}
+	return s.cat.list(req, size, after), nil
 }

@@ -35,6 +35,9 @@ const (
 	DraftStatus_DRAFT_STATUS_DRAFT DraftStatus = 1
 	// The current revision is submitted.
 	DraftStatus_DRAFT_STATUS_SUBMITTED DraftStatus = 2
+	// Withdrawn by an editor: off every list and out of the flow until
+	// edited again.
+	DraftStatus_DRAFT_STATUS_WITHDRAWN DraftStatus = 3
 )
 
 // Enum value maps for DraftStatus.
@@ -43,11 +46,13 @@ var (
 		0: "DRAFT_STATUS_UNSPECIFIED",
 		1: "DRAFT_STATUS_DRAFT",
 		2: "DRAFT_STATUS_SUBMITTED",
+		3: "DRAFT_STATUS_WITHDRAWN",
 	}
 	DraftStatus_value = map[string]int32{
 		"DRAFT_STATUS_UNSPECIFIED": 0,
 		"DRAFT_STATUS_DRAFT":       1,
 		"DRAFT_STATUS_SUBMITTED":   2,
+		"DRAFT_STATUS_WITHDRAWN":   3,
 	}
 )
 
@@ -135,6 +140,81 @@ func (SpanOp) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{1}
 }
 
+// ArticleStatus is where an article is in the whole flow, as drafting
+// sees it from the drafting, review and publishing events.
+type ArticleStatus int32
+
+const (
+	// Not used.
+	ArticleStatus_ARTICLE_STATUS_UNSPECIFIED ArticleStatus = 0
+	// Being written, not submitted (or changed since the last submission
+	// and not yet in review).
+	ArticleStatus_ARTICLE_STATUS_DRAFT ArticleStatus = 1
+	// Submitted; no translation job for this revision yet.
+	ArticleStatus_ARTICLE_STATUS_SUBMITTED ArticleStatus = 2
+	// A translation job for the submitted revision is open.
+	ArticleStatus_ARTICLE_STATUS_IN_REVIEW ArticleStatus = 3
+	// The translators sent it back to the editor.
+	ArticleStatus_ARTICLE_STATUS_CHANGES_REQUESTED ArticleStatus = 4
+	// The translation of the submitted revision is approved.
+	ArticleStatus_ARTICLE_STATUS_APPROVED ArticleStatus = 5
+	// At least one locale is public (see published_locales).
+	ArticleStatus_ARTICLE_STATUS_PUBLISHED ArticleStatus = 6
+	// Withdrawn by an editor.
+	ArticleStatus_ARTICLE_STATUS_WITHDRAWN ArticleStatus = 7
+)
+
+// Enum value maps for ArticleStatus.
+var (
+	ArticleStatus_name = map[int32]string{
+		0: "ARTICLE_STATUS_UNSPECIFIED",
+		1: "ARTICLE_STATUS_DRAFT",
+		2: "ARTICLE_STATUS_SUBMITTED",
+		3: "ARTICLE_STATUS_IN_REVIEW",
+		4: "ARTICLE_STATUS_CHANGES_REQUESTED",
+		5: "ARTICLE_STATUS_APPROVED",
+		6: "ARTICLE_STATUS_PUBLISHED",
+		7: "ARTICLE_STATUS_WITHDRAWN",
+	}
+	ArticleStatus_value = map[string]int32{
+		"ARTICLE_STATUS_UNSPECIFIED":       0,
+		"ARTICLE_STATUS_DRAFT":             1,
+		"ARTICLE_STATUS_SUBMITTED":         2,
+		"ARTICLE_STATUS_IN_REVIEW":         3,
+		"ARTICLE_STATUS_CHANGES_REQUESTED": 4,
+		"ARTICLE_STATUS_APPROVED":          5,
+		"ARTICLE_STATUS_PUBLISHED":         6,
+		"ARTICLE_STATUS_WITHDRAWN":         7,
+	}
+)
+
+func (x ArticleStatus) Enum() *ArticleStatus {
+	p := new(ArticleStatus)
+	*p = x
+	return p
+}
+
+func (x ArticleStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ArticleStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_drafting_v1_drafting_proto_enumTypes[2].Descriptor()
+}
+
+func (ArticleStatus) Type() protoreflect.EnumType {
+	return &file_tandem_drafting_v1_drafting_proto_enumTypes[2]
+}
+
+func (x ArticleStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ArticleStatus.Descriptor instead.
+func (ArticleStatus) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{2}
+}
+
 // Draft is the drafting aggregate: the article plus its lifecycle.
 type Draft struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -150,9 +230,11 @@ type Draft struct {
 	// Who created the draft and when.
 	Created *v1.Change `protobuf:"bytes,5,opt,name=created,proto3" json:"created,omitempty"`
 	// Who made the latest change and when.
-	Updated       *v1.Change `protobuf:"bytes,6,opt,name=updated,proto3" json:"updated,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Updated *v1.Change `protobuf:"bytes,6,opt,name=updated,proto3" json:"updated,omitempty"`
+	// Why it was withdrawn, while it is.
+	WithdrawnReason string `protobuf:"bytes,7,opt,name=withdrawn_reason,json=withdrawnReason,proto3" json:"withdrawn_reason,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Draft) Reset() {
@@ -225,6 +307,13 @@ func (x *Draft) GetUpdated() *v1.Change {
 		return x.Updated
 	}
 	return nil
+}
+
+func (x *Draft) GetWithdrawnReason() string {
+	if x != nil {
+		return x.WithdrawnReason
+	}
+	return ""
 }
 
 // CreateDraftRequest carries a new article.
@@ -1323,18 +1412,424 @@ func (x *TextSpan) GetText() string {
 	return ""
 }
 
+// DraftSummary is one row of the list.
+type DraftSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Title per locale.
+	Titles map[string]string `protobuf:"bytes,2,rep,name=titles,proto3" json:"titles,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Section path.
+	Section []string `protobuf:"bytes,3,rep,name=section,proto3" json:"section,omitempty"`
+	// Story date.
+	Date string `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
+	// Where the article is.
+	Status ArticleStatus `protobuf:"varint,5,opt,name=status,proto3,enum=tandem.drafting.v1.ArticleStatus" json:"status,omitempty"`
+	// Current draft revision.
+	Revision uint64 `protobuf:"varint,6,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Locales that have content.
+	Locales []string `protobuf:"bytes,7,rep,name=locales,proto3" json:"locales,omitempty"`
+	// Locales that are public.
+	PublishedLocales []string `protobuf:"bytes,8,rep,name=published_locales,json=publishedLocales,proto3" json:"published_locales,omitempty"`
+	// Authors in every locale.
+	Authors []string `protobuf:"bytes,9,rep,name=authors,proto3" json:"authors,omitempty"`
+	// Who changed the draft last, and when.
+	Updated       *v1.Change `protobuf:"bytes,10,opt,name=updated,proto3" json:"updated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DraftSummary) Reset() {
+	*x = DraftSummary{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DraftSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DraftSummary) ProtoMessage() {}
+
+func (x *DraftSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DraftSummary.ProtoReflect.Descriptor instead.
+func (*DraftSummary) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *DraftSummary) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DraftSummary) GetTitles() map[string]string {
+	if x != nil {
+		return x.Titles
+	}
+	return nil
+}
+
+func (x *DraftSummary) GetSection() []string {
+	if x != nil {
+		return x.Section
+	}
+	return nil
+}
+
+func (x *DraftSummary) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *DraftSummary) GetStatus() ArticleStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ArticleStatus_ARTICLE_STATUS_UNSPECIFIED
+}
+
+func (x *DraftSummary) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *DraftSummary) GetLocales() []string {
+	if x != nil {
+		return x.Locales
+	}
+	return nil
+}
+
+func (x *DraftSummary) GetPublishedLocales() []string {
+	if x != nil {
+		return x.PublishedLocales
+	}
+	return nil
+}
+
+func (x *DraftSummary) GetAuthors() []string {
+	if x != nil {
+		return x.Authors
+	}
+	return nil
+}
+
+func (x *DraftSummary) GetUpdated() *v1.Change {
+	if x != nil {
+		return x.Updated
+	}
+	return nil
+}
+
+// ListDraftsRequest filters and pages the list. Filters combine with AND.
+type ListDraftsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only these statuses; empty means all but withdrawn.
+	Statuses []ArticleStatus `protobuf:"varint,1,rep,packed,name=statuses,proto3,enum=tandem.drafting.v1.ArticleStatus" json:"statuses,omitempty"`
+	// Only this section or sections under it, as keys joined by "/", e.g.
+	// "news-events".
+	Section string `protobuf:"bytes,2,opt,name=section,proto3" json:"section,omitempty"`
+	// Only articles with an author whose name contains this (either
+	// language, any case).
+	Author string `protobuf:"bytes,3,opt,name=author,proto3" json:"author,omitempty"`
+	// Only articles without content in this locale, e.g. "en" for those
+	// still missing English.
+	MissingLocale string `protobuf:"bytes,4,opt,name=missing_locale,json=missingLocale,proto3" json:"missing_locale,omitempty"`
+	// Only articles changed at or after this time.
+	UpdatedSince *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=updated_since,json=updatedSince,proto3" json:"updated_since,omitempty"`
+	// Only articles whose title in either language contains this (any
+	// case).
+	Query string `protobuf:"bytes,6,opt,name=query,proto3" json:"query,omitempty"`
+	// Rows per page: 1 to 100; 0 means 20.
+	PageSize int32 `protobuf:"varint,7,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDraftsRequest) Reset() {
+	*x = ListDraftsRequest{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDraftsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDraftsRequest) ProtoMessage() {}
+
+func (x *ListDraftsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDraftsRequest.ProtoReflect.Descriptor instead.
+func (*ListDraftsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ListDraftsRequest) GetStatuses() []ArticleStatus {
+	if x != nil {
+		return x.Statuses
+	}
+	return nil
+}
+
+func (x *ListDraftsRequest) GetSection() string {
+	if x != nil {
+		return x.Section
+	}
+	return ""
+}
+
+func (x *ListDraftsRequest) GetAuthor() string {
+	if x != nil {
+		return x.Author
+	}
+	return ""
+}
+
+func (x *ListDraftsRequest) GetMissingLocale() string {
+	if x != nil {
+		return x.MissingLocale
+	}
+	return ""
+}
+
+func (x *ListDraftsRequest) GetUpdatedSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedSince
+	}
+	return nil
+}
+
+func (x *ListDraftsRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *ListDraftsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListDraftsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListDraftsResponse is one page of the list.
+type ListDraftsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rows, most recently changed first.
+	Drafts []*DraftSummary `protobuf:"bytes,1,rep,name=drafts,proto3" json:"drafts,omitempty"`
+	// Token of the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDraftsResponse) Reset() {
+	*x = ListDraftsResponse{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDraftsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDraftsResponse) ProtoMessage() {}
+
+func (x *ListDraftsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDraftsResponse.ProtoReflect.Descriptor instead.
+func (*ListDraftsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListDraftsResponse) GetDrafts() []*DraftSummary {
+	if x != nil {
+		return x.Drafts
+	}
+	return nil
+}
+
+func (x *ListDraftsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// WithdrawDraftRequest names the draft to withdraw.
+type WithdrawDraftRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The revision the editor read. Required.
+	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
+	// Why, for the history.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawDraftRequest) Reset() {
+	*x = WithdrawDraftRequest{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawDraftRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawDraftRequest) ProtoMessage() {}
+
+func (x *WithdrawDraftRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawDraftRequest.ProtoReflect.Descriptor instead.
+func (*WithdrawDraftRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *WithdrawDraftRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *WithdrawDraftRequest) GetExpectedRevision() uint64 {
+	if x != nil {
+		return x.ExpectedRevision
+	}
+	return 0
+}
+
+func (x *WithdrawDraftRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// WithdrawDraftResponse returns the withdrawn draft.
+type WithdrawDraftResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The draft after the change.
+	Draft         *Draft `protobuf:"bytes,1,opt,name=draft,proto3" json:"draft,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawDraftResponse) Reset() {
+	*x = WithdrawDraftResponse{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawDraftResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawDraftResponse) ProtoMessage() {}
+
+func (x *WithdrawDraftResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawDraftResponse.ProtoReflect.Descriptor instead.
+func (*WithdrawDraftResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *WithdrawDraftResponse) GetDraft() *Draft {
+	if x != nil {
+		return x.Draft
+	}
+	return nil
+}
+
 var File_tandem_drafting_v1_drafting_proto protoreflect.FileDescriptor
 
 const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\n" +
-	"!tandem/drafting/v1/drafting.proto\x12\x12tandem.drafting.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xab\x02\n" +
+	"!tandem/drafting/v1/drafting.proto\x12\x12tandem.drafting.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xd6\x02\n" +
 	"\x05Draft\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x04R\brevision\x127\n" +
 	"\x06status\x18\x03 \x01(\x0e2\x1f.tandem.drafting.v1.DraftStatusR\x06status\x12-\n" +
 	"\x12submitted_revision\x18\x04 \x01(\x04R\x11submittedRevision\x123\n" +
 	"\acreated\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\acreated\x123\n" +
-	"\aupdated\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\"J\n" +
+	"\aupdated\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\x12)\n" +
+	"\x10withdrawn_reason\x18\a \x01(\tR\x0fwithdrawnReason\"J\n" +
 	"\x12CreateDraftRequest\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\"F\n" +
 	"\x13CreateDraftResponse\x12/\n" +
@@ -1404,16 +1899,60 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x04diff\x18\v \x03(\v2\x1c.tandem.drafting.v1.TextSpanR\x04diff\"J\n" +
 	"\bTextSpan\x12*\n" +
 	"\x02op\x18\x01 \x01(\x0e2\x1a.tandem.drafting.v1.SpanOpR\x02op\x12\x12\n" +
-	"\x04text\x18\x02 \x01(\tR\x04text*_\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"\xba\x03\n" +
+	"\fDraftSummary\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12D\n" +
+	"\x06titles\x18\x02 \x03(\v2,.tandem.drafting.v1.DraftSummary.TitlesEntryR\x06titles\x12\x18\n" +
+	"\asection\x18\x03 \x03(\tR\asection\x12\x12\n" +
+	"\x04date\x18\x04 \x01(\tR\x04date\x129\n" +
+	"\x06status\x18\x05 \x01(\x0e2!.tandem.drafting.v1.ArticleStatusR\x06status\x12\x1a\n" +
+	"\brevision\x18\x06 \x01(\x04R\brevision\x12\x18\n" +
+	"\alocales\x18\a \x03(\tR\alocales\x12+\n" +
+	"\x11published_locales\x18\b \x03(\tR\x10publishedLocales\x12\x18\n" +
+	"\aauthors\x18\t \x03(\tR\aauthors\x123\n" +
+	"\aupdated\x18\n" +
+	" \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\x1a9\n" +
+	"\vTitlesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xbe\x02\n" +
+	"\x11ListDraftsRequest\x12=\n" +
+	"\bstatuses\x18\x01 \x03(\x0e2!.tandem.drafting.v1.ArticleStatusR\bstatuses\x12\x18\n" +
+	"\asection\x18\x02 \x01(\tR\asection\x12\x16\n" +
+	"\x06author\x18\x03 \x01(\tR\x06author\x12%\n" +
+	"\x0emissing_locale\x18\x04 \x01(\tR\rmissingLocale\x12?\n" +
+	"\rupdated_since\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\fupdatedSince\x12\x14\n" +
+	"\x05query\x18\x06 \x01(\tR\x05query\x12\x1b\n" +
+	"\tpage_size\x18\a \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\b \x01(\tR\tpageToken\"v\n" +
+	"\x12ListDraftsResponse\x128\n" +
+	"\x06drafts\x18\x01 \x03(\v2 .tandem.drafting.v1.DraftSummaryR\x06drafts\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"k\n" +
+	"\x14WithdrawDraftRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12+\n" +
+	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"H\n" +
+	"\x15WithdrawDraftResponse\x12/\n" +
+	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft*{\n" +
 	"\vDraftStatus\x12\x1c\n" +
 	"\x18DRAFT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DRAFT_STATUS_DRAFT\x10\x01\x12\x1a\n" +
-	"\x16DRAFT_STATUS_SUBMITTED\x10\x02*\\\n" +
+	"\x16DRAFT_STATUS_SUBMITTED\x10\x02\x12\x1a\n" +
+	"\x16DRAFT_STATUS_WITHDRAWN\x10\x03*\\\n" +
 	"\x06SpanOp\x12\x17\n" +
 	"\x13SPAN_OP_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSPAN_OP_EQUAL\x10\x01\x12\x12\n" +
 	"\x0eSPAN_OP_INSERT\x10\x02\x12\x12\n" +
-	"\x0eSPAN_OP_DELETE\x10\x032\xc9\x05\n" +
+	"\x0eSPAN_OP_DELETE\x10\x03*\x84\x02\n" +
+	"\rArticleStatus\x12\x1e\n" +
+	"\x1aARTICLE_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14ARTICLE_STATUS_DRAFT\x10\x01\x12\x1c\n" +
+	"\x18ARTICLE_STATUS_SUBMITTED\x10\x02\x12\x1c\n" +
+	"\x18ARTICLE_STATUS_IN_REVIEW\x10\x03\x12$\n" +
+	" ARTICLE_STATUS_CHANGES_REQUESTED\x10\x04\x12\x1b\n" +
+	"\x17ARTICLE_STATUS_APPROVED\x10\x05\x12\x1c\n" +
+	"\x18ARTICLE_STATUS_PUBLISHED\x10\x06\x12\x1c\n" +
+	"\x18ARTICLE_STATUS_WITHDRAWN\x10\a2\x8c\a\n" +
 	"\x0fDraftingService\x12^\n" +
 	"\vCreateDraft\x12&.tandem.drafting.v1.CreateDraftRequest\x1a'.tandem.drafting.v1.CreateDraftResponse\x12U\n" +
 	"\bGetDraft\x12#.tandem.drafting.v1.GetDraftRequest\x1a$.tandem.drafting.v1.GetDraftResponse\x12^\n" +
@@ -1421,7 +1960,10 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\vSubmitDraft\x12&.tandem.drafting.v1.SubmitDraftRequest\x1a'.tandem.drafting.v1.SubmitDraftResponse\x12j\n" +
 	"\x0fGetDraftHistory\x12*.tandem.drafting.v1.GetDraftHistoryRequest\x1a+.tandem.drafting.v1.GetDraftHistoryResponse\x12m\n" +
 	"\x10GetDraftRevision\x12+.tandem.drafting.v1.GetDraftRevisionRequest\x1a,.tandem.drafting.v1.GetDraftRevisionResponse\x12d\n" +
-	"\rDiffRevisions\x12(.tandem.drafting.v1.DiffRevisionsRequest\x1a).tandem.drafting.v1.DiffRevisionsResponseB\xd3\x01\n" +
+	"\rDiffRevisions\x12(.tandem.drafting.v1.DiffRevisionsRequest\x1a).tandem.drafting.v1.DiffRevisionsResponse\x12d\n" +
+	"\rWithdrawDraft\x12(.tandem.drafting.v1.WithdrawDraftRequest\x1a).tandem.drafting.v1.WithdrawDraftResponse\x12[\n" +
+	"\n" +
+	"ListDrafts\x12%.tandem.drafting.v1.ListDraftsRequest\x1a&.tandem.drafting.v1.ListDraftsResponseB\xd3\x01\n" +
 	"\x16com.tandem.drafting.v1B\rDraftingProtoP\x01Z@github.com/tandemnews/tandem/proto/tandem/drafting/v1;draftingv1\xa2\x02\x03TDX\xaa\x02\x12Tandem.Drafting.V1\xca\x02\x12Tandem\\Drafting\\V1\xe2\x02\x1eTandem\\Drafting\\V1\\GPBMetadata\xea\x02\x14Tandem::Drafting::V1b\x06proto3"
 
 var (
@@ -1436,76 +1978,94 @@ func file_tandem_drafting_v1_drafting_proto_rawDescGZIP() []byte {
 	return file_tandem_drafting_v1_drafting_proto_rawDescData
 }
 
-var file_tandem_drafting_v1_drafting_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_tandem_drafting_v1_drafting_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_tandem_drafting_v1_drafting_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_tandem_drafting_v1_drafting_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_tandem_drafting_v1_drafting_proto_goTypes = []any{
 	(DraftStatus)(0),                 // 0: tandem.drafting.v1.DraftStatus
 	(SpanOp)(0),                      // 1: tandem.drafting.v1.SpanOp
-	(*Draft)(nil),                    // 2: tandem.drafting.v1.Draft
-	(*CreateDraftRequest)(nil),       // 3: tandem.drafting.v1.CreateDraftRequest
-	(*CreateDraftResponse)(nil),      // 4: tandem.drafting.v1.CreateDraftResponse
-	(*GetDraftRequest)(nil),          // 5: tandem.drafting.v1.GetDraftRequest
-	(*GetDraftResponse)(nil),         // 6: tandem.drafting.v1.GetDraftResponse
-	(*UpdateDraftRequest)(nil),       // 7: tandem.drafting.v1.UpdateDraftRequest
-	(*UpdateDraftResponse)(nil),      // 8: tandem.drafting.v1.UpdateDraftResponse
-	(*SubmitDraftRequest)(nil),       // 9: tandem.drafting.v1.SubmitDraftRequest
-	(*SubmitDraftResponse)(nil),      // 10: tandem.drafting.v1.SubmitDraftResponse
-	(*HistoryEntry)(nil),             // 11: tandem.drafting.v1.HistoryEntry
-	(*GetDraftHistoryRequest)(nil),   // 12: tandem.drafting.v1.GetDraftHistoryRequest
-	(*GetDraftHistoryResponse)(nil),  // 13: tandem.drafting.v1.GetDraftHistoryResponse
-	(*GetDraftRevisionRequest)(nil),  // 14: tandem.drafting.v1.GetDraftRevisionRequest
-	(*GetDraftRevisionResponse)(nil), // 15: tandem.drafting.v1.GetDraftRevisionResponse
-	(*DiffRevisionsRequest)(nil),     // 16: tandem.drafting.v1.DiffRevisionsRequest
-	(*DiffRevisionsResponse)(nil),    // 17: tandem.drafting.v1.DiffRevisionsResponse
-	(*FieldChange)(nil),              // 18: tandem.drafting.v1.FieldChange
-	(*BlockChange)(nil),              // 19: tandem.drafting.v1.BlockChange
-	(*TextSpan)(nil),                 // 20: tandem.drafting.v1.TextSpan
-	(*v1.Article)(nil),               // 21: tandem.article.v1.Article
-	(*v1.Change)(nil),                // 22: tandem.article.v1.Change
-	(*fieldmaskpb.FieldMask)(nil),    // 23: google.protobuf.FieldMask
-	(*v1.Actor)(nil),                 // 24: tandem.article.v1.Actor
-	(*timestamppb.Timestamp)(nil),    // 25: google.protobuf.Timestamp
+	(ArticleStatus)(0),               // 2: tandem.drafting.v1.ArticleStatus
+	(*Draft)(nil),                    // 3: tandem.drafting.v1.Draft
+	(*CreateDraftRequest)(nil),       // 4: tandem.drafting.v1.CreateDraftRequest
+	(*CreateDraftResponse)(nil),      // 5: tandem.drafting.v1.CreateDraftResponse
+	(*GetDraftRequest)(nil),          // 6: tandem.drafting.v1.GetDraftRequest
+	(*GetDraftResponse)(nil),         // 7: tandem.drafting.v1.GetDraftResponse
+	(*UpdateDraftRequest)(nil),       // 8: tandem.drafting.v1.UpdateDraftRequest
+	(*UpdateDraftResponse)(nil),      // 9: tandem.drafting.v1.UpdateDraftResponse
+	(*SubmitDraftRequest)(nil),       // 10: tandem.drafting.v1.SubmitDraftRequest
+	(*SubmitDraftResponse)(nil),      // 11: tandem.drafting.v1.SubmitDraftResponse
+	(*HistoryEntry)(nil),             // 12: tandem.drafting.v1.HistoryEntry
+	(*GetDraftHistoryRequest)(nil),   // 13: tandem.drafting.v1.GetDraftHistoryRequest
+	(*GetDraftHistoryResponse)(nil),  // 14: tandem.drafting.v1.GetDraftHistoryResponse
+	(*GetDraftRevisionRequest)(nil),  // 15: tandem.drafting.v1.GetDraftRevisionRequest
+	(*GetDraftRevisionResponse)(nil), // 16: tandem.drafting.v1.GetDraftRevisionResponse
+	(*DiffRevisionsRequest)(nil),     // 17: tandem.drafting.v1.DiffRevisionsRequest
+	(*DiffRevisionsResponse)(nil),    // 18: tandem.drafting.v1.DiffRevisionsResponse
+	(*FieldChange)(nil),              // 19: tandem.drafting.v1.FieldChange
+	(*BlockChange)(nil),              // 20: tandem.drafting.v1.BlockChange
+	(*TextSpan)(nil),                 // 21: tandem.drafting.v1.TextSpan
+	(*DraftSummary)(nil),             // 22: tandem.drafting.v1.DraftSummary
+	(*ListDraftsRequest)(nil),        // 23: tandem.drafting.v1.ListDraftsRequest
+	(*ListDraftsResponse)(nil),       // 24: tandem.drafting.v1.ListDraftsResponse
+	(*WithdrawDraftRequest)(nil),     // 25: tandem.drafting.v1.WithdrawDraftRequest
+	(*WithdrawDraftResponse)(nil),    // 26: tandem.drafting.v1.WithdrawDraftResponse
+	nil,                              // 27: tandem.drafting.v1.DraftSummary.TitlesEntry
+	(*v1.Article)(nil),               // 28: tandem.article.v1.Article
+	(*v1.Change)(nil),                // 29: tandem.article.v1.Change
+	(*fieldmaskpb.FieldMask)(nil),    // 30: google.protobuf.FieldMask
+	(*v1.Actor)(nil),                 // 31: tandem.article.v1.Actor
+	(*timestamppb.Timestamp)(nil),    // 32: google.protobuf.Timestamp
 }
 var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
-	21, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
+	28, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
 	0,  // 1: tandem.drafting.v1.Draft.status:type_name -> tandem.drafting.v1.DraftStatus
-	22, // 2: tandem.drafting.v1.Draft.created:type_name -> tandem.article.v1.Change
-	22, // 3: tandem.drafting.v1.Draft.updated:type_name -> tandem.article.v1.Change
-	21, // 4: tandem.drafting.v1.CreateDraftRequest.article:type_name -> tandem.article.v1.Article
-	2,  // 5: tandem.drafting.v1.CreateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	2,  // 6: tandem.drafting.v1.GetDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	21, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
-	23, // 8: tandem.drafting.v1.UpdateDraftRequest.update_mask:type_name -> google.protobuf.FieldMask
-	2,  // 9: tandem.drafting.v1.UpdateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	2,  // 10: tandem.drafting.v1.SubmitDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	24, // 11: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
-	25, // 12: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
-	11, // 13: tandem.drafting.v1.GetDraftHistoryResponse.entries:type_name -> tandem.drafting.v1.HistoryEntry
-	2,  // 14: tandem.drafting.v1.GetDraftRevisionResponse.draft:type_name -> tandem.drafting.v1.Draft
-	18, // 15: tandem.drafting.v1.DiffRevisionsResponse.fields:type_name -> tandem.drafting.v1.FieldChange
-	19, // 16: tandem.drafting.v1.DiffRevisionsResponse.blocks:type_name -> tandem.drafting.v1.BlockChange
-	20, // 17: tandem.drafting.v1.FieldChange.diff:type_name -> tandem.drafting.v1.TextSpan
-	20, // 18: tandem.drafting.v1.BlockChange.diff:type_name -> tandem.drafting.v1.TextSpan
+	29, // 2: tandem.drafting.v1.Draft.created:type_name -> tandem.article.v1.Change
+	29, // 3: tandem.drafting.v1.Draft.updated:type_name -> tandem.article.v1.Change
+	28, // 4: tandem.drafting.v1.CreateDraftRequest.article:type_name -> tandem.article.v1.Article
+	3,  // 5: tandem.drafting.v1.CreateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	3,  // 6: tandem.drafting.v1.GetDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	28, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
+	30, // 8: tandem.drafting.v1.UpdateDraftRequest.update_mask:type_name -> google.protobuf.FieldMask
+	3,  // 9: tandem.drafting.v1.UpdateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	3,  // 10: tandem.drafting.v1.SubmitDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	31, // 11: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
+	32, // 12: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
+	12, // 13: tandem.drafting.v1.GetDraftHistoryResponse.entries:type_name -> tandem.drafting.v1.HistoryEntry
+	3,  // 14: tandem.drafting.v1.GetDraftRevisionResponse.draft:type_name -> tandem.drafting.v1.Draft
+	19, // 15: tandem.drafting.v1.DiffRevisionsResponse.fields:type_name -> tandem.drafting.v1.FieldChange
+	20, // 16: tandem.drafting.v1.DiffRevisionsResponse.blocks:type_name -> tandem.drafting.v1.BlockChange
+	21, // 17: tandem.drafting.v1.FieldChange.diff:type_name -> tandem.drafting.v1.TextSpan
+	21, // 18: tandem.drafting.v1.BlockChange.diff:type_name -> tandem.drafting.v1.TextSpan
 	1,  // 19: tandem.drafting.v1.TextSpan.op:type_name -> tandem.drafting.v1.SpanOp
-	3,  // 20: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
-	5,  // 21: tandem.drafting.v1.DraftingService.GetDraft:input_type -> tandem.drafting.v1.GetDraftRequest
-	7,  // 22: tandem.drafting.v1.DraftingService.UpdateDraft:input_type -> tandem.drafting.v1.UpdateDraftRequest
-	9,  // 23: tandem.drafting.v1.DraftingService.SubmitDraft:input_type -> tandem.drafting.v1.SubmitDraftRequest
-	12, // 24: tandem.drafting.v1.DraftingService.GetDraftHistory:input_type -> tandem.drafting.v1.GetDraftHistoryRequest
-	14, // 25: tandem.drafting.v1.DraftingService.GetDraftRevision:input_type -> tandem.drafting.v1.GetDraftRevisionRequest
-	16, // 26: tandem.drafting.v1.DraftingService.DiffRevisions:input_type -> tandem.drafting.v1.DiffRevisionsRequest
-	4,  // 27: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
-	6,  // 28: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
-	8,  // 29: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
-	10, // 30: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
-	13, // 31: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
-	15, // 32: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
-	17, // 33: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
-	27, // [27:34] is the sub-list for method output_type
-	20, // [20:27] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	27, // 20: tandem.drafting.v1.DraftSummary.titles:type_name -> tandem.drafting.v1.DraftSummary.TitlesEntry
+	2,  // 21: tandem.drafting.v1.DraftSummary.status:type_name -> tandem.drafting.v1.ArticleStatus
+	29, // 22: tandem.drafting.v1.DraftSummary.updated:type_name -> tandem.article.v1.Change
+	2,  // 23: tandem.drafting.v1.ListDraftsRequest.statuses:type_name -> tandem.drafting.v1.ArticleStatus
+	32, // 24: tandem.drafting.v1.ListDraftsRequest.updated_since:type_name -> google.protobuf.Timestamp
+	22, // 25: tandem.drafting.v1.ListDraftsResponse.drafts:type_name -> tandem.drafting.v1.DraftSummary
+	3,  // 26: tandem.drafting.v1.WithdrawDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
+	4,  // 27: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
+	6,  // 28: tandem.drafting.v1.DraftingService.GetDraft:input_type -> tandem.drafting.v1.GetDraftRequest
+	8,  // 29: tandem.drafting.v1.DraftingService.UpdateDraft:input_type -> tandem.drafting.v1.UpdateDraftRequest
+	10, // 30: tandem.drafting.v1.DraftingService.SubmitDraft:input_type -> tandem.drafting.v1.SubmitDraftRequest
+	13, // 31: tandem.drafting.v1.DraftingService.GetDraftHistory:input_type -> tandem.drafting.v1.GetDraftHistoryRequest
+	15, // 32: tandem.drafting.v1.DraftingService.GetDraftRevision:input_type -> tandem.drafting.v1.GetDraftRevisionRequest
+	17, // 33: tandem.drafting.v1.DraftingService.DiffRevisions:input_type -> tandem.drafting.v1.DiffRevisionsRequest
+	25, // 34: tandem.drafting.v1.DraftingService.WithdrawDraft:input_type -> tandem.drafting.v1.WithdrawDraftRequest
+	23, // 35: tandem.drafting.v1.DraftingService.ListDrafts:input_type -> tandem.drafting.v1.ListDraftsRequest
+	5,  // 36: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
+	7,  // 37: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
+	9,  // 38: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
+	11, // 39: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
+	14, // 40: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
+	16, // 41: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
+	18, // 42: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
+	26, // 43: tandem.drafting.v1.DraftingService.WithdrawDraft:output_type -> tandem.drafting.v1.WithdrawDraftResponse
+	24, // 44: tandem.drafting.v1.DraftingService.ListDrafts:output_type -> tandem.drafting.v1.ListDraftsResponse
+	36, // [36:45] is the sub-list for method output_type
+	27, // [27:36] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_tandem_drafting_v1_drafting_proto_init() }
@@ -1518,8 +2078,8 @@ func file_tandem_drafting_v1_drafting_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_drafting_v1_drafting_proto_rawDesc), len(file_tandem_drafting_v1_drafting_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   19,
+			NumEnums:      3,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -26,6 +26,8 @@ const (
 	DraftingService_GetDraftHistory_FullMethodName  = "/tandem.drafting.v1.DraftingService/GetDraftHistory"
 	DraftingService_GetDraftRevision_FullMethodName = "/tandem.drafting.v1.DraftingService/GetDraftRevision"
 	DraftingService_DiffRevisions_FullMethodName    = "/tandem.drafting.v1.DraftingService/DiffRevisions"
+	DraftingService_WithdrawDraft_FullMethodName    = "/tandem.drafting.v1.DraftingService/WithdrawDraft"
+	DraftingService_ListDrafts_FullMethodName       = "/tandem.drafting.v1.DraftingService/ListDrafts"
 )
 
 // DraftingServiceClient is the client API for DraftingService service.
@@ -60,6 +62,14 @@ type DraftingServiceClient interface {
 	// character-level (Chinese) diff inside each changed text. Roles:
 	// editor, translator, publisher.
 	DiffRevisions(ctx context.Context, in *DiffRevisionsRequest, opts ...grpc.CallOption) (*DiffRevisionsResponse, error)
+	// WithdrawDraft takes an article out of the flow and off the lists.
+	// Editing it again brings it back as a draft. Role: editor.
+	WithdrawDraft(ctx context.Context, in *WithdrawDraftRequest, opts ...grpc.CallOption) (*WithdrawDraftResponse, error)
+	// ListDrafts lists articles with their status across drafting, review
+	// and publishing, newest change first, filtered and paged. Withdrawn
+	// articles are listed only when asked for by status. Roles: editor,
+	// translator, publisher.
+	ListDrafts(ctx context.Context, in *ListDraftsRequest, opts ...grpc.CallOption) (*ListDraftsResponse, error)
 }
 
 type draftingServiceClient struct {
@@ -140,6 +150,26 @@ func (c *draftingServiceClient) DiffRevisions(ctx context.Context, in *DiffRevis
 	return out, nil
 }
 
+func (c *draftingServiceClient) WithdrawDraft(ctx context.Context, in *WithdrawDraftRequest, opts ...grpc.CallOption) (*WithdrawDraftResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WithdrawDraftResponse)
+	err := c.cc.Invoke(ctx, DraftingService_WithdrawDraft_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *draftingServiceClient) ListDrafts(ctx context.Context, in *ListDraftsRequest, opts ...grpc.CallOption) (*ListDraftsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListDraftsResponse)
+	err := c.cc.Invoke(ctx, DraftingService_ListDrafts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DraftingServiceServer is the server API for DraftingService service.
 // All implementations must embed UnimplementedDraftingServiceServer
 // for forward compatibility.
@@ -172,6 +202,14 @@ type DraftingServiceServer interface {
 	// character-level (Chinese) diff inside each changed text. Roles:
 	// editor, translator, publisher.
 	DiffRevisions(context.Context, *DiffRevisionsRequest) (*DiffRevisionsResponse, error)
+	// WithdrawDraft takes an article out of the flow and off the lists.
+	// Editing it again brings it back as a draft. Role: editor.
+	WithdrawDraft(context.Context, *WithdrawDraftRequest) (*WithdrawDraftResponse, error)
+	// ListDrafts lists articles with their status across drafting, review
+	// and publishing, newest change first, filtered and paged. Withdrawn
+	// articles are listed only when asked for by status. Roles: editor,
+	// translator, publisher.
+	ListDrafts(context.Context, *ListDraftsRequest) (*ListDraftsResponse, error)
 	mustEmbedUnimplementedDraftingServiceServer()
 }
 
@@ -202,6 +240,12 @@ func (UnimplementedDraftingServiceServer) GetDraftRevision(context.Context, *Get
 }
 func (UnimplementedDraftingServiceServer) DiffRevisions(context.Context, *DiffRevisionsRequest) (*DiffRevisionsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DiffRevisions not implemented")
+}
+func (UnimplementedDraftingServiceServer) WithdrawDraft(context.Context, *WithdrawDraftRequest) (*WithdrawDraftResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method WithdrawDraft not implemented")
+}
+func (UnimplementedDraftingServiceServer) ListDrafts(context.Context, *ListDraftsRequest) (*ListDraftsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListDrafts not implemented")
 }
 func (UnimplementedDraftingServiceServer) mustEmbedUnimplementedDraftingServiceServer() {}
 func (UnimplementedDraftingServiceServer) testEmbeddedByValue()                         {}
@@ -350,6 +394,42 @@ func _DraftingService_DiffRevisions_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DraftingService_WithdrawDraft_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WithdrawDraftRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DraftingServiceServer).WithdrawDraft(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DraftingService_WithdrawDraft_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DraftingServiceServer).WithdrawDraft(ctx, req.(*WithdrawDraftRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DraftingService_ListDrafts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListDraftsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DraftingServiceServer).ListDrafts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DraftingService_ListDrafts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DraftingServiceServer).ListDrafts(ctx, req.(*ListDraftsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DraftingService_ServiceDesc is the grpc.ServiceDesc for DraftingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -384,6 +464,14 @@ var DraftingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DiffRevisions",
 			Handler:    _DraftingService_DiffRevisions_Handler,
+		},
+		{
+			MethodName: "WithdrawDraft",
+			Handler:    _DraftingService_WithdrawDraft_Handler,
+		},
+		{
+			MethodName: "ListDrafts",
+			Handler:    _DraftingService_ListDrafts_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -52,6 +52,9 @@ const (
 	// The target text is missing a title or body, so it cannot be approved
 	// (codes.FailedPrecondition).
 	ErrorReason_ERROR_REASON_TRANSLATION_INCOMPLETE ErrorReason = 8
+	// The draft is withdrawn; it must be edited before it is submitted again
+	// (codes.FailedPrecondition).
+	ErrorReason_ERROR_REASON_DRAFT_WITHDRAWN ErrorReason = 9
 )
 
 // Enum value maps for ErrorReason.
@@ -66,6 +69,7 @@ var (
 		6: "ERROR_REASON_LOCALE_MISSING",
 		7: "ERROR_REASON_DRAFT_CHANGED",
 		8: "ERROR_REASON_TRANSLATION_INCOMPLETE",
+		9: "ERROR_REASON_DRAFT_WITHDRAWN",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -77,6 +81,7 @@ var (
 		"ERROR_REASON_LOCALE_MISSING":           6,
 		"ERROR_REASON_DRAFT_CHANGED":            7,
 		"ERROR_REASON_TRANSLATION_INCOMPLETE":   8,
+		"ERROR_REASON_DRAFT_WITHDRAWN":          9,
 	}
 )
 
@@ -111,7 +116,7 @@ var File_tandem_errors_v1_errors_proto protoreflect.FileDescriptor
 
 const file_tandem_errors_v1_errors_proto_rawDesc = "" +
 	"\n" +
-	"\x1dtandem/errors/v1/errors.proto\x12\x10tandem.errors.v1*\xcd\x02\n" +
+	"\x1dtandem/errors/v1/errors.proto\x12\x10tandem.errors.v1*\xef\x02\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\"\n" +
 	"\x1eERROR_REASON_REVISION_CONFLICT\x10\x01\x12$\n" +
@@ -121,7 +126,8 @@ const file_tandem_errors_v1_errors_proto_rawDesc = "" +
 	"\x1eERROR_REASON_TRANSLATION_STALE\x10\x05\x12\x1f\n" +
 	"\x1bERROR_REASON_LOCALE_MISSING\x10\x06\x12\x1e\n" +
 	"\x1aERROR_REASON_DRAFT_CHANGED\x10\a\x12'\n" +
-	"#ERROR_REASON_TRANSLATION_INCOMPLETE\x10\bB\xc3\x01\n" +
+	"#ERROR_REASON_TRANSLATION_INCOMPLETE\x10\b\x12 \n" +
+	"\x1cERROR_REASON_DRAFT_WITHDRAWN\x10\tB\xc3\x01\n" +
 	"\x14com.tandem.errors.v1B\vErrorsProtoP\x01Z<github.com/tandemnews/tandem/proto/tandem/errors/v1;errorsv1\xa2\x02\x03TEX\xaa\x02\x10Tandem.Errors.V1\xca\x02\x10Tandem\\Errors\\V1\xe2\x02\x1cTandem\\Errors\\V1\\GPBMetadata\xea\x02\x12Tandem::Errors::V1b\x06proto3"
 
 var (

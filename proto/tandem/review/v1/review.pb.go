@@ -32,6 +32,8 @@ const (
 	JobStatus_JOB_STATUS_OPEN JobStatus = 1
 	// The target text is approved.
 	JobStatus_JOB_STATUS_APPROVED JobStatus = 2
+	// Sent back to the editor with comments.
+	JobStatus_JOB_STATUS_CHANGES_REQUESTED JobStatus = 3
 )
 
 // Enum value maps for JobStatus.
@@ -40,11 +42,13 @@ var (
 		0: "JOB_STATUS_UNSPECIFIED",
 		1: "JOB_STATUS_OPEN",
 		2: "JOB_STATUS_APPROVED",
+		3: "JOB_STATUS_CHANGES_REQUESTED",
 	}
 	JobStatus_value = map[string]int32{
-		"JOB_STATUS_UNSPECIFIED": 0,
-		"JOB_STATUS_OPEN":        1,
-		"JOB_STATUS_APPROVED":    2,
+		"JOB_STATUS_UNSPECIFIED":       0,
+		"JOB_STATUS_OPEN":              1,
+		"JOB_STATUS_APPROVED":          2,
+		"JOB_STATUS_CHANGES_REQUESTED": 3,
 	}
 )
 
@@ -426,11 +430,12 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12+\n" +
 	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\"=\n" +
 	"\x12ApproveJobResponse\x12'\n" +
-	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job*U\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job*w\n" +
 	"\tJobStatus\x12\x1a\n" +
 	"\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fJOB_STATUS_OPEN\x10\x01\x12\x17\n" +
-	"\x13JOB_STATUS_APPROVED\x10\x022\xb5\x01\n" +
+	"\x13JOB_STATUS_APPROVED\x10\x02\x12 \n" +
+	"\x1cJOB_STATUS_CHANGES_REQUESTED\x10\x032\xb5\x01\n" +
 	"\rReviewService\x12K\n" +
 	"\x06GetJob\x12\x1f.tandem.review.v1.GetJobRequest\x1a .tandem.review.v1.GetJobResponse\x12W\n" +
 	"\n" +
