@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
 )
 
 // config is every setting of a Tandem process. Each comes from a flag,
@@ -29,6 +30,7 @@ type config struct {
 	AuthFile       string
 	SiteURL        string
 	PublishingAddr string
+	SiteConfig     string
 	Streams        events.Config
 	LogLevel       string
 }
@@ -60,6 +62,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("TANDEM_REDIS_PREFIX", "tandem:"), "prefix of every Redis key (TANDEM_REDIS_PREFIX)")
 	fs.StringVar(&c.AuthFile, "auth-file", env("TANDEM_AUTH_FILE", ""), "token file (hashed tokens, users, roles); dev default <data>/auth.json (TANDEM_AUTH_FILE)")
 	fs.StringVar(&c.SiteURL, "site-url", env("TANDEM_SITE_URL", ""), "public origin of the site for canonical links; default http://<http-addr> (TANDEM_SITE_URL)")
+	fs.StringVar(&c.SiteConfig, "site-config", env("TANDEM_SITE_CONFIG", ""), "site configuration (JSON: name, motto, address, sections); default the built-in demo university (TANDEM_SITE_CONFIG)")
 	fs.StringVar(&c.PublishingAddr, "publishing-addr", env("TANDEM_PUBLISHING_ADDR", ""), "publishing service address the site asks on a cache miss (TANDEM_PUBLISHING_ADDR)")
 	fs.StringVar(&c.Streams.EditorialStream, "editorial-stream", env("TANDEM_EDITORIAL_STREAM", d.EditorialStream), "name of the internal stream (TANDEM_EDITORIAL_STREAM)")
 	fs.StringVar(&c.Streams.EditorialPrefix, "editorial-prefix", env("TANDEM_EDITORIAL_PREFIX", d.EditorialPrefix), "subject prefix of the internal stream (TANDEM_EDITORIAL_PREFIX)")
@@ -130,4 +133,21 @@ func (c *config) openBus(ctx context.Context, url, name string) (*events.Bus, fu
 		return nil, nil, fmt.Errorf("open streams on %s: %w", url, err)
 	}
 	return bus, nc.Close, nil
+}
+
+// site returns the site configuration: the file, or the built-in one, with
+// the public origin from --site-url.
+func (c *config) site() (*siteconfig.Config, error) {
+	sc := siteconfig.Default()
+	if c.SiteConfig != "" {
+		var err error
+		if sc, err = siteconfig.Load(c.SiteConfig); err != nil {
+			return nil, err
+		}
+		if c.SiteURL == "" && sc.BaseURL != siteconfig.Default().BaseURL {
+			return sc, nil
+		}
+	}
+	sc.BaseURL = c.siteURL()
+	return sc, nil
 }

@@ -98,8 +98,10 @@ func runDev(ctx context.Context, c *config) error {
 		gl.Close()
 		return fmt.Errorf("site address: %w (set TANDEM_HTTP_ADDR)", err)
 	}
-	sc := siteconfig.Default()
-	sc.BaseURL = c.siteURL()
+	sc, err := c.site()
+	if err != nil {
+		return err
+	}
 	st, err := startStack(ctx, stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Logger: log})
 	if err != nil {
 		return err

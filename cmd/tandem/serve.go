@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tandemnews/tandem/pkg/auth"
-	"github.com/tandemnews/tandem/pkg/siteconfig"
 )
 
 func serveCmd() *cobra.Command {
@@ -43,8 +42,10 @@ func runServe(ctx context.Context, c *config, services []string) error {
 		return err
 	}
 	defer closeBus()
-	sc := siteconfig.Default()
-	sc.BaseURL = c.siteURL()
+	sc, err := c.site()
+	if err != nil {
+		return err
+	}
 	cfg := stackConfig{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Logger: log}
 	grpcServices := slices.ContainsFunc(services, func(s string) bool { return s != "site" })
 	if grpcServices {

@@ -82,7 +82,7 @@ func startStack(ctx context.Context, c stackConfig) (*stack, error) {
 
 	var svcs []grpcService
 	if has("drafting") {
-		svcs = append(svcs, drafting.New(c.Bus, log))
+		svcs = append(svcs, drafting.New(c.Bus, drafting.Options{Site: c.Site, Logger: log}))
 	}
 	if has("review") {
 		svcs = append(svcs, review.New(c.Bus, log))

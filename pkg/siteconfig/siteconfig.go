@@ -4,7 +4,11 @@
 package siteconfig
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/url"
+	"os"
+	"sort"
 	"strings"
 )
 
@@ -22,8 +26,10 @@ type Config struct {
 	Motto map[string]string
 	// Address per locale, shown in the footer.
 	Address map[string]string
-	// Sections by key, each with its label per locale.
-	Sections map[string]map[string]string
+	// Sections by path (keys joined by "/", e.g. "news-events/news"), each
+	// with its label per locale. Every prefix of a section is a section
+	// too.
+	Sections map[string]map[string]string `json:"sections"`
 }
 
 // Default is the demo university's site on localhost.
@@ -37,11 +43,11 @@ func Default() *Config {
 			"en":    "Office of Communications, Binjiang University, 1 Xuefu Road, Binjiang 310000, China",
 		},
 		Sections: map[string]map[string]string{
-			"news-events": {"zh-CN": "新闻动态", "en": "News & Events"},
-			"news":        {"zh-CN": "学校要闻", "en": "News"},
-			"notices":     {"zh-CN": "通知公告", "en": "Notices"},
-			"campus-life": {"zh-CN": "校园生活", "en": "Campus Life"},
-			"research":    {"zh-CN": "科学研究", "en": "Research"},
+			"news-events":          {"zh-CN": "新闻动态", "en": "News & Events"},
+			"news-events/news":     {"zh-CN": "学校要闻", "en": "News"},
+			"news-events/notices":  {"zh-CN": "通知公告", "en": "Notices"},
+			"news-events/research": {"zh-CN": "科研动态", "en": "Research"},
+			"campus-life":          {"zh-CN": "校园生活", "en": "Campus Life"},
 		},
 	}
 }
@@ -78,11 +84,71 @@ func HomePath(locale string) string { return "/" + Segment(locale) + "/" }
 // URL makes an absolute URL of a path.
 func (c *Config) URL(path string) string { return c.BaseURL + path }
 
-// SectionLabel is the label of a section key in a locale, or the key
-// itself when the configuration has none.
-func (c *Config) SectionLabel(key, locale string) string {
-	if l := c.Sections[key][locale]; l != "" {
+// SectionLabel is the label, in a locale, of the section at the end of
+// path (e.g. ["news-events", "news"] is "News"), or its key when the
+// configuration has none.
+func (c *Config) SectionLabel(path []string, locale string) string {
+	if l := c.Sections[strings.Join(path, "/")][locale]; l != "" {
 		return l
 	}
-	return key
+	return path[len(path)-1]
+}
+
+// SectionPaths lists the configured sections, sorted.
+func (c *Config) SectionPaths() []string {
+	out := make([]string, 0, len(c.Sections))
+	for k := range c.Sections {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HasSection reports whether the configuration defines the section.
+func (c *Config) HasSection(path []string) bool {
+	_, ok := c.Sections[strings.Join(path, "/")]
+	return ok
+}
+
+// Load reads a site configuration from a JSON file; fields it leaves out
+// keep the defaults. Every section must have a label in every locale, and
+// every prefix of a section must be a section.
+func Load(path string) (*Config, error) {
+	c := Default()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("site configuration: %w", err)
+	}
+	var f struct {
+		BaseURL  string                       `json:"base_url"`
+		Name     map[string]string            `json:"name"`
+		Motto    map[string]string            `json:"motto"`
+		Address  map[string]string            `json:"address"`
+		Sections map[string]map[string]string `json:"sections"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("site configuration %s: %w", path, err)
+	}
+	if f.BaseURL != "" {
+		c.BaseURL = strings.TrimRight(f.BaseURL, "/")
+	}
+	for dst, src := range map[*map[string]string]map[string]string{&c.Name: f.Name, &c.Motto: f.Motto, &c.Address: f.Address} {
+		if src != nil {
+			*dst = src
+		}
+	}
+	if f.Sections != nil {
+		c.Sections = f.Sections
+	}
+	for key, labels := range c.Sections {
+		for _, l := range Locales {
+			if labels[l] == "" {
+				return nil, fmt.Errorf("site configuration %s: section %q has no %s label", path, key, l)
+			}
+		}
+		if i := strings.LastIndexByte(key, '/'); i > 0 && c.Sections[key[:i]] == nil {
+			return nil, fmt.Errorf("site configuration %s: section %q is under %q, which is not a section", path, key, key[:i])
+		}
+	}
+	return c, nil
 }

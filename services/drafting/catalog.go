@@ -271,3 +271,23 @@ func (c *catalog) list(req *draftingv1.ListDraftsRequest, size int, after *listK
 	}
 	return res
 }
+
+// slugOwner returns the published article other than id that uses slug.
+func (c *catalog) slugOwner(slug, id string) (string, bool) {
+	if slug == "" {
+		return "", false
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for other, r := range c.items {
+		if other == id {
+			continue
+		}
+		for _, pl := range r.pub.GetLocales() {
+			if pl.GetSlug() == slug {
+				return other, true
+			}
+		}
+	}
+	return "", false
+}

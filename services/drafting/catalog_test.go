@@ -21,7 +21,7 @@ import (
 // running starts a drafting service with its list follower.
 func running(t *testing.T, bus *events.Bus) (*Service, func()) {
 	t.Helper()
-	s := New(bus, nil)
+	s := New(bus, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = s.Run(ctx); close(done) }()

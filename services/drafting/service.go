@@ -15,6 +15,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/rpc"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
@@ -26,16 +27,41 @@ type Service struct {
 	bus    *events.Bus
 	drafts *events.Aggregate[*draftingv1.Draft]
 	cat    *catalog
+	site   *siteconfig.Config
 	log    *slog.Logger
 	now    func() time.Time
 }
 
+// Options configures the service.
+type Options struct {
+	// Site holds the sections an article may be filed under. Default
+	// siteconfig.Default().
+	Site *siteconfig.Config
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
 // New returns the drafting service on bus.
-func New(bus *events.Bus, log *slog.Logger) *Service {
-	if log == nil {
-		log = slog.Default()
+func New(bus *events.Bus, o Options) *Service {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
-	return &Service{bus: bus, drafts: events.Drafts(bus.Editorial), cat: newCatalog(), log: log.With("service", "drafting"), now: time.Now}
+	if o.Site == nil {
+		o.Site = siteconfig.Default()
+	}
+	return &Service{bus: bus, drafts: events.Drafts(bus.Editorial), cat: newCatalog(), site: o.Site, log: o.Logger.With("service", "drafting"), now: time.Now}
+}
+
+// validate checks an article against the rules and the site: its section
+// must exist and its slug must not be another published article's.
+func (s *Service) validate(a *articlev1.Article, v *rpc.Violations) {
+	Validate(a, "article", v)
+	if len(a.GetSection()) > 0 && v.Len() == 0 && !s.site.HasSection(a.Section) {
+		v.Add("article.section", "%q is not a section of the site (%s)", strings.Join(a.Section, "/"), strings.Join(s.site.SectionPaths(), ", "))
+	}
+	if other, taken := s.cat.slugOwner(a.GetSlug(), a.GetId()); taken {
+		v.Add("article.slug", "%q is the slug of published article %s; choose another", a.Slug, other)
+	}
 }
 
 // Register adds the service to a gRPC server.
@@ -76,7 +102,7 @@ func (s *Service) CreateDraft(ctx context.Context, req *draftingv1.CreateDraftRe
 	if a.GetId() != "" {
 		v.Add("article.id", "must be empty: the server assigns the id")
 	}
-	Validate(a, "article", &v)
+	s.validate(a, &v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -119,7 +145,7 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 	paths := req.GetUpdateMask().GetPaths()
 	checkMask(paths, &v)
 	if len(paths) == 0 {
-		Validate(a, "article", &v)
+		s.validate(a, &v)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -161,7 +187,7 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 				copyField(merged, a, p)
 			}
 			var mv rpc.Violations
-			Validate(merged, "article", &mv)
+			s.validate(merged, &mv)
 			if err := mv.Err(); err != nil {
 				return events.Change{}, err
 			}

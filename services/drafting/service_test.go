@@ -17,6 +17,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 )
 
 func editorCtx() context.Context {
@@ -25,7 +26,7 @@ func editorCtx() context.Context {
 
 func newService(t *testing.T) *Service {
 	t.Helper()
-	return New(testkit.Bus(t, testkit.StartNATS(t).URL()), nil)
+	return New(testkit.Bus(t, testkit.StartNATS(t).URL()), Options{})
 }
 
 func create(t *testing.T, s *Service, a *articlev1.Article) *draftingv1.Draft {
@@ -335,4 +336,40 @@ func TestMaskedUpdatesOfDifferentFieldsDoNotConflict(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument {
 		t.Fatalf("empty title through a mask: %v", err)
 	}
+}
+
+func TestCreateRejectsUnknownSectionsAndTakenSlugs(t *testing.T) {
+	bus := testkit.Bus(t, testkit.StartNATS(t).URL())
+	s := New(bus, Options{})
+	a := valid()
+	a.Section = []string{"news-events", "sports"}
+	_, err := s.CreateDraft(editorCtx(), &draftingv1.CreateDraftRequest{Article: a})
+	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !slices.Contains(fieldsOf(st), "article.section") {
+		t.Fatalf("unknown section: %v", err)
+	}
+	// An article published under a slug keeps it.
+	a = valid()
+	a.Slug = "open-day"
+	first := create(t, s, a)
+	s.cat.putPublication(&publishingv1.Publication{ArticleId: first.Article.Id, Revision: 1, Locales: map[string]*publishingv1.PublishedLocale{"zh-CN": {Slug: "open-day"}}})
+	again := valid()
+	again.Slug = "open-day"
+	_, err = s.CreateDraft(editorCtx(), &draftingv1.CreateDraftRequest{Article: again})
+	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !slices.Contains(fieldsOf(st), "article.slug") {
+		t.Fatalf("taken slug: %v", err)
+	}
+	// Its own article may keep using it.
+	update(t, s, first, func(a *articlev1.Article) { a.Locales["en"].Title = "Open Day" })
+}
+
+func fieldsOf(st *status.Status) []string {
+	var out []string
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.FieldViolations {
+				out = append(out, v.Field)
+			}
+		}
+	}
+	return out
 }

@@ -89,9 +89,9 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 	home := map[string]string{"zh-CN": "首页", "en": "Home"}[p.Locale]
 	content := map[string]string{"zh-CN": "正文", "en": "Content"}[p.Locale]
 	d.Breadcrumb = append(d.Breadcrumb, crumb{Label: home, Href: d.Home})
-	for i, key := range p.Section {
+	for i := range p.Section {
 		href := d.Home + strings.Join(p.Section[:i+1], "/") + "/"
-		d.Breadcrumb = append(d.Breadcrumb, crumb{Label: site.SectionLabel(key, p.Locale), Href: href})
+		d.Breadcrumb = append(d.Breadcrumb, crumb{Label: site.SectionLabel(p.Section[:i+1], p.Locale), Href: href})
 	}
 	d.Breadcrumb = append(d.Breadcrumb, crumb{Label: content})
 	var buf bytes.Buffer
