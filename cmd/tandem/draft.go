@@ -229,6 +229,87 @@ func draftCmd() *cobra.Command {
 		},
 	})
 
+	var lf struct {
+		status, section, author, missing, query string
+		limit                                   int32
+	}
+	listCmd := &cobra.Command{
+		Use:   "list",
+		Short: "List articles and where each is, newest change first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req := &draftingv1.ListDraftsRequest{Section: lf.section, Author: lf.author, MissingLocale: lf.missing, Query: lf.query, PageSize: lf.limit}
+			for _, st := range strings.Split(lf.status, ",") {
+				if st = strings.TrimSpace(st); st == "" {
+					continue
+				}
+				n, ok := draftingv1.ArticleStatus_value["ARTICLE_STATUS_"+strings.ToUpper(strings.ReplaceAll(st, "-", "_"))]
+				if !ok {
+					return fmt.Errorf("--status %q: one of draft, submitted, in-review, changes-requested, approved, published, withdrawn", st)
+				}
+				req.Statuses = append(req.Statuses, draftingv1.ArticleStatus(n))
+			}
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.drafting.ListDrafts(ctx, req, t)
+				if err != nil {
+					return err
+				}
+				w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tSTATUS\tREV\tUPDATED\tSECTION\tTITLE")
+				for _, d := range res.Drafts {
+					title := d.Titles["zh-CN"]
+					if en := d.Titles["en"]; en != "" {
+						title += " / " + en
+					}
+					status := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(d.Status.String(), "ARTICLE_STATUS_"), "_", "-"))
+					if len(d.PublishedLocales) > 0 {
+						status += " (" + strings.Join(d.PublishedLocales, ", ") + ")"
+					}
+					fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\n", d.Id, status, d.Revision, d.Updated.GetTime().AsTime().Local().Format("2006-01-02 15:04"), strings.Join(d.Section, "/"), title)
+				}
+				if res.NextPageToken != "" {
+					fmt.Fprintln(w, "(more: raise --limit or narrow the filters)")
+				}
+				return w.Flush()
+			})
+		},
+	}
+	listCmd.Flags().StringVar(&lf.status, "status", "", "only these statuses, comma-separated (draft, submitted, in-review, changes-requested, approved, published, withdrawn)")
+	listCmd.Flags().StringVar(&lf.section, "section", "", "only this section and those under it, e.g. news-events")
+	listCmd.Flags().StringVar(&lf.author, "author", "", "only articles by an author whose name contains this")
+	listCmd.Flags().StringVar(&lf.missing, "missing", "", "only articles without this locale, e.g. en")
+	listCmd.Flags().StringVar(&lf.query, "query", "", "only titles containing this, in either language")
+	listCmd.Flags().Int32Var(&lf.limit, "limit", 50, "how many (at most 100)")
+	cmd.AddCommand(listCmd)
+
+	var reason string
+	var wrev uint64
+	withdrawCmd := &cobra.Command{
+		Use:   "withdraw ID --reason TEXT",
+		Short: "Take an article out of the flow and off the lists (edit it to bring it back)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				if wrev == 0 {
+					cur, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
+					if err != nil {
+						return err
+					}
+					wrev = cur.Draft.Revision
+				}
+				res, err := c.drafting.WithdrawDraft(ctx, &draftingv1.WithdrawDraftRequest{Id: args[0], ExpectedRevision: wrev, Reason: reason}, t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "withdrew draft %s (revision %d)\n", args[0], res.Draft.Revision)
+				return nil
+			})
+		},
+	}
+	withdrawCmd.Flags().StringVar(&reason, "reason", "", "why, for the history")
+	withdrawCmd.Flags().Uint64Var(&wrev, "revision", 0, "the revision you read (default: the current one)")
+	cmd.AddCommand(withdrawCmd)
+
 	var rev uint64
 	submit := &cobra.Command{
 		Use:   "submit ID",
