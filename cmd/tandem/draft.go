@@ -310,6 +310,25 @@ func draftCmd() *cobra.Command {
 	withdrawCmd.Flags().Uint64Var(&wrev, "revision", 0, "the revision you read (default: the current one)")
 	cmd.AddCommand(withdrawCmd)
 
+	var purgeReason string
+	purgeCmd := &cobra.Command{
+		Use:   "purge ID --reason TEXT",
+		Short: "Erase an article everywhere: drafts, translation, public pages (admins; legal removal)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.drafting.PurgeArticle(ctx, &draftingv1.PurgeArticleRequest{Id: args[0], Reason: purgeReason}, t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "purged %s; only a tombstone (revision %d) remains\n", args[0], res.Revision)
+				return nil
+			})
+		},
+	}
+	purgeCmd.Flags().StringVar(&purgeReason, "reason", "", "why (kept in the tombstone); required")
+	cmd.AddCommand(purgeCmd)
+
 	var rev uint64
 	submit := &cobra.Command{
 		Use:   "submit ID",

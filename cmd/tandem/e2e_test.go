@@ -482,3 +482,85 @@ func TestSiteReplicasServeTheSamePagesFromEveryTier(t *testing.T) {
 		}
 	}
 }
+
+func TestPurgeErasesTheArticleEverywhere(t *testing.T) {
+	e := startEnv(t, testkit.StartNATS(t).URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl, err := dial(e.grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.close()
+	pub, err := cl.walk(ctx, sampleArticle(), e.tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := pub.ArticleId
+	var paths, keys []string
+	for _, pl := range pub.Locales {
+		paths = append(paths, pl.Path)
+		keys = append(keys, e.pages.PageKey(pl.Locale, id, fmt.Sprintf("%d-%s", pl.SourceRevision, pl.ContentHash[:12])))
+		e.get(t, pl.Path)
+	}
+
+	req := &draftingv1.PurgeArticleRequest{Id: id, Reason: "court order 2024-17"}
+	_, err = cl.drafting.PurgeArticle(ctx, req, e.as(auth.Editor))
+	wantCode(t, "purge as editor", err, codes.PermissionDenied)
+	if _, err := cl.drafting.PurgeArticle(ctx, req, e.as(auth.Admin)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The pages go from the site, and the cached copies from Redis.
+	for _, p := range paths {
+		eventually(t, "site drops "+p, func() bool { code, _ := fetch(t, e.siteURL+p); return code == http.StatusNotFound })
+	}
+	eventually(t, "redis forgets the pages", func() bool {
+		for _, k := range keys {
+			if _, err := e.pages.Get(ctx, k); err == nil {
+				return false
+			}
+		}
+		return true
+	})
+	// Each stream keeps at most a tombstone without content.
+	count := func(stream *events.Stream, kind string) (n int, texts []string) {
+		subj, _ := stream.Subject(kind, id)
+		_ = stream.History(ctx, subj, func(ev *events.Event) error {
+			n++
+			texts = append(texts, fmt.Sprint(ev.Data))
+			return nil
+		})
+		return n, texts
+	}
+	eventually(t, "review and publishing erase their records", func() bool {
+		j, _ := count(e.bus.Editorial, "reviews")
+		p, _ := count(e.bus.Public, "articles")
+		return j == 0 && p == 1
+	})
+	n, texts := count(e.bus.Editorial, "drafts")
+	if n != 1 {
+		t.Fatalf("%d draft events left, want the tombstone alone", n)
+	}
+	_, pubTexts := count(e.bus.Public, "articles")
+	for _, txt := range append(texts, pubTexts...) {
+		if strings.Contains(txt, "图书馆") || strings.Contains(txt, "Library") {
+			t.Fatalf("a tombstone keeps content: %s", txt)
+		}
+	}
+	_, err = cl.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: id}, e.as(auth.Editor))
+	wantCode(t, "get a purged draft", err, codes.NotFound)
+	list, err := cl.drafting.ListDrafts(ctx, &draftingv1.ListDraftsRequest{}, e.as(auth.Editor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range list.Drafts {
+		if d.Id == id {
+			t.Fatal("a purged article is still listed")
+		}
+	}
+	// Purging again is harmless.
+	if _, err := cl.drafting.PurgeArticle(ctx, req, e.as(auth.Admin)); err != nil {
+		t.Fatalf("second purge: %v", err)
+	}
+}

@@ -84,6 +84,18 @@ func (p *Pages) Point(ctx context.Context, ptrs ...Pointer) error {
 	return err
 }
 
+// Forget deletes public paths' pointers and page versions, all at once.
+func (p *Pages) Forget(ctx context.Context, paths, pageKeys []string) error {
+	keys := append([]string{}, pageKeys...)
+	for _, path := range paths {
+		keys = append(keys, p.URLKey(path))
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return p.rdb.Del(ctx, keys...).Err()
+}
+
 // Get returns the HTML stored under a page key.
 func (p *Pages) Get(ctx context.Context, key string) ([]byte, error) {
 	b, err := p.rdb.Get(ctx, key).Bytes()

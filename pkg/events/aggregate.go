@@ -108,6 +108,15 @@ func (a *Aggregate[T]) History(ctx context.Context, id string, fn func(*Event, T
 	})
 }
 
+// Purge erases the aggregate's history but for its last keep states.
+func (a *Aggregate[T]) Purge(ctx context.Context, id string, keep uint64) error {
+	subj, err := a.Subject(id)
+	if err != nil {
+		return err
+	}
+	return a.Stream.Purge(ctx, subj, keep)
+}
+
 // State extracts the aggregate from an event read from its subject.
 func (a *Aggregate[T]) State(ev *Event) (T, error) { return a.state(ev) }
 

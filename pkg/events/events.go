@@ -31,9 +31,11 @@ const (
 	DraftUpdated        = "tandem.draft.updated"        // DraftEvent
 	DraftSubmitted      = "tandem.draft.submitted"      // DraftEvent
 	DraftWithdrawn      = "tandem.draft.withdrawn"      // DraftEvent
+	DraftPurged         = "tandem.draft.purged"         // DraftEvent: a tombstone, id only
 	TranslationOpened   = "tandem.translation.opened"   // ReviewEvent
 	TranslationApproved = "tandem.translation.approved" // ReviewEvent
 	ArticlePublished    = "tandem.article.published"    // ArticleEvent
+	ArticleUnpublished  = "tandem.article.unpublished"  // ArticleEvent
 )
 
 // CloudEvents binary-mode header names, and the Tandem extension for the

@@ -253,3 +253,17 @@ func decode(subject string, seq uint64, stored time.Time, h nats.Header, data []
 
 // Revision renders a revision for logs and error metadata.
 func Revision(seq uint64) string { return strconv.FormatUint(seq, 10) }
+
+// Purge removes the messages on subject, all but the last keep of them.
+// It is how an aggregate is erased (legal removal): the owner writes a
+// tombstone and purges everything before it.
+func (s *Stream) Purge(ctx context.Context, subject string, keep uint64) error {
+	opts := []jetstream.StreamPurgeOpt{jetstream.WithPurgeSubject(subject)}
+	if keep > 0 {
+		opts = append(opts, jetstream.WithPurgeKeep(keep))
+	}
+	if err := s.s.Purge(ctx, opts...); err != nil {
+		return fmt.Errorf("events: purge %s: %w", subject, err)
+	}
+	return nil
+}

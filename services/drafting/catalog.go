@@ -248,8 +248,8 @@ func (c *catalog) list(req *draftingv1.ListDraftsRequest, size int, after *listK
 	c.mu.RLock()
 	var rows []*draftingv1.DraftSummary
 	for _, r := range c.items {
-		if r.draft == nil {
-			continue // a job or publication seen before its draft
+		if r.draft == nil || r.draft.Status == draftingv1.DraftStatus_DRAFT_STATUS_PURGED {
+			continue // a job or publication seen before its draft, or erased
 		}
 		if s := summary(r); matches(s, req) {
 			rows = append(rows, s)

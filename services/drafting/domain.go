@@ -274,3 +274,14 @@ func submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time) error {
 	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
 	return nil
 }
+
+// tombstone is all that remains of a purged article.
+func tombstone(id, reason string, who *articlev1.Actor, now time.Time) *draftingv1.Draft {
+	ch := &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
+	return &draftingv1.Draft{
+		Article:         &articlev1.Article{Id: id},
+		Status:          draftingv1.DraftStatus_DRAFT_STATUS_PURGED,
+		WithdrawnReason: reason,
+		Updated:         ch,
+	}
+}

@@ -80,6 +80,7 @@ func (s *Service) Policy() auth.Policy {
 		p + "DiffRevisions":    {auth.Editor, auth.Translator, auth.Publisher},
 		p + "ListDrafts":       {auth.Editor, auth.Translator, auth.Publisher},
 		p + "WithdrawDraft":    {auth.Editor},
+		p + "PurgeArticle":     {auth.Admin},
 	}
 }
 
@@ -124,6 +125,9 @@ func (s *Service) GetDraft(ctx context.Context, req *draftingv1.GetDraftRequest)
 		return nil, rpc.InvalidField("id", "is required")
 	}
 	d, err := s.drafts.Get(ctx, req.GetId())
+	if err == nil && purged(d) {
+		err = events.ErrNotFound
+	}
 	if err != nil {
 		return nil, s.storeErr(err, req.GetId())
 	}
@@ -156,6 +160,9 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 	if len(paths) == 0 {
 		// A whole replacement: any later revision is a conflict.
 		d, err = s.drafts.Update(ctx, id, expected, func(d *draftingv1.Draft) (events.Change, error) {
+			if purged(d) {
+				return events.Change{}, events.ErrNotFound
+			}
 			if d.Article.SourceLocale != a.SourceLocale {
 				return events.Change{}, rpc.InvalidField("article.source_locale", "cannot change from %s", d.Article.SourceLocale)
 			}
@@ -168,6 +175,9 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 		// Masked: apply on top of whatever came since, unless it touched the
 		// same fields. The function only reads, so a retry is safe.
 		d, err = s.drafts.Update(ctx, id, 0, func(d *draftingv1.Draft) (events.Change, error) {
+			if purged(d) {
+				return events.Change{}, events.ErrNotFound
+			}
 			if d.Revision != expected {
 				base, err := s.drafts.At(ctx, id, expected)
 				if errors.Is(err, events.ErrNotFound) {
@@ -219,6 +229,9 @@ func (s *Service) SubmitDraft(ctx context.Context, req *draftingv1.SubmitDraftRe
 	}
 	who := actor(ctx)
 	d, err := s.drafts.Update(ctx, req.GetId(), req.GetExpectedRevision(), func(d *draftingv1.Draft) (events.Change, error) {
+		if purged(d) {
+			return events.Change{}, events.ErrNotFound
+		}
 		switch err := submit(d, who, s.now()); {
 		case errors.Is(err, errSubmittedUnchanged):
 			return events.Change{}, nil // already submitted as it is: nothing to do
@@ -284,7 +297,7 @@ func (s *Service) GetDraftHistory(ctx context.Context, req *draftingv1.GetDraftH
 	if err != nil {
 		return nil, s.storeErr(err, req.GetId())
 	}
-	if len(all) == 0 {
+	if len(all) == 0 || purged(prev) {
 		return nil, s.storeErr(events.ErrNotFound, req.GetId())
 	}
 	res := &draftingv1.GetDraftHistoryResponse{}
@@ -313,6 +326,9 @@ func (s *Service) GetDraftRevision(ctx context.Context, req *draftingv1.GetDraft
 		return nil, err
 	}
 	d, err := s.drafts.At(ctx, req.GetId(), req.GetRevision())
+	if err == nil && purged(d) {
+		err = events.ErrNotFound
+	}
 	if err != nil {
 		return nil, rpc.Store(err, fmt.Sprintf("revision %d of draft %s", req.GetRevision(), req.GetId()))
 	}
@@ -362,6 +378,9 @@ func (s *Service) WithdrawDraft(ctx context.Context, req *draftingv1.WithdrawDra
 	}
 	who := actor(ctx)
 	d, err := s.drafts.Update(ctx, req.GetId(), req.GetExpectedRevision(), func(d *draftingv1.Draft) (events.Change, error) {
+		if purged(d) {
+			return events.Change{}, events.ErrNotFound
+		}
 		if d.Status == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN {
 			return events.Change{}, nil
 		}
@@ -411,4 +430,46 @@ func (s *Service) ListDrafts(ctx context.Context, req *draftingv1.ListDraftsRequ
 		return nil, rpc.Store(ctx.Err(), "the draft list")
 	}
 	return s.cat.list(req, size, after), nil
+}
+
+func purged(d *draftingv1.Draft) bool {
+	return d.GetStatus() == draftingv1.DraftStatus_DRAFT_STATUS_PURGED
+}
+
+// PurgeArticle implements DraftingService. It writes a tombstone and
+// erases every draft revision before it; review and publishing erase
+// their own records when they see the tombstone.
+func (s *Service) PurgeArticle(ctx context.Context, req *draftingv1.PurgeArticleRequest) (*draftingv1.PurgeArticleResponse, error) {
+	var v rpc.Violations
+	if req.GetId() == "" {
+		v.Add("id", "is required")
+	}
+	reason := strings.TrimSpace(req.GetReason())
+	if reason == "" {
+		v.Add("reason", "is required: it stays in the tombstone")
+	} else if len(reason) > MaxSummaryRunes {
+		v.Add("reason", "is longer than %d bytes", MaxSummaryRunes)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	who := actor(ctx)
+	d, err := s.drafts.Update(ctx, req.GetId(), 0, func(d *draftingv1.Draft) (events.Change, error) {
+		if purged(d) {
+			return events.Change{}, nil // done before; finish the erasure below
+		}
+		tomb := tombstone(d.Article.Id, reason, who, s.now())
+		proto.Reset(d)
+		proto.Merge(d, tomb)
+		return events.Change{Type: events.DraftPurged, Actor: who.UserId, ID: "purge-" + req.GetId()}, nil
+	})
+	if err != nil {
+		return nil, s.storeErr(err, req.GetId())
+	}
+	if err := s.drafts.Purge(ctx, req.GetId(), 1); err != nil {
+		return nil, s.storeErr(err, req.GetId())
+	}
+	s.cat.putDraft(d)
+	s.log.Warn("article purged", "article", req.GetId(), "revision", d.Revision, "actor", who.UserId, "reason", reason)
+	return &draftingv1.PurgeArticleResponse{Revision: d.Revision}, nil
 }

@@ -35,6 +35,7 @@ import (
 // Service implements tandem.publishing.v1.PublishingService.
 type Service struct {
 	publishingv1.UnimplementedPublishingServiceServer
+	bus    *events.Bus
 	drafts *events.Aggregate[*draftingv1.Draft]
 	jobs   *events.Aggregate[*reviewv1.Job]
 	pubs   *events.Aggregate[*publishingv1.Publication]
@@ -64,6 +65,7 @@ func New(bus *events.Bus, o Options) *Service {
 		o.Site = siteconfig.Default()
 	}
 	return &Service{
+		bus:    bus,
 		drafts: events.Drafts(bus.Editorial),
 		jobs:   events.Jobs(bus.Editorial),
 		pubs:   events.Publications(bus.Public),
@@ -90,8 +92,60 @@ func (s *Service) Policy() auth.Policy {
 	}
 }
 
-// Run has no background work yet.
-func (s *Service) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+// Run follows the drafts with the durable consumer "publishing-drafts",
+// shared by every replica, to take purged articles down, until ctx is
+// done.
+func (s *Service) Run(ctx context.Context) error {
+	return s.bus.Editorial.Consume(ctx, events.ConsumerConfig{
+		Durable:       "publishing-drafts",
+		FilterSubject: s.bus.Editorial.Wildcard(events.KindDrafts),
+		Logger:        s.log,
+	}, s.HandleDraftEvent)
+}
+
+// HandleDraftEvent takes a purged article down: it announces the empty
+// publication on PUBLIC (so every site replica drops the pages), erases
+// everything before that announcement, and deletes the cached pages.
+// Running it twice changes nothing.
+func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error {
+	if ev.Type != events.DraftPurged {
+		return nil
+	}
+	id := ev.Subject
+	var gone []*publishingv1.PublishedLocale
+	_, err := s.pubs.Update(ctx, id, 0, func(p *publishingv1.Publication) (events.Change, error) {
+		if len(p.Locales) == 0 {
+			return events.Change{}, nil
+		}
+		gone = gone[:0]
+		for _, pl := range p.Locales {
+			gone = append(gone, pl)
+		}
+		p.Locales = nil
+		return events.Change{Type: events.ArticleUnpublished, Actor: ev.Actor, ID: "purge-" + id}, nil
+	})
+	if errors.Is(err, events.ErrNotFound) {
+		return nil // never published
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.pubs.Purge(ctx, id, 1); err != nil {
+		return err
+	}
+	if s.pages != nil && len(gone) > 0 {
+		var paths, keys []string
+		for _, pl := range gone {
+			paths = append(paths, pl.Path)
+			keys = append(keys, s.pageKey(id, pl))
+		}
+		if err := s.pages.Forget(ctx, paths, keys); err != nil {
+			s.log.Warn("redis unavailable; purged pages stay cached until they expire", "article", id, "err", err)
+		}
+	}
+	s.log.Warn("purged article taken down", "article", id, "event_id", ev.ID)
+	return nil
+}
 
 // release is one locale about to be published.
 type release struct {

@@ -66,10 +66,18 @@ func (s *Service) Run(ctx context.Context) error {
 	}, s.HandleDraftEvent)
 }
 
-// HandleDraftEvent opens a job when a draft is submitted. It is idempotent
-// on article id and source revision: a redelivered or replayed event
-// changes nothing.
+// HandleDraftEvent opens a job when a draft is submitted, and erases the
+// job when the article is purged. It is idempotent on article id and
+// source revision: a redelivered or replayed event changes nothing.
 func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error {
+	if ev.Type == events.DraftPurged {
+		// Legal removal: the translation goes with the article.
+		if err := s.jobs.Purge(ctx, ev.Subject, 0); err != nil {
+			return err
+		}
+		s.log.Warn("translation purged with its article", "article", ev.Subject, "event_id", ev.ID)
+		return nil
+	}
 	if ev.Type != events.DraftSubmitted {
 		return nil
 	}

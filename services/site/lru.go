@@ -50,3 +50,10 @@ func (c *pageLRU) Bytes() int64 {
 	defer c.mu.Unlock()
 	return c.bytes
 }
+
+// Remove drops a page.
+func (c *pageLRU) Remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.l.Remove(key)
+}

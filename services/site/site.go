@@ -134,9 +134,12 @@ func (s *Site) apply(ev *events.Event) {
 		}
 		next[l] = pg
 	}
-	for _, pg := range old {
+	for l, pg := range old {
 		if s.byPath[pg.path] == pg {
 			delete(s.byPath, pg.path)
+		}
+		if n := next[l]; n == nil || n.key != pg.key {
+			s.lru.Remove(pg.key) // an old version, or a page taken down
 		}
 	}
 	for _, pg := range next {

@@ -38,6 +38,9 @@ const (
 	// Withdrawn by an editor: off every list and out of the flow until
 	// edited again.
 	DraftStatus_DRAFT_STATUS_WITHDRAWN DraftStatus = 3
+	// Erased by an admin (legal removal). Only this tombstone, with the id
+	// and who did it, remains.
+	DraftStatus_DRAFT_STATUS_PURGED DraftStatus = 4
 )
 
 // Enum value maps for DraftStatus.
@@ -47,12 +50,14 @@ var (
 		1: "DRAFT_STATUS_DRAFT",
 		2: "DRAFT_STATUS_SUBMITTED",
 		3: "DRAFT_STATUS_WITHDRAWN",
+		4: "DRAFT_STATUS_PURGED",
 	}
 	DraftStatus_value = map[string]int32{
 		"DRAFT_STATUS_UNSPECIFIED": 0,
 		"DRAFT_STATUS_DRAFT":       1,
 		"DRAFT_STATUS_SUBMITTED":   2,
 		"DRAFT_STATUS_WITHDRAWN":   3,
+		"DRAFT_STATUS_PURGED":      4,
 	}
 )
 
@@ -231,7 +236,7 @@ type Draft struct {
 	Created *v1.Change `protobuf:"bytes,5,opt,name=created,proto3" json:"created,omitempty"`
 	// Who made the latest change and when.
 	Updated *v1.Change `protobuf:"bytes,6,opt,name=updated,proto3" json:"updated,omitempty"`
-	// Why it was withdrawn, while it is.
+	// Why it was withdrawn (while it is) or purged.
 	WithdrawnReason string `protobuf:"bytes,7,opt,name=withdrawn_reason,json=withdrawnReason,proto3" json:"withdrawn_reason,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
@@ -1817,6 +1822,107 @@ func (x *WithdrawDraftResponse) GetDraft() *Draft {
 	return nil
 }
 
+// PurgeArticleRequest names the article to erase.
+type PurgeArticleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Why (e.g. the legal request), kept in the tombstone. Required.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PurgeArticleRequest) Reset() {
+	*x = PurgeArticleRequest{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PurgeArticleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PurgeArticleRequest) ProtoMessage() {}
+
+func (x *PurgeArticleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PurgeArticleRequest.ProtoReflect.Descriptor instead.
+func (*PurgeArticleRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *PurgeArticleRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *PurgeArticleRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// PurgeArticleResponse confirms the erasure.
+type PurgeArticleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tombstone's revision.
+	Revision      uint64 `protobuf:"varint,1,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PurgeArticleResponse) Reset() {
+	*x = PurgeArticleResponse{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PurgeArticleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PurgeArticleResponse) ProtoMessage() {}
+
+func (x *PurgeArticleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PurgeArticleResponse.ProtoReflect.Descriptor instead.
+func (*PurgeArticleResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *PurgeArticleResponse) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
 var File_tandem_drafting_v1_drafting_proto protoreflect.FileDescriptor
 
 const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
@@ -1933,12 +2039,18 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"H\n" +
 	"\x15WithdrawDraftResponse\x12/\n" +
-	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft*{\n" +
+	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"=\n" +
+	"\x13PurgeArticleRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"2\n" +
+	"\x14PurgeArticleResponse\x12\x1a\n" +
+	"\brevision\x18\x01 \x01(\x04R\brevision*\x94\x01\n" +
 	"\vDraftStatus\x12\x1c\n" +
 	"\x18DRAFT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DRAFT_STATUS_DRAFT\x10\x01\x12\x1a\n" +
 	"\x16DRAFT_STATUS_SUBMITTED\x10\x02\x12\x1a\n" +
-	"\x16DRAFT_STATUS_WITHDRAWN\x10\x03*\\\n" +
+	"\x16DRAFT_STATUS_WITHDRAWN\x10\x03\x12\x17\n" +
+	"\x13DRAFT_STATUS_PURGED\x10\x04*\\\n" +
 	"\x06SpanOp\x12\x17\n" +
 	"\x13SPAN_OP_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSPAN_OP_EQUAL\x10\x01\x12\x12\n" +
@@ -1952,7 +2064,7 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	" ARTICLE_STATUS_CHANGES_REQUESTED\x10\x04\x12\x1b\n" +
 	"\x17ARTICLE_STATUS_APPROVED\x10\x05\x12\x1c\n" +
 	"\x18ARTICLE_STATUS_PUBLISHED\x10\x06\x12\x1c\n" +
-	"\x18ARTICLE_STATUS_WITHDRAWN\x10\a2\x8c\a\n" +
+	"\x18ARTICLE_STATUS_WITHDRAWN\x10\a2\xef\a\n" +
 	"\x0fDraftingService\x12^\n" +
 	"\vCreateDraft\x12&.tandem.drafting.v1.CreateDraftRequest\x1a'.tandem.drafting.v1.CreateDraftResponse\x12U\n" +
 	"\bGetDraft\x12#.tandem.drafting.v1.GetDraftRequest\x1a$.tandem.drafting.v1.GetDraftResponse\x12^\n" +
@@ -1961,7 +2073,8 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x0fGetDraftHistory\x12*.tandem.drafting.v1.GetDraftHistoryRequest\x1a+.tandem.drafting.v1.GetDraftHistoryResponse\x12m\n" +
 	"\x10GetDraftRevision\x12+.tandem.drafting.v1.GetDraftRevisionRequest\x1a,.tandem.drafting.v1.GetDraftRevisionResponse\x12d\n" +
 	"\rDiffRevisions\x12(.tandem.drafting.v1.DiffRevisionsRequest\x1a).tandem.drafting.v1.DiffRevisionsResponse\x12d\n" +
-	"\rWithdrawDraft\x12(.tandem.drafting.v1.WithdrawDraftRequest\x1a).tandem.drafting.v1.WithdrawDraftResponse\x12[\n" +
+	"\rWithdrawDraft\x12(.tandem.drafting.v1.WithdrawDraftRequest\x1a).tandem.drafting.v1.WithdrawDraftResponse\x12a\n" +
+	"\fPurgeArticle\x12'.tandem.drafting.v1.PurgeArticleRequest\x1a(.tandem.drafting.v1.PurgeArticleResponse\x12[\n" +
 	"\n" +
 	"ListDrafts\x12%.tandem.drafting.v1.ListDraftsRequest\x1a&.tandem.drafting.v1.ListDraftsResponseB\xd3\x01\n" +
 	"\x16com.tandem.drafting.v1B\rDraftingProtoP\x01Z@github.com/tandemnews/tandem/proto/tandem/drafting/v1;draftingv1\xa2\x02\x03TDX\xaa\x02\x12Tandem.Drafting.V1\xca\x02\x12Tandem\\Drafting\\V1\xe2\x02\x1eTandem\\Drafting\\V1\\GPBMetadata\xea\x02\x14Tandem::Drafting::V1b\x06proto3"
@@ -1979,7 +2092,7 @@ func file_tandem_drafting_v1_drafting_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_drafting_v1_drafting_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_tandem_drafting_v1_drafting_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_tandem_drafting_v1_drafting_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_tandem_drafting_v1_drafting_proto_goTypes = []any{
 	(DraftStatus)(0),                 // 0: tandem.drafting.v1.DraftStatus
 	(SpanOp)(0),                      // 1: tandem.drafting.v1.SpanOp
@@ -2008,27 +2121,29 @@ var file_tandem_drafting_v1_drafting_proto_goTypes = []any{
 	(*ListDraftsResponse)(nil),       // 24: tandem.drafting.v1.ListDraftsResponse
 	(*WithdrawDraftRequest)(nil),     // 25: tandem.drafting.v1.WithdrawDraftRequest
 	(*WithdrawDraftResponse)(nil),    // 26: tandem.drafting.v1.WithdrawDraftResponse
-	nil,                              // 27: tandem.drafting.v1.DraftSummary.TitlesEntry
-	(*v1.Article)(nil),               // 28: tandem.article.v1.Article
-	(*v1.Change)(nil),                // 29: tandem.article.v1.Change
-	(*fieldmaskpb.FieldMask)(nil),    // 30: google.protobuf.FieldMask
-	(*v1.Actor)(nil),                 // 31: tandem.article.v1.Actor
-	(*timestamppb.Timestamp)(nil),    // 32: google.protobuf.Timestamp
+	(*PurgeArticleRequest)(nil),      // 27: tandem.drafting.v1.PurgeArticleRequest
+	(*PurgeArticleResponse)(nil),     // 28: tandem.drafting.v1.PurgeArticleResponse
+	nil,                              // 29: tandem.drafting.v1.DraftSummary.TitlesEntry
+	(*v1.Article)(nil),               // 30: tandem.article.v1.Article
+	(*v1.Change)(nil),                // 31: tandem.article.v1.Change
+	(*fieldmaskpb.FieldMask)(nil),    // 32: google.protobuf.FieldMask
+	(*v1.Actor)(nil),                 // 33: tandem.article.v1.Actor
+	(*timestamppb.Timestamp)(nil),    // 34: google.protobuf.Timestamp
 }
 var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
-	28, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
+	30, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
 	0,  // 1: tandem.drafting.v1.Draft.status:type_name -> tandem.drafting.v1.DraftStatus
-	29, // 2: tandem.drafting.v1.Draft.created:type_name -> tandem.article.v1.Change
-	29, // 3: tandem.drafting.v1.Draft.updated:type_name -> tandem.article.v1.Change
-	28, // 4: tandem.drafting.v1.CreateDraftRequest.article:type_name -> tandem.article.v1.Article
+	31, // 2: tandem.drafting.v1.Draft.created:type_name -> tandem.article.v1.Change
+	31, // 3: tandem.drafting.v1.Draft.updated:type_name -> tandem.article.v1.Change
+	30, // 4: tandem.drafting.v1.CreateDraftRequest.article:type_name -> tandem.article.v1.Article
 	3,  // 5: tandem.drafting.v1.CreateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
 	3,  // 6: tandem.drafting.v1.GetDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	28, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
-	30, // 8: tandem.drafting.v1.UpdateDraftRequest.update_mask:type_name -> google.protobuf.FieldMask
+	30, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
+	32, // 8: tandem.drafting.v1.UpdateDraftRequest.update_mask:type_name -> google.protobuf.FieldMask
 	3,  // 9: tandem.drafting.v1.UpdateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
 	3,  // 10: tandem.drafting.v1.SubmitDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	31, // 11: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
-	32, // 12: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
+	33, // 11: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
+	34, // 12: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
 	12, // 13: tandem.drafting.v1.GetDraftHistoryResponse.entries:type_name -> tandem.drafting.v1.HistoryEntry
 	3,  // 14: tandem.drafting.v1.GetDraftRevisionResponse.draft:type_name -> tandem.drafting.v1.Draft
 	19, // 15: tandem.drafting.v1.DiffRevisionsResponse.fields:type_name -> tandem.drafting.v1.FieldChange
@@ -2036,11 +2151,11 @@ var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
 	21, // 17: tandem.drafting.v1.FieldChange.diff:type_name -> tandem.drafting.v1.TextSpan
 	21, // 18: tandem.drafting.v1.BlockChange.diff:type_name -> tandem.drafting.v1.TextSpan
 	1,  // 19: tandem.drafting.v1.TextSpan.op:type_name -> tandem.drafting.v1.SpanOp
-	27, // 20: tandem.drafting.v1.DraftSummary.titles:type_name -> tandem.drafting.v1.DraftSummary.TitlesEntry
+	29, // 20: tandem.drafting.v1.DraftSummary.titles:type_name -> tandem.drafting.v1.DraftSummary.TitlesEntry
 	2,  // 21: tandem.drafting.v1.DraftSummary.status:type_name -> tandem.drafting.v1.ArticleStatus
-	29, // 22: tandem.drafting.v1.DraftSummary.updated:type_name -> tandem.article.v1.Change
+	31, // 22: tandem.drafting.v1.DraftSummary.updated:type_name -> tandem.article.v1.Change
 	2,  // 23: tandem.drafting.v1.ListDraftsRequest.statuses:type_name -> tandem.drafting.v1.ArticleStatus
-	32, // 24: tandem.drafting.v1.ListDraftsRequest.updated_since:type_name -> google.protobuf.Timestamp
+	34, // 24: tandem.drafting.v1.ListDraftsRequest.updated_since:type_name -> google.protobuf.Timestamp
 	22, // 25: tandem.drafting.v1.ListDraftsResponse.drafts:type_name -> tandem.drafting.v1.DraftSummary
 	3,  // 26: tandem.drafting.v1.WithdrawDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
 	4,  // 27: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
@@ -2051,18 +2166,20 @@ var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
 	15, // 32: tandem.drafting.v1.DraftingService.GetDraftRevision:input_type -> tandem.drafting.v1.GetDraftRevisionRequest
 	17, // 33: tandem.drafting.v1.DraftingService.DiffRevisions:input_type -> tandem.drafting.v1.DiffRevisionsRequest
 	25, // 34: tandem.drafting.v1.DraftingService.WithdrawDraft:input_type -> tandem.drafting.v1.WithdrawDraftRequest
-	23, // 35: tandem.drafting.v1.DraftingService.ListDrafts:input_type -> tandem.drafting.v1.ListDraftsRequest
-	5,  // 36: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
-	7,  // 37: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
-	9,  // 38: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
-	11, // 39: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
-	14, // 40: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
-	16, // 41: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
-	18, // 42: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
-	26, // 43: tandem.drafting.v1.DraftingService.WithdrawDraft:output_type -> tandem.drafting.v1.WithdrawDraftResponse
-	24, // 44: tandem.drafting.v1.DraftingService.ListDrafts:output_type -> tandem.drafting.v1.ListDraftsResponse
-	36, // [36:45] is the sub-list for method output_type
-	27, // [27:36] is the sub-list for method input_type
+	27, // 35: tandem.drafting.v1.DraftingService.PurgeArticle:input_type -> tandem.drafting.v1.PurgeArticleRequest
+	23, // 36: tandem.drafting.v1.DraftingService.ListDrafts:input_type -> tandem.drafting.v1.ListDraftsRequest
+	5,  // 37: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
+	7,  // 38: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
+	9,  // 39: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
+	11, // 40: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
+	14, // 41: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
+	16, // 42: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
+	18, // 43: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
+	26, // 44: tandem.drafting.v1.DraftingService.WithdrawDraft:output_type -> tandem.drafting.v1.WithdrawDraftResponse
+	28, // 45: tandem.drafting.v1.DraftingService.PurgeArticle:output_type -> tandem.drafting.v1.PurgeArticleResponse
+	24, // 46: tandem.drafting.v1.DraftingService.ListDrafts:output_type -> tandem.drafting.v1.ListDraftsResponse
+	37, // [37:47] is the sub-list for method output_type
+	27, // [27:37] is the sub-list for method input_type
 	27, // [27:27] is the sub-list for extension type_name
 	27, // [27:27] is the sub-list for extension extendee
 	0,  // [0:27] is the sub-list for field type_name
@@ -2079,7 +2196,7 @@ func file_tandem_drafting_v1_drafting_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_drafting_v1_drafting_proto_rawDesc), len(file_tandem_drafting_v1_drafting_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   25,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,6 +27,7 @@ const (
 	DraftingService_GetDraftRevision_FullMethodName = "/tandem.drafting.v1.DraftingService/GetDraftRevision"
 	DraftingService_DiffRevisions_FullMethodName    = "/tandem.drafting.v1.DraftingService/DiffRevisions"
 	DraftingService_WithdrawDraft_FullMethodName    = "/tandem.drafting.v1.DraftingService/WithdrawDraft"
+	DraftingService_PurgeArticle_FullMethodName     = "/tandem.drafting.v1.DraftingService/PurgeArticle"
 	DraftingService_ListDrafts_FullMethodName       = "/tandem.drafting.v1.DraftingService/ListDrafts"
 )
 
@@ -65,6 +66,10 @@ type DraftingServiceClient interface {
 	// WithdrawDraft takes an article out of the flow and off the lists.
 	// Editing it again brings it back as a draft. Role: editor.
 	WithdrawDraft(ctx context.Context, in *WithdrawDraftRequest, opts ...grpc.CallOption) (*WithdrawDraftResponse, error)
+	// PurgeArticle erases an article everywhere (legal removal): its draft
+	// history, its translation, its public pages and cached copies. Only a
+	// tombstone with the id, who and why remains. Role: admin.
+	PurgeArticle(ctx context.Context, in *PurgeArticleRequest, opts ...grpc.CallOption) (*PurgeArticleResponse, error)
 	// ListDrafts lists articles with their status across drafting, review
 	// and publishing, newest change first, filtered and paged. Withdrawn
 	// articles are listed only when asked for by status. Roles: editor,
@@ -160,6 +165,16 @@ func (c *draftingServiceClient) WithdrawDraft(ctx context.Context, in *WithdrawD
 	return out, nil
 }
 
+func (c *draftingServiceClient) PurgeArticle(ctx context.Context, in *PurgeArticleRequest, opts ...grpc.CallOption) (*PurgeArticleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PurgeArticleResponse)
+	err := c.cc.Invoke(ctx, DraftingService_PurgeArticle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *draftingServiceClient) ListDrafts(ctx context.Context, in *ListDraftsRequest, opts ...grpc.CallOption) (*ListDraftsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListDraftsResponse)
@@ -205,6 +220,10 @@ type DraftingServiceServer interface {
 	// WithdrawDraft takes an article out of the flow and off the lists.
 	// Editing it again brings it back as a draft. Role: editor.
 	WithdrawDraft(context.Context, *WithdrawDraftRequest) (*WithdrawDraftResponse, error)
+	// PurgeArticle erases an article everywhere (legal removal): its draft
+	// history, its translation, its public pages and cached copies. Only a
+	// tombstone with the id, who and why remains. Role: admin.
+	PurgeArticle(context.Context, *PurgeArticleRequest) (*PurgeArticleResponse, error)
 	// ListDrafts lists articles with their status across drafting, review
 	// and publishing, newest change first, filtered and paged. Withdrawn
 	// articles are listed only when asked for by status. Roles: editor,
@@ -243,6 +262,9 @@ func (UnimplementedDraftingServiceServer) DiffRevisions(context.Context, *DiffRe
 }
 func (UnimplementedDraftingServiceServer) WithdrawDraft(context.Context, *WithdrawDraftRequest) (*WithdrawDraftResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method WithdrawDraft not implemented")
+}
+func (UnimplementedDraftingServiceServer) PurgeArticle(context.Context, *PurgeArticleRequest) (*PurgeArticleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PurgeArticle not implemented")
 }
 func (UnimplementedDraftingServiceServer) ListDrafts(context.Context, *ListDraftsRequest) (*ListDraftsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListDrafts not implemented")
@@ -412,6 +434,24 @@ func _DraftingService_WithdrawDraft_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DraftingService_PurgeArticle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PurgeArticleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DraftingServiceServer).PurgeArticle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DraftingService_PurgeArticle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DraftingServiceServer).PurgeArticle(ctx, req.(*PurgeArticleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _DraftingService_ListDrafts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListDraftsRequest)
 	if err := dec(in); err != nil {
@@ -468,6 +508,10 @@ var DraftingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "WithdrawDraft",
 			Handler:    _DraftingService_WithdrawDraft_Handler,
+		},
+		{
+			MethodName: "PurgeArticle",
+			Handler:    _DraftingService_PurgeArticle_Handler,
 		},
 		{
 			MethodName: "ListDrafts",
