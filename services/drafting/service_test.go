@@ -373,3 +373,29 @@ func fieldsOf(st *status.Status) []string {
 	}
 	return out
 }
+
+func TestFiveMistakesComeBackInOneError(t *testing.T) {
+	s := newService(t)
+	a := valid()
+	a.Date = "16/05/2024"                                // 1
+	a.Section = []string{"News Events"}                  // 2
+	a.Slug = "Forum_2024"                                // 3
+	a.Locales["en"].Title = ""                           // 4
+	a.Locales["zh-CN"].Blocks[0] = para("<b>加粗</b>的正文。") // 5
+	_, err := s.CreateDraft(editorCtx(), &draftingv1.CreateDraftRequest{Article: a})
+	st := status.Convert(err)
+	want := []string{"article.section[0]", "article.date", "article.slug", `article.locales["en"].title`, `article.locales["zh-CN"].blocks[0].paragraph.text`}
+	got := fieldsOf(st)
+	slices.Sort(got)
+	slices.Sort(want)
+	if st.Code() != codes.InvalidArgument || !slices.Equal(got, want) {
+		t.Fatalf("%v: fields %v, want %v", st.Code(), got, want)
+	}
+	info, err := s.bus.JetStream().Stream(context.Background(), s.bus.Config().EditorialStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := info.CachedInfo().State.Msgs; n != 0 {
+		t.Fatalf("%d events written by a rejected create", n)
+	}
+}
