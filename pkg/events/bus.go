@@ -61,6 +61,10 @@ func Connect(url, name string, opts ...nats.Option) (*nats.Conn, error) {
 		nats.ReconnectWait(250 * time.Millisecond),
 		nats.ReconnectJitter(100*time.Millisecond, time.Second),
 		nats.RetryOnFailedConnect(true),
+		// Nothing is held back while reconnecting: a write then fails at
+		// once, so its caller knows it was not stored, instead of timing
+		// out and having it stored later behind their back.
+		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				slog.Warn("nats disconnected", "err", err)
