@@ -60,7 +60,9 @@ func TestNATSRestartUnderLoadLosesNothing(t *testing.T) {
 	drafting := draftingv1.NewDraftingServiceClient(e.conn)
 	review := reviewv1.NewReviewServiceClient(e.conn)
 	publishing := publishingv1.NewPublishingServiceClient(e.conn)
-	short := func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 2*time.Second) }
+	short := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), 2*time.Second)
+	}
 
 	load, stop := context.WithTimeout(context.Background(), 7*time.Second)
 	defer stop()
