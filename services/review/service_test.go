@@ -119,3 +119,74 @@ func TestRunOpensJobsFromTheStream(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestConsumerThatDiesBeforeAckingIsRedeliveredAndOpensOneJob kills the
+// review consumer's connection after it opened the job and before it
+// acknowledged the event; a new one gets the event again.
+func TestConsumerThatDiesBeforeAckingIsRedeliveredAndOpensOneJob(t *testing.T) {
+	n := testkit.StartNATS(t)
+	bus := testkit.Bus(t, n.URL())
+	ev := submitDraft(t, bus, "K1", "Title")
+	cfg := func(s *Service) events.ConsumerConfig {
+		return events.ConsumerConfig{Durable: "review-drafts", FilterSubject: bus.Editorial.Wildcard("drafts"), AckWait: time.Second, Logger: s.log}
+	}
+
+	// The first process handles the event, then dies: its connection is
+	// gone before the acknowledgement.
+	nc1 := testkit.Connect(t, n.URL())
+	bus1, err := events.Open(context.Background(), nc1, bus.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := New(bus1, nil)
+	handled := make(chan struct{}, 10)
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	defer cancel1()
+	go func() {
+		_ = bus1.Editorial.Consume(ctx1, cfg(first), func(ctx context.Context, e *events.Event) error {
+			if err := first.HandleDraftEvent(ctx, e); err != nil {
+				return err
+			}
+			if e.ID == ev.ID {
+				nc1.Close() // dies here
+				handled <- struct{}{}
+			}
+			return nil
+		})
+	}()
+	select {
+	case <-handled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("first consumer never got the event")
+	}
+	t.Log("injected: consumer died after handling, before acknowledging")
+
+	// The second process gets it again once the ack wait is over.
+	nc2 := testkit.Connect(t, n.URL())
+	bus2, err := events.Open(context.Background(), nc2, bus.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := New(bus2, nil)
+	again := make(chan struct{}, 10)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	go func() {
+		_ = bus2.Editorial.Consume(ctx2, cfg(second), func(ctx context.Context, e *events.Event) error {
+			err := second.HandleDraftEvent(ctx, e)
+			if e.ID == ev.ID && err == nil {
+				again <- struct{}{}
+			}
+			return err
+		})
+	}()
+	select {
+	case <-again:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the unacknowledged event was not redelivered")
+	}
+	if h := history(t, bus, "K1"); len(h) != 1 {
+		t.Fatalf("%d job events after a redelivery, want 1", len(h))
+	}
+	t.Log("verified: event redelivered, handled twice, one job")
+}
