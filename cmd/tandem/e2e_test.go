@@ -43,9 +43,14 @@ type testEnv struct {
 
 func startEnv(t *testing.T, natsURL string) *testEnv {
 	t.Helper()
-	bus := testkit.Bus(t, natsURL)
 	rdb, prefix := testkit.Redis(t)
-	pages := cache.New(rdb, prefix)
+	return startEnvWith(t, natsURL, cache.New(rdb, prefix))
+}
+
+// startEnvWith runs the stack with the given page cache.
+func startEnvWith(t *testing.T, natsURL string, pages *cache.Pages) *testEnv {
+	t.Helper()
+	bus := testkit.Bus(t, natsURL)
 
 	tokens := map[auth.Role]string{}
 	var grants []auth.Grant
