@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 )
 
@@ -31,6 +32,8 @@ type config struct {
 	SiteURL        string
 	PublishingAddr string
 	SiteConfig     string
+	Rate           float64
+	Burst          int
 	Streams        events.Config
 	LogLevel       string
 }
@@ -50,6 +53,14 @@ func envInt(key string, def int) int {
 	return n
 }
 
+func envFloat(key string, def float64) float64 {
+	var f float64
+	if _, err := fmt.Sscan(env(key, fmt.Sprint(def)), &f); err != nil {
+		return def
+	}
+	return f
+}
+
 // bind registers the flags on fs.
 func (c *config) bind(fs *pflag.FlagSet) {
 	d := events.DefaultConfig()
@@ -63,6 +74,8 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.AuthFile, "auth-file", env("TANDEM_AUTH_FILE", ""), "token file (hashed tokens, users, roles); dev default <data>/auth.json (TANDEM_AUTH_FILE)")
 	fs.StringVar(&c.SiteURL, "site-url", env("TANDEM_SITE_URL", ""), "public origin of the site for canonical links; default http://<http-addr> (TANDEM_SITE_URL)")
 	fs.StringVar(&c.SiteConfig, "site-config", env("TANDEM_SITE_CONFIG", ""), "site configuration (JSON: name, motto, address, sections); default the built-in demo university (TANDEM_SITE_CONFIG)")
+	fs.Float64Var(&c.Rate, "rate-limit", envFloat("TANDEM_RATE_LIMIT", rpc.DefaultRate), "gRPC requests per second per caller; negative turns the limit off (TANDEM_RATE_LIMIT)")
+	fs.IntVar(&c.Burst, "rate-burst", envInt("TANDEM_RATE_BURST", rpc.DefaultBurst), "requests a caller may make at once above the rate (TANDEM_RATE_BURST)")
 	fs.StringVar(&c.PublishingAddr, "publishing-addr", env("TANDEM_PUBLISHING_ADDR", ""), "publishing service address the site asks on a cache miss (TANDEM_PUBLISHING_ADDR)")
 	fs.StringVar(&c.Streams.EditorialStream, "editorial-stream", env("TANDEM_EDITORIAL_STREAM", d.EditorialStream), "name of the internal stream (TANDEM_EDITORIAL_STREAM)")
 	fs.StringVar(&c.Streams.EditorialPrefix, "editorial-prefix", env("TANDEM_EDITORIAL_PREFIX", d.EditorialPrefix), "subject prefix of the internal stream (TANDEM_EDITORIAL_PREFIX)")

@@ -102,7 +102,7 @@ func runDev(ctx context.Context, c *config) error {
 	if err != nil {
 		return err
 	}
-	st, err := startStack(ctx, stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Logger: log})
+	st, err := startStack(ctx, stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Rate: c.Rate, Burst: c.Burst, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -52,8 +52,8 @@ func startEnv(t *testing.T, natsURL string) *testEnv {
 	return startEnvWith(t, natsURL, cache.New(rdb, prefix))
 }
 
-// startEnvWith runs the stack with the given page cache.
-func startEnvWith(t *testing.T, natsURL string, pages *cache.Pages) *testEnv {
+// startEnvWith runs the stack with the given page cache and options.
+func startEnvWith(t *testing.T, natsURL string, pages *cache.Pages, opts ...func(*stackConfig)) *testEnv {
 	t.Helper()
 	bus := testkit.Bus(t, natsURL)
 
@@ -83,9 +83,11 @@ func startEnvWith(t *testing.T, natsURL string, pages *cache.Pages) *testEnv {
 	sc.BaseURL = "http://" + hl.Addr().String()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := startStack(ctx, stackConfig{
-		Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl,
-	})
+	cfg := stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	st, err := startStack(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -629,4 +631,47 @@ func TestAccessMatrixEveryRPCEveryRole(t *testing.T) {
 		}
 	}
 	t.Logf("verified: %d methods × %d callers = %d calls, each allowed or refused as its policy says", len(methods), len(callers), checked)
+}
+
+func TestLimitsAreEnforcedWithClearErrors(t *testing.T) {
+	rdb, prefix := testkit.Redis(t)
+	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.Rate, c.Burst = 5, 5 })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	drafting := draftingv1.NewDraftingServiceClient(e.conn)
+
+	// A request over the message size limit never reaches a handler.
+	huge := sampleArticle()
+	huge.Locales["zh-CN"].Summary = strings.Repeat("长", 2<<20) // 6 MiB of UTF-8
+	_, err := drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: huge}, e.as(auth.Editor), grpc.MaxCallSendMsgSize(16<<20))
+	wantCode(t, "oversized request", err, codes.ResourceExhausted)
+	if n := streamMsgs(t, e, e.bus.Config().EditorialStream); n != 0 {
+		t.Fatalf("EDITORIAL holds %d messages after an oversized request", n)
+	}
+
+	// One caller past its rate is slowed down; another is not.
+	var limited int
+	for range 20 {
+		_, err := drafting.ListDrafts(ctx, &draftingv1.ListDraftsRequest{}, e.as(auth.Editor))
+		if status.Code(err) == codes.ResourceExhausted {
+			limited++
+			st := status.Convert(err)
+			retry := false
+			for _, d := range st.Details() {
+				_, retry = d.(*errdetails.RetryInfo)
+			}
+			if !retry {
+				t.Fatal("ResourceExhausted without RetryInfo")
+			}
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if limited == 0 {
+		t.Fatal("20 calls at once were all let through a limit of 5 per second")
+	}
+	if _, err := drafting.ListDrafts(ctx, &draftingv1.ListDraftsRequest{}, e.as(auth.Translator)); err != nil {
+		t.Fatalf("another caller was limited too: %v", err)
+	}
+	t.Logf("verified: oversized request refused before the stream; %d of 20 rapid calls limited; other callers unaffected", limited)
 }

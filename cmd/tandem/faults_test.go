@@ -59,7 +59,9 @@ func (l *ledger) call(t *testing.T, what string, f func() error) bool {
 
 func TestNATSRestartUnderLoadLosesNothing(t *testing.T) {
 	n := testkit.StartNATS(t)
-	e := startEnv(t, n.URL())
+	rdb, prefix := testkit.Redis(t)
+	// Three editors at full speed are more than a person's rate limit.
+	e := startEnvWith(t, n.URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.Rate = -1 })
 	l := newLedger()
 	drafting := draftingv1.NewDraftingServiceClient(e.conn)
 	review := reviewv1.NewReviewServiceClient(e.conn)

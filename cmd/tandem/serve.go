@@ -46,7 +46,7 @@ func runServe(ctx context.Context, c *config, services []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := stackConfig{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Logger: log}
+	cfg := stackConfig{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Rate: c.Rate, Burst: c.Burst, Logger: log}
 	grpcServices := slices.ContainsFunc(services, func(s string) bool { return s != "site" })
 	if grpcServices {
 		if c.AuthFile == "" {

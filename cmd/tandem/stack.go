@@ -45,6 +45,9 @@ type stackConfig struct {
 	// PublishingAddr is where the site asks for pages on a miss; default
 	// the GRPC listener's address.
 	PublishingAddr string
+	// Rate and Burst limit each caller's requests (see rpc.Options).
+	Rate  float64
+	Burst int
 	// SiteLRUBytes bounds the site's in-process cache; default
 	// site.DefaultLRUBytes.
 	SiteLRUBytes int64
@@ -100,7 +103,7 @@ func startStack(ctx context.Context, c stackConfig) (*stack, error) {
 				policy[m] = r
 			}
 		}
-		srv := rpc.New(rpc.Options{Logger: log, Auth: c.Auth, Policy: policy})
+		srv := rpc.New(rpc.Options{Logger: log, Auth: c.Auth, Policy: policy, Rate: c.Rate, Burst: c.Burst})
 		for _, s := range svcs {
 			s.Register(srv)
 			g.Go(func() error { return s.Run(ctx) })

@@ -36,6 +36,12 @@ type Options struct {
 	// Policy says which roles may call which method. Health and reflection
 	// are added as public.
 	Policy auth.Policy
+	// Rate is the requests per second each caller may make (a user, or the
+	// client address of public calls), with Burst on top; past it a call is
+	// ResourceExhausted with RetryInfo. 0 means DefaultRate and
+	// DefaultBurst; a negative Rate turns the limit off.
+	Rate  float64
+	Burst int
 }
 
 // Server is a gRPC server with health and reflection registered.
@@ -64,10 +70,20 @@ func New(o Options) *Server {
 	} {
 		p[m] = auth.Public
 	}
+	unary := []grpc.UnaryServerInterceptor{recoverUnary(o.Logger), logUnary(o.Logger), o.Auth.UnaryInterceptor(p)}
+	if o.Rate >= 0 {
+		if o.Rate == 0 {
+			o.Rate, o.Burst = DefaultRate, DefaultBurst
+		}
+		if o.Burst <= 0 {
+			o.Burst = int(o.Rate) + 1
+		}
+		unary = append(unary, newLimiter(o.Rate, o.Burst).unary())
+	}
 	s := grpc.NewServer(
 		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.MaxSendMsgSize(MaxMessageBytes),
-		grpc.ChainUnaryInterceptor(recoverUnary(o.Logger), logUnary(o.Logger), o.Auth.UnaryInterceptor(p)),
+		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(recoverStream(o.Logger), o.Auth.StreamInterceptor(p)),
 	)
 	h := health.NewServer()
