@@ -332,6 +332,23 @@ func TestArticleFromDraftToBothPublicPages(t *testing.T) {
 		if n := streamMsgs(t, e, e.bus.Config().PublicStream); n != 1 {
 			t.Errorf("PUBLIC holds %d messages, want exactly the one publish", n)
 		}
+
+		// The audit tells who did what, in order, from the streams.
+		var out strings.Builder
+		if err := audit(ctx, e.bus, id, &out); err != nil {
+			t.Fatal(err)
+		}
+		var who []string
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n")[1:] {
+			f := strings.Fields(line)
+			who = append(who, f[2]+" "+f[3])
+		}
+		if want := []string{
+			"test-editor tandem.draft.created", "test-editor tandem.draft.updated", "test-editor tandem.draft.submitted",
+			"test-editor tandem.translation.opened", "test-translator tandem.translation.approved", "test-publisher tandem.article.published",
+		}; !slices.Equal(who, want) {
+			t.Errorf("audit:\n%s\nwant actors and types %v", out.String(), want)
+		}
 	})
 }
 

@@ -9,6 +9,6 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devCmd(), serveCmd(), draftCmd(), reviewCmd(), publishCmd())
+	root.AddCommand(devCmd(), serveCmd(), draftCmd(), reviewCmd(), publishCmd(), auditCmd())
 	return root
 }

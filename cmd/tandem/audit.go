@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tandemnews/tandem/pkg/events"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+	"github.com/tandemnews/tandem/services/drafting"
+)
+
+func auditCmd() *cobra.Command {
+	var c config
+	cmd := &cobra.Command{
+		Use:   "audit ARTICLE",
+		Short: "Print who did what to an article and when, read from the streams",
+		Long: `audit reads an article's drafts, translation and publication subjects and
+prints every change in time order with its actor. It connects to NATS
+(NATS_URL; by default the in-process server of tandem dev).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			url := c.NATSURL
+			if url == "" {
+				url = fmt.Sprintf("nats://127.0.0.1:%d", c.NATSPort)
+			}
+			bus, closeBus, err := c.openBus(ctx, url, "tandem-audit")
+			if err != nil {
+				return err
+			}
+			defer closeBus()
+			return audit(ctx, bus, args[0], cmd.OutOrStdout())
+		},
+	}
+	c.bind(cmd.Flags())
+	return cmd
+}
+
+type auditLine struct {
+	ev     *events.Event
+	stream string
+	what   string
+}
+
+// audit writes every event of an article, oldest first.
+func audit(ctx context.Context, bus *events.Bus, id string, w io.Writer) error {
+	var lines []auditLine
+	var prev *eventsv1.DraftEvent
+	read := func(s *events.Stream, kind string, describe func(*events.Event) string) error {
+		subj, err := s.Subject(kind, id)
+		if err != nil {
+			return err
+		}
+		return s.History(ctx, subj, func(ev *events.Event) error {
+			lines = append(lines, auditLine{ev: ev, stream: s.Name(), what: describe(ev)})
+			return nil
+		})
+	}
+	err := errors.Join(
+		read(bus.Editorial, events.KindDrafts, func(ev *events.Event) string {
+			de, _ := ev.Data.(*eventsv1.DraftEvent)
+			var before = prev.GetDraft()
+			prev = de
+			if ev.Type == events.DraftPurged || ev.Type == events.DraftWithdrawn {
+				return "reason: " + de.GetDraft().GetWithdrawnReason()
+			}
+			return drafting.Summary(ev.Type, before, de.GetDraft())
+		}),
+		read(bus.Editorial, events.KindReviews, func(ev *events.Event) string {
+			j := ev.Data.(*eventsv1.ReviewEvent).GetJob()
+			return fmt.Sprintf("source revision %d, %s", j.GetSourceRevision(), strings.ToLower(strings.TrimPrefix(j.GetStatus().String(), "JOB_STATUS_")))
+		}),
+		read(bus.Public, events.KindArticles, func(ev *events.Event) string {
+			ae := ev.Data.(*eventsv1.ArticleEvent)
+			var public []string
+			for l := range ae.GetPublication().GetLocales() {
+				public = append(public, l)
+			}
+			sort.Strings(public)
+			return fmt.Sprintf("changed %s; public: %s", strings.Join(ae.GetChangedLocales(), ", "), strings.Join(public, ", "))
+		}),
+	)
+	if err != nil {
+		return err
+	}
+	if len(lines) == 0 {
+		return fmt.Errorf("no events for article %s", id)
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].ev.Stored.Before(lines[j].ev.Stored) })
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHEN (UTC)\tWHO\tWHAT\tSTREAM\tREVISION\tDETAIL")
+	for _, l := range lines {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", l.ev.Time.UTC().Format("2006-01-02 15:04:05.000"), l.ev.Actor, l.ev.Type, l.stream, l.ev.Sequence, l.what)
+	}
+	return tw.Flush()
+}
