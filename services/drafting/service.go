@@ -2,6 +2,8 @@ package drafting
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -103,14 +105,28 @@ func (s *Service) CreateDraft(ctx context.Context, req *draftingv1.CreateDraftRe
 	if a.GetId() != "" {
 		v.Add("article.id", "must be empty: the server assigns the id")
 	}
+	rid := req.GetRequestId()
+	if len(rid) > 128 {
+		v.Add("request_id", "is %d characters; at most 128", len(rid))
+	}
 	s.validate(a, &v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	change := events.Change{Type: events.DraftCreated}
 	a.Id = events.NewID()
+	if rid != "" {
+		// The same request id always names the same article and event, so
+		// a repeat is recognised as the write already stored.
+		a.Id, change.ID = idFromRequest(rid), "create-"+rid
+	}
 	assignIDs(a)
 	who := actor(ctx)
-	d, err := s.drafts.Create(ctx, a.Id, newDraft(a, who, s.now()), events.Change{Type: events.DraftCreated, Actor: who.UserId})
+	change.Actor = who.UserId
+	d, err := s.drafts.Create(ctx, a.Id, newDraft(a, who, s.now()), change)
+	if err == nil && rid != "" {
+		d, err = s.drafts.At(ctx, a.Id, d.Revision) // what the first request stored
+	}
 	if err != nil {
 		return nil, s.storeErr(err, a.Id)
 	}
@@ -473,3 +489,12 @@ func (s *Service) PurgeArticle(ctx context.Context, req *draftingv1.PurgeArticle
 	s.log.Warn("article purged", "article", req.GetId(), "revision", d.Revision, "actor", who.UserId, "reason", reason)
 	return &draftingv1.PurgeArticleResponse{Revision: d.Revision}, nil
 }
+
+// idFromRequest derives an article id from a client's request id: 26
+// characters of Crockford base32, like the ULIDs the server makes.
+func idFromRequest(rid string) string {
+	sum := sha256.Sum256([]byte("tandem-create:" + rid))
+	return crockford.EncodeToString(sum[:])[:26]
+}
+
+var crockford = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding)

@@ -399,3 +399,36 @@ func TestFiveMistakesComeBackInOneError(t *testing.T) {
 		t.Fatalf("%d events written by a rejected create", n)
 	}
 }
+
+func TestCreateWithTheSameRequestIDIsStoredOnce(t *testing.T) {
+	s := newService(t)
+	req := func() *draftingv1.CreateDraftRequest {
+		return &draftingv1.CreateDraftRequest{Article: valid(), RequestId: "desk-42"}
+	}
+	first, err := s.CreateDraft(editorCtx(), req())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The retry of a create whose answer was lost.
+	again, err := s.CreateDraft(editorCtx(), req())
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if again.Draft.Article.Id != first.Draft.Article.Id || again.Draft.Revision != first.Draft.Revision {
+		t.Fatalf("retry made %s@%d, first %s@%d", again.Draft.Article.Id, again.Draft.Revision, first.Draft.Article.Id, first.Draft.Revision)
+	}
+	if !proto.Equal(again.Draft.Article, first.Draft.Article) {
+		t.Fatal("the retry did not return what the first request stored")
+	}
+	h, err := s.GetDraftHistory(editorCtx(), &draftingv1.GetDraftHistoryRequest{Id: first.Draft.Article.Id})
+	if err != nil || len(h.Entries) != 1 {
+		t.Fatalf("history %v, %v; want one creation", h, err)
+	}
+	// Another request id is another article.
+	other := req()
+	other.RequestId = "desk-43"
+	o, err := s.CreateDraft(editorCtx(), other)
+	if err != nil || o.Draft.Article.Id == first.Draft.Article.Id {
+		t.Fatalf("another request id: %v, %v", o, err)
+	}
+}

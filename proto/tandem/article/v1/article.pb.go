@@ -27,7 +27,8 @@ const (
 // events.
 type Article struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Server-assigned identifier: 26 characters of Crockford base32 (a ULID).
+	// Server-assigned identifier: 26 characters of Crockford base32 (a ULID,
+	// or derived from the create request's request_id).
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Section path from the site configuration, outermost first, e.g.
 	// ["news-events", "news"].

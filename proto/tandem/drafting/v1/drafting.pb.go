@@ -326,7 +326,11 @@ type CreateDraftRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The article. id must be empty (the server assigns it); source_locale
 	// defaults to "zh-CN" and must be present in locales.
-	Article       *v1.Article `protobuf:"bytes,1,opt,name=article,proto3" json:"article,omitempty"`
+	Article *v1.Article `protobuf:"bytes,1,opt,name=article,proto3" json:"article,omitempty"`
+	// Optional, up to 128 characters: an id the client makes for this one
+	// create. Sending the same request again (after a lost answer) returns
+	// the draft the first one created instead of creating another.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -366,6 +370,13 @@ func (x *CreateDraftRequest) GetArticle() *v1.Article {
 		return x.Article
 	}
 	return nil
+}
+
+func (x *CreateDraftRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateDraftResponse returns the stored draft.
@@ -1935,9 +1946,11 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x12submitted_revision\x18\x04 \x01(\x04R\x11submittedRevision\x123\n" +
 	"\acreated\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\acreated\x123\n" +
 	"\aupdated\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\x12)\n" +
-	"\x10withdrawn_reason\x18\a \x01(\tR\x0fwithdrawnReason\"J\n" +
+	"\x10withdrawn_reason\x18\a \x01(\tR\x0fwithdrawnReason\"i\n" +
 	"\x12CreateDraftRequest\x124\n" +
-	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\"F\n" +
+	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"F\n" +
 	"\x13CreateDraftResponse\x12/\n" +
 	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"!\n" +
 	"\x0fGetDraftRequest\x12\x0e\n" +
