@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -33,7 +34,9 @@ type ConsumerConfig struct {
 	// Default 1s, 5s, 15s, 30s.
 	Backoff []time.Duration
 	// AckWait is how long the server waits for an acknowledgement before it
-	// redelivers. Default 30s.
+	// redelivers; it is also how late an event in flight during a crash or
+	// an outage is handed out again. A handler gets half of it to finish,
+	// so a redelivery never overlaps a handler still running. Default 10s.
 	AckWait time.Duration
 	// Logger receives consumer errors. Default slog.Default().
 	Logger *slog.Logger
@@ -47,7 +50,7 @@ func (c *ConsumerConfig) defaults() {
 		c.Backoff = []time.Duration{time.Second, 5 * time.Second, 15 * time.Second, 30 * time.Second}
 	}
 	if c.AckWait == 0 {
-		c.AckWait = 30 * time.Second
+		c.AckWait = 10 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -82,28 +85,32 @@ func (s *Stream) Consume(ctx context.Context, cfg ConsumerConfig, h Handler) err
 	if err != nil {
 		return fmt.Errorf("events: consumer %s on %s: %w", cfg.Durable, s.name, err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(64), jetstream.PullHeartbeat(2*time.Second))
-	if err != nil {
-		return fmt.Errorf("events: consumer %s: %w", cfg.Durable, err)
-	}
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
-	defer it.Stop()
 	log := cfg.Logger.With("consumer", cfg.Durable, "stream", s.name)
-	for {
-		msg, err := it.Next()
+	// Each round is a fresh pull request that lives a few seconds. A
+	// long-lived pull subscription can wait forever on requests a
+	// restarted server no longer knows; a fetch loop cannot.
+	for ctx.Err() == nil {
+		fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		batch, err := cons.Fetch(64, jetstream.FetchContext(fctx))
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+			cancel()
+			if ctx.Err() != nil {
 				return nil
 			}
-			// Missed heartbeats and the like: the iterator recovers by
-			// itself once the server answers again.
 			log.Warn("consumer pull failed", "err", err)
 			pause(ctx)
 			continue
 		}
-		s.handle(ctx, log, &cfg, msg, h)
+		for msg := range batch.Messages() {
+			s.handle(ctx, log, &cfg, msg, h)
+		}
+		cancel()
+		if err := batch.Error(); err != nil && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
+			log.Warn("consumer pull ended early", "err", err)
+			pause(ctx)
+		}
 	}
+	return nil
 }
 
 func (s *Stream) handle(ctx context.Context, log *slog.Logger, cfg *ConsumerConfig, msg jetstream.Msg, h Handler) {
@@ -114,7 +121,9 @@ func (s *Stream) handle(ctx context.Context, log *slog.Logger, cfg *ConsumerConf
 	}
 	ev, err := decodeMsg(msg)
 	if err == nil {
-		err = h(ctx, ev)
+		hctx, cancel := context.WithTimeout(ctx, cfg.AckWait/2)
+		err = h(hctx, ev)
+		cancel()
 	}
 	id := msg.Headers().Get(HeaderID)
 	switch {
