@@ -64,7 +64,9 @@ func editorialLoad(t *testing.T, e *testEnv, l *ledger, load context.Context) *s
 	drafting := draftingv1.NewDraftingServiceClient(e.conn)
 	review := reviewv1.NewReviewServiceClient(e.conn)
 	publishing := publishingv1.NewPublishingServiceClient(e.conn)
-	short := func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 2*time.Second) }
+	short := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), 2*time.Second)
+	}
 	toPublish := make(chan string, 1000)
 	var wg sync.WaitGroup
 	for w := range 3 {
