@@ -55,7 +55,12 @@ func startEnv(t *testing.T, natsURL string) *testEnv {
 // startEnvWith runs the stack with the given page cache and options.
 func startEnvWith(t *testing.T, natsURL string, pages *cache.Pages, opts ...func(*stackConfig)) *testEnv {
 	t.Helper()
-	bus := testkit.Bus(t, natsURL)
+	return startEnvOn(t, testkit.Bus(t, natsURL), pages, opts...)
+}
+
+// startEnvOn runs the stack on a bus of the test's.
+func startEnvOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*stackConfig)) *testEnv {
+	t.Helper()
 
 	tokens := map[auth.Role]string{}
 	var grants []auth.Grant

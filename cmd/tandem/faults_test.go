@@ -239,6 +239,32 @@ func TestNATSRestartUnderLoadLosesNothing(t *testing.T) {
 	l.verify(t, e)
 }
 
+func TestClusterLeaderKilledUnderLoadLosesNothing(t *testing.T) {
+	c := testkit.StartCluster(t)
+	bus := testkit.BusWith(t, c.URL(), 3)
+	rdb, prefix := testkit.Redis(t)
+	e := startEnvOn(t, bus, cache.New(rdb, prefix), func(c *stackConfig) { c.Rate = -1 })
+	l := newLedger()
+	load, stop := context.WithTimeout(context.Background(), 8*time.Second)
+	defer stop()
+	wg := editorialLoad(t, e, l, load)
+	time.Sleep(2 * time.Second)
+	s, err := bus.JetStream().Stream(load, bus.Config().EditorialStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(load)
+	if err != nil || info.Cluster == nil || info.Cluster.Leader == "" {
+		t.Fatalf("no stream leader: %v %+v", err, info)
+	}
+	if !c.Kill(info.Cluster.Leader) {
+		t.Fatalf("no member named %s", info.Cluster.Leader)
+	}
+	t.Logf("injected: killed %s, the leader of %s, under load", info.Cluster.Leader, bus.Config().EditorialStream)
+	wg.Wait()
+	l.verify(t, e)
+}
+
 // privateRedis runs a redis-server of the test's own on a free port, so
 // the test can stop and start it.
 type privateRedis struct {

@@ -115,11 +115,15 @@ func (b *Bus) ensure(ctx context.Context, name, prefix, desc string) (*Stream, e
 		Retention:   jetstream.LimitsPolicy,
 		// The stream is the record: keep every message, and let a purge
 		// (legal removal) be the only way one goes.
-		MaxAge:      0,
-		Discard:     jetstream.DiscardOld,
-		Replicas:    b.cfg.Replicas,
-		Duplicates:  b.cfg.DuplicateWindow,
-		AllowDirect: true,
+		MaxAge:     0,
+		Discard:    jetstream.DiscardOld,
+		Replicas:   b.cfg.Replicas,
+		Duplicates: b.cfg.DuplicateWindow,
+		// Reads go to the stream leader (STREAM.MSG.GET). A direct get may
+		// be answered by any replica, one that has not applied the latest
+		// write yet; on a replicated stream that broke read-your-writes
+		// (an update right after its create found nothing).
+		AllowDirect: false,
 		DenyDelete:  false,
 	})
 	if err != nil {

@@ -11,9 +11,9 @@
 // last message is its revision: Last reads the current state, Publish with
 // ExpectRevision writes the next one or fails with ErrConflict.
 //
-// Everything here works with NATS Server 2.9 and later: it uses direct get
-// (AllowDirect), the per-subject expected sequence header and single-subject
-// consumer filters, and nothing newer.
+// Everything here works with NATS Server 2.9 and later: it uses message
+// get from the stream leader, the per-subject expected sequence header and
+// single-subject consumer filters, and nothing newer.
 package events
 
 import (

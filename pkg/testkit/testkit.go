@@ -94,12 +94,26 @@ func StreamConfig(t testing.TB) events.Config {
 
 // Bus opens both streams, under names of the test's own, on the server at
 // url, and deletes them when the test ends.
-func Bus(t testing.TB, url string) *events.Bus {
+func Bus(t testing.TB, url string) *events.Bus { return BusWith(t, url, 1) }
+
+// BusWith is Bus with streams of the given replicas (3 on a cluster). On a
+// cluster that is still electing its leader it retries for up to 30s.
+func BusWith(t testing.TB, url string, replicas int) *events.Bus {
 	t.Helper()
 	nc := Connect(t, url)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	b, err := events.Open(ctx, nc, StreamConfig(t))
+	cfg := StreamConfig(t)
+	cfg.Replicas = replicas
+	var b *events.Bus
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		b, err = events.Open(ctx, nc, cfg)
+		cancel()
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,4 +196,60 @@ func EachServer(t *testing.T, fn func(t *testing.T, url string)) {
 	if u := os.Getenv("NATS_URL"); u != "" {
 		t.Run("external", func(t *testing.T) { fn(t, u) })
 	}
+}
+
+// Cluster is three in-process JetStream servers clustered on loopback.
+type Cluster struct {
+	Servers []*server.Server
+	URLs    []string
+}
+
+// StartCluster starts a three-node JetStream cluster with stores under
+// t.TempDir() and shuts it down when the test ends.
+func StartCluster(t testing.TB) *Cluster {
+	t.Helper()
+	free := func() int {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port
+	}
+	var client, route [3]int
+	for i := range 3 {
+		client[i], route[i] = free(), free()
+	}
+	var routes []string
+	for i := range 3 {
+		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", route[i]))
+	}
+	c := &Cluster{}
+	for i := range 3 {
+		s, err := broker.Start(broker.Options{
+			Port: client[i], StoreDir: t.TempDir(), Name: fmt.Sprintf("n%d", i+1),
+			Cluster: &broker.Cluster{Name: "tandem-test", Port: route[i], Routes: routes},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Servers = append(c.Servers, s)
+		c.URLs = append(c.URLs, s.ClientURL())
+		t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	}
+	return c
+}
+
+// URL lists every member, for a client that fails over between them.
+func (c *Cluster) URL() string { return strings.Join(c.URLs, ",") }
+
+// Kill shuts down the member with the given server name.
+func (c *Cluster) Kill(name string) bool {
+	for _, s := range c.Servers {
+		if s.Name() == name {
+			s.Shutdown()
+			return true
+		}
+	}
+	return false
 }
