@@ -108,6 +108,10 @@ func startStack(ctx context.Context, c stackConfig) (*stack, error) {
 			s.Register(srv)
 			g.Go(func() error { return s.Run(ctx) })
 		}
+		g.Go(func() error {
+			c.Auth.Watch(ctx, 5*time.Second, func(err error) { log.Error("token file not reloaded; the previous users stay in force", "err", err) })
+			return nil
+		})
 		srv.Health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 		g.Go(func() error { return srv.Serve(ctx, c.GRPC, 10*time.Second) })
 	}

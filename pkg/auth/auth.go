@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -124,6 +125,37 @@ func (f File) index() (map[string]User, error) {
 		m[strings.ToLower(e.TokenSHA256)] = e.User
 	}
 	return m, nil
+}
+
+// Watch reloads the file whenever it changes (checked every interval)
+// until ctx is done, so tokens are added, rotated or revoked without a
+// restart. A file that does not load is reported to onError and the
+// users in force stay.
+func (s *Store) Watch(ctx context.Context, interval time.Duration, onError func(error)) {
+	last := modTime(s.path)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if m := modTime(s.path); !m.Equal(last) {
+			last = m
+			if err := s.Reload(); err != nil && onError != nil {
+				onError(err)
+			}
+		}
+	}
+}
+
+func modTime(path string) time.Time {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
 }
 
 // Authenticate returns the user a token belongs to.

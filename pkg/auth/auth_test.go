@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -119,3 +120,35 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestWatchPicksUpANewTokenFile(t *testing.T) {
+	old, fresh := auth.NewToken(), auth.NewToken()
+	p := write(t, auth.Grant{User: auth.User{ID: "ed", Roles: []auth.Role{auth.Editor}}, Token: old})
+	s, err := auth.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Watch(ctx, 10*time.Millisecond, func(err error) { t.Error(err) })
+	time.Sleep(20 * time.Millisecond)
+	if err := auth.Write(p, []auth.Grant{{User: auth.User{ID: "ed", Roles: []auth.Role{auth.Editor}}, Token: fresh}}); err != nil {
+		t.Fatal(err)
+	}
+	// Make sure the change is visible even on a coarse file clock.
+	future := time.Now().Add(time.Second)
+	if err := os.Chtimes(p, future, future); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		_, newOK := s.Authenticate(fresh)
+		_, oldOK := s.Authenticate(old)
+		if newOK && !oldOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the rotated token file was not picked up")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
