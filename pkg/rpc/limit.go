@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"net"
 	"sync"
 	"time"
 
@@ -64,22 +65,13 @@ func callerKey(ctx context.Context) string {
 		return "user:" + u.ID
 	}
 	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
-		host := p.Addr.String()
-		if i := lastColon(host); i > 0 {
-			host = host[:i]
+		host, _, err := net.SplitHostPort(p.Addr.String())
+		if err != nil {
+			host = p.Addr.String()
 		}
 		return "addr:" + host
 	}
 	return "anonymous"
-}
-
-func lastColon(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == ':' {
-			return i
-		}
-	}
-	return -1
 }
 
 func (l *limiter) unary() grpc.UnaryServerInterceptor {
