@@ -112,22 +112,22 @@ func validateContent(c *articlev1.LocalizedContent, path string, v *rpc.Violatio
 	if strings.TrimSpace(c.Title) == "" {
 		v.Add(path+".title", "is required")
 	}
-	text(c.Title, path+".title", MaxTitleRunes, v)
-	text(c.Summary, path+".summary", MaxSummaryRunes, v)
+	text(c.Title, path+".title", chars(MaxTitleRunes), v)
+	text(c.Summary, path+".summary", chars(MaxSummaryRunes), v)
 	if len(c.Keywords) > MaxKeywords {
 		v.Add(path+".keywords", "has %d keywords; at most %d", len(c.Keywords), MaxKeywords)
 	}
 	for i, k := range c.Keywords {
-		text(k, fmt.Sprintf("%s.keywords[%d]", path, i), MaxKeywordRunes, v)
+		text(k, fmt.Sprintf("%s.keywords[%d]", path, i), chars(MaxKeywordRunes), v)
 	}
 	if b := c.Byline; b != nil {
 		if len(b.Authors) > MaxAuthors {
 			v.Add(path+".byline.authors", "has %d authors; at most %d", len(b.Authors), MaxAuthors)
 		}
 		for i, a := range b.Authors {
-			text(a, fmt.Sprintf("%s.byline.authors[%d]", path, i), MaxNameRunes, v)
+			text(a, fmt.Sprintf("%s.byline.authors[%d]", path, i), chars(MaxNameRunes), v)
 		}
-		text(b.Office, path+".byline.office", MaxNameRunes, v)
+		text(b.Office, path+".byline.office", chars(MaxNameRunes), v)
 	}
 	if len(c.Blocks) > MaxBlocks {
 		v.Add(path+".blocks", "has %d blocks; at most %d", len(c.Blocks), MaxBlocks)
@@ -155,7 +155,7 @@ func validateBlock(b *articlev1.Block, path string, v *rpc.Violations) {
 		if strings.TrimSpace(s) == "" {
 			v.Add(path+field, "is required")
 		}
-		text(s, path+field, MaxBlockBytes, v)
+		text(s, path+field, blockBytes, v)
 	}
 	switch k := b.Kind.(type) {
 	case *articlev1.Block_Paragraph:
@@ -168,12 +168,12 @@ func validateBlock(b *articlev1.Block, path string, v *rpc.Violations) {
 	case *articlev1.Block_Figure:
 		f := k.Figure
 		required(f.GetFile(), ".figure.file")
-		text(f.GetCaption(), path+".figure.caption", MaxBlockBytes, v)
-		text(f.GetAlt(), path+".figure.alt", MaxBlockBytes, v)
-		text(f.GetCredit(), path+".figure.credit", MaxNameRunes, v)
+		text(f.GetCaption(), path+".figure.caption", blockBytes, v)
+		text(f.GetAlt(), path+".figure.alt", blockBytes, v)
+		text(f.GetCredit(), path+".figure.credit", chars(MaxNameRunes), v)
 	case *articlev1.Block_Quote:
 		required(k.Quote.GetText(), ".quote.text")
-		text(k.Quote.GetAttribution(), path+".quote.attribution", MaxNameRunes, v)
+		text(k.Quote.GetAttribution(), path+".quote.attribution", chars(MaxNameRunes), v)
 	case *articlev1.Block_List:
 		items := k.List.GetItems()
 		if len(items) == 0 {
@@ -190,20 +190,29 @@ func validateBlock(b *articlev1.Block, path string, v *rpc.Violations) {
 	}
 }
 
-// text checks a length bound (runes for short fields, bytes for blocks:
-// whichever max says), valid UTF-8, and the absence of raw HTML.
-func text(s, path string, max int, v *rpc.Violations) {
+// bound is a length limit: in characters for short fields, in bytes for
+// block text.
+type bound struct {
+	max   int
+	bytes bool
+}
+
+func chars(n int) bound { return bound{max: n} }
+
+var blockBytes = bound{max: MaxBlockBytes, bytes: true}
+
+// text checks a length bound, valid UTF-8, and the absence of raw HTML.
+func text(s, path string, b bound, v *rpc.Violations) {
 	if !utf8.ValidString(s) {
 		v.Add(path, "is not valid UTF-8")
 		return
 	}
-	n := utf8.RuneCountInString(s)
-	unit := "characters"
-	if max == MaxBlockBytes {
+	n, unit := utf8.RuneCountInString(s), "characters"
+	if b.bytes {
 		n, unit = len(s), "bytes"
 	}
-	if n > max {
-		v.Add(path, "is %d %s; at most %d", n, unit, max)
+	if n > b.max {
+		v.Add(path, "is %d %s; at most %d", n, unit, b.max)
 	}
 	if rawHTML.MatchString(s) {
 		v.Add(path, "contains raw HTML; use Markdown (emphasis, strong, links, code)")
