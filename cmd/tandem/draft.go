@@ -290,14 +290,11 @@ func draftCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				if wrev == 0 {
-					cur, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
-					if err != nil {
-						return err
-					}
-					wrev = cur.Draft.Revision
+				rev, err := c.draftRevision(ctx, args[0], wrev, t)
+				if err != nil {
+					return err
 				}
-				res, err := c.drafting.WithdrawDraft(ctx, &draftingv1.WithdrawDraftRequest{Id: args[0], ExpectedRevision: wrev, Reason: reason}, t)
+				res, err := c.drafting.WithdrawDraft(ctx, &draftingv1.WithdrawDraftRequest{Id: args[0], ExpectedRevision: rev, Reason: reason}, t)
 				if err != nil {
 					return err
 				}
@@ -336,12 +333,9 @@ func draftCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				if rev == 0 {
-					cur, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: args[0]}, t)
-					if err != nil {
-						return err
-					}
-					rev = cur.Draft.Revision
+				rev, err := c.draftRevision(ctx, args[0], rev, t)
+				if err != nil {
+					return err
 				}
 				res, err := c.drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: args[0], ExpectedRevision: rev}, t)
 				if err != nil {
@@ -397,4 +391,17 @@ func marked(spans []*draftingv1.TextSpan) string {
 		}
 	}
 	return sb.String()
+}
+
+// draftRevision is the revision a verb acts on: the one the editor gave
+// with --revision, or else the current one.
+func (c *client) draftRevision(ctx context.Context, id string, given uint64, t grpc.CallOption) (uint64, error) {
+	if given != 0 {
+		return given, nil
+	}
+	cur, err := c.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: id}, t)
+	if err != nil {
+		return 0, err
+	}
+	return cur.Draft.Revision, nil
 }
