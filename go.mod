@@ -3,6 +3,7 @@ module github.com/tandemnews/tandem
 go 1.26.8
 
 require (
+	github.com/coregx/ahocorasick v0.3.1
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
