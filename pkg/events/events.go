@@ -34,8 +34,16 @@ const (
 	DraftPurged         = "tandem.draft.purged"         // DraftEvent: a tombstone, id only
 	TranslationOpened   = "tandem.translation.opened"   // ReviewEvent
 	TranslationApproved = "tandem.translation.approved" // ReviewEvent
-	ArticlePublished    = "tandem.article.published"    // ArticleEvent
-	ArticleUnpublished  = "tandem.article.unpublished"  // ArticleEvent
+	// TranslationReopened: the editor resubmitted; segments whose source
+	// changed need review.
+	TranslationReopened = "tandem.translation.reopened" // ReviewEvent
+	// TranslationUpdated: a segment, comment, dismissal or assignment.
+	TranslationUpdated          = "tandem.translation.updated"           // ReviewEvent
+	TranslationChangesRequested = "tandem.translation.changes_requested" // ReviewEvent
+	GlossaryTermChanged         = "tandem.glossary.term_changed"         // GlossaryEvent
+	GlossaryTermDeleted         = "tandem.glossary.term_deleted"         // GlossaryEvent
+	ArticlePublished            = "tandem.article.published"             // ArticleEvent
+	ArticleUnpublished          = "tandem.article.unpublished"           // ArticleEvent
 )
 
 // CloudEvents binary-mode header names, and the Tandem extension for the

@@ -271,7 +271,7 @@ func withdraw(d *draftingv1.Draft, reason string, who *articlev1.Actor, now time
 }
 
 // submit marks the current revision as submitted.
-func submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time) error {
+func submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time, minor bool) error {
 	if d.Status == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN {
 		return errWithdrawn
 	}
@@ -280,6 +280,7 @@ func submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time) error {
 	}
 	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED
 	d.SubmittedRevision = d.Revision
+	d.SubmittedMinor = minor
 	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
 	return nil
 }

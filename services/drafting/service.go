@@ -248,7 +248,7 @@ func (s *Service) SubmitDraft(ctx context.Context, req *draftingv1.SubmitDraftRe
 		if purged(d) {
 			return events.Change{}, events.ErrNotFound
 		}
-		switch err := submit(d, who, s.now()); {
+		switch err := submit(d, who, s.now(), req.GetMinor()); {
 		case errors.Is(err, errSubmittedUnchanged):
 			return events.Change{}, nil // already submitted as it is: nothing to do
 		case errors.Is(err, errWithdrawn):

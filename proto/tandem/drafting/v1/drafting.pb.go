@@ -238,8 +238,10 @@ type Draft struct {
 	Updated *v1.Change `protobuf:"bytes,6,opt,name=updated,proto3" json:"updated,omitempty"`
 	// Why it was withdrawn (while it is) or purged.
 	WithdrawnReason string `protobuf:"bytes,7,opt,name=withdrawn_reason,json=withdrawnReason,proto3" json:"withdrawn_reason,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The last submission was marked minor (a typo fix).
+	SubmittedMinor bool `protobuf:"varint,8,opt,name=submitted_minor,json=submittedMinor,proto3" json:"submitted_minor,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Draft) Reset() {
@@ -319,6 +321,13 @@ func (x *Draft) GetWithdrawnReason() string {
 		return x.WithdrawnReason
 	}
 	return ""
+}
+
+func (x *Draft) GetSubmittedMinor() bool {
+	if x != nil {
+		return x.SubmittedMinor
+	}
+	return false
 }
 
 // CreateDraftRequest carries a new article.
@@ -641,8 +650,11 @@ type SubmitDraftRequest struct {
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// The revision the editor read and means to submit. Required.
 	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// A minor change (a typo fix): translation review keeps the states of
+	// the segments whose source changed, instead of marking them for review.
+	Minor         bool `protobuf:"varint,3,opt,name=minor,proto3" json:"minor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SubmitDraftRequest) Reset() {
@@ -687,6 +699,13 @@ func (x *SubmitDraftRequest) GetExpectedRevision() uint64 {
 		return x.ExpectedRevision
 	}
 	return 0
+}
+
+func (x *SubmitDraftRequest) GetMinor() bool {
+	if x != nil {
+		return x.Minor
+	}
+	return false
 }
 
 // SubmitDraftResponse returns the submitted draft.
@@ -1938,7 +1957,7 @@ var File_tandem_drafting_v1_drafting_proto protoreflect.FileDescriptor
 
 const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\n" +
-	"!tandem/drafting/v1/drafting.proto\x12\x12tandem.drafting.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xd6\x02\n" +
+	"!tandem/drafting/v1/drafting.proto\x12\x12tandem.drafting.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xff\x02\n" +
 	"\x05Draft\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x04R\brevision\x127\n" +
@@ -1946,7 +1965,8 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x12submitted_revision\x18\x04 \x01(\x04R\x11submittedRevision\x123\n" +
 	"\acreated\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\acreated\x123\n" +
 	"\aupdated\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\x12)\n" +
-	"\x10withdrawn_reason\x18\a \x01(\tR\x0fwithdrawnReason\"i\n" +
+	"\x10withdrawn_reason\x18\a \x01(\tR\x0fwithdrawnReason\x12'\n" +
+	"\x0fsubmitted_minor\x18\b \x01(\bR\x0esubmittedMinor\"i\n" +
 	"\x12CreateDraftRequest\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x1d\n" +
 	"\n" +
@@ -1963,10 +1983,11 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"F\n" +
 	"\x13UpdateDraftResponse\x12/\n" +
-	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"Q\n" +
+	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"g\n" +
 	"\x12SubmitDraftRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12+\n" +
-	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\"F\n" +
+	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12\x14\n" +
+	"\x05minor\x18\x03 \x01(\bR\x05minor\"F\n" +
 	"\x13SubmitDraftResponse\x12/\n" +
 	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"\xc3\x01\n" +
 	"\fHistoryEntry\x12\x1a\n" +

@@ -55,21 +55,28 @@ const (
 	// The draft is withdrawn; it must be edited before it is submitted again
 	// (codes.FailedPrecondition).
 	ErrorReason_ERROR_REASON_DRAFT_WITHDRAWN ErrorReason = 9
+	// Error findings of the quality checks block approval; approve with an
+	// override reason, or fix them.
+	ErrorReason_ERROR_REASON_FINDINGS_BLOCK_APPROVAL ErrorReason = 10
+	// Another translator has claimed the job.
+	ErrorReason_ERROR_REASON_JOB_CLAIMED ErrorReason = 11
 )
 
 // Enum value maps for ErrorReason.
 var (
 	ErrorReason_name = map[int32]string{
-		0: "ERROR_REASON_UNSPECIFIED",
-		1: "ERROR_REASON_REVISION_CONFLICT",
-		2: "ERROR_REASON_DRAFT_NOT_SUBMITTED",
-		3: "ERROR_REASON_JOB_NOT_OPEN",
-		4: "ERROR_REASON_TRANSLATION_NOT_APPROVED",
-		5: "ERROR_REASON_TRANSLATION_STALE",
-		6: "ERROR_REASON_LOCALE_MISSING",
-		7: "ERROR_REASON_DRAFT_CHANGED",
-		8: "ERROR_REASON_TRANSLATION_INCOMPLETE",
-		9: "ERROR_REASON_DRAFT_WITHDRAWN",
+		0:  "ERROR_REASON_UNSPECIFIED",
+		1:  "ERROR_REASON_REVISION_CONFLICT",
+		2:  "ERROR_REASON_DRAFT_NOT_SUBMITTED",
+		3:  "ERROR_REASON_JOB_NOT_OPEN",
+		4:  "ERROR_REASON_TRANSLATION_NOT_APPROVED",
+		5:  "ERROR_REASON_TRANSLATION_STALE",
+		6:  "ERROR_REASON_LOCALE_MISSING",
+		7:  "ERROR_REASON_DRAFT_CHANGED",
+		8:  "ERROR_REASON_TRANSLATION_INCOMPLETE",
+		9:  "ERROR_REASON_DRAFT_WITHDRAWN",
+		10: "ERROR_REASON_FINDINGS_BLOCK_APPROVAL",
+		11: "ERROR_REASON_JOB_CLAIMED",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -82,6 +89,8 @@ var (
 		"ERROR_REASON_DRAFT_CHANGED":            7,
 		"ERROR_REASON_TRANSLATION_INCOMPLETE":   8,
 		"ERROR_REASON_DRAFT_WITHDRAWN":          9,
+		"ERROR_REASON_FINDINGS_BLOCK_APPROVAL":  10,
+		"ERROR_REASON_JOB_CLAIMED":              11,
 	}
 )
 
@@ -116,7 +125,7 @@ var File_tandem_errors_v1_errors_proto protoreflect.FileDescriptor
 
 const file_tandem_errors_v1_errors_proto_rawDesc = "" +
 	"\n" +
-	"\x1dtandem/errors/v1/errors.proto\x12\x10tandem.errors.v1*\xef\x02\n" +
+	"\x1dtandem/errors/v1/errors.proto\x12\x10tandem.errors.v1*\xb7\x03\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\"\n" +
 	"\x1eERROR_REASON_REVISION_CONFLICT\x10\x01\x12$\n" +
@@ -127,7 +136,10 @@ const file_tandem_errors_v1_errors_proto_rawDesc = "" +
 	"\x1bERROR_REASON_LOCALE_MISSING\x10\x06\x12\x1e\n" +
 	"\x1aERROR_REASON_DRAFT_CHANGED\x10\a\x12'\n" +
 	"#ERROR_REASON_TRANSLATION_INCOMPLETE\x10\b\x12 \n" +
-	"\x1cERROR_REASON_DRAFT_WITHDRAWN\x10\tB\xc3\x01\n" +
+	"\x1cERROR_REASON_DRAFT_WITHDRAWN\x10\t\x12(\n" +
+	"$ERROR_REASON_FINDINGS_BLOCK_APPROVAL\x10\n" +
+	"\x12\x1c\n" +
+	"\x18ERROR_REASON_JOB_CLAIMED\x10\vB\xc3\x01\n" +
 	"\x14com.tandem.errors.v1B\vErrorsProtoP\x01Z<github.com/tandemnews/tandem/proto/tandem/errors/v1;errorsv1\xa2\x02\x03TEX\xaa\x02\x10Tandem.Errors.V1\xca\x02\x10Tandem\\Errors\\V1\xe2\x02\x1cTandem\\Errors\\V1\\GPBMetadata\xea\x02\x12Tandem::Errors::V1b\x06proto3"
 
 var (

@@ -72,7 +72,8 @@ func (x *DraftEvent) GetDraft() *v1.Draft {
 }
 
 // ReviewEvent is published on editorial.reviews.<id> with types
-// tandem.translation.opened and tandem.translation.approved.
+// tandem.translation.opened, .reopened, .updated, .changes_requested and
+// .approved.
 type ReviewEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The job after the change.
@@ -118,6 +119,62 @@ func (x *ReviewEvent) GetJob() *v11.Job {
 	return nil
 }
 
+// GlossaryEvent is published on editorial.glossary.<term key hash> with
+// types tandem.glossary.term_changed and tandem.glossary.term_deleted.
+type GlossaryEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The term after the change; for a deletion, the term deleted.
+	Term *v11.Term `protobuf:"bytes,1,opt,name=term,proto3" json:"term,omitempty"`
+	// Set when the term was deleted.
+	Deleted       bool `protobuf:"varint,2,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GlossaryEvent) Reset() {
+	*x = GlossaryEvent{}
+	mi := &file_tandem_events_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GlossaryEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GlossaryEvent) ProtoMessage() {}
+
+func (x *GlossaryEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_events_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GlossaryEvent.ProtoReflect.Descriptor instead.
+func (*GlossaryEvent) Descriptor() ([]byte, []int) {
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GlossaryEvent) GetTerm() *v11.Term {
+	if x != nil {
+		return x.Term
+	}
+	return nil
+}
+
+func (x *GlossaryEvent) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
 // ArticleEvent is published on public.articles.<id> with type
 // tandem.article.published. It is the only event outside consumers see.
 type ArticleEvent struct {
@@ -133,7 +190,7 @@ type ArticleEvent struct {
 
 func (x *ArticleEvent) Reset() {
 	*x = ArticleEvent{}
-	mi := &file_tandem_events_v1_events_proto_msgTypes[2]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -145,7 +202,7 @@ func (x *ArticleEvent) String() string {
 func (*ArticleEvent) ProtoMessage() {}
 
 func (x *ArticleEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_events_proto_msgTypes[2]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -158,7 +215,7 @@ func (x *ArticleEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleEvent.ProtoReflect.Descriptor instead.
 func (*ArticleEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{2}
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ArticleEvent) GetPublication() *v12.Publication {
@@ -184,7 +241,10 @@ const file_tandem_events_v1_events_proto_rawDesc = "" +
 	"DraftEvent\x12/\n" +
 	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"6\n" +
 	"\vReviewEvent\x12'\n" +
-	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"|\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"U\n" +
+	"\rGlossaryEvent\x12*\n" +
+	"\x04term\x18\x01 \x01(\v2\x16.tandem.review.v1.TermR\x04term\x12\x18\n" +
+	"\adeleted\x18\x02 \x01(\bR\adeleted\"|\n" +
 	"\fArticleEvent\x12C\n" +
 	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication\x12'\n" +
 	"\x0fchanged_locales\x18\x02 \x03(\tR\x0echangedLocalesB\xc3\x01\n" +
@@ -202,24 +262,27 @@ func file_tandem_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_tandem_events_v1_events_proto_rawDescData
 }
 
-var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_tandem_events_v1_events_proto_goTypes = []any{
 	(*DraftEvent)(nil),      // 0: tandem.events.v1.DraftEvent
 	(*ReviewEvent)(nil),     // 1: tandem.events.v1.ReviewEvent
-	(*ArticleEvent)(nil),    // 2: tandem.events.v1.ArticleEvent
-	(*v1.Draft)(nil),        // 3: tandem.drafting.v1.Draft
-	(*v11.Job)(nil),         // 4: tandem.review.v1.Job
-	(*v12.Publication)(nil), // 5: tandem.publishing.v1.Publication
+	(*GlossaryEvent)(nil),   // 2: tandem.events.v1.GlossaryEvent
+	(*ArticleEvent)(nil),    // 3: tandem.events.v1.ArticleEvent
+	(*v1.Draft)(nil),        // 4: tandem.drafting.v1.Draft
+	(*v11.Job)(nil),         // 5: tandem.review.v1.Job
+	(*v11.Term)(nil),        // 6: tandem.review.v1.Term
+	(*v12.Publication)(nil), // 7: tandem.publishing.v1.Publication
 }
 var file_tandem_events_v1_events_proto_depIdxs = []int32{
-	3, // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
-	4, // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
-	5, // 2: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.publishing.v1.Publication
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	4, // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
+	5, // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
+	6, // 2: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
+	7, // 3: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.publishing.v1.Publication
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_tandem_events_v1_events_proto_init() }
@@ -233,7 +296,7 @@ func file_tandem_events_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_events_v1_events_proto_rawDesc), len(file_tandem_events_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -8,8 +8,10 @@ package reviewv1
 
 import (
 	v1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	v11 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -32,7 +34,8 @@ const (
 	JobStatus_JOB_STATUS_OPEN JobStatus = 1
 	// The target text is approved.
 	JobStatus_JOB_STATUS_APPROVED JobStatus = 2
-	// Sent back to the editor with comments.
+	// Sent back to the editor with comments; reopens when the editor
+	// resubmits.
 	JobStatus_JOB_STATUS_CHANGES_REQUESTED JobStatus = 3
 )
 
@@ -79,6 +82,805 @@ func (JobStatus) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{0}
 }
 
+// SegmentState follows the XLIFF 2 segment states, plus needs-review for a
+// segment whose source changed since its target was written.
+type SegmentState int32
+
+const (
+	// Not used.
+	SegmentState_SEGMENT_STATE_UNSPECIFIED SegmentState = 0
+	// No target yet, or a target nobody has confirmed.
+	SegmentState_SEGMENT_STATE_INITIAL SegmentState = 1
+	// Translated (by the editor, the memory or a translator), not reviewed.
+	SegmentState_SEGMENT_STATE_TRANSLATED SegmentState = 2
+	// Reviewed by a translator.
+	SegmentState_SEGMENT_STATE_REVIEWED SegmentState = 3
+	// Final: signed off.
+	SegmentState_SEGMENT_STATE_FINAL SegmentState = 4
+	// The source changed after the target was written: check the target
+	// against previous_source and source_diff.
+	SegmentState_SEGMENT_STATE_NEEDS_REVIEW SegmentState = 5
+)
+
+// Enum value maps for SegmentState.
+var (
+	SegmentState_name = map[int32]string{
+		0: "SEGMENT_STATE_UNSPECIFIED",
+		1: "SEGMENT_STATE_INITIAL",
+		2: "SEGMENT_STATE_TRANSLATED",
+		3: "SEGMENT_STATE_REVIEWED",
+		4: "SEGMENT_STATE_FINAL",
+		5: "SEGMENT_STATE_NEEDS_REVIEW",
+	}
+	SegmentState_value = map[string]int32{
+		"SEGMENT_STATE_UNSPECIFIED":  0,
+		"SEGMENT_STATE_INITIAL":      1,
+		"SEGMENT_STATE_TRANSLATED":   2,
+		"SEGMENT_STATE_REVIEWED":     3,
+		"SEGMENT_STATE_FINAL":        4,
+		"SEGMENT_STATE_NEEDS_REVIEW": 5,
+	}
+)
+
+func (x SegmentState) Enum() *SegmentState {
+	p := new(SegmentState)
+	*p = x
+	return p
+}
+
+func (x SegmentState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SegmentState) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_review_v1_review_proto_enumTypes[1].Descriptor()
+}
+
+func (SegmentState) Type() protoreflect.EnumType {
+	return &file_tandem_review_v1_review_proto_enumTypes[1]
+}
+
+func (x SegmentState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SegmentState.Descriptor instead.
+func (SegmentState) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{1}
+}
+
+// TargetOrigin says where a segment's target came from.
+type TargetOrigin int32
+
+const (
+	// No target.
+	TargetOrigin_TARGET_ORIGIN_UNSPECIFIED TargetOrigin = 0
+	// The editor's own English in the submitted draft.
+	TargetOrigin_TARGET_ORIGIN_EDITOR TargetOrigin = 1
+	// An exact translation-memory match.
+	TargetOrigin_TARGET_ORIGIN_MEMORY TargetOrigin = 2
+	// Typed by a translator.
+	TargetOrigin_TARGET_ORIGIN_TRANSLATOR TargetOrigin = 3
+	// Imported from an XLIFF file.
+	TargetOrigin_TARGET_ORIGIN_IMPORT TargetOrigin = 4
+)
+
+// Enum value maps for TargetOrigin.
+var (
+	TargetOrigin_name = map[int32]string{
+		0: "TARGET_ORIGIN_UNSPECIFIED",
+		1: "TARGET_ORIGIN_EDITOR",
+		2: "TARGET_ORIGIN_MEMORY",
+		3: "TARGET_ORIGIN_TRANSLATOR",
+		4: "TARGET_ORIGIN_IMPORT",
+	}
+	TargetOrigin_value = map[string]int32{
+		"TARGET_ORIGIN_UNSPECIFIED": 0,
+		"TARGET_ORIGIN_EDITOR":      1,
+		"TARGET_ORIGIN_MEMORY":      2,
+		"TARGET_ORIGIN_TRANSLATOR":  3,
+		"TARGET_ORIGIN_IMPORT":      4,
+	}
+)
+
+func (x TargetOrigin) Enum() *TargetOrigin {
+	p := new(TargetOrigin)
+	*p = x
+	return p
+}
+
+func (x TargetOrigin) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TargetOrigin) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_review_v1_review_proto_enumTypes[2].Descriptor()
+}
+
+func (TargetOrigin) Type() protoreflect.EnumType {
+	return &file_tandem_review_v1_review_proto_enumTypes[2]
+}
+
+func (x TargetOrigin) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TargetOrigin.Descriptor instead.
+func (TargetOrigin) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{2}
+}
+
+// Severity says how much a finding matters.
+type Severity int32
+
+const (
+	// Not used.
+	Severity_SEVERITY_UNSPECIFIED Severity = 0
+	// Worth a look.
+	Severity_SEVERITY_INFO Severity = 1
+	// Probably wrong.
+	Severity_SEVERITY_WARNING Severity = 2
+	// Wrong: blocks approval unless overridden with a reason.
+	Severity_SEVERITY_ERROR Severity = 3
+)
+
+// Enum value maps for Severity.
+var (
+	Severity_name = map[int32]string{
+		0: "SEVERITY_UNSPECIFIED",
+		1: "SEVERITY_INFO",
+		2: "SEVERITY_WARNING",
+		3: "SEVERITY_ERROR",
+	}
+	Severity_value = map[string]int32{
+		"SEVERITY_UNSPECIFIED": 0,
+		"SEVERITY_INFO":        1,
+		"SEVERITY_WARNING":     2,
+		"SEVERITY_ERROR":       3,
+	}
+)
+
+func (x Severity) Enum() *Severity {
+	p := new(Severity)
+	*p = x
+	return p
+}
+
+func (x Severity) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Severity) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_review_v1_review_proto_enumTypes[3].Descriptor()
+}
+
+func (Severity) Type() protoreflect.EnumType {
+	return &file_tandem_review_v1_review_proto_enumTypes[3]
+}
+
+func (x Severity) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Severity.Descriptor instead.
+func (Severity) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{3}
+}
+
+// Side names the text a span points into.
+type Side int32
+
+const (
+	// Not used.
+	Side_SIDE_UNSPECIFIED Side = 0
+	// The source text.
+	Side_SIDE_SOURCE Side = 1
+	// The target text.
+	Side_SIDE_TARGET Side = 2
+)
+
+// Enum value maps for Side.
+var (
+	Side_name = map[int32]string{
+		0: "SIDE_UNSPECIFIED",
+		1: "SIDE_SOURCE",
+		2: "SIDE_TARGET",
+	}
+	Side_value = map[string]int32{
+		"SIDE_UNSPECIFIED": 0,
+		"SIDE_SOURCE":      1,
+		"SIDE_TARGET":      2,
+	}
+)
+
+func (x Side) Enum() *Side {
+	p := new(Side)
+	*p = x
+	return p
+}
+
+func (x Side) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Side) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_review_v1_review_proto_enumTypes[4].Descriptor()
+}
+
+func (Side) Type() protoreflect.EnumType {
+	return &file_tandem_review_v1_review_proto_enumTypes[4]
+}
+
+func (x Side) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Side.Descriptor instead.
+func (Side) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{4}
+}
+
+// GlossaryFormat is a glossary file format.
+type GlossaryFormat int32
+
+const (
+	// TSV.
+	GlossaryFormat_GLOSSARY_FORMAT_UNSPECIFIED GlossaryFormat = 0
+	// Tab-separated values.
+	GlossaryFormat_GLOSSARY_FORMAT_TSV GlossaryFormat = 1
+	// Comma-separated values.
+	GlossaryFormat_GLOSSARY_FORMAT_CSV GlossaryFormat = 2
+)
+
+// Enum value maps for GlossaryFormat.
+var (
+	GlossaryFormat_name = map[int32]string{
+		0: "GLOSSARY_FORMAT_UNSPECIFIED",
+		1: "GLOSSARY_FORMAT_TSV",
+		2: "GLOSSARY_FORMAT_CSV",
+	}
+	GlossaryFormat_value = map[string]int32{
+		"GLOSSARY_FORMAT_UNSPECIFIED": 0,
+		"GLOSSARY_FORMAT_TSV":         1,
+		"GLOSSARY_FORMAT_CSV":         2,
+	}
+)
+
+func (x GlossaryFormat) Enum() *GlossaryFormat {
+	p := new(GlossaryFormat)
+	*p = x
+	return p
+}
+
+func (x GlossaryFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (GlossaryFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_review_v1_review_proto_enumTypes[5].Descriptor()
+}
+
+func (GlossaryFormat) Type() protoreflect.EnumType {
+	return &file_tandem_review_v1_review_proto_enumTypes[5]
+}
+
+func (x GlossaryFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use GlossaryFormat.Descriptor instead.
+func (GlossaryFormat) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{5}
+}
+
+// Span is a range of characters (Unicode code points) in one side.
+type Span struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Which text.
+	Side Side `protobuf:"varint,1,opt,name=side,proto3,enum=tandem.review.v1.Side" json:"side,omitempty"`
+	// First character, from 0.
+	Start int32 `protobuf:"varint,2,opt,name=start,proto3" json:"start,omitempty"`
+	// One past the last character.
+	End           int32 `protobuf:"varint,3,opt,name=end,proto3" json:"end,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Span) Reset() {
+	*x = Span{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Span) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Span) ProtoMessage() {}
+
+func (x *Span) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Span.ProtoReflect.Descriptor instead.
+func (*Span) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Span) GetSide() Side {
+	if x != nil {
+		return x.Side
+	}
+	return Side_SIDE_UNSPECIFIED
+}
+
+func (x *Span) GetStart() int32 {
+	if x != nil {
+		return x.Start
+	}
+	return 0
+}
+
+func (x *Span) GetEnd() int32 {
+	if x != nil {
+		return x.End
+	}
+	return 0
+}
+
+// Finding is one problem a check found in a segment.
+type Finding struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Check id, e.g. "numbers", "double-space" (docs/review.md lists them).
+	Check string `protobuf:"bytes,1,opt,name=check,proto3" json:"check,omitempty"`
+	// How much it matters.
+	Severity Severity `protobuf:"varint,2,opt,name=severity,proto3,enum=tandem.review.v1.Severity" json:"severity,omitempty"`
+	// What is wrong, for the translator.
+	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// Where.
+	Spans []*Span `protobuf:"bytes,4,rep,name=spans,proto3" json:"spans,omitempty"`
+	// Set when a translator dismissed this check on this segment.
+	Dismissed     bool `protobuf:"varint,5,opt,name=dismissed,proto3" json:"dismissed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Finding) Reset() {
+	*x = Finding{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Finding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Finding) ProtoMessage() {}
+
+func (x *Finding) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Finding.ProtoReflect.Descriptor instead.
+func (*Finding) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Finding) GetCheck() string {
+	if x != nil {
+		return x.Check
+	}
+	return ""
+}
+
+func (x *Finding) GetSeverity() Severity {
+	if x != nil {
+		return x.Severity
+	}
+	return Severity_SEVERITY_UNSPECIFIED
+}
+
+func (x *Finding) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *Finding) GetSpans() []*Span {
+	if x != nil {
+		return x.Spans
+	}
+	return nil
+}
+
+func (x *Finding) GetDismissed() bool {
+	if x != nil {
+		return x.Dismissed
+	}
+	return false
+}
+
+// Comment is one message in a segment's thread, or a job comment.
+type Comment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who wrote it and when.
+	By *v1.Change `protobuf:"bytes,1,opt,name=by,proto3" json:"by,omitempty"`
+	// The text.
+	Text          string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Comment) Reset() {
+	*x = Comment{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Comment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Comment) ProtoMessage() {}
+
+func (x *Comment) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Comment.ProtoReflect.Descriptor instead.
+func (*Comment) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Comment) GetBy() *v1.Change {
+	if x != nil {
+		return x.By
+	}
+	return nil
+}
+
+func (x *Comment) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+// Dismissal records that a check was dismissed on a segment. It holds
+// while the segment's source and target stay as they were.
+type Dismissal struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Check id.
+	Check string `protobuf:"bytes,1,opt,name=check,proto3" json:"check,omitempty"`
+	// Why it does not apply.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Who dismissed it and when.
+	By *v1.Change `protobuf:"bytes,3,opt,name=by,proto3" json:"by,omitempty"`
+	// Hash of the source and target it was dismissed on.
+	TextHash      string `protobuf:"bytes,4,opt,name=text_hash,json=textHash,proto3" json:"text_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Dismissal) Reset() {
+	*x = Dismissal{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Dismissal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Dismissal) ProtoMessage() {}
+
+func (x *Dismissal) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Dismissal.ProtoReflect.Descriptor instead.
+func (*Dismissal) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Dismissal) GetCheck() string {
+	if x != nil {
+		return x.Check
+	}
+	return ""
+}
+
+func (x *Dismissal) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Dismissal) GetBy() *v1.Change {
+	if x != nil {
+		return x.By
+	}
+	return nil
+}
+
+func (x *Dismissal) GetTextHash() string {
+	if x != nil {
+		return x.TextHash
+	}
+	return ""
+}
+
+// Segment is one sentence (or a whole block when its sentences do not pair
+// up) with its translation.
+type Segment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id, unique in the job: the unit id, a dot and a number from 1.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The text field of the unit the segment belongs to: "text", "caption",
+	// "alt", "attribution", "items[2]", "office", "authors[0]",
+	// "keywords[1]".
+	Field string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
+	// The source sentence.
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// Hash of source, to notice when it changes.
+	SourceHash string `protobuf:"bytes,4,opt,name=source_hash,json=sourceHash,proto3" json:"source_hash,omitempty"`
+	// The translation.
+	Target string `protobuf:"bytes,5,opt,name=target,proto3" json:"target,omitempty"`
+	// State.
+	State SegmentState `protobuf:"varint,6,opt,name=state,proto3,enum=tandem.review.v1.SegmentState" json:"state,omitempty"`
+	// Where the target came from.
+	Origin TargetOrigin `protobuf:"varint,7,opt,name=origin,proto3,enum=tandem.review.v1.TargetOrigin" json:"origin,omitempty"`
+	// When NEEDS_REVIEW: the source the target was written for.
+	PreviousSource string `protobuf:"bytes,8,opt,name=previous_source,json=previousSource,proto3" json:"previous_source,omitempty"`
+	// When NEEDS_REVIEW: previous_source to source.
+	SourceDiff []*v11.TextSpan `protobuf:"bytes,9,rep,name=source_diff,json=sourceDiff,proto3" json:"source_diff,omitempty"`
+	// The comment thread.
+	Comments []*Comment `protobuf:"bytes,10,rep,name=comments,proto3" json:"comments,omitempty"`
+	// Dismissed checks.
+	Dismissals []*Dismissal `protobuf:"bytes,11,rep,name=dismissals,proto3" json:"dismissals,omitempty"`
+	// Findings of the checks at the last save (CheckJob recomputes them).
+	Findings []*Finding `protobuf:"bytes,12,rep,name=findings,proto3" json:"findings,omitempty"`
+	// Who last changed the target or state, and when.
+	Changed       *v1.Change `protobuf:"bytes,13,opt,name=changed,proto3" json:"changed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Segment) Reset() {
+	*x = Segment{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Segment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Segment) ProtoMessage() {}
+
+func (x *Segment) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Segment.ProtoReflect.Descriptor instead.
+func (*Segment) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Segment) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Segment) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *Segment) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *Segment) GetSourceHash() string {
+	if x != nil {
+		return x.SourceHash
+	}
+	return ""
+}
+
+func (x *Segment) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *Segment) GetState() SegmentState {
+	if x != nil {
+		return x.State
+	}
+	return SegmentState_SEGMENT_STATE_UNSPECIFIED
+}
+
+func (x *Segment) GetOrigin() TargetOrigin {
+	if x != nil {
+		return x.Origin
+	}
+	return TargetOrigin_TARGET_ORIGIN_UNSPECIFIED
+}
+
+func (x *Segment) GetPreviousSource() string {
+	if x != nil {
+		return x.PreviousSource
+	}
+	return ""
+}
+
+func (x *Segment) GetSourceDiff() []*v11.TextSpan {
+	if x != nil {
+		return x.SourceDiff
+	}
+	return nil
+}
+
+func (x *Segment) GetComments() []*Comment {
+	if x != nil {
+		return x.Comments
+	}
+	return nil
+}
+
+func (x *Segment) GetDismissals() []*Dismissal {
+	if x != nil {
+		return x.Dismissals
+	}
+	return nil
+}
+
+func (x *Segment) GetFindings() []*Finding {
+	if x != nil {
+		return x.Findings
+	}
+	return nil
+}
+
+func (x *Segment) GetChanged() *v1.Change {
+	if x != nil {
+		return x.Changed
+	}
+	return nil
+}
+
+// Unit is one block of the article (or the title, summary, byline,
+// keywords) and its segments.
+type Unit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id: "title", "summary", "byline", "keywords", or "b" and the source
+	// block's position from 1 ("b3").
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// What the unit is: title, summary, paragraph, heading, figure, quote,
+	// list, byline, keywords.
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// The source block id, for blocks.
+	BlockId string `protobuf:"bytes,3,opt,name=block_id,json=blockId,proto3" json:"block_id,omitempty"`
+	// The segments, in reading order.
+	Segments      []*Segment `protobuf:"bytes,4,rep,name=segments,proto3" json:"segments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Unit) Reset() {
+	*x = Unit{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Unit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Unit) ProtoMessage() {}
+
+func (x *Unit) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Unit.ProtoReflect.Descriptor instead.
+func (*Unit) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Unit) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Unit) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Unit) GetBlockId() string {
+	if x != nil {
+		return x.BlockId
+	}
+	return ""
+}
+
+func (x *Unit) GetSegments() []*Segment {
+	if x != nil {
+		return x.Segments
+	}
+	return nil
+}
+
 // Job is the review aggregate of one article: the translation of one
 // submitted source revision into the target locale.
 type Job struct {
@@ -98,20 +900,35 @@ type Job struct {
 	Status JobStatus `protobuf:"varint,6,opt,name=status,proto3,enum=tandem.review.v1.JobStatus" json:"status,omitempty"`
 	// The source text under review.
 	Source *v1.LocalizedContent `protobuf:"bytes,7,opt,name=source,proto3" json:"source,omitempty"`
-	// The target text: the editor's English as submitted, corrected by
-	// translators.
+	// The target text assembled from the segments (with the source's block
+	// structure): the approved English once the job is approved.
 	Target *v1.LocalizedContent `protobuf:"bytes,8,opt,name=target,proto3" json:"target,omitempty"`
 	// When the job opened (the submitting editor is the actor).
 	Opened *v1.Change `protobuf:"bytes,9,opt,name=opened,proto3" json:"opened,omitempty"`
 	// Who approved it and when; empty until approved.
-	Approved      *v1.Change `protobuf:"bytes,10,opt,name=approved,proto3" json:"approved,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Approved *v1.Change `protobuf:"bytes,10,opt,name=approved,proto3" json:"approved,omitempty"`
+	// The segments, by unit.
+	Units []*Unit `protobuf:"bytes,11,rep,name=units,proto3" json:"units,omitempty"`
+	// The translator working on it; empty when unclaimed.
+	Assignee *v1.Actor `protobuf:"bytes,12,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	// The source revision before the last resubmission, 0 for the first.
+	PreviousSourceRevision uint64 `protobuf:"varint,13,opt,name=previous_source_revision,json=previousSourceRevision,proto3" json:"previous_source_revision,omitempty"`
+	// Set when the last resubmission was marked minor (a typo fix): segment
+	// states were kept.
+	Minor bool `protobuf:"varint,14,opt,name=minor,proto3" json:"minor,omitempty"`
+	// The reason the approver gave to approve despite error findings.
+	OverrideReason string `protobuf:"bytes,15,opt,name=override_reason,json=overrideReason,proto3" json:"override_reason,omitempty"`
+	// The error findings overridden at approval, "segment id: check".
+	Overridden []string `protobuf:"bytes,16,rep,name=overridden,proto3" json:"overridden,omitempty"`
+	// Who asked for changes and why; empty unless CHANGES_REQUESTED.
+	ChangesRequested *Comment `protobuf:"bytes,17,opt,name=changes_requested,json=changesRequested,proto3" json:"changes_requested,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Job) Reset() {
 	*x = Job{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[0]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -123,7 +940,7 @@ func (x *Job) String() string {
 func (*Job) ProtoMessage() {}
 
 func (x *Job) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[0]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -136,7 +953,7 @@ func (x *Job) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Job.ProtoReflect.Descriptor instead.
 func (*Job) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{0}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Job) GetArticleId() string {
@@ -209,6 +1026,55 @@ func (x *Job) GetApproved() *v1.Change {
 	return nil
 }
 
+func (x *Job) GetUnits() []*Unit {
+	if x != nil {
+		return x.Units
+	}
+	return nil
+}
+
+func (x *Job) GetAssignee() *v1.Actor {
+	if x != nil {
+		return x.Assignee
+	}
+	return nil
+}
+
+func (x *Job) GetPreviousSourceRevision() uint64 {
+	if x != nil {
+		return x.PreviousSourceRevision
+	}
+	return 0
+}
+
+func (x *Job) GetMinor() bool {
+	if x != nil {
+		return x.Minor
+	}
+	return false
+}
+
+func (x *Job) GetOverrideReason() string {
+	if x != nil {
+		return x.OverrideReason
+	}
+	return ""
+}
+
+func (x *Job) GetOverridden() []string {
+	if x != nil {
+		return x.Overridden
+	}
+	return nil
+}
+
+func (x *Job) GetChangesRequested() *Comment {
+	if x != nil {
+		return x.ChangesRequested
+	}
+	return nil
+}
+
 // GetJobRequest names an article.
 type GetJobRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -220,7 +1086,7 @@ type GetJobRequest struct {
 
 func (x *GetJobRequest) Reset() {
 	*x = GetJobRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[1]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -232,7 +1098,7 @@ func (x *GetJobRequest) String() string {
 func (*GetJobRequest) ProtoMessage() {}
 
 func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[1]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -245,7 +1111,7 @@ func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{1}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetJobRequest) GetArticleId() string {
@@ -266,7 +1132,7 @@ type GetJobResponse struct {
 
 func (x *GetJobResponse) Reset() {
 	*x = GetJobResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[2]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -278,7 +1144,7 @@ func (x *GetJobResponse) String() string {
 func (*GetJobResponse) ProtoMessage() {}
 
 func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[2]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -291,10 +1157,1201 @@ func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobResponse.ProtoReflect.Descriptor instead.
 func (*GetJobResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{2}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// JobSummary is a row of ListJobs.
+type JobSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Job revision.
+	Revision uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Status.
+	Status JobStatus `protobuf:"varint,3,opt,name=status,proto3,enum=tandem.review.v1.JobStatus" json:"status,omitempty"`
+	// Source title.
+	Title string `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
+	// Assignee, if any.
+	Assignee *v1.Actor `protobuf:"bytes,5,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	// Segments in all, and per state.
+	Segments int32 `protobuf:"varint,6,opt,name=segments,proto3" json:"segments,omitempty"`
+	// Segments still to do: initial or needs-review.
+	Todo int32 `protobuf:"varint,7,opt,name=todo,proto3" json:"todo,omitempty"`
+	// When the job last changed.
+	Updated       *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=updated,proto3" json:"updated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JobSummary) Reset() {
+	*x = JobSummary{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JobSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JobSummary) ProtoMessage() {}
+
+func (x *JobSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JobSummary.ProtoReflect.Descriptor instead.
+func (*JobSummary) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *JobSummary) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *JobSummary) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *JobSummary) GetStatus() JobStatus {
+	if x != nil {
+		return x.Status
+	}
+	return JobStatus_JOB_STATUS_UNSPECIFIED
+}
+
+func (x *JobSummary) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *JobSummary) GetAssignee() *v1.Actor {
+	if x != nil {
+		return x.Assignee
+	}
+	return nil
+}
+
+func (x *JobSummary) GetSegments() int32 {
+	if x != nil {
+		return x.Segments
+	}
+	return 0
+}
+
+func (x *JobSummary) GetTodo() int32 {
+	if x != nil {
+		return x.Todo
+	}
+	return 0
+}
+
+func (x *JobSummary) GetUpdated() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Updated
+	}
+	return nil
+}
+
+// ListJobsRequest filters jobs.
+type ListJobsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only jobs in this status; all when unspecified.
+	Status JobStatus `protobuf:"varint,1,opt,name=status,proto3,enum=tandem.review.v1.JobStatus" json:"status,omitempty"`
+	// Only jobs assigned to this user id; "me" for the caller.
+	Assignee string `protobuf:"bytes,2,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	// At most this many (default 50, at most 500).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListJobsRequest) Reset() {
+	*x = ListJobsRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListJobsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListJobsRequest) ProtoMessage() {}
+
+func (x *ListJobsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListJobsRequest.ProtoReflect.Descriptor instead.
+func (*ListJobsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListJobsRequest) GetStatus() JobStatus {
+	if x != nil {
+		return x.Status
+	}
+	return JobStatus_JOB_STATUS_UNSPECIFIED
+}
+
+func (x *ListJobsRequest) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+func (x *ListJobsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListJobsResponse returns jobs, newest first.
+type ListJobsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The jobs.
+	Jobs          []*JobSummary `protobuf:"bytes,1,rep,name=jobs,proto3" json:"jobs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListJobsResponse) Reset() {
+	*x = ListJobsResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListJobsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListJobsResponse) ProtoMessage() {}
+
+func (x *ListJobsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListJobsResponse.ProtoReflect.Descriptor instead.
+func (*ListJobsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListJobsResponse) GetJobs() []*JobSummary {
+	if x != nil {
+		return x.Jobs
+	}
+	return nil
+}
+
+// ClaimJobRequest claims a job at a revision.
+type ClaimJobRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The job revision the translator saw. Required.
+	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ClaimJobRequest) Reset() {
+	*x = ClaimJobRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimJobRequest) ProtoMessage() {}
+
+func (x *ClaimJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimJobRequest.ProtoReflect.Descriptor instead.
+func (*ClaimJobRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ClaimJobRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *ClaimJobRequest) GetExpectedRevision() uint64 {
+	if x != nil {
+		return x.ExpectedRevision
+	}
+	return 0
+}
+
+// ClaimJobResponse returns the claimed job.
+type ClaimJobResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimJobResponse) Reset() {
+	*x = ClaimJobResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimJobResponse) ProtoMessage() {}
+
+func (x *ClaimJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimJobResponse.ProtoReflect.Descriptor instead.
+func (*ClaimJobResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ClaimJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// UnclaimJobRequest gives a job back.
+type UnclaimJobRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The job revision the translator saw. Required.
+	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *UnclaimJobRequest) Reset() {
+	*x = UnclaimJobRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnclaimJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnclaimJobRequest) ProtoMessage() {}
+
+func (x *UnclaimJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnclaimJobRequest.ProtoReflect.Descriptor instead.
+func (*UnclaimJobRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *UnclaimJobRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *UnclaimJobRequest) GetExpectedRevision() uint64 {
+	if x != nil {
+		return x.ExpectedRevision
+	}
+	return 0
+}
+
+// UnclaimJobResponse returns the job.
+type UnclaimJobResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnclaimJobResponse) Reset() {
+	*x = UnclaimJobResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnclaimJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnclaimJobResponse) ProtoMessage() {}
+
+func (x *UnclaimJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnclaimJobResponse.ProtoReflect.Descriptor instead.
+func (*UnclaimJobResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *UnclaimJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// AssignJobRequest assigns a job.
+type AssignJobRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The job revision the lead saw. Required.
+	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
+	// User id of the translator; empty to unassign.
+	Assignee string `protobuf:"bytes,3,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	// Display name of the translator.
+	AssigneeName  string `protobuf:"bytes,4,opt,name=assignee_name,json=assigneeName,proto3" json:"assignee_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignJobRequest) Reset() {
+	*x = AssignJobRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignJobRequest) ProtoMessage() {}
+
+func (x *AssignJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignJobRequest.ProtoReflect.Descriptor instead.
+func (*AssignJobRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *AssignJobRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *AssignJobRequest) GetExpectedRevision() uint64 {
+	if x != nil {
+		return x.ExpectedRevision
+	}
+	return 0
+}
+
+func (x *AssignJobRequest) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+func (x *AssignJobRequest) GetAssigneeName() string {
+	if x != nil {
+		return x.AssigneeName
+	}
+	return ""
+}
+
+// AssignJobResponse returns the job.
+type AssignJobResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignJobResponse) Reset() {
+	*x = AssignJobResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignJobResponse) ProtoMessage() {}
+
+func (x *AssignJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignJobResponse.ProtoReflect.Descriptor instead.
+func (*AssignJobResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *AssignJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// UpdateSegmentRequest saves one segment.
+type UpdateSegmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Segment id.
+	SegmentId string `protobuf:"bytes,2,opt,name=segment_id,json=segmentId,proto3" json:"segment_id,omitempty"`
+	// The job revision the translator edited. Required.
+	ExpectedRevision uint64 `protobuf:"varint,3,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
+	// The new target.
+	Target string `protobuf:"bytes,4,opt,name=target,proto3" json:"target,omitempty"`
+	// The new state; TRANSLATED when unspecified. NEEDS_REVIEW cannot be set
+	// by hand.
+	State         SegmentState `protobuf:"varint,5,opt,name=state,proto3,enum=tandem.review.v1.SegmentState" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSegmentRequest) Reset() {
+	*x = UpdateSegmentRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSegmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSegmentRequest) ProtoMessage() {}
+
+func (x *UpdateSegmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSegmentRequest.ProtoReflect.Descriptor instead.
+func (*UpdateSegmentRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *UpdateSegmentRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *UpdateSegmentRequest) GetSegmentId() string {
+	if x != nil {
+		return x.SegmentId
+	}
+	return ""
+}
+
+func (x *UpdateSegmentRequest) GetExpectedRevision() uint64 {
+	if x != nil {
+		return x.ExpectedRevision
+	}
+	return 0
+}
+
+func (x *UpdateSegmentRequest) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *UpdateSegmentRequest) GetState() SegmentState {
+	if x != nil {
+		return x.State
+	}
+	return SegmentState_SEGMENT_STATE_UNSPECIFIED
+}
+
+// UpdateSegmentResponse returns the job and the segment's findings.
+type UpdateSegmentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job after the change.
+	Job *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	// The findings on the saved segment.
+	Findings      []*Finding `protobuf:"bytes,2,rep,name=findings,proto3" json:"findings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSegmentResponse) Reset() {
+	*x = UpdateSegmentResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSegmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSegmentResponse) ProtoMessage() {}
+
+func (x *UpdateSegmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSegmentResponse.ProtoReflect.Descriptor instead.
+func (*UpdateSegmentResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UpdateSegmentResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+func (x *UpdateSegmentResponse) GetFindings() []*Finding {
+	if x != nil {
+		return x.Findings
+	}
+	return nil
+}
+
+// CommentSegmentRequest adds a comment.
+type CommentSegmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Segment id.
+	SegmentId string `protobuf:"bytes,2,opt,name=segment_id,json=segmentId,proto3" json:"segment_id,omitempty"`
+	// The comment. Required, at most 2,000 characters.
+	Text          string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CommentSegmentRequest) Reset() {
+	*x = CommentSegmentRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommentSegmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommentSegmentRequest) ProtoMessage() {}
+
+func (x *CommentSegmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommentSegmentRequest.ProtoReflect.Descriptor instead.
+func (*CommentSegmentRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *CommentSegmentRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *CommentSegmentRequest) GetSegmentId() string {
+	if x != nil {
+		return x.SegmentId
+	}
+	return ""
+}
+
+func (x *CommentSegmentRequest) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+// CommentSegmentResponse returns the job.
+type CommentSegmentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job after the change.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CommentSegmentResponse) Reset() {
+	*x = CommentSegmentResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommentSegmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommentSegmentResponse) ProtoMessage() {}
+
+func (x *CommentSegmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommentSegmentResponse.ProtoReflect.Descriptor instead.
+func (*CommentSegmentResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *CommentSegmentResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// DismissFindingRequest dismisses a check on a segment.
+type DismissFindingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Segment id.
+	SegmentId string `protobuf:"bytes,2,opt,name=segment_id,json=segmentId,proto3" json:"segment_id,omitempty"`
+	// Check id.
+	Check string `protobuf:"bytes,3,opt,name=check,proto3" json:"check,omitempty"`
+	// Why the finding does not apply. Required.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DismissFindingRequest) Reset() {
+	*x = DismissFindingRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DismissFindingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DismissFindingRequest) ProtoMessage() {}
+
+func (x *DismissFindingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DismissFindingRequest.ProtoReflect.Descriptor instead.
+func (*DismissFindingRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DismissFindingRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *DismissFindingRequest) GetSegmentId() string {
+	if x != nil {
+		return x.SegmentId
+	}
+	return ""
+}
+
+func (x *DismissFindingRequest) GetCheck() string {
+	if x != nil {
+		return x.Check
+	}
+	return ""
+}
+
+func (x *DismissFindingRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// DismissFindingResponse returns the job.
+type DismissFindingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job after the change.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DismissFindingResponse) Reset() {
+	*x = DismissFindingResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DismissFindingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DismissFindingResponse) ProtoMessage() {}
+
+func (x *DismissFindingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DismissFindingResponse.ProtoReflect.Descriptor instead.
+func (*DismissFindingResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *DismissFindingResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+// SegmentFindings are the findings of one segment.
+type SegmentFindings struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Segment id.
+	SegmentId string `protobuf:"bytes,1,opt,name=segment_id,json=segmentId,proto3" json:"segment_id,omitempty"`
+	// Findings, dismissed ones marked.
+	Findings      []*Finding `protobuf:"bytes,2,rep,name=findings,proto3" json:"findings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SegmentFindings) Reset() {
+	*x = SegmentFindings{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SegmentFindings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SegmentFindings) ProtoMessage() {}
+
+func (x *SegmentFindings) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SegmentFindings.ProtoReflect.Descriptor instead.
+func (*SegmentFindings) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *SegmentFindings) GetSegmentId() string {
+	if x != nil {
+		return x.SegmentId
+	}
+	return ""
+}
+
+func (x *SegmentFindings) GetFindings() []*Finding {
+	if x != nil {
+		return x.Findings
+	}
+	return nil
+}
+
+// CheckJobRequest names a job.
+type CheckJobRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId     string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckJobRequest) Reset() {
+	*x = CheckJobRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckJobRequest) ProtoMessage() {}
+
+func (x *CheckJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckJobRequest.ProtoReflect.Descriptor instead.
+func (*CheckJobRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CheckJobRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+// CheckJobResponse returns the findings of every segment that has any.
+type CheckJobResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Per segment, in reading order.
+	Segments []*SegmentFindings `protobuf:"bytes,1,rep,name=segments,proto3" json:"segments,omitempty"`
+	// Error findings not dismissed.
+	Errors int32 `protobuf:"varint,2,opt,name=errors,proto3" json:"errors,omitempty"`
+	// Warning findings not dismissed.
+	Warnings int32 `protobuf:"varint,3,opt,name=warnings,proto3" json:"warnings,omitempty"`
+	// The job revision checked.
+	Revision      uint64 `protobuf:"varint,4,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckJobResponse) Reset() {
+	*x = CheckJobResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckJobResponse) ProtoMessage() {}
+
+func (x *CheckJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckJobResponse.ProtoReflect.Descriptor instead.
+func (*CheckJobResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *CheckJobResponse) GetSegments() []*SegmentFindings {
+	if x != nil {
+		return x.Segments
+	}
+	return nil
+}
+
+func (x *CheckJobResponse) GetErrors() int32 {
+	if x != nil {
+		return x.Errors
+	}
+	return 0
+}
+
+func (x *CheckJobResponse) GetWarnings() int32 {
+	if x != nil {
+		return x.Warnings
+	}
+	return 0
+}
+
+func (x *CheckJobResponse) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+// RequestChangesRequest sends a job back.
+type RequestChangesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The job revision reviewed. Required.
+	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
+	// What the editor should change. Required.
+	Comment       string `protobuf:"bytes,3,opt,name=comment,proto3" json:"comment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestChangesRequest) Reset() {
+	*x = RequestChangesRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestChangesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestChangesRequest) ProtoMessage() {}
+
+func (x *RequestChangesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestChangesRequest.ProtoReflect.Descriptor instead.
+func (*RequestChangesRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *RequestChangesRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *RequestChangesRequest) GetExpectedRevision() uint64 {
+	if x != nil {
+		return x.ExpectedRevision
+	}
+	return 0
+}
+
+func (x *RequestChangesRequest) GetComment() string {
+	if x != nil {
+		return x.Comment
+	}
+	return ""
+}
+
+// RequestChangesResponse returns the job.
+type RequestChangesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job after the change.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestChangesResponse) Reset() {
+	*x = RequestChangesResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestChangesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestChangesResponse) ProtoMessage() {}
+
+func (x *RequestChangesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestChangesResponse.ProtoReflect.Descriptor instead.
+func (*RequestChangesResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *RequestChangesResponse) GetJob() *Job {
 	if x != nil {
 		return x.Job
 	}
@@ -308,13 +2365,16 @@ type ApproveJobRequest struct {
 	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
 	// The job revision the translator reviewed. Required.
 	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Approve despite error findings, for this reason. The approval event
+	// carries it.
+	OverrideReason string `protobuf:"bytes,3,opt,name=override_reason,json=overrideReason,proto3" json:"override_reason,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ApproveJobRequest) Reset() {
 	*x = ApproveJobRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[3]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -326,7 +2386,7 @@ func (x *ApproveJobRequest) String() string {
 func (*ApproveJobRequest) ProtoMessage() {}
 
 func (x *ApproveJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[3]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -339,7 +2399,7 @@ func (x *ApproveJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveJobRequest.ProtoReflect.Descriptor instead.
 func (*ApproveJobRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{3}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ApproveJobRequest) GetArticleId() string {
@@ -356,6 +2416,13 @@ func (x *ApproveJobRequest) GetExpectedRevision() uint64 {
 	return 0
 }
 
+func (x *ApproveJobRequest) GetOverrideReason() string {
+	if x != nil {
+		return x.OverrideReason
+	}
+	return ""
+}
+
 // ApproveJobResponse returns the approved job.
 type ApproveJobResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -367,7 +2434,7 @@ type ApproveJobResponse struct {
 
 func (x *ApproveJobResponse) Reset() {
 	*x = ApproveJobResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[4]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -379,7 +2446,7 @@ func (x *ApproveJobResponse) String() string {
 func (*ApproveJobResponse) ProtoMessage() {}
 
 func (x *ApproveJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[4]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -392,7 +2459,7 @@ func (x *ApproveJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveJobResponse.ProtoReflect.Descriptor instead.
 func (*ApproveJobResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{4}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ApproveJobResponse) GetJob() *Job {
@@ -402,11 +2469,653 @@ func (x *ApproveJobResponse) GetJob() *Job {
 	return nil
 }
 
+// Term is one glossary entry.
+type Term struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The source term (Chinese). Empty only for a forbidden entry that
+	// applies everywhere.
+	Source string `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	// Accepted translations, preferred first; for a forbidden entry, the
+	// words that must not be used.
+	Targets []string `protobuf:"bytes,2,rep,name=targets,proto3" json:"targets,omitempty"`
+	// A note for translators.
+	Note string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	// Match the targets with their case.
+	CaseSensitive bool `protobuf:"varint,4,opt,name=case_sensitive,json=caseSensitive,proto3" json:"case_sensitive,omitempty"`
+	// The targets are forbidden.
+	Forbidden bool `protobuf:"varint,5,opt,name=forbidden,proto3" json:"forbidden,omitempty"`
+	// Who last changed it and when.
+	Changed *v1.Change `protobuf:"bytes,6,opt,name=changed,proto3" json:"changed,omitempty"`
+	// Stream sequence of the term's last event. Set when read.
+	Revision      uint64 `protobuf:"varint,7,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Term) Reset() {
+	*x = Term{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Term) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Term) ProtoMessage() {}
+
+func (x *Term) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Term.ProtoReflect.Descriptor instead.
+func (*Term) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *Term) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *Term) GetTargets() []string {
+	if x != nil {
+		return x.Targets
+	}
+	return nil
+}
+
+func (x *Term) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *Term) GetCaseSensitive() bool {
+	if x != nil {
+		return x.CaseSensitive
+	}
+	return false
+}
+
+func (x *Term) GetForbidden() bool {
+	if x != nil {
+		return x.Forbidden
+	}
+	return false
+}
+
+func (x *Term) GetChanged() *v1.Change {
+	if x != nil {
+		return x.Changed
+	}
+	return nil
+}
+
+func (x *Term) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+// ListTermsRequest lists the glossary.
+type ListTermsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTermsRequest) Reset() {
+	*x = ListTermsRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTermsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTermsRequest) ProtoMessage() {}
+
+func (x *ListTermsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTermsRequest.ProtoReflect.Descriptor instead.
+func (*ListTermsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{32}
+}
+
+// ListTermsResponse returns every term, by source.
+type ListTermsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The terms.
+	Terms         []*Term `protobuf:"bytes,1,rep,name=terms,proto3" json:"terms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTermsResponse) Reset() {
+	*x = ListTermsResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTermsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTermsResponse) ProtoMessage() {}
+
+func (x *ListTermsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTermsResponse.ProtoReflect.Descriptor instead.
+func (*ListTermsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListTermsResponse) GetTerms() []*Term {
+	if x != nil {
+		return x.Terms
+	}
+	return nil
+}
+
+// PutTermRequest adds or changes a term.
+type PutTermRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The term.
+	Term *Term `protobuf:"bytes,1,opt,name=term,proto3" json:"term,omitempty"`
+	// The term revision being replaced; 0 to add a new term.
+	ExpectedRevision uint64 `protobuf:"varint,2,opt,name=expected_revision,json=expectedRevision,proto3" json:"expected_revision,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *PutTermRequest) Reset() {
+	*x = PutTermRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutTermRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutTermRequest) ProtoMessage() {}
+
+func (x *PutTermRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutTermRequest.ProtoReflect.Descriptor instead.
+func (*PutTermRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *PutTermRequest) GetTerm() *Term {
+	if x != nil {
+		return x.Term
+	}
+	return nil
+}
+
+func (x *PutTermRequest) GetExpectedRevision() uint64 {
+	if x != nil {
+		return x.ExpectedRevision
+	}
+	return 0
+}
+
+// PutTermResponse returns the stored term.
+type PutTermResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The term.
+	Term          *Term `protobuf:"bytes,1,opt,name=term,proto3" json:"term,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutTermResponse) Reset() {
+	*x = PutTermResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutTermResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutTermResponse) ProtoMessage() {}
+
+func (x *PutTermResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutTermResponse.ProtoReflect.Descriptor instead.
+func (*PutTermResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *PutTermResponse) GetTerm() *Term {
+	if x != nil {
+		return x.Term
+	}
+	return nil
+}
+
+// DeleteTermRequest removes a term.
+type DeleteTermRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The source of the term (for a forbidden entry without one, its first
+	// target).
+	Source string `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	// Set to delete the forbidden entry with this source.
+	Forbidden bool `protobuf:"varint,2,opt,name=forbidden,proto3" json:"forbidden,omitempty"`
+	// The first target, for a forbidden entry.
+	Target        string `protobuf:"bytes,3,opt,name=target,proto3" json:"target,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteTermRequest) Reset() {
+	*x = DeleteTermRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteTermRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteTermRequest) ProtoMessage() {}
+
+func (x *DeleteTermRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteTermRequest.ProtoReflect.Descriptor instead.
+func (*DeleteTermRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *DeleteTermRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *DeleteTermRequest) GetForbidden() bool {
+	if x != nil {
+		return x.Forbidden
+	}
+	return false
+}
+
+func (x *DeleteTermRequest) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+// DeleteTermResponse is empty.
+type DeleteTermResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteTermResponse) Reset() {
+	*x = DeleteTermResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteTermResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteTermResponse) ProtoMessage() {}
+
+func (x *DeleteTermResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteTermResponse.ProtoReflect.Descriptor instead.
+func (*DeleteTermResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{37}
+}
+
+// ImportGlossaryRequest carries a glossary file.
+type ImportGlossaryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file: a header line naming the columns (zh, en, note,
+	// case_sensitive, forbidden), then one term per line. At most 2 MiB.
+	Data []byte `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	// Its format.
+	Format        GlossaryFormat `protobuf:"varint,2,opt,name=format,proto3,enum=tandem.review.v1.GlossaryFormat" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportGlossaryRequest) Reset() {
+	*x = ImportGlossaryRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportGlossaryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportGlossaryRequest) ProtoMessage() {}
+
+func (x *ImportGlossaryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportGlossaryRequest.ProtoReflect.Descriptor instead.
+func (*ImportGlossaryRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ImportGlossaryRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *ImportGlossaryRequest) GetFormat() GlossaryFormat {
+	if x != nil {
+		return x.Format
+	}
+	return GlossaryFormat_GLOSSARY_FORMAT_UNSPECIFIED
+}
+
+// ImportGlossaryResponse counts the terms.
+type ImportGlossaryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Terms new to the glossary.
+	Added int32 `protobuf:"varint,1,opt,name=added,proto3" json:"added,omitempty"`
+	// Terms that replaced one with the same source.
+	Changed int32 `protobuf:"varint,2,opt,name=changed,proto3" json:"changed,omitempty"`
+	// Terms identical to the stored ones.
+	Unchanged     int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportGlossaryResponse) Reset() {
+	*x = ImportGlossaryResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportGlossaryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportGlossaryResponse) ProtoMessage() {}
+
+func (x *ImportGlossaryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportGlossaryResponse.ProtoReflect.Descriptor instead.
+func (*ImportGlossaryResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ImportGlossaryResponse) GetAdded() int32 {
+	if x != nil {
+		return x.Added
+	}
+	return 0
+}
+
+func (x *ImportGlossaryResponse) GetChanged() int32 {
+	if x != nil {
+		return x.Changed
+	}
+	return 0
+}
+
+func (x *ImportGlossaryResponse) GetUnchanged() int32 {
+	if x != nil {
+		return x.Unchanged
+	}
+	return 0
+}
+
+// ExportGlossaryRequest names a format.
+type ExportGlossaryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The format.
+	Format        GlossaryFormat `protobuf:"varint,1,opt,name=format,proto3,enum=tandem.review.v1.GlossaryFormat" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportGlossaryRequest) Reset() {
+	*x = ExportGlossaryRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportGlossaryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportGlossaryRequest) ProtoMessage() {}
+
+func (x *ExportGlossaryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportGlossaryRequest.ProtoReflect.Descriptor instead.
+func (*ExportGlossaryRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ExportGlossaryRequest) GetFormat() GlossaryFormat {
+	if x != nil {
+		return x.Format
+	}
+	return GlossaryFormat_GLOSSARY_FORMAT_UNSPECIFIED
+}
+
+// ExportGlossaryResponse carries the file.
+type ExportGlossaryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file.
+	Data          []byte `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportGlossaryResponse) Reset() {
+	*x = ExportGlossaryResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportGlossaryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportGlossaryResponse) ProtoMessage() {}
+
+func (x *ExportGlossaryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportGlossaryResponse.ProtoReflect.Descriptor instead.
+func (*ExportGlossaryResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ExportGlossaryResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_tandem_review_v1_review_proto protoreflect.FileDescriptor
 
 const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\n" +
-	"\x1dtandem/review/v1/review.proto\x12\x10tandem.review.v1\x1a\x1ftandem/article/v1/article.proto\"\xcc\x03\n" +
+	"\x1dtandem/review/v1/review.proto\x12\x10tandem.review.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\x1a!tandem/drafting/v1/drafting.proto\"Z\n" +
+	"\x04Span\x12*\n" +
+	"\x04side\x18\x01 \x01(\x0e2\x16.tandem.review.v1.SideR\x04side\x12\x14\n" +
+	"\x05start\x18\x02 \x01(\x05R\x05start\x12\x10\n" +
+	"\x03end\x18\x03 \x01(\x05R\x03end\"\xbd\x01\n" +
+	"\aFinding\x12\x14\n" +
+	"\x05check\x18\x01 \x01(\tR\x05check\x126\n" +
+	"\bseverity\x18\x02 \x01(\x0e2\x1a.tandem.review.v1.SeverityR\bseverity\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12,\n" +
+	"\x05spans\x18\x04 \x03(\v2\x16.tandem.review.v1.SpanR\x05spans\x12\x1c\n" +
+	"\tdismissed\x18\x05 \x01(\bR\tdismissed\"H\n" +
+	"\aComment\x12)\n" +
+	"\x02by\x18\x01 \x01(\v2\x19.tandem.article.v1.ChangeR\x02by\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"\x81\x01\n" +
+	"\tDismissal\x12\x14\n" +
+	"\x05check\x18\x01 \x01(\tR\x05check\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12)\n" +
+	"\x02by\x18\x03 \x01(\v2\x19.tandem.article.v1.ChangeR\x02by\x12\x1b\n" +
+	"\ttext_hash\x18\x04 \x01(\tR\btextHash\"\xb6\x04\n" +
+	"\aSegment\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05field\x18\x02 \x01(\tR\x05field\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x12\x1f\n" +
+	"\vsource_hash\x18\x04 \x01(\tR\n" +
+	"sourceHash\x12\x16\n" +
+	"\x06target\x18\x05 \x01(\tR\x06target\x124\n" +
+	"\x05state\x18\x06 \x01(\x0e2\x1e.tandem.review.v1.SegmentStateR\x05state\x126\n" +
+	"\x06origin\x18\a \x01(\x0e2\x1e.tandem.review.v1.TargetOriginR\x06origin\x12'\n" +
+	"\x0fprevious_source\x18\b \x01(\tR\x0epreviousSource\x12=\n" +
+	"\vsource_diff\x18\t \x03(\v2\x1c.tandem.drafting.v1.TextSpanR\n" +
+	"sourceDiff\x125\n" +
+	"\bcomments\x18\n" +
+	" \x03(\v2\x19.tandem.review.v1.CommentR\bcomments\x12;\n" +
+	"\n" +
+	"dismissals\x18\v \x03(\v2\x1b.tandem.review.v1.DismissalR\n" +
+	"dismissals\x125\n" +
+	"\bfindings\x18\f \x03(\v2\x19.tandem.review.v1.FindingR\bfindings\x123\n" +
+	"\achanged\x18\r \x01(\v2\x19.tandem.article.v1.ChangeR\achanged\"|\n" +
+	"\x04Unit\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x19\n" +
+	"\bblock_id\x18\x03 \x01(\tR\ablockId\x125\n" +
+	"\bsegments\x18\x04 \x03(\v2\x19.tandem.review.v1.SegmentR\bsegments\"\x91\x06\n" +
 	"\x03Job\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1a\n" +
@@ -419,27 +3128,195 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\x06target\x18\b \x01(\v2#.tandem.article.v1.LocalizedContentR\x06target\x121\n" +
 	"\x06opened\x18\t \x01(\v2\x19.tandem.article.v1.ChangeR\x06opened\x125\n" +
 	"\bapproved\x18\n" +
-	" \x01(\v2\x19.tandem.article.v1.ChangeR\bapproved\".\n" +
+	" \x01(\v2\x19.tandem.article.v1.ChangeR\bapproved\x12,\n" +
+	"\x05units\x18\v \x03(\v2\x16.tandem.review.v1.UnitR\x05units\x124\n" +
+	"\bassignee\x18\f \x01(\v2\x18.tandem.article.v1.ActorR\bassignee\x128\n" +
+	"\x18previous_source_revision\x18\r \x01(\x04R\x16previousSourceRevision\x12\x14\n" +
+	"\x05minor\x18\x0e \x01(\bR\x05minor\x12'\n" +
+	"\x0foverride_reason\x18\x0f \x01(\tR\x0eoverrideReason\x12\x1e\n" +
+	"\n" +
+	"overridden\x18\x10 \x03(\tR\n" +
+	"overridden\x12F\n" +
+	"\x11changes_requested\x18\x11 \x01(\v2\x19.tandem.review.v1.CommentR\x10changesRequested\".\n" +
 	"\rGetJobRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\"9\n" +
 	"\x0eGetJobResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"\xae\x02\n" +
+	"\n" +
+	"JobSummary\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1a\n" +
+	"\brevision\x18\x02 \x01(\x04R\brevision\x123\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1b.tandem.review.v1.JobStatusR\x06status\x12\x14\n" +
+	"\x05title\x18\x04 \x01(\tR\x05title\x124\n" +
+	"\bassignee\x18\x05 \x01(\v2\x18.tandem.article.v1.ActorR\bassignee\x12\x1a\n" +
+	"\bsegments\x18\x06 \x01(\x05R\bsegments\x12\x12\n" +
+	"\x04todo\x18\a \x01(\x05R\x04todo\x124\n" +
+	"\aupdated\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\aupdated\"\x7f\n" +
+	"\x0fListJobsRequest\x123\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x1b.tandem.review.v1.JobStatusR\x06status\x12\x1a\n" +
+	"\bassignee\x18\x02 \x01(\tR\bassignee\x12\x1b\n" +
+	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\"D\n" +
+	"\x10ListJobsResponse\x120\n" +
+	"\x04jobs\x18\x01 \x03(\v2\x1c.tandem.review.v1.JobSummaryR\x04jobs\"]\n" +
+	"\x0fClaimJobRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12+\n" +
+	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\";\n" +
+	"\x10ClaimJobResponse\x12'\n" +
 	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"_\n" +
-	"\x11ApproveJobRequest\x12\x1d\n" +
+	"\x11UnclaimJobRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12+\n" +
 	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\"=\n" +
+	"\x12UnclaimJobResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"\x9f\x01\n" +
+	"\x10AssignJobRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12+\n" +
+	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12\x1a\n" +
+	"\bassignee\x18\x03 \x01(\tR\bassignee\x12#\n" +
+	"\rassignee_name\x18\x04 \x01(\tR\fassigneeName\"<\n" +
+	"\x11AssignJobResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"\xcf\x01\n" +
+	"\x14UpdateSegmentRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1d\n" +
+	"\n" +
+	"segment_id\x18\x02 \x01(\tR\tsegmentId\x12+\n" +
+	"\x11expected_revision\x18\x03 \x01(\x04R\x10expectedRevision\x12\x16\n" +
+	"\x06target\x18\x04 \x01(\tR\x06target\x124\n" +
+	"\x05state\x18\x05 \x01(\x0e2\x1e.tandem.review.v1.SegmentStateR\x05state\"w\n" +
+	"\x15UpdateSegmentResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\x125\n" +
+	"\bfindings\x18\x02 \x03(\v2\x19.tandem.review.v1.FindingR\bfindings\"i\n" +
+	"\x15CommentSegmentRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1d\n" +
+	"\n" +
+	"segment_id\x18\x02 \x01(\tR\tsegmentId\x12\x12\n" +
+	"\x04text\x18\x03 \x01(\tR\x04text\"A\n" +
+	"\x16CommentSegmentResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"\x83\x01\n" +
+	"\x15DismissFindingRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1d\n" +
+	"\n" +
+	"segment_id\x18\x02 \x01(\tR\tsegmentId\x12\x14\n" +
+	"\x05check\x18\x03 \x01(\tR\x05check\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"A\n" +
+	"\x16DismissFindingResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"g\n" +
+	"\x0fSegmentFindings\x12\x1d\n" +
+	"\n" +
+	"segment_id\x18\x01 \x01(\tR\tsegmentId\x125\n" +
+	"\bfindings\x18\x02 \x03(\v2\x19.tandem.review.v1.FindingR\bfindings\"0\n" +
+	"\x0fCheckJobRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\"\xa1\x01\n" +
+	"\x10CheckJobResponse\x12=\n" +
+	"\bsegments\x18\x01 \x03(\v2!.tandem.review.v1.SegmentFindingsR\bsegments\x12\x16\n" +
+	"\x06errors\x18\x02 \x01(\x05R\x06errors\x12\x1a\n" +
+	"\bwarnings\x18\x03 \x01(\x05R\bwarnings\x12\x1a\n" +
+	"\brevision\x18\x04 \x01(\x04R\brevision\"}\n" +
+	"\x15RequestChangesRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12+\n" +
+	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12\x18\n" +
+	"\acomment\x18\x03 \x01(\tR\acomment\"A\n" +
+	"\x16RequestChangesResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"\x88\x01\n" +
+	"\x11ApproveJobRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12+\n" +
+	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12'\n" +
+	"\x0foverride_reason\x18\x03 \x01(\tR\x0eoverrideReason\"=\n" +
 	"\x12ApproveJobResponse\x12'\n" +
-	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job*w\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"\xe2\x01\n" +
+	"\x04Term\x12\x16\n" +
+	"\x06source\x18\x01 \x01(\tR\x06source\x12\x18\n" +
+	"\atargets\x18\x02 \x03(\tR\atargets\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\x12%\n" +
+	"\x0ecase_sensitive\x18\x04 \x01(\bR\rcaseSensitive\x12\x1c\n" +
+	"\tforbidden\x18\x05 \x01(\bR\tforbidden\x123\n" +
+	"\achanged\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\achanged\x12\x1a\n" +
+	"\brevision\x18\a \x01(\x04R\brevision\"\x12\n" +
+	"\x10ListTermsRequest\"A\n" +
+	"\x11ListTermsResponse\x12,\n" +
+	"\x05terms\x18\x01 \x03(\v2\x16.tandem.review.v1.TermR\x05terms\"i\n" +
+	"\x0ePutTermRequest\x12*\n" +
+	"\x04term\x18\x01 \x01(\v2\x16.tandem.review.v1.TermR\x04term\x12+\n" +
+	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\"=\n" +
+	"\x0fPutTermResponse\x12*\n" +
+	"\x04term\x18\x01 \x01(\v2\x16.tandem.review.v1.TermR\x04term\"a\n" +
+	"\x11DeleteTermRequest\x12\x16\n" +
+	"\x06source\x18\x01 \x01(\tR\x06source\x12\x1c\n" +
+	"\tforbidden\x18\x02 \x01(\bR\tforbidden\x12\x16\n" +
+	"\x06target\x18\x03 \x01(\tR\x06target\"\x14\n" +
+	"\x12DeleteTermResponse\"e\n" +
+	"\x15ImportGlossaryRequest\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x128\n" +
+	"\x06format\x18\x02 \x01(\x0e2 .tandem.review.v1.GlossaryFormatR\x06format\"f\n" +
+	"\x16ImportGlossaryResponse\x12\x14\n" +
+	"\x05added\x18\x01 \x01(\x05R\x05added\x12\x18\n" +
+	"\achanged\x18\x02 \x01(\x05R\achanged\x12\x1c\n" +
+	"\tunchanged\x18\x03 \x01(\x05R\tunchanged\"Q\n" +
+	"\x15ExportGlossaryRequest\x128\n" +
+	"\x06format\x18\x01 \x01(\x0e2 .tandem.review.v1.GlossaryFormatR\x06format\",\n" +
+	"\x16ExportGlossaryResponse\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data*w\n" +
 	"\tJobStatus\x12\x1a\n" +
 	"\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fJOB_STATUS_OPEN\x10\x01\x12\x17\n" +
 	"\x13JOB_STATUS_APPROVED\x10\x02\x12 \n" +
-	"\x1cJOB_STATUS_CHANGES_REQUESTED\x10\x032\xb5\x01\n" +
+	"\x1cJOB_STATUS_CHANGES_REQUESTED\x10\x03*\xbb\x01\n" +
+	"\fSegmentState\x12\x1d\n" +
+	"\x19SEGMENT_STATE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15SEGMENT_STATE_INITIAL\x10\x01\x12\x1c\n" +
+	"\x18SEGMENT_STATE_TRANSLATED\x10\x02\x12\x1a\n" +
+	"\x16SEGMENT_STATE_REVIEWED\x10\x03\x12\x17\n" +
+	"\x13SEGMENT_STATE_FINAL\x10\x04\x12\x1e\n" +
+	"\x1aSEGMENT_STATE_NEEDS_REVIEW\x10\x05*\x99\x01\n" +
+	"\fTargetOrigin\x12\x1d\n" +
+	"\x19TARGET_ORIGIN_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14TARGET_ORIGIN_EDITOR\x10\x01\x12\x18\n" +
+	"\x14TARGET_ORIGIN_MEMORY\x10\x02\x12\x1c\n" +
+	"\x18TARGET_ORIGIN_TRANSLATOR\x10\x03\x12\x18\n" +
+	"\x14TARGET_ORIGIN_IMPORT\x10\x04*a\n" +
+	"\bSeverity\x12\x18\n" +
+	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rSEVERITY_INFO\x10\x01\x12\x14\n" +
+	"\x10SEVERITY_WARNING\x10\x02\x12\x12\n" +
+	"\x0eSEVERITY_ERROR\x10\x03*>\n" +
+	"\x04Side\x12\x14\n" +
+	"\x10SIDE_UNSPECIFIED\x10\x00\x12\x0f\n" +
+	"\vSIDE_SOURCE\x10\x01\x12\x0f\n" +
+	"\vSIDE_TARGET\x10\x02*c\n" +
+	"\x0eGlossaryFormat\x12\x1f\n" +
+	"\x1bGLOSSARY_FORMAT_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13GLOSSARY_FORMAT_TSV\x10\x01\x12\x17\n" +
+	"\x13GLOSSARY_FORMAT_CSV\x10\x022\xb7\v\n" +
 	"\rReviewService\x12K\n" +
-	"\x06GetJob\x12\x1f.tandem.review.v1.GetJobRequest\x1a .tandem.review.v1.GetJobResponse\x12W\n" +
+	"\x06GetJob\x12\x1f.tandem.review.v1.GetJobRequest\x1a .tandem.review.v1.GetJobResponse\x12Q\n" +
+	"\bListJobs\x12!.tandem.review.v1.ListJobsRequest\x1a\".tandem.review.v1.ListJobsResponse\x12Q\n" +
+	"\bClaimJob\x12!.tandem.review.v1.ClaimJobRequest\x1a\".tandem.review.v1.ClaimJobResponse\x12W\n" +
 	"\n" +
-	"ApproveJob\x12#.tandem.review.v1.ApproveJobRequest\x1a$.tandem.review.v1.ApproveJobResponseB\xc3\x01\n" +
+	"UnclaimJob\x12#.tandem.review.v1.UnclaimJobRequest\x1a$.tandem.review.v1.UnclaimJobResponse\x12T\n" +
+	"\tAssignJob\x12\".tandem.review.v1.AssignJobRequest\x1a#.tandem.review.v1.AssignJobResponse\x12`\n" +
+	"\rUpdateSegment\x12&.tandem.review.v1.UpdateSegmentRequest\x1a'.tandem.review.v1.UpdateSegmentResponse\x12c\n" +
+	"\x0eCommentSegment\x12'.tandem.review.v1.CommentSegmentRequest\x1a(.tandem.review.v1.CommentSegmentResponse\x12c\n" +
+	"\x0eDismissFinding\x12'.tandem.review.v1.DismissFindingRequest\x1a(.tandem.review.v1.DismissFindingResponse\x12Q\n" +
+	"\bCheckJob\x12!.tandem.review.v1.CheckJobRequest\x1a\".tandem.review.v1.CheckJobResponse\x12c\n" +
+	"\x0eRequestChanges\x12'.tandem.review.v1.RequestChangesRequest\x1a(.tandem.review.v1.RequestChangesResponse\x12W\n" +
+	"\n" +
+	"ApproveJob\x12#.tandem.review.v1.ApproveJobRequest\x1a$.tandem.review.v1.ApproveJobResponse\x12T\n" +
+	"\tListTerms\x12\".tandem.review.v1.ListTermsRequest\x1a#.tandem.review.v1.ListTermsResponse\x12N\n" +
+	"\aPutTerm\x12 .tandem.review.v1.PutTermRequest\x1a!.tandem.review.v1.PutTermResponse\x12W\n" +
+	"\n" +
+	"DeleteTerm\x12#.tandem.review.v1.DeleteTermRequest\x1a$.tandem.review.v1.DeleteTermResponse\x12c\n" +
+	"\x0eImportGlossary\x12'.tandem.review.v1.ImportGlossaryRequest\x1a(.tandem.review.v1.ImportGlossaryResponse\x12c\n" +
+	"\x0eExportGlossary\x12'.tandem.review.v1.ExportGlossaryRequest\x1a(.tandem.review.v1.ExportGlossaryResponseB\xc3\x01\n" +
 	"\x14com.tandem.review.v1B\vReviewProtoP\x01Z<github.com/tandemnews/tandem/proto/tandem/review/v1;reviewv1\xa2\x02\x03TRX\xaa\x02\x10Tandem.Review.V1\xca\x02\x10Tandem\\Review\\V1\xe2\x02\x1cTandem\\Review\\V1\\GPBMetadata\xea\x02\x12Tandem::Review::V1b\x06proto3"
 
 var (
@@ -454,35 +3331,146 @@ func file_tandem_review_v1_review_proto_rawDescGZIP() []byte {
 	return file_tandem_review_v1_review_proto_rawDescData
 }
 
-var file_tandem_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_tandem_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_tandem_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_tandem_review_v1_review_proto_goTypes = []any{
-	(JobStatus)(0),              // 0: tandem.review.v1.JobStatus
-	(*Job)(nil),                 // 1: tandem.review.v1.Job
-	(*GetJobRequest)(nil),       // 2: tandem.review.v1.GetJobRequest
-	(*GetJobResponse)(nil),      // 3: tandem.review.v1.GetJobResponse
-	(*ApproveJobRequest)(nil),   // 4: tandem.review.v1.ApproveJobRequest
-	(*ApproveJobResponse)(nil),  // 5: tandem.review.v1.ApproveJobResponse
-	(*v1.LocalizedContent)(nil), // 6: tandem.article.v1.LocalizedContent
-	(*v1.Change)(nil),           // 7: tandem.article.v1.Change
+	(JobStatus)(0),                 // 0: tandem.review.v1.JobStatus
+	(SegmentState)(0),              // 1: tandem.review.v1.SegmentState
+	(TargetOrigin)(0),              // 2: tandem.review.v1.TargetOrigin
+	(Severity)(0),                  // 3: tandem.review.v1.Severity
+	(Side)(0),                      // 4: tandem.review.v1.Side
+	(GlossaryFormat)(0),            // 5: tandem.review.v1.GlossaryFormat
+	(*Span)(nil),                   // 6: tandem.review.v1.Span
+	(*Finding)(nil),                // 7: tandem.review.v1.Finding
+	(*Comment)(nil),                // 8: tandem.review.v1.Comment
+	(*Dismissal)(nil),              // 9: tandem.review.v1.Dismissal
+	(*Segment)(nil),                // 10: tandem.review.v1.Segment
+	(*Unit)(nil),                   // 11: tandem.review.v1.Unit
+	(*Job)(nil),                    // 12: tandem.review.v1.Job
+	(*GetJobRequest)(nil),          // 13: tandem.review.v1.GetJobRequest
+	(*GetJobResponse)(nil),         // 14: tandem.review.v1.GetJobResponse
+	(*JobSummary)(nil),             // 15: tandem.review.v1.JobSummary
+	(*ListJobsRequest)(nil),        // 16: tandem.review.v1.ListJobsRequest
+	(*ListJobsResponse)(nil),       // 17: tandem.review.v1.ListJobsResponse
+	(*ClaimJobRequest)(nil),        // 18: tandem.review.v1.ClaimJobRequest
+	(*ClaimJobResponse)(nil),       // 19: tandem.review.v1.ClaimJobResponse
+	(*UnclaimJobRequest)(nil),      // 20: tandem.review.v1.UnclaimJobRequest
+	(*UnclaimJobResponse)(nil),     // 21: tandem.review.v1.UnclaimJobResponse
+	(*AssignJobRequest)(nil),       // 22: tandem.review.v1.AssignJobRequest
+	(*AssignJobResponse)(nil),      // 23: tandem.review.v1.AssignJobResponse
+	(*UpdateSegmentRequest)(nil),   // 24: tandem.review.v1.UpdateSegmentRequest
+	(*UpdateSegmentResponse)(nil),  // 25: tandem.review.v1.UpdateSegmentResponse
+	(*CommentSegmentRequest)(nil),  // 26: tandem.review.v1.CommentSegmentRequest
+	(*CommentSegmentResponse)(nil), // 27: tandem.review.v1.CommentSegmentResponse
+	(*DismissFindingRequest)(nil),  // 28: tandem.review.v1.DismissFindingRequest
+	(*DismissFindingResponse)(nil), // 29: tandem.review.v1.DismissFindingResponse
+	(*SegmentFindings)(nil),        // 30: tandem.review.v1.SegmentFindings
+	(*CheckJobRequest)(nil),        // 31: tandem.review.v1.CheckJobRequest
+	(*CheckJobResponse)(nil),       // 32: tandem.review.v1.CheckJobResponse
+	(*RequestChangesRequest)(nil),  // 33: tandem.review.v1.RequestChangesRequest
+	(*RequestChangesResponse)(nil), // 34: tandem.review.v1.RequestChangesResponse
+	(*ApproveJobRequest)(nil),      // 35: tandem.review.v1.ApproveJobRequest
+	(*ApproveJobResponse)(nil),     // 36: tandem.review.v1.ApproveJobResponse
+	(*Term)(nil),                   // 37: tandem.review.v1.Term
+	(*ListTermsRequest)(nil),       // 38: tandem.review.v1.ListTermsRequest
+	(*ListTermsResponse)(nil),      // 39: tandem.review.v1.ListTermsResponse
+	(*PutTermRequest)(nil),         // 40: tandem.review.v1.PutTermRequest
+	(*PutTermResponse)(nil),        // 41: tandem.review.v1.PutTermResponse
+	(*DeleteTermRequest)(nil),      // 42: tandem.review.v1.DeleteTermRequest
+	(*DeleteTermResponse)(nil),     // 43: tandem.review.v1.DeleteTermResponse
+	(*ImportGlossaryRequest)(nil),  // 44: tandem.review.v1.ImportGlossaryRequest
+	(*ImportGlossaryResponse)(nil), // 45: tandem.review.v1.ImportGlossaryResponse
+	(*ExportGlossaryRequest)(nil),  // 46: tandem.review.v1.ExportGlossaryRequest
+	(*ExportGlossaryResponse)(nil), // 47: tandem.review.v1.ExportGlossaryResponse
+	(*v1.Change)(nil),              // 48: tandem.article.v1.Change
+	(*v11.TextSpan)(nil),           // 49: tandem.drafting.v1.TextSpan
+	(*v1.LocalizedContent)(nil),    // 50: tandem.article.v1.LocalizedContent
+	(*v1.Actor)(nil),               // 51: tandem.article.v1.Actor
+	(*timestamppb.Timestamp)(nil),  // 52: google.protobuf.Timestamp
 }
 var file_tandem_review_v1_review_proto_depIdxs = []int32{
-	0, // 0: tandem.review.v1.Job.status:type_name -> tandem.review.v1.JobStatus
-	6, // 1: tandem.review.v1.Job.source:type_name -> tandem.article.v1.LocalizedContent
-	6, // 2: tandem.review.v1.Job.target:type_name -> tandem.article.v1.LocalizedContent
-	7, // 3: tandem.review.v1.Job.opened:type_name -> tandem.article.v1.Change
-	7, // 4: tandem.review.v1.Job.approved:type_name -> tandem.article.v1.Change
-	1, // 5: tandem.review.v1.GetJobResponse.job:type_name -> tandem.review.v1.Job
-	1, // 6: tandem.review.v1.ApproveJobResponse.job:type_name -> tandem.review.v1.Job
-	2, // 7: tandem.review.v1.ReviewService.GetJob:input_type -> tandem.review.v1.GetJobRequest
-	4, // 8: tandem.review.v1.ReviewService.ApproveJob:input_type -> tandem.review.v1.ApproveJobRequest
-	3, // 9: tandem.review.v1.ReviewService.GetJob:output_type -> tandem.review.v1.GetJobResponse
-	5, // 10: tandem.review.v1.ReviewService.ApproveJob:output_type -> tandem.review.v1.ApproveJobResponse
-	9, // [9:11] is the sub-list for method output_type
-	7, // [7:9] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	4,  // 0: tandem.review.v1.Span.side:type_name -> tandem.review.v1.Side
+	3,  // 1: tandem.review.v1.Finding.severity:type_name -> tandem.review.v1.Severity
+	6,  // 2: tandem.review.v1.Finding.spans:type_name -> tandem.review.v1.Span
+	48, // 3: tandem.review.v1.Comment.by:type_name -> tandem.article.v1.Change
+	48, // 4: tandem.review.v1.Dismissal.by:type_name -> tandem.article.v1.Change
+	1,  // 5: tandem.review.v1.Segment.state:type_name -> tandem.review.v1.SegmentState
+	2,  // 6: tandem.review.v1.Segment.origin:type_name -> tandem.review.v1.TargetOrigin
+	49, // 7: tandem.review.v1.Segment.source_diff:type_name -> tandem.drafting.v1.TextSpan
+	8,  // 8: tandem.review.v1.Segment.comments:type_name -> tandem.review.v1.Comment
+	9,  // 9: tandem.review.v1.Segment.dismissals:type_name -> tandem.review.v1.Dismissal
+	7,  // 10: tandem.review.v1.Segment.findings:type_name -> tandem.review.v1.Finding
+	48, // 11: tandem.review.v1.Segment.changed:type_name -> tandem.article.v1.Change
+	10, // 12: tandem.review.v1.Unit.segments:type_name -> tandem.review.v1.Segment
+	0,  // 13: tandem.review.v1.Job.status:type_name -> tandem.review.v1.JobStatus
+	50, // 14: tandem.review.v1.Job.source:type_name -> tandem.article.v1.LocalizedContent
+	50, // 15: tandem.review.v1.Job.target:type_name -> tandem.article.v1.LocalizedContent
+	48, // 16: tandem.review.v1.Job.opened:type_name -> tandem.article.v1.Change
+	48, // 17: tandem.review.v1.Job.approved:type_name -> tandem.article.v1.Change
+	11, // 18: tandem.review.v1.Job.units:type_name -> tandem.review.v1.Unit
+	51, // 19: tandem.review.v1.Job.assignee:type_name -> tandem.article.v1.Actor
+	8,  // 20: tandem.review.v1.Job.changes_requested:type_name -> tandem.review.v1.Comment
+	12, // 21: tandem.review.v1.GetJobResponse.job:type_name -> tandem.review.v1.Job
+	0,  // 22: tandem.review.v1.JobSummary.status:type_name -> tandem.review.v1.JobStatus
+	51, // 23: tandem.review.v1.JobSummary.assignee:type_name -> tandem.article.v1.Actor
+	52, // 24: tandem.review.v1.JobSummary.updated:type_name -> google.protobuf.Timestamp
+	0,  // 25: tandem.review.v1.ListJobsRequest.status:type_name -> tandem.review.v1.JobStatus
+	15, // 26: tandem.review.v1.ListJobsResponse.jobs:type_name -> tandem.review.v1.JobSummary
+	12, // 27: tandem.review.v1.ClaimJobResponse.job:type_name -> tandem.review.v1.Job
+	12, // 28: tandem.review.v1.UnclaimJobResponse.job:type_name -> tandem.review.v1.Job
+	12, // 29: tandem.review.v1.AssignJobResponse.job:type_name -> tandem.review.v1.Job
+	1,  // 30: tandem.review.v1.UpdateSegmentRequest.state:type_name -> tandem.review.v1.SegmentState
+	12, // 31: tandem.review.v1.UpdateSegmentResponse.job:type_name -> tandem.review.v1.Job
+	7,  // 32: tandem.review.v1.UpdateSegmentResponse.findings:type_name -> tandem.review.v1.Finding
+	12, // 33: tandem.review.v1.CommentSegmentResponse.job:type_name -> tandem.review.v1.Job
+	12, // 34: tandem.review.v1.DismissFindingResponse.job:type_name -> tandem.review.v1.Job
+	7,  // 35: tandem.review.v1.SegmentFindings.findings:type_name -> tandem.review.v1.Finding
+	30, // 36: tandem.review.v1.CheckJobResponse.segments:type_name -> tandem.review.v1.SegmentFindings
+	12, // 37: tandem.review.v1.RequestChangesResponse.job:type_name -> tandem.review.v1.Job
+	12, // 38: tandem.review.v1.ApproveJobResponse.job:type_name -> tandem.review.v1.Job
+	48, // 39: tandem.review.v1.Term.changed:type_name -> tandem.article.v1.Change
+	37, // 40: tandem.review.v1.ListTermsResponse.terms:type_name -> tandem.review.v1.Term
+	37, // 41: tandem.review.v1.PutTermRequest.term:type_name -> tandem.review.v1.Term
+	37, // 42: tandem.review.v1.PutTermResponse.term:type_name -> tandem.review.v1.Term
+	5,  // 43: tandem.review.v1.ImportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
+	5,  // 44: tandem.review.v1.ExportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
+	13, // 45: tandem.review.v1.ReviewService.GetJob:input_type -> tandem.review.v1.GetJobRequest
+	16, // 46: tandem.review.v1.ReviewService.ListJobs:input_type -> tandem.review.v1.ListJobsRequest
+	18, // 47: tandem.review.v1.ReviewService.ClaimJob:input_type -> tandem.review.v1.ClaimJobRequest
+	20, // 48: tandem.review.v1.ReviewService.UnclaimJob:input_type -> tandem.review.v1.UnclaimJobRequest
+	22, // 49: tandem.review.v1.ReviewService.AssignJob:input_type -> tandem.review.v1.AssignJobRequest
+	24, // 50: tandem.review.v1.ReviewService.UpdateSegment:input_type -> tandem.review.v1.UpdateSegmentRequest
+	26, // 51: tandem.review.v1.ReviewService.CommentSegment:input_type -> tandem.review.v1.CommentSegmentRequest
+	28, // 52: tandem.review.v1.ReviewService.DismissFinding:input_type -> tandem.review.v1.DismissFindingRequest
+	31, // 53: tandem.review.v1.ReviewService.CheckJob:input_type -> tandem.review.v1.CheckJobRequest
+	33, // 54: tandem.review.v1.ReviewService.RequestChanges:input_type -> tandem.review.v1.RequestChangesRequest
+	35, // 55: tandem.review.v1.ReviewService.ApproveJob:input_type -> tandem.review.v1.ApproveJobRequest
+	38, // 56: tandem.review.v1.ReviewService.ListTerms:input_type -> tandem.review.v1.ListTermsRequest
+	40, // 57: tandem.review.v1.ReviewService.PutTerm:input_type -> tandem.review.v1.PutTermRequest
+	42, // 58: tandem.review.v1.ReviewService.DeleteTerm:input_type -> tandem.review.v1.DeleteTermRequest
+	44, // 59: tandem.review.v1.ReviewService.ImportGlossary:input_type -> tandem.review.v1.ImportGlossaryRequest
+	46, // 60: tandem.review.v1.ReviewService.ExportGlossary:input_type -> tandem.review.v1.ExportGlossaryRequest
+	14, // 61: tandem.review.v1.ReviewService.GetJob:output_type -> tandem.review.v1.GetJobResponse
+	17, // 62: tandem.review.v1.ReviewService.ListJobs:output_type -> tandem.review.v1.ListJobsResponse
+	19, // 63: tandem.review.v1.ReviewService.ClaimJob:output_type -> tandem.review.v1.ClaimJobResponse
+	21, // 64: tandem.review.v1.ReviewService.UnclaimJob:output_type -> tandem.review.v1.UnclaimJobResponse
+	23, // 65: tandem.review.v1.ReviewService.AssignJob:output_type -> tandem.review.v1.AssignJobResponse
+	25, // 66: tandem.review.v1.ReviewService.UpdateSegment:output_type -> tandem.review.v1.UpdateSegmentResponse
+	27, // 67: tandem.review.v1.ReviewService.CommentSegment:output_type -> tandem.review.v1.CommentSegmentResponse
+	29, // 68: tandem.review.v1.ReviewService.DismissFinding:output_type -> tandem.review.v1.DismissFindingResponse
+	32, // 69: tandem.review.v1.ReviewService.CheckJob:output_type -> tandem.review.v1.CheckJobResponse
+	34, // 70: tandem.review.v1.ReviewService.RequestChanges:output_type -> tandem.review.v1.RequestChangesResponse
+	36, // 71: tandem.review.v1.ReviewService.ApproveJob:output_type -> tandem.review.v1.ApproveJobResponse
+	39, // 72: tandem.review.v1.ReviewService.ListTerms:output_type -> tandem.review.v1.ListTermsResponse
+	41, // 73: tandem.review.v1.ReviewService.PutTerm:output_type -> tandem.review.v1.PutTermResponse
+	43, // 74: tandem.review.v1.ReviewService.DeleteTerm:output_type -> tandem.review.v1.DeleteTermResponse
+	45, // 75: tandem.review.v1.ReviewService.ImportGlossary:output_type -> tandem.review.v1.ImportGlossaryResponse
+	47, // 76: tandem.review.v1.ReviewService.ExportGlossary:output_type -> tandem.review.v1.ExportGlossaryResponse
+	61, // [61:77] is the sub-list for method output_type
+	45, // [45:61] is the sub-list for method input_type
+	45, // [45:45] is the sub-list for extension type_name
+	45, // [45:45] is the sub-list for extension extendee
+	0,  // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_tandem_review_v1_review_proto_init() }
@@ -495,8 +3483,8 @@ func file_tandem_review_v1_review_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_review_v1_review_proto_rawDesc), len(file_tandem_review_v1_review_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   5,
+			NumEnums:      6,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

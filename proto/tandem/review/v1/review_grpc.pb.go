@@ -19,23 +19,80 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ReviewService_GetJob_FullMethodName     = "/tandem.review.v1.ReviewService/GetJob"
-	ReviewService_ApproveJob_FullMethodName = "/tandem.review.v1.ReviewService/ApproveJob"
+	ReviewService_GetJob_FullMethodName         = "/tandem.review.v1.ReviewService/GetJob"
+	ReviewService_ListJobs_FullMethodName       = "/tandem.review.v1.ReviewService/ListJobs"
+	ReviewService_ClaimJob_FullMethodName       = "/tandem.review.v1.ReviewService/ClaimJob"
+	ReviewService_UnclaimJob_FullMethodName     = "/tandem.review.v1.ReviewService/UnclaimJob"
+	ReviewService_AssignJob_FullMethodName      = "/tandem.review.v1.ReviewService/AssignJob"
+	ReviewService_UpdateSegment_FullMethodName  = "/tandem.review.v1.ReviewService/UpdateSegment"
+	ReviewService_CommentSegment_FullMethodName = "/tandem.review.v1.ReviewService/CommentSegment"
+	ReviewService_DismissFinding_FullMethodName = "/tandem.review.v1.ReviewService/DismissFinding"
+	ReviewService_CheckJob_FullMethodName       = "/tandem.review.v1.ReviewService/CheckJob"
+	ReviewService_RequestChanges_FullMethodName = "/tandem.review.v1.ReviewService/RequestChanges"
+	ReviewService_ApproveJob_FullMethodName     = "/tandem.review.v1.ReviewService/ApproveJob"
+	ReviewService_ListTerms_FullMethodName      = "/tandem.review.v1.ReviewService/ListTerms"
+	ReviewService_PutTerm_FullMethodName        = "/tandem.review.v1.ReviewService/PutTerm"
+	ReviewService_DeleteTerm_FullMethodName     = "/tandem.review.v1.ReviewService/DeleteTerm"
+	ReviewService_ImportGlossary_FullMethodName = "/tandem.review.v1.ReviewService/ImportGlossary"
+	ReviewService_ExportGlossary_FullMethodName = "/tandem.review.v1.ReviewService/ExportGlossary"
 )
 
 // ReviewServiceClient is the client API for ReviewService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// ReviewService is where translators review the English against the source.
-// A job opens when a draft is submitted; every change to it is one event on
-// the subject editorial.reviews.<article id>.
+// ReviewService is where translators review the English against the source,
+// segment by segment. A job opens when a draft is submitted; every change to
+// it is one event on the subject editorial.reviews.<article id>. Glossary
+// terms are events on editorial.glossary.<term key hash>.
 type ReviewServiceClient interface {
 	// GetJob returns the current translation job of an article. Roles:
 	// translator, editor, publisher.
 	GetJob(ctx context.Context, in *GetJobRequest, opts ...grpc.CallOption) (*GetJobResponse, error)
-	// ApproveJob approves the job's target text. Role: translator.
+	// ListJobs lists jobs, newest first, optionally by status or assignee.
+	// Roles: translator, editor, publisher.
+	ListJobs(ctx context.Context, in *ListJobsRequest, opts ...grpc.CallOption) (*ListJobsResponse, error)
+	// ClaimJob makes the caller the job's translator. Role: translator.
+	ClaimJob(ctx context.Context, in *ClaimJobRequest, opts ...grpc.CallOption) (*ClaimJobResponse, error)
+	// UnclaimJob gives the job back to the pool. Role: translator (the
+	// assignee).
+	UnclaimJob(ctx context.Context, in *UnclaimJobRequest, opts ...grpc.CallOption) (*UnclaimJobResponse, error)
+	// AssignJob gives the job to a translator, or takes it from one. Role:
+	// admin (translator leads).
+	AssignJob(ctx context.Context, in *AssignJobRequest, opts ...grpc.CallOption) (*AssignJobResponse, error)
+	// UpdateSegment saves one segment's target and state, runs the quality
+	// checks on it and returns their findings. Role: translator.
+	UpdateSegment(ctx context.Context, in *UpdateSegmentRequest, opts ...grpc.CallOption) (*UpdateSegmentResponse, error)
+	// CommentSegment adds a comment to a segment's thread. Roles:
+	// translator, editor.
+	CommentSegment(ctx context.Context, in *CommentSegmentRequest, opts ...grpc.CallOption) (*CommentSegmentResponse, error)
+	// DismissFinding dismisses a finding of one check on one segment, with a
+	// reason, until the segment changes. Role: translator.
+	DismissFinding(ctx context.Context, in *DismissFindingRequest, opts ...grpc.CallOption) (*DismissFindingResponse, error)
+	// CheckJob runs every check on every segment of the job and returns the
+	// findings, without changing the job. Roles: translator, editor,
+	// publisher.
+	CheckJob(ctx context.Context, in *CheckJobRequest, opts ...grpc.CallOption) (*CheckJobResponse, error)
+	// RequestChanges sends the job back to the editor with a comment. Role:
+	// translator.
+	RequestChanges(ctx context.Context, in *RequestChangesRequest, opts ...grpc.CallOption) (*RequestChangesResponse, error)
+	// ApproveJob approves the job's English, assembled from its segments.
+	// Error findings block it unless override_reason is given. Role:
+	// translator.
 	ApproveJob(ctx context.Context, in *ApproveJobRequest, opts ...grpc.CallOption) (*ApproveJobResponse, error)
+	// ListTerms returns the glossary. Roles: translator, editor, publisher.
+	ListTerms(ctx context.Context, in *ListTermsRequest, opts ...grpc.CallOption) (*ListTermsResponse, error)
+	// PutTerm adds or changes a glossary term. Role: admin (translator
+	// leads).
+	PutTerm(ctx context.Context, in *PutTermRequest, opts ...grpc.CallOption) (*PutTermResponse, error)
+	// DeleteTerm removes a glossary term. Role: admin.
+	DeleteTerm(ctx context.Context, in *DeleteTermRequest, opts ...grpc.CallOption) (*DeleteTermResponse, error)
+	// ImportGlossary adds or replaces terms from a TSV or CSV file: all of
+	// them, or none when a line is wrong. Role: admin.
+	ImportGlossary(ctx context.Context, in *ImportGlossaryRequest, opts ...grpc.CallOption) (*ImportGlossaryResponse, error)
+	// ExportGlossary writes the glossary as a TSV or CSV file. Roles:
+	// translator, editor, publisher.
+	ExportGlossary(ctx context.Context, in *ExportGlossaryRequest, opts ...grpc.CallOption) (*ExportGlossaryResponse, error)
 }
 
 type reviewServiceClient struct {
@@ -56,6 +113,96 @@ func (c *reviewServiceClient) GetJob(ctx context.Context, in *GetJobRequest, opt
 	return out, nil
 }
 
+func (c *reviewServiceClient) ListJobs(ctx context.Context, in *ListJobsRequest, opts ...grpc.CallOption) (*ListJobsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListJobsResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ListJobs_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ClaimJob(ctx context.Context, in *ClaimJobRequest, opts ...grpc.CallOption) (*ClaimJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ClaimJobResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ClaimJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) UnclaimJob(ctx context.Context, in *UnclaimJobRequest, opts ...grpc.CallOption) (*UnclaimJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnclaimJobResponse)
+	err := c.cc.Invoke(ctx, ReviewService_UnclaimJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) AssignJob(ctx context.Context, in *AssignJobRequest, opts ...grpc.CallOption) (*AssignJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AssignJobResponse)
+	err := c.cc.Invoke(ctx, ReviewService_AssignJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) UpdateSegment(ctx context.Context, in *UpdateSegmentRequest, opts ...grpc.CallOption) (*UpdateSegmentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateSegmentResponse)
+	err := c.cc.Invoke(ctx, ReviewService_UpdateSegment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) CommentSegment(ctx context.Context, in *CommentSegmentRequest, opts ...grpc.CallOption) (*CommentSegmentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CommentSegmentResponse)
+	err := c.cc.Invoke(ctx, ReviewService_CommentSegment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) DismissFinding(ctx context.Context, in *DismissFindingRequest, opts ...grpc.CallOption) (*DismissFindingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DismissFindingResponse)
+	err := c.cc.Invoke(ctx, ReviewService_DismissFinding_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) CheckJob(ctx context.Context, in *CheckJobRequest, opts ...grpc.CallOption) (*CheckJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckJobResponse)
+	err := c.cc.Invoke(ctx, ReviewService_CheckJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) RequestChanges(ctx context.Context, in *RequestChangesRequest, opts ...grpc.CallOption) (*RequestChangesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RequestChangesResponse)
+	err := c.cc.Invoke(ctx, ReviewService_RequestChanges_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *reviewServiceClient) ApproveJob(ctx context.Context, in *ApproveJobRequest, opts ...grpc.CallOption) (*ApproveJobResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ApproveJobResponse)
@@ -66,19 +213,112 @@ func (c *reviewServiceClient) ApproveJob(ctx context.Context, in *ApproveJobRequ
 	return out, nil
 }
 
+func (c *reviewServiceClient) ListTerms(ctx context.Context, in *ListTermsRequest, opts ...grpc.CallOption) (*ListTermsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListTermsResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ListTerms_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) PutTerm(ctx context.Context, in *PutTermRequest, opts ...grpc.CallOption) (*PutTermResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PutTermResponse)
+	err := c.cc.Invoke(ctx, ReviewService_PutTerm_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) DeleteTerm(ctx context.Context, in *DeleteTermRequest, opts ...grpc.CallOption) (*DeleteTermResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteTermResponse)
+	err := c.cc.Invoke(ctx, ReviewService_DeleteTerm_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ImportGlossary(ctx context.Context, in *ImportGlossaryRequest, opts ...grpc.CallOption) (*ImportGlossaryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportGlossaryResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ImportGlossary_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ExportGlossary(ctx context.Context, in *ExportGlossaryRequest, opts ...grpc.CallOption) (*ExportGlossaryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExportGlossaryResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ExportGlossary_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReviewServiceServer is the server API for ReviewService service.
 // All implementations must embed UnimplementedReviewServiceServer
 // for forward compatibility.
 //
-// ReviewService is where translators review the English against the source.
-// A job opens when a draft is submitted; every change to it is one event on
-// the subject editorial.reviews.<article id>.
+// ReviewService is where translators review the English against the source,
+// segment by segment. A job opens when a draft is submitted; every change to
+// it is one event on the subject editorial.reviews.<article id>. Glossary
+// terms are events on editorial.glossary.<term key hash>.
 type ReviewServiceServer interface {
 	// GetJob returns the current translation job of an article. Roles:
 	// translator, editor, publisher.
 	GetJob(context.Context, *GetJobRequest) (*GetJobResponse, error)
-	// ApproveJob approves the job's target text. Role: translator.
+	// ListJobs lists jobs, newest first, optionally by status or assignee.
+	// Roles: translator, editor, publisher.
+	ListJobs(context.Context, *ListJobsRequest) (*ListJobsResponse, error)
+	// ClaimJob makes the caller the job's translator. Role: translator.
+	ClaimJob(context.Context, *ClaimJobRequest) (*ClaimJobResponse, error)
+	// UnclaimJob gives the job back to the pool. Role: translator (the
+	// assignee).
+	UnclaimJob(context.Context, *UnclaimJobRequest) (*UnclaimJobResponse, error)
+	// AssignJob gives the job to a translator, or takes it from one. Role:
+	// admin (translator leads).
+	AssignJob(context.Context, *AssignJobRequest) (*AssignJobResponse, error)
+	// UpdateSegment saves one segment's target and state, runs the quality
+	// checks on it and returns their findings. Role: translator.
+	UpdateSegment(context.Context, *UpdateSegmentRequest) (*UpdateSegmentResponse, error)
+	// CommentSegment adds a comment to a segment's thread. Roles:
+	// translator, editor.
+	CommentSegment(context.Context, *CommentSegmentRequest) (*CommentSegmentResponse, error)
+	// DismissFinding dismisses a finding of one check on one segment, with a
+	// reason, until the segment changes. Role: translator.
+	DismissFinding(context.Context, *DismissFindingRequest) (*DismissFindingResponse, error)
+	// CheckJob runs every check on every segment of the job and returns the
+	// findings, without changing the job. Roles: translator, editor,
+	// publisher.
+	CheckJob(context.Context, *CheckJobRequest) (*CheckJobResponse, error)
+	// RequestChanges sends the job back to the editor with a comment. Role:
+	// translator.
+	RequestChanges(context.Context, *RequestChangesRequest) (*RequestChangesResponse, error)
+	// ApproveJob approves the job's English, assembled from its segments.
+	// Error findings block it unless override_reason is given. Role:
+	// translator.
 	ApproveJob(context.Context, *ApproveJobRequest) (*ApproveJobResponse, error)
+	// ListTerms returns the glossary. Roles: translator, editor, publisher.
+	ListTerms(context.Context, *ListTermsRequest) (*ListTermsResponse, error)
+	// PutTerm adds or changes a glossary term. Role: admin (translator
+	// leads).
+	PutTerm(context.Context, *PutTermRequest) (*PutTermResponse, error)
+	// DeleteTerm removes a glossary term. Role: admin.
+	DeleteTerm(context.Context, *DeleteTermRequest) (*DeleteTermResponse, error)
+	// ImportGlossary adds or replaces terms from a TSV or CSV file: all of
+	// them, or none when a line is wrong. Role: admin.
+	ImportGlossary(context.Context, *ImportGlossaryRequest) (*ImportGlossaryResponse, error)
+	// ExportGlossary writes the glossary as a TSV or CSV file. Roles:
+	// translator, editor, publisher.
+	ExportGlossary(context.Context, *ExportGlossaryRequest) (*ExportGlossaryResponse, error)
 	mustEmbedUnimplementedReviewServiceServer()
 }
 
@@ -92,8 +332,50 @@ type UnimplementedReviewServiceServer struct{}
 func (UnimplementedReviewServiceServer) GetJob(context.Context, *GetJobRequest) (*GetJobResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetJob not implemented")
 }
+func (UnimplementedReviewServiceServer) ListJobs(context.Context, *ListJobsRequest) (*ListJobsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListJobs not implemented")
+}
+func (UnimplementedReviewServiceServer) ClaimJob(context.Context, *ClaimJobRequest) (*ClaimJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ClaimJob not implemented")
+}
+func (UnimplementedReviewServiceServer) UnclaimJob(context.Context, *UnclaimJobRequest) (*UnclaimJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnclaimJob not implemented")
+}
+func (UnimplementedReviewServiceServer) AssignJob(context.Context, *AssignJobRequest) (*AssignJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AssignJob not implemented")
+}
+func (UnimplementedReviewServiceServer) UpdateSegment(context.Context, *UpdateSegmentRequest) (*UpdateSegmentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateSegment not implemented")
+}
+func (UnimplementedReviewServiceServer) CommentSegment(context.Context, *CommentSegmentRequest) (*CommentSegmentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CommentSegment not implemented")
+}
+func (UnimplementedReviewServiceServer) DismissFinding(context.Context, *DismissFindingRequest) (*DismissFindingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DismissFinding not implemented")
+}
+func (UnimplementedReviewServiceServer) CheckJob(context.Context, *CheckJobRequest) (*CheckJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckJob not implemented")
+}
+func (UnimplementedReviewServiceServer) RequestChanges(context.Context, *RequestChangesRequest) (*RequestChangesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RequestChanges not implemented")
+}
 func (UnimplementedReviewServiceServer) ApproveJob(context.Context, *ApproveJobRequest) (*ApproveJobResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ApproveJob not implemented")
+}
+func (UnimplementedReviewServiceServer) ListTerms(context.Context, *ListTermsRequest) (*ListTermsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListTerms not implemented")
+}
+func (UnimplementedReviewServiceServer) PutTerm(context.Context, *PutTermRequest) (*PutTermResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutTerm not implemented")
+}
+func (UnimplementedReviewServiceServer) DeleteTerm(context.Context, *DeleteTermRequest) (*DeleteTermResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteTerm not implemented")
+}
+func (UnimplementedReviewServiceServer) ImportGlossary(context.Context, *ImportGlossaryRequest) (*ImportGlossaryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportGlossary not implemented")
+}
+func (UnimplementedReviewServiceServer) ExportGlossary(context.Context, *ExportGlossaryRequest) (*ExportGlossaryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportGlossary not implemented")
 }
 func (UnimplementedReviewServiceServer) mustEmbedUnimplementedReviewServiceServer() {}
 func (UnimplementedReviewServiceServer) testEmbeddedByValue()                       {}
@@ -134,6 +416,168 @@ func _ReviewService_GetJob_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReviewService_ListJobs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListJobsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ListJobs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ListJobs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ListJobs(ctx, req.(*ListJobsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ClaimJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ClaimJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ClaimJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ClaimJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ClaimJob(ctx, req.(*ClaimJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_UnclaimJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnclaimJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).UnclaimJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_UnclaimJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).UnclaimJob(ctx, req.(*UnclaimJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_AssignJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AssignJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).AssignJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_AssignJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).AssignJob(ctx, req.(*AssignJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_UpdateSegment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateSegmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).UpdateSegment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_UpdateSegment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).UpdateSegment(ctx, req.(*UpdateSegmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_CommentSegment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CommentSegmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).CommentSegment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_CommentSegment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).CommentSegment(ctx, req.(*CommentSegmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_DismissFinding_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DismissFindingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).DismissFinding(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_DismissFinding_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).DismissFinding(ctx, req.(*DismissFindingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_CheckJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).CheckJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_CheckJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).CheckJob(ctx, req.(*CheckJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_RequestChanges_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RequestChangesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).RequestChanges(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_RequestChanges_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).RequestChanges(ctx, req.(*RequestChangesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReviewService_ApproveJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ApproveJobRequest)
 	if err := dec(in); err != nil {
@@ -152,6 +596,96 @@ func _ReviewService_ApproveJob_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReviewService_ListTerms_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListTermsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ListTerms(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ListTerms_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ListTerms(ctx, req.(*ListTermsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_PutTerm_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PutTermRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).PutTerm(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_PutTerm_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).PutTerm(ctx, req.(*PutTermRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_DeleteTerm_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteTermRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).DeleteTerm(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_DeleteTerm_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).DeleteTerm(ctx, req.(*DeleteTermRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ImportGlossary_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportGlossaryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ImportGlossary(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ImportGlossary_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ImportGlossary(ctx, req.(*ImportGlossaryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ExportGlossary_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportGlossaryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ExportGlossary(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ExportGlossary_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ExportGlossary(ctx, req.(*ExportGlossaryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReviewService_ServiceDesc is the grpc.ServiceDesc for ReviewService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -164,8 +698,64 @@ var ReviewService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ReviewService_GetJob_Handler,
 		},
 		{
+			MethodName: "ListJobs",
+			Handler:    _ReviewService_ListJobs_Handler,
+		},
+		{
+			MethodName: "ClaimJob",
+			Handler:    _ReviewService_ClaimJob_Handler,
+		},
+		{
+			MethodName: "UnclaimJob",
+			Handler:    _ReviewService_UnclaimJob_Handler,
+		},
+		{
+			MethodName: "AssignJob",
+			Handler:    _ReviewService_AssignJob_Handler,
+		},
+		{
+			MethodName: "UpdateSegment",
+			Handler:    _ReviewService_UpdateSegment_Handler,
+		},
+		{
+			MethodName: "CommentSegment",
+			Handler:    _ReviewService_CommentSegment_Handler,
+		},
+		{
+			MethodName: "DismissFinding",
+			Handler:    _ReviewService_DismissFinding_Handler,
+		},
+		{
+			MethodName: "CheckJob",
+			Handler:    _ReviewService_CheckJob_Handler,
+		},
+		{
+			MethodName: "RequestChanges",
+			Handler:    _ReviewService_RequestChanges_Handler,
+		},
+		{
 			MethodName: "ApproveJob",
 			Handler:    _ReviewService_ApproveJob_Handler,
+		},
+		{
+			MethodName: "ListTerms",
+			Handler:    _ReviewService_ListTerms_Handler,
+		},
+		{
+			MethodName: "PutTerm",
+			Handler:    _ReviewService_PutTerm_Handler,
+		},
+		{
+			MethodName: "DeleteTerm",
+			Handler:    _ReviewService_DeleteTerm_Handler,
+		},
+		{
+			MethodName: "ImportGlossary",
+			Handler:    _ReviewService_ImportGlossary_Handler,
+		},
+		{
+			MethodName: "ExportGlossary",
+			Handler:    _ReviewService_ExportGlossary_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

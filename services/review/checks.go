@@ -1,0 +1,106 @@
+package review
+
+import (
+	"fmt"
+
+	"github.com/tandemnews/tandem/pkg/qa"
+	"github.com/tandemnews/tandem/pkg/segment"
+	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+)
+
+// CheckSourceChanged is reported on a segment in NEEDS_REVIEW: its source
+// changed after the target was written. It is an error, so a job is not
+// approved with a stale translation unless the approver overrides it.
+const CheckSourceChanged = "source-changed"
+
+// textHash identifies a segment's text for dismissals: a change to either
+// side ends them.
+func textHash(s *reviewv1.Segment) string { return segment.Hash(s.Source + "\x00" + s.Target) }
+
+// others maps each source text of a job to the targets its segments have,
+// for the consistency check.
+func others(j *reviewv1.Job) map[string][]string {
+	m := map[string][]string{}
+	eachSegment(j, func(_ *reviewv1.Unit, s *reviewv1.Segment) {
+		if s.Target != "" {
+			k := qa.Normalize(s.Source)
+			m[k] = append(m[k], s.Target)
+		}
+	})
+	return m
+}
+
+// checkSegment runs the checks on one segment of j, marks the dismissed
+// findings, and stores them on the segment.
+func checkSegment(c *qa.Checker, j *reviewv1.Job, s *reviewv1.Segment, translations map[string][]string, memory func(string) []string) []*reviewv1.Finding {
+	var elsewhere []string
+	seenSelf := false
+	for _, t := range translations[qa.Normalize(s.Source)] {
+		if t == s.Target && !seenSelf {
+			seenSelf = true // the segment's own target
+			continue
+		}
+		elsewhere = append(elsewhere, t)
+	}
+	if memory != nil {
+		elsewhere = append(elsewhere, memory(s.Source)...)
+	}
+	fs := c.Check(qa.Segment{Source: s.Source, Target: s.Target, SourceLang: j.SourceLocale, TargetLang: j.TargetLocale}, elsewhere)
+	out := make([]*reviewv1.Finding, 0, len(fs)+1)
+	if s.State == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW {
+		out = append(out, &reviewv1.Finding{
+			Check:    CheckSourceChanged,
+			Severity: reviewv1.Severity_SEVERITY_ERROR,
+			Message:  fmt.Sprintf("the source changed since this target was written (it was %q); check the target and save it", s.PreviousSource),
+		})
+	}
+	for _, f := range fs {
+		pf := &reviewv1.Finding{Check: f.Check, Severity: reviewv1.Severity(f.Severity), Message: f.Message}
+		for _, sp := range f.Spans {
+			pf.Spans = append(pf.Spans, &reviewv1.Span{Side: reviewv1.Side(sp.Side), Start: int32(sp.Start), End: int32(sp.End)})
+		}
+		out = append(out, pf)
+	}
+	h := textHash(s)
+	for _, f := range out {
+		for _, d := range s.Dismissals {
+			if d.Check == f.Check && d.TextHash == h {
+				f.Dismissed = true
+			}
+		}
+	}
+	s.Findings = out
+	return out
+}
+
+// checkJob runs the checks on every segment of j.
+func checkJob(c *qa.Checker, j *reviewv1.Job, memory func(string) []string) {
+	tr := others(j)
+	eachSegment(j, func(_ *reviewv1.Unit, s *reviewv1.Segment) { checkSegment(c, j, s, tr, memory) })
+}
+
+// openErrors lists the error findings of j that nobody dismissed, as
+// "segment id: check".
+func openErrors(j *reviewv1.Job) []string {
+	var out []string
+	eachSegment(j, func(_ *reviewv1.Unit, s *reviewv1.Segment) {
+		for _, f := range s.Findings {
+			if f.Severity == reviewv1.Severity_SEVERITY_ERROR && !f.Dismissed {
+				out = append(out, s.Id+": "+f.Check)
+			}
+		}
+	})
+	return out
+}
+
+// pruneDismissals drops the dismissals made on another text of s.
+func pruneDismissals(s *reviewv1.Segment) {
+	h := textHash(s)
+	kept := s.Dismissals[:0]
+	for _, d := range s.Dismissals {
+		if d.TextHash == h {
+			kept = append(kept, d)
+		}
+	}
+	s.Dismissals = kept
+}
