@@ -201,6 +201,7 @@ func TestArticleFromDraftToBothPublicPages(t *testing.T) {
 		revised := sampleArticle()
 		revised.Id = id
 		revised.Locales["zh-CN"].Summary = "图书馆夜间自习空间开放。"
+		revised.Locales["en"].Summary = "The Library's night study space opens."
 		updated, err := drafting.UpdateDraft(ctx, &draftingv1.UpdateDraftRequest{Article: revised, ExpectedRevision: d.Revision}, e.as(auth.Editor))
 		if err != nil {
 			t.Fatal(err)

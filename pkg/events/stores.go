@@ -63,3 +63,22 @@ func Publications(s *Stream) *Aggregate[*publishingv1.Publication] {
 		New:         func() *publishingv1.Publication { return &publishingv1.Publication{} },
 	}
 }
+
+// KindGlossary holds glossary terms: editorial.glossary.<term key hash>.
+const KindGlossary = "glossary"
+
+// Glossary is the glossary term aggregate on the editorial stream. A
+// deleted term keeps its subject with a last event marked deleted, so the
+// deletion is in the history like any change.
+func Glossary(s *Stream) *Aggregate[*eventsv1.GlossaryEvent] {
+	return &Aggregate[*eventsv1.GlossaryEvent]{
+		Stream: s, Kind: KindGlossary, Source: SourceReview,
+		Wrap: func(e *eventsv1.GlossaryEvent) proto.Message { return e },
+		Unwrap: func(m proto.Message) (*eventsv1.GlossaryEvent, bool) {
+			e, ok := m.(*eventsv1.GlossaryEvent)
+			return e, ok && e.GetTerm() != nil
+		},
+		SetRevision: func(e *eventsv1.GlossaryEvent, rev uint64) { e.Term.Revision = rev },
+		New:         func() *eventsv1.GlossaryEvent { return &eventsv1.GlossaryEvent{Term: &reviewv1.Term{}} },
+	}
+}

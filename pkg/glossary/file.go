@@ -102,11 +102,20 @@ func Import(r io.Reader, f Format) ([]Term, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+				err = pe.Err
+			}
 			errs = append(errs, &ImportError{Line: line, Message: err.Error()})
+			if pe == nil {
+				break // not a line problem: the reader failed
+			}
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

@@ -22,8 +22,8 @@ type Number struct {
 }
 
 var (
-	phoneRe = regexp.MustCompile(`\+?\d{1,3}[- ]\d{2,4}[- ]\d{6,8}|\(0\d{2,3}\)\s?\d{7,8}|0\d{2,3}-\d{7,8}(?:-\d{1,5})?|\b1[3-9]\d{9}\b|\b\d{3}-\d{3}-\d{4}\b`)
-	timeRe  = regexp.MustCompile(`(\d{1,2})[:：](\d{2})(?:\s?([ap])\.?m\.?)?`)
+	phoneRe  = regexp.MustCompile(`\+?\d{1,3}[- ]\d{2,4}[- ]\d{6,8}|\(0\d{2,3}\)\s?\d{7,8}|0\d{2,3}-\d{7,8}(?:-\d{1,5})?|\b1[3-9]\d{9}\b|\b\d{3}-\d{3}-\d{4}\b`)
+	timeRe   = regexp.MustCompile(`(\d{1,2})[:：](\d{2})(?:\s?([ap])\.?m\.?)?`)
 	enHourRe = regexp.MustCompile(`(?i)\b(\d{1,2})\s?([ap])\.?m\.?`)
 	zhTimeRe = regexp.MustCompile(`(上午|下午|晚上|中午|凌晨|早上)?(\d{1,2}|[一二两三四五六七八九十]{1,3})[点時时](?:(\d{1,2})分|半)?`)
 	digitsRe = regexp.MustCompile(`\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?`)
@@ -233,6 +233,13 @@ func EnglishNumbers(s string) []Number {
 			add(Number{Key: timeKey(h, "00", strings.ToLower(s[m[4]:m[5]])), Text: s[m[0]:m[1]], Start: m[0], End: m[1]})
 		}
 	}
+	for _, m := range clockWords.FindAllStringIndex(s, -1) {
+		hour := 0
+		if strings.EqualFold(s[m[0]:m[1]], "noon") {
+			hour = 12
+		}
+		add(Number{Key: timeKey(hour, "00", ""), Text: s[m[0]:m[1]], Start: m[0], End: m[1]})
+	}
 	for _, m := range monthRe.FindAllStringSubmatchIndex(s, -1) {
 		name := s[m[2]:m[3]]
 		if name == "May" && m[4] < 0 {
@@ -290,6 +297,8 @@ func phoneKey(s string) string {
 	return b.String()
 }
 
+var clockWords = regexp.MustCompile(`(?i)\b(midnight|noon)\b`)
+
 func timeKey(hour int, min, ampm string) string {
 	switch ampm {
 	case "p":
@@ -300,6 +309,9 @@ func timeKey(hour int, min, ampm string) string {
 		if hour == 12 {
 			hour = 0
 		}
+	}
+	if hour == 24 {
+		hour = 0 // 24:00 and 0:00 are both midnight
 	}
 	return "t" + strconv.Itoa(hour) + ":" + twoDigits(min)
 }

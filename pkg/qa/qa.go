@@ -407,7 +407,12 @@ func (c *Checker) punctuation(f *findings) {
 	}
 	se, te := endClass(f.seg.Source), endClass(t)
 	if se != te && !(se == ';' && te == '.') {
-		f.add(CheckEndPunctuation, Warning, fmt.Sprintf("the source ends with %s, the target with %s", describe(se), describe(te)))
+		var spans []Span
+		if tt := strings.TrimRightFunc(t, unicode.IsSpace); tt != "" {
+			_, size := utf8.DecodeLastRuneInString(tt)
+			spans = append(spans, f.target(len(tt)-size, len(tt)))
+		}
+		f.add(CheckEndPunctuation, Warning, fmt.Sprintf("the source ends with %s, the target with %s", describe(se), describe(te)), spans...)
 	}
 }
 

@@ -38,6 +38,7 @@ func TestNumbersKnowChineseWritingOfQuantities(t *testing.T) {
 		{"共有一百二十台机器人。", "There are 120 robots."},
 		{"学校将进一步提升质量。", "The university will further improve quality."},
 		{"总分96.5分。", "A total score of 96.5 points."},
+		{"每日开放至24时。", "Open until midnight every day."},
 	}
 	for _, p := range same {
 		if fs := run(c, p.zh, p.en); slices.Contains(checks(fs), CheckNumbers) {

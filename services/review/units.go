@@ -177,9 +177,11 @@ func carryOver(units, old []*reviewv1.Unit, srcLang string, minor bool) {
 	}
 	for _, u := range units {
 		for i, s := range u.Segments {
+			editorsNew := s.Target
 			if o := take(s); o != nil {
 				used[o] = true
 				keep(s, o)
+				editorsEnglish(s, o, editorsNew)
 				continue
 			}
 			o := byPlace[place(u, s, i)]
@@ -187,14 +189,9 @@ func carryOver(units, old []*reviewv1.Unit, srcLang string, minor bool) {
 				continue // new text: the editor's English or nothing
 			}
 			used[o] = true
-			editorsNew := s.Target
 			keep(s, o)
 			s.SourceHash = segment.Hash(s.Source)
-			if o.Origin == reviewv1.TargetOrigin_TARGET_ORIGIN_EDITOR && editorsNew != "" {
-				// Nobody but the editor wrote the old English: the
-				// editor's new English replaces it.
-				s.Target = editorsNew
-			}
+			editorsEnglish(s, o, editorsNew)
 			if !minor && s.Target != "" {
 				s.PreviousSource = o.Source
 				if o.State == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW && o.PreviousSource != "" {
@@ -205,6 +202,20 @@ func carryOver(units, old []*reviewv1.Unit, srcLang string, minor bool) {
 			}
 		}
 	}
+}
+
+// editorsEnglish puts the editor's new English on s where no translator
+// wrote the old target (it came from the editor, or there was none).
+func editorsEnglish(s, o *reviewv1.Segment, editorsNew string) {
+	if editorsNew == "" || editorsNew == o.Target {
+		return
+	}
+	if o.Target != "" && o.Origin != reviewv1.TargetOrigin_TARGET_ORIGIN_EDITOR {
+		return
+	}
+	s.Target = editorsNew
+	s.Origin = reviewv1.TargetOrigin_TARGET_ORIGIN_EDITOR
+	s.State = reviewv1.SegmentState_SEGMENT_STATE_TRANSLATED
 }
 
 // keep copies the translation work of o onto s, leaving s's source.
