@@ -170,7 +170,10 @@ func reviewCmd() *cobra.Command {
 			})
 		},
 	})
-	var rev uint64
+	var (
+		rev      uint64
+		override string
+	)
 	approve := &cobra.Command{
 		Use:   "approve ARTICLE",
 		Short: "Approve the English of an article",
@@ -184,7 +187,7 @@ func reviewCmd() *cobra.Command {
 					}
 					rev = cur.Job.Revision
 				}
-				res, err := c.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: args[0], ExpectedRevision: rev}, t)
+				res, err := c.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: args[0], ExpectedRevision: rev, OverrideReason: override}, t)
 				if err != nil {
 					return err
 				}
@@ -194,6 +197,7 @@ func reviewCmd() *cobra.Command {
 		},
 	}
 	approve.Flags().Uint64Var(&rev, "revision", 0, "the job revision you reviewed (default: the current one)")
+	approve.Flags().StringVar(&override, "override-reason", "", "approve despite error findings, for this reason (recorded in the approval)")
 	cmd.AddCommand(approve)
 	return cmd
 }

@@ -122,3 +122,46 @@ func TestCorpusSegmentsPairSentences(t *testing.T) {
 		t.Errorf("b1.2 pairs %q with %q", s.Source, s.Target)
 	}
 }
+
+// BenchmarkCheckArticle runs every check on every segment of one article
+// (the forum article of the corpus, with its glossary).
+func BenchmarkCheckArticle(b *testing.B) {
+	dir := testkit.Shared(b, "corpus")
+	checker := &qa.Checker{Glossary: corpusGlossary(b, dir)}
+	j := corpusJob(b, dir, "forum")
+	b.ReportAllocs()
+	for b.Loop() {
+		checkJob(checker, j, nil)
+	}
+}
+
+// BenchmarkSegmentArticle segments one article into aligned units.
+func BenchmarkSegmentArticle(b *testing.B) {
+	dir := testkit.Shared(b, "corpus")
+	j := corpusJob(b, dir, "forum")
+	src := j.Source
+	en := assemble(src, j.Units, "en")
+	b.ReportAllocs()
+	for b.Loop() {
+		buildUnits(textsOf(src, en), "zh-CN", "en")
+	}
+}
+
+// TestExampleAndDemoArticlesHaveNoErrorFindings keeps the README
+// walkthrough and the demo loader true: their articles are approved without
+// an override.
+func TestExampleAndDemoArticlesHaveNoErrorFindings(t *testing.T) {
+	dirs := map[string][]string{
+		filepath.Join("..", "..", "docs", "examples"):      {"article"},
+		filepath.Join("..", "..", "cmd", "tandem", "demo"): {"autumn-sports-meet", "library-exam-hours", "robotics-gold"},
+	}
+	for dir, names := range dirs {
+		for _, name := range names {
+			j := corpusJob(t, dir, name)
+			checkJob(&qa.Checker{}, j, nil)
+			if errs := openErrors(j); len(errs) > 0 {
+				t.Errorf("%s/%s: %v", dir, name, errs)
+			}
+		}
+	}
+}
