@@ -42,6 +42,7 @@ const (
 	TranslationChangesRequested = "tandem.translation.changes_requested" // ReviewEvent
 	GlossaryTermChanged         = "tandem.glossary.term_changed"         // GlossaryEvent
 	GlossaryTermDeleted         = "tandem.glossary.term_deleted"         // GlossaryEvent
+	MemoryAdded                 = "tandem.memory.added"                  // MemoryEvent
 	ArticlePublished            = "tandem.article.published"             // ArticleEvent
 	ArticleUnpublished          = "tandem.article.unpublished"           // ArticleEvent
 )

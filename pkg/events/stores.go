@@ -82,3 +82,21 @@ func Glossary(s *Stream) *Aggregate[*eventsv1.GlossaryEvent] {
 		New:         func() *eventsv1.GlossaryEvent { return &eventsv1.GlossaryEvent{Term: &reviewv1.Term{}} },
 	}
 }
+
+// KindMemory holds translation memory batches: editorial.memory.<batch id>.
+const KindMemory = "memory"
+
+// Memory is the translation memory on the editorial stream: each subject
+// is one batch of units written once.
+func Memory(s *Stream) *Aggregate[*eventsv1.MemoryEvent] {
+	return &Aggregate[*eventsv1.MemoryEvent]{
+		Stream: s, Kind: KindMemory, Source: SourceReview,
+		Wrap: func(e *eventsv1.MemoryEvent) proto.Message { return e },
+		Unwrap: func(m proto.Message) (*eventsv1.MemoryEvent, bool) {
+			e, ok := m.(*eventsv1.MemoryEvent)
+			return e, ok
+		},
+		SetRevision: func(*eventsv1.MemoryEvent, uint64) {},
+		New:         func() *eventsv1.MemoryEvent { return &eventsv1.MemoryEvent{} },
+	}
+}

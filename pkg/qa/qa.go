@@ -541,21 +541,30 @@ func (c *Checker) consistency(f *findings, others []string) {
 }
 
 // Ratio describes how long translations are against their sources: the
-// mean and standard deviation of the natural log of target characters
-// over source characters, from N approved segments.
+// running mean and spread of the natural log of target characters over
+// source characters, from N approved segments (Welford's method).
 type Ratio struct {
-	N        int
-	Mean, SD float64
+	N    int
+	Mean float64
+	M2   float64
+}
+
+// SD is the standard deviation.
+func (r Ratio) SD() float64 {
+	if r.N < 2 {
+		return 0
+	}
+	return math.Sqrt(r.M2 / float64(r.N-1))
 }
 
 // MinRatioSamples is how many approved segments the ratio check needs
-// before it trusts them over DefaultRatio.
+// before it trusts them over the default band.
 const MinRatioSamples = 30
 
-// DefaultRatio is used until enough segments are approved: English is
-// usually two to five times as many characters as the Chinese it
-// translates.
-var DefaultRatio = Ratio{N: MinRatioSamples, Mean: math.Log(3.2), SD: 0.4}
+// defaultMean and defaultSD are used until enough segments are approved:
+// English is usually two to five times as many characters as the Chinese
+// it translates.
+var defaultMean, defaultSD = math.Log(3.2), 0.4
 
 // minRatioRunes is the shortest source the ratio check judges; headings
 // and names vary too much.
@@ -570,20 +579,12 @@ func RatioOf(source, target string) (float64, bool) {
 	return math.Log(float64(t) / float64(s)), true
 }
 
-// Add folds one approved pair into the running statistics (Welford).
+// Add folds one approved pair's statistic into r.
 func (r *Ratio) Add(x float64) {
 	r.N++
 	d := x - r.Mean
 	r.Mean += d / float64(r.N)
-	// SD holds the running sum of squares until Done is called.
-	r.SD += d * (x - r.Mean)
-}
-
-// Done turns the running sum of squares into the standard deviation.
-func (r *Ratio) Done() {
-	if r.N > 1 {
-		r.SD = math.Sqrt(r.SD / float64(r.N-1))
-	}
+	r.M2 += d * (x - r.Mean)
 }
 
 func (c *Checker) length(f *findings) {
@@ -591,12 +592,14 @@ func (c *Checker) length(f *findings) {
 	if !ok {
 		return
 	}
-	model := c.Ratio
-	if model.N < MinRatioSamples || model.SD <= 0 {
-		model = DefaultRatio
+	mean, sd := c.Ratio.Mean, c.Ratio.SD()
+	if c.Ratio.N < MinRatioSamples || sd <= 0 {
+		mean, sd = defaultMean, defaultSD
 	}
-	// Four standard deviations: only what is far outside the usual.
-	lo, hi := model.Mean-4*model.SD, model.Mean+4*model.SD
+	// Four standard deviations, never narrower than a fixed floor: only
+	// what is far outside the usual.
+	sd = max(sd, 0.15)
+	lo, hi := mean-4*sd, mean+4*sd
 	if x < lo || x > hi {
 		want := fmt.Sprintf("%.1f to %.1f", math.Exp(lo), math.Exp(hi))
 		f.add(CheckLengthRatio, Info, fmt.Sprintf("the target is %.1f times the length of the source; approved translations are %s times", math.Exp(x), want))

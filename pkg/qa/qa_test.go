@@ -138,7 +138,6 @@ func TestLengthRatioUsesApprovedSegmentsOnceThereAreEnough(t *testing.T) {
 		x, _ = RatioOf(src, "Yes, indeed!!")
 		r.Add(x)
 	}
-	r.Done()
 	c.Ratio = r
 	if fs := run(c, src, "Yes, indeed."); slices.Contains(checks(fs), CheckLengthRatio) {
 		t.Errorf("ratio within the approved ones: %v", fs)

@@ -46,7 +46,9 @@ type Service struct {
 	bus      *events.Bus
 	jobs     *events.Aggregate[*reviewv1.Job]
 	glossary *events.Aggregate[*eventsv1.GlossaryEvent]
+	memory   *events.Aggregate[*eventsv1.MemoryEvent]
 	terms    *termIndex
+	tm       *tm
 	list     *jobList
 	log      *slog.Logger
 	now      func() time.Time
@@ -64,7 +66,9 @@ func New(bus *events.Bus, log *slog.Logger) *Service {
 		bus:      bus,
 		jobs:     events.Jobs(bus.Editorial),
 		glossary: events.Glossary(bus.Editorial),
+		memory:   events.Memory(bus.Editorial),
 		terms:    newTermIndex(),
+		tm:       newTM(),
 		list:     newJobList(),
 		log:      log.With("service", "review"),
 		now:      time.Now,
@@ -94,32 +98,46 @@ func (s *Service) Policy() auth.Policy {
 		p + "DismissFinding": {auth.Translator},
 		p + "RequestChanges": {auth.Translator},
 		p + "ApproveJob":     {auth.Translator},
+		p + "SearchMemory":   readers,
+		p + "ExportMemory":   {auth.Translator},
+		p + "ImportMemory":   {auth.Admin},
+		p + "ExportXliff":    {auth.Translator},
+		p + "ImportXliff":    {auth.Translator},
 		p + "PutTerm":        {auth.Admin},
 		p + "DeleteTerm":     {auth.Admin},
 		p + "ImportGlossary": {auth.Admin},
 	}
 }
 
-// Run follows submitted drafts with the durable consumer "review-drafts",
-// shared by every replica, and follows the glossary and the jobs for this
-// replica's views, until ctx is done.
+// Run follows submitted drafts with the durable consumer "review-drafts"
+// and approvals with "review-memory", both shared by every replica, and
+// follows the glossary, the memory and the jobs for this replica's views,
+// until ctx is done.
 func (s *Service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
-	glossaryReady, listReady := make(chan struct{}), make(chan struct{})
-	g.Go(func() error { return s.followGlossary(ctx, glossaryReady) })
-	g.Go(func() error { return s.followJobs(ctx, listReady) })
+	views := []func(context.Context, chan<- struct{}) error{s.followGlossary, s.followMemory, s.followJobs}
+	ready := make([]chan struct{}, len(views))
+	for i, follow := range views {
+		ready[i] = make(chan struct{})
+		g.Go(func() error { return follow(ctx, ready[i]) })
+	}
 	g.Go(func() error {
-		select {
-		case <-glossaryReady:
-		case <-ctx.Done():
-			return nil
+		for _, r := range ready {
+			select {
+			case <-r:
+			case <-ctx.Done():
+				return nil
+			}
 		}
-		select {
-		case <-listReady:
-			close(s.Ready)
-		case <-ctx.Done():
-		}
+		close(s.Ready)
 		return nil
+	})
+	g.Go(func() error {
+		return s.bus.Editorial.Consume(ctx, events.ConsumerConfig{
+			Durable:       "review-memory",
+			FilterSubject: s.bus.Editorial.Wildcard(events.KindReviews),
+			Logger:        s.log,
+		}, s.HandleReviewEvent)
 	})
 	g.Go(func() error {
 		return s.bus.Editorial.Consume(ctx, events.ConsumerConfig{
@@ -131,7 +149,9 @@ func (s *Service) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-func (s *Service) checker() *qa.Checker { return &qa.Checker{Glossary: s.terms.glossary()} }
+func (s *Service) checker() *qa.Checker {
+	return &qa.Checker{Glossary: s.terms.glossary(), Ratio: s.tm.lengthRatio()}
+}
 
 // HandleDraftEvent opens a job when a draft is submitted, refreshes it when
 // the draft is resubmitted, and erases it when the article is purged. It is
@@ -171,7 +191,8 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 			next.PreviousSourceRevision = cur.SourceRevision
 			next.Assignee = cur.Assignee
 		}
-		checkJob(checker, next, nil)
+		s.prefill(next)
+		checkJob(checker, next, s.tm.targets)
 		next.Target = assemble(next.Source, next.Units, next.TargetLocale)
 		proto.Reset(cur)
 		proto.Merge(cur, next)
@@ -428,7 +449,7 @@ func (s *Service) UpdateSegment(ctx context.Context, req *reviewv1.UpdateSegment
 		if j.Assignee == nil {
 			j.Assignee = who // the first save claims an unclaimed job
 		}
-		findings = checkSegment(checker, j, seg, others(j), nil)
+		findings = checkSegment(checker, j, seg, others(j), s.tm.targets)
 		return events.TranslationUpdated, nil
 	})
 	if err != nil {
@@ -500,7 +521,7 @@ func (s *Service) DismissFinding(ctx context.Context, req *reviewv1.DismissFindi
 		if err != nil {
 			return "", err
 		}
-		current := checkSegment(checker, j, seg, others(j), nil)
+		current := checkSegment(checker, j, seg, others(j), s.tm.targets)
 		found := false
 		for _, f := range current {
 			found = found || f.Check == req.GetCheck()
@@ -510,7 +531,7 @@ func (s *Service) DismissFinding(ctx context.Context, req *reviewv1.DismissFindi
 		}
 		pruneDismissals(seg)
 		seg.Dismissals = append(seg.Dismissals, &reviewv1.Dismissal{Check: req.GetCheck(), Reason: reason, By: when, TextHash: textHash(seg)})
-		checkSegment(checker, j, seg, others(j), nil)
+		checkSegment(checker, j, seg, others(j), s.tm.targets)
 		return events.TranslationUpdated, nil
 	})
 	if err != nil {
@@ -528,7 +549,7 @@ func (s *Service) CheckJob(ctx context.Context, req *reviewv1.CheckJobRequest) (
 	if err != nil {
 		return nil, jobErr(err, req.GetArticleId())
 	}
-	checkJob(s.checker(), j, nil)
+	checkJob(s.checker(), j, s.tm.targets)
 	res := &reviewv1.CheckJobResponse{Revision: j.Revision}
 	eachSegment(j, func(_ *reviewv1.Unit, seg *reviewv1.Segment) {
 		if len(seg.Findings) == 0 {
@@ -602,7 +623,7 @@ func (s *Service) ApproveJob(ctx context.Context, req *reviewv1.ApproveJobReques
 		if err := mayWork(ctx, j); err != nil {
 			return "", err
 		}
-		checkJob(checker, j, nil)
+		checkJob(checker, j, s.tm.targets)
 		blocking := openErrors(j)
 		if len(blocking) > 0 && reason == "" {
 			return "", rpc.Precondition(errorsv1.ErrorReason_ERROR_REASON_FINDINGS_BLOCK_APPROVAL,

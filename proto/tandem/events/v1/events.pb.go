@@ -119,6 +119,63 @@ func (x *ReviewEvent) GetJob() *v11.Job {
 	return nil
 }
 
+// MemoryEvent is published on editorial.memory.<batch id> with type
+// tandem.memory.added: pairs approved in one job, or one batch of an
+// imported TMX file.
+type MemoryEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The units.
+	Units []*v11.MemoryUnit `protobuf:"bytes,1,rep,name=units,proto3" json:"units,omitempty"`
+	// Where they come from: "approval" or "tmx".
+	Origin        string `protobuf:"bytes,2,opt,name=origin,proto3" json:"origin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MemoryEvent) Reset() {
+	*x = MemoryEvent{}
+	mi := &file_tandem_events_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemoryEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemoryEvent) ProtoMessage() {}
+
+func (x *MemoryEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_events_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemoryEvent.ProtoReflect.Descriptor instead.
+func (*MemoryEvent) Descriptor() ([]byte, []int) {
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MemoryEvent) GetUnits() []*v11.MemoryUnit {
+	if x != nil {
+		return x.Units
+	}
+	return nil
+}
+
+func (x *MemoryEvent) GetOrigin() string {
+	if x != nil {
+		return x.Origin
+	}
+	return ""
+}
+
 // GlossaryEvent is published on editorial.glossary.<term key hash> with
 // types tandem.glossary.term_changed and tandem.glossary.term_deleted.
 type GlossaryEvent struct {
@@ -133,7 +190,7 @@ type GlossaryEvent struct {
 
 func (x *GlossaryEvent) Reset() {
 	*x = GlossaryEvent{}
-	mi := &file_tandem_events_v1_events_proto_msgTypes[2]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -145,7 +202,7 @@ func (x *GlossaryEvent) String() string {
 func (*GlossaryEvent) ProtoMessage() {}
 
 func (x *GlossaryEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_events_proto_msgTypes[2]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -158,7 +215,7 @@ func (x *GlossaryEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GlossaryEvent.ProtoReflect.Descriptor instead.
 func (*GlossaryEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{2}
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GlossaryEvent) GetTerm() *v11.Term {
@@ -190,7 +247,7 @@ type ArticleEvent struct {
 
 func (x *ArticleEvent) Reset() {
 	*x = ArticleEvent{}
-	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -202,7 +259,7 @@ func (x *ArticleEvent) String() string {
 func (*ArticleEvent) ProtoMessage() {}
 
 func (x *ArticleEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -215,7 +272,7 @@ func (x *ArticleEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleEvent.ProtoReflect.Descriptor instead.
 func (*ArticleEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{3}
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ArticleEvent) GetPublication() *v12.Publication {
@@ -241,7 +298,10 @@ const file_tandem_events_v1_events_proto_rawDesc = "" +
 	"DraftEvent\x12/\n" +
 	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"6\n" +
 	"\vReviewEvent\x12'\n" +
-	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"U\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"Y\n" +
+	"\vMemoryEvent\x122\n" +
+	"\x05units\x18\x01 \x03(\v2\x1c.tandem.review.v1.MemoryUnitR\x05units\x12\x16\n" +
+	"\x06origin\x18\x02 \x01(\tR\x06origin\"U\n" +
 	"\rGlossaryEvent\x12*\n" +
 	"\x04term\x18\x01 \x01(\v2\x16.tandem.review.v1.TermR\x04term\x12\x18\n" +
 	"\adeleted\x18\x02 \x01(\bR\adeleted\"|\n" +
@@ -262,27 +322,30 @@ func file_tandem_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_tandem_events_v1_events_proto_rawDescData
 }
 
-var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_tandem_events_v1_events_proto_goTypes = []any{
 	(*DraftEvent)(nil),      // 0: tandem.events.v1.DraftEvent
 	(*ReviewEvent)(nil),     // 1: tandem.events.v1.ReviewEvent
-	(*GlossaryEvent)(nil),   // 2: tandem.events.v1.GlossaryEvent
-	(*ArticleEvent)(nil),    // 3: tandem.events.v1.ArticleEvent
-	(*v1.Draft)(nil),        // 4: tandem.drafting.v1.Draft
-	(*v11.Job)(nil),         // 5: tandem.review.v1.Job
-	(*v11.Term)(nil),        // 6: tandem.review.v1.Term
-	(*v12.Publication)(nil), // 7: tandem.publishing.v1.Publication
+	(*MemoryEvent)(nil),     // 2: tandem.events.v1.MemoryEvent
+	(*GlossaryEvent)(nil),   // 3: tandem.events.v1.GlossaryEvent
+	(*ArticleEvent)(nil),    // 4: tandem.events.v1.ArticleEvent
+	(*v1.Draft)(nil),        // 5: tandem.drafting.v1.Draft
+	(*v11.Job)(nil),         // 6: tandem.review.v1.Job
+	(*v11.MemoryUnit)(nil),  // 7: tandem.review.v1.MemoryUnit
+	(*v11.Term)(nil),        // 8: tandem.review.v1.Term
+	(*v12.Publication)(nil), // 9: tandem.publishing.v1.Publication
 }
 var file_tandem_events_v1_events_proto_depIdxs = []int32{
-	4, // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
-	5, // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
-	6, // 2: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
-	7, // 3: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.publishing.v1.Publication
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	5, // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
+	6, // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
+	7, // 2: tandem.events.v1.MemoryEvent.units:type_name -> tandem.review.v1.MemoryUnit
+	8, // 3: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
+	9, // 4: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.publishing.v1.Publication
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_tandem_events_v1_events_proto_init() }
@@ -296,7 +359,7 @@ func file_tandem_events_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_events_v1_events_proto_rawDesc), len(file_tandem_events_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -679,7 +679,10 @@ type Segment struct {
 	// Findings of the checks at the last save (CheckJob recomputes them).
 	Findings []*Finding `protobuf:"bytes,12,rep,name=findings,proto3" json:"findings,omitempty"`
 	// Who last changed the target or state, and when.
-	Changed       *v1.Change `protobuf:"bytes,13,opt,name=changed,proto3" json:"changed,omitempty"`
+	Changed *v1.Change `protobuf:"bytes,13,opt,name=changed,proto3" json:"changed,omitempty"`
+	// Fuzzy translation-memory matches (75 or more) offered when the job
+	// opened, best first; never filled in by themselves.
+	Suggestions   []*MemoryMatch `protobuf:"bytes,14,rep,name=suggestions,proto3" json:"suggestions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -805,6 +808,178 @@ func (x *Segment) GetChanged() *v1.Change {
 	return nil
 }
 
+func (x *Segment) GetSuggestions() []*MemoryMatch {
+	if x != nil {
+		return x.Suggestions
+	}
+	return nil
+}
+
+// MemoryUnit is one source and target pair of the translation memory.
+type MemoryUnit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The source text.
+	Source string `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	// The translation.
+	Target string `protobuf:"bytes,2,opt,name=target,proto3" json:"target,omitempty"`
+	// BCP 47 tag of the source.
+	SourceLocale string `protobuf:"bytes,3,opt,name=source_locale,json=sourceLocale,proto3" json:"source_locale,omitempty"`
+	// BCP 47 tag of the target.
+	TargetLocale string `protobuf:"bytes,4,opt,name=target_locale,json=targetLocale,proto3" json:"target_locale,omitempty"`
+	// The article it was approved in; empty for imported units.
+	ArticleId string `protobuf:"bytes,5,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Who approved or wrote it.
+	Translator string `protobuf:"bytes,6,opt,name=translator,proto3" json:"translator,omitempty"`
+	// When.
+	Time          *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=time,proto3" json:"time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MemoryUnit) Reset() {
+	*x = MemoryUnit{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemoryUnit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemoryUnit) ProtoMessage() {}
+
+func (x *MemoryUnit) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemoryUnit.ProtoReflect.Descriptor instead.
+func (*MemoryUnit) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *MemoryUnit) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *MemoryUnit) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *MemoryUnit) GetSourceLocale() string {
+	if x != nil {
+		return x.SourceLocale
+	}
+	return ""
+}
+
+func (x *MemoryUnit) GetTargetLocale() string {
+	if x != nil {
+		return x.TargetLocale
+	}
+	return ""
+}
+
+func (x *MemoryUnit) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *MemoryUnit) GetTranslator() string {
+	if x != nil {
+		return x.Translator
+	}
+	return ""
+}
+
+func (x *MemoryUnit) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+// MemoryMatch is a memory unit found for a source, with its score.
+type MemoryMatch struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The unit.
+	Unit *MemoryUnit `protobuf:"bytes,1,opt,name=unit,proto3" json:"unit,omitempty"`
+	// Similarity of its source to the text looked up, 0 to 100 (100:
+	// identical).
+	Score int32 `protobuf:"varint,2,opt,name=score,proto3" json:"score,omitempty"`
+	// From the unit's source to the text looked up.
+	Diff          []*v11.TextSpan `protobuf:"bytes,3,rep,name=diff,proto3" json:"diff,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MemoryMatch) Reset() {
+	*x = MemoryMatch{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemoryMatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemoryMatch) ProtoMessage() {}
+
+func (x *MemoryMatch) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemoryMatch.ProtoReflect.Descriptor instead.
+func (*MemoryMatch) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *MemoryMatch) GetUnit() *MemoryUnit {
+	if x != nil {
+		return x.Unit
+	}
+	return nil
+}
+
+func (x *MemoryMatch) GetScore() int32 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *MemoryMatch) GetDiff() []*v11.TextSpan {
+	if x != nil {
+		return x.Diff
+	}
+	return nil
+}
+
 // Unit is one block of the article (or the title, summary, byline,
 // keywords) and its segments.
 type Unit struct {
@@ -825,7 +1000,7 @@ type Unit struct {
 
 func (x *Unit) Reset() {
 	*x = Unit{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[5]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -837,7 +1012,7 @@ func (x *Unit) String() string {
 func (*Unit) ProtoMessage() {}
 
 func (x *Unit) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[5]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -850,7 +1025,7 @@ func (x *Unit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Unit.ProtoReflect.Descriptor instead.
 func (*Unit) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{5}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Unit) GetId() string {
@@ -928,7 +1103,7 @@ type Job struct {
 
 func (x *Job) Reset() {
 	*x = Job{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[6]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -940,7 +1115,7 @@ func (x *Job) String() string {
 func (*Job) ProtoMessage() {}
 
 func (x *Job) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[6]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -953,7 +1128,7 @@ func (x *Job) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Job.ProtoReflect.Descriptor instead.
 func (*Job) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{6}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Job) GetArticleId() string {
@@ -1086,7 +1261,7 @@ type GetJobRequest struct {
 
 func (x *GetJobRequest) Reset() {
 	*x = GetJobRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[7]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1098,7 +1273,7 @@ func (x *GetJobRequest) String() string {
 func (*GetJobRequest) ProtoMessage() {}
 
 func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[7]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1111,7 +1286,7 @@ func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{7}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetJobRequest) GetArticleId() string {
@@ -1132,7 +1307,7 @@ type GetJobResponse struct {
 
 func (x *GetJobResponse) Reset() {
 	*x = GetJobResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[8]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1144,7 +1319,7 @@ func (x *GetJobResponse) String() string {
 func (*GetJobResponse) ProtoMessage() {}
 
 func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[8]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1157,7 +1332,7 @@ func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobResponse.ProtoReflect.Descriptor instead.
 func (*GetJobResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{8}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetJobResponse) GetJob() *Job {
@@ -1192,7 +1367,7 @@ type JobSummary struct {
 
 func (x *JobSummary) Reset() {
 	*x = JobSummary{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[9]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1204,7 +1379,7 @@ func (x *JobSummary) String() string {
 func (*JobSummary) ProtoMessage() {}
 
 func (x *JobSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[9]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1217,7 +1392,7 @@ func (x *JobSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobSummary.ProtoReflect.Descriptor instead.
 func (*JobSummary) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{9}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *JobSummary) GetArticleId() string {
@@ -1291,7 +1466,7 @@ type ListJobsRequest struct {
 
 func (x *ListJobsRequest) Reset() {
 	*x = ListJobsRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[10]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1478,7 @@ func (x *ListJobsRequest) String() string {
 func (*ListJobsRequest) ProtoMessage() {}
 
 func (x *ListJobsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[10]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1491,7 @@ func (x *ListJobsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListJobsRequest.ProtoReflect.Descriptor instead.
 func (*ListJobsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{10}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListJobsRequest) GetStatus() JobStatus {
@@ -1351,7 +1526,7 @@ type ListJobsResponse struct {
 
 func (x *ListJobsResponse) Reset() {
 	*x = ListJobsResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[11]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1363,7 +1538,7 @@ func (x *ListJobsResponse) String() string {
 func (*ListJobsResponse) ProtoMessage() {}
 
 func (x *ListJobsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[11]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1376,7 +1551,7 @@ func (x *ListJobsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListJobsResponse.ProtoReflect.Descriptor instead.
 func (*ListJobsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{11}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListJobsResponse) GetJobs() []*JobSummary {
@@ -1399,7 +1574,7 @@ type ClaimJobRequest struct {
 
 func (x *ClaimJobRequest) Reset() {
 	*x = ClaimJobRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[12]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1411,7 +1586,7 @@ func (x *ClaimJobRequest) String() string {
 func (*ClaimJobRequest) ProtoMessage() {}
 
 func (x *ClaimJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[12]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1424,7 +1599,7 @@ func (x *ClaimJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimJobRequest.ProtoReflect.Descriptor instead.
 func (*ClaimJobRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{12}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ClaimJobRequest) GetArticleId() string {
@@ -1452,7 +1627,7 @@ type ClaimJobResponse struct {
 
 func (x *ClaimJobResponse) Reset() {
 	*x = ClaimJobResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[13]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1464,7 +1639,7 @@ func (x *ClaimJobResponse) String() string {
 func (*ClaimJobResponse) ProtoMessage() {}
 
 func (x *ClaimJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[13]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1477,7 +1652,7 @@ func (x *ClaimJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClaimJobResponse.ProtoReflect.Descriptor instead.
 func (*ClaimJobResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{13}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ClaimJobResponse) GetJob() *Job {
@@ -1500,7 +1675,7 @@ type UnclaimJobRequest struct {
 
 func (x *UnclaimJobRequest) Reset() {
 	*x = UnclaimJobRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[14]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1512,7 +1687,7 @@ func (x *UnclaimJobRequest) String() string {
 func (*UnclaimJobRequest) ProtoMessage() {}
 
 func (x *UnclaimJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[14]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1525,7 +1700,7 @@ func (x *UnclaimJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnclaimJobRequest.ProtoReflect.Descriptor instead.
 func (*UnclaimJobRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{14}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UnclaimJobRequest) GetArticleId() string {
@@ -1553,7 +1728,7 @@ type UnclaimJobResponse struct {
 
 func (x *UnclaimJobResponse) Reset() {
 	*x = UnclaimJobResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[15]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1565,7 +1740,7 @@ func (x *UnclaimJobResponse) String() string {
 func (*UnclaimJobResponse) ProtoMessage() {}
 
 func (x *UnclaimJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[15]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1578,7 +1753,7 @@ func (x *UnclaimJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnclaimJobResponse.ProtoReflect.Descriptor instead.
 func (*UnclaimJobResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{15}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UnclaimJobResponse) GetJob() *Job {
@@ -1605,7 +1780,7 @@ type AssignJobRequest struct {
 
 func (x *AssignJobRequest) Reset() {
 	*x = AssignJobRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[16]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1617,7 +1792,7 @@ func (x *AssignJobRequest) String() string {
 func (*AssignJobRequest) ProtoMessage() {}
 
 func (x *AssignJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[16]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1630,7 +1805,7 @@ func (x *AssignJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignJobRequest.ProtoReflect.Descriptor instead.
 func (*AssignJobRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{16}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *AssignJobRequest) GetArticleId() string {
@@ -1672,7 +1847,7 @@ type AssignJobResponse struct {
 
 func (x *AssignJobResponse) Reset() {
 	*x = AssignJobResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[17]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1684,7 +1859,7 @@ func (x *AssignJobResponse) String() string {
 func (*AssignJobResponse) ProtoMessage() {}
 
 func (x *AssignJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[17]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1697,7 +1872,7 @@ func (x *AssignJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignJobResponse.ProtoReflect.Descriptor instead.
 func (*AssignJobResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{17}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *AssignJobResponse) GetJob() *Job {
@@ -1727,7 +1902,7 @@ type UpdateSegmentRequest struct {
 
 func (x *UpdateSegmentRequest) Reset() {
 	*x = UpdateSegmentRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[18]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1739,7 +1914,7 @@ func (x *UpdateSegmentRequest) String() string {
 func (*UpdateSegmentRequest) ProtoMessage() {}
 
 func (x *UpdateSegmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[18]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1752,7 +1927,7 @@ func (x *UpdateSegmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSegmentRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSegmentRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{18}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UpdateSegmentRequest) GetArticleId() string {
@@ -1803,7 +1978,7 @@ type UpdateSegmentResponse struct {
 
 func (x *UpdateSegmentResponse) Reset() {
 	*x = UpdateSegmentResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[19]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +1990,7 @@ func (x *UpdateSegmentResponse) String() string {
 func (*UpdateSegmentResponse) ProtoMessage() {}
 
 func (x *UpdateSegmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[19]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1828,7 +2003,7 @@ func (x *UpdateSegmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSegmentResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSegmentResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{19}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UpdateSegmentResponse) GetJob() *Job {
@@ -1860,7 +2035,7 @@ type CommentSegmentRequest struct {
 
 func (x *CommentSegmentRequest) Reset() {
 	*x = CommentSegmentRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[20]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1872,7 +2047,7 @@ func (x *CommentSegmentRequest) String() string {
 func (*CommentSegmentRequest) ProtoMessage() {}
 
 func (x *CommentSegmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[20]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1885,7 +2060,7 @@ func (x *CommentSegmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommentSegmentRequest.ProtoReflect.Descriptor instead.
 func (*CommentSegmentRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{20}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CommentSegmentRequest) GetArticleId() string {
@@ -1920,7 +2095,7 @@ type CommentSegmentResponse struct {
 
 func (x *CommentSegmentResponse) Reset() {
 	*x = CommentSegmentResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[21]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1932,7 +2107,7 @@ func (x *CommentSegmentResponse) String() string {
 func (*CommentSegmentResponse) ProtoMessage() {}
 
 func (x *CommentSegmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[21]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1945,7 +2120,7 @@ func (x *CommentSegmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommentSegmentResponse.ProtoReflect.Descriptor instead.
 func (*CommentSegmentResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{21}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CommentSegmentResponse) GetJob() *Job {
@@ -1972,7 +2147,7 @@ type DismissFindingRequest struct {
 
 func (x *DismissFindingRequest) Reset() {
 	*x = DismissFindingRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[22]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1984,7 +2159,7 @@ func (x *DismissFindingRequest) String() string {
 func (*DismissFindingRequest) ProtoMessage() {}
 
 func (x *DismissFindingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[22]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1997,7 +2172,7 @@ func (x *DismissFindingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DismissFindingRequest.ProtoReflect.Descriptor instead.
 func (*DismissFindingRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{22}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *DismissFindingRequest) GetArticleId() string {
@@ -2039,7 +2214,7 @@ type DismissFindingResponse struct {
 
 func (x *DismissFindingResponse) Reset() {
 	*x = DismissFindingResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[23]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2051,7 +2226,7 @@ func (x *DismissFindingResponse) String() string {
 func (*DismissFindingResponse) ProtoMessage() {}
 
 func (x *DismissFindingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[23]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2064,7 +2239,7 @@ func (x *DismissFindingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DismissFindingResponse.ProtoReflect.Descriptor instead.
 func (*DismissFindingResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{23}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *DismissFindingResponse) GetJob() *Job {
@@ -2087,7 +2262,7 @@ type SegmentFindings struct {
 
 func (x *SegmentFindings) Reset() {
 	*x = SegmentFindings{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[24]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2099,7 +2274,7 @@ func (x *SegmentFindings) String() string {
 func (*SegmentFindings) ProtoMessage() {}
 
 func (x *SegmentFindings) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[24]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2112,7 +2287,7 @@ func (x *SegmentFindings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SegmentFindings.ProtoReflect.Descriptor instead.
 func (*SegmentFindings) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{24}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SegmentFindings) GetSegmentId() string {
@@ -2140,7 +2315,7 @@ type CheckJobRequest struct {
 
 func (x *CheckJobRequest) Reset() {
 	*x = CheckJobRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[25]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2152,7 +2327,7 @@ func (x *CheckJobRequest) String() string {
 func (*CheckJobRequest) ProtoMessage() {}
 
 func (x *CheckJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[25]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2165,7 +2340,7 @@ func (x *CheckJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckJobRequest.ProtoReflect.Descriptor instead.
 func (*CheckJobRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{25}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CheckJobRequest) GetArticleId() string {
@@ -2192,7 +2367,7 @@ type CheckJobResponse struct {
 
 func (x *CheckJobResponse) Reset() {
 	*x = CheckJobResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[26]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2204,7 +2379,7 @@ func (x *CheckJobResponse) String() string {
 func (*CheckJobResponse) ProtoMessage() {}
 
 func (x *CheckJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[26]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2217,7 +2392,7 @@ func (x *CheckJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckJobResponse.ProtoReflect.Descriptor instead.
 func (*CheckJobResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{26}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CheckJobResponse) GetSegments() []*SegmentFindings {
@@ -2263,7 +2438,7 @@ type RequestChangesRequest struct {
 
 func (x *RequestChangesRequest) Reset() {
 	*x = RequestChangesRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[27]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2275,7 +2450,7 @@ func (x *RequestChangesRequest) String() string {
 func (*RequestChangesRequest) ProtoMessage() {}
 
 func (x *RequestChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[27]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2288,7 +2463,7 @@ func (x *RequestChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestChangesRequest.ProtoReflect.Descriptor instead.
 func (*RequestChangesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{27}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RequestChangesRequest) GetArticleId() string {
@@ -2323,7 +2498,7 @@ type RequestChangesResponse struct {
 
 func (x *RequestChangesResponse) Reset() {
 	*x = RequestChangesResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[28]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2335,7 +2510,7 @@ func (x *RequestChangesResponse) String() string {
 func (*RequestChangesResponse) ProtoMessage() {}
 
 func (x *RequestChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[28]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2348,7 +2523,7 @@ func (x *RequestChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestChangesResponse.ProtoReflect.Descriptor instead.
 func (*RequestChangesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{28}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RequestChangesResponse) GetJob() *Job {
@@ -2374,7 +2549,7 @@ type ApproveJobRequest struct {
 
 func (x *ApproveJobRequest) Reset() {
 	*x = ApproveJobRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[29]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2386,7 +2561,7 @@ func (x *ApproveJobRequest) String() string {
 func (*ApproveJobRequest) ProtoMessage() {}
 
 func (x *ApproveJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[29]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2399,7 +2574,7 @@ func (x *ApproveJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveJobRequest.ProtoReflect.Descriptor instead.
 func (*ApproveJobRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{29}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ApproveJobRequest) GetArticleId() string {
@@ -2434,7 +2609,7 @@ type ApproveJobResponse struct {
 
 func (x *ApproveJobResponse) Reset() {
 	*x = ApproveJobResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[30]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2446,7 +2621,7 @@ func (x *ApproveJobResponse) String() string {
 func (*ApproveJobResponse) ProtoMessage() {}
 
 func (x *ApproveJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[30]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2459,7 +2634,7 @@ func (x *ApproveJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveJobResponse.ProtoReflect.Descriptor instead.
 func (*ApproveJobResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{30}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ApproveJobResponse) GetJob() *Job {
@@ -2494,7 +2669,7 @@ type Term struct {
 
 func (x *Term) Reset() {
 	*x = Term{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[31]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2506,7 +2681,7 @@ func (x *Term) String() string {
 func (*Term) ProtoMessage() {}
 
 func (x *Term) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[31]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2519,7 +2694,7 @@ func (x *Term) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Term.ProtoReflect.Descriptor instead.
 func (*Term) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{31}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Term) GetSource() string {
@@ -2580,7 +2755,7 @@ type ListTermsRequest struct {
 
 func (x *ListTermsRequest) Reset() {
 	*x = ListTermsRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[32]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2592,7 +2767,7 @@ func (x *ListTermsRequest) String() string {
 func (*ListTermsRequest) ProtoMessage() {}
 
 func (x *ListTermsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[32]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2605,7 +2780,7 @@ func (x *ListTermsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTermsRequest.ProtoReflect.Descriptor instead.
 func (*ListTermsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{32}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{34}
 }
 
 // ListTermsResponse returns every term, by source.
@@ -2619,7 +2794,7 @@ type ListTermsResponse struct {
 
 func (x *ListTermsResponse) Reset() {
 	*x = ListTermsResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[33]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2631,7 +2806,7 @@ func (x *ListTermsResponse) String() string {
 func (*ListTermsResponse) ProtoMessage() {}
 
 func (x *ListTermsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[33]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2644,7 +2819,7 @@ func (x *ListTermsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTermsResponse.ProtoReflect.Descriptor instead.
 func (*ListTermsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{33}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListTermsResponse) GetTerms() []*Term {
@@ -2667,7 +2842,7 @@ type PutTermRequest struct {
 
 func (x *PutTermRequest) Reset() {
 	*x = PutTermRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[34]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2679,7 +2854,7 @@ func (x *PutTermRequest) String() string {
 func (*PutTermRequest) ProtoMessage() {}
 
 func (x *PutTermRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[34]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2692,7 +2867,7 @@ func (x *PutTermRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutTermRequest.ProtoReflect.Descriptor instead.
 func (*PutTermRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{34}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *PutTermRequest) GetTerm() *Term {
@@ -2720,7 +2895,7 @@ type PutTermResponse struct {
 
 func (x *PutTermResponse) Reset() {
 	*x = PutTermResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[35]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2732,7 +2907,7 @@ func (x *PutTermResponse) String() string {
 func (*PutTermResponse) ProtoMessage() {}
 
 func (x *PutTermResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[35]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2745,7 +2920,7 @@ func (x *PutTermResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutTermResponse.ProtoReflect.Descriptor instead.
 func (*PutTermResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{35}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *PutTermResponse) GetTerm() *Term {
@@ -2771,7 +2946,7 @@ type DeleteTermRequest struct {
 
 func (x *DeleteTermRequest) Reset() {
 	*x = DeleteTermRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[36]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2783,7 +2958,7 @@ func (x *DeleteTermRequest) String() string {
 func (*DeleteTermRequest) ProtoMessage() {}
 
 func (x *DeleteTermRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[36]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2796,7 +2971,7 @@ func (x *DeleteTermRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTermRequest.ProtoReflect.Descriptor instead.
 func (*DeleteTermRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{36}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *DeleteTermRequest) GetSource() string {
@@ -2829,7 +3004,7 @@ type DeleteTermResponse struct {
 
 func (x *DeleteTermResponse) Reset() {
 	*x = DeleteTermResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[37]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2841,7 +3016,7 @@ func (x *DeleteTermResponse) String() string {
 func (*DeleteTermResponse) ProtoMessage() {}
 
 func (x *DeleteTermResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[37]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2854,7 +3029,7 @@ func (x *DeleteTermResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTermResponse.ProtoReflect.Descriptor instead.
 func (*DeleteTermResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{37}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{39}
 }
 
 // ImportGlossaryRequest carries a glossary file.
@@ -2871,7 +3046,7 @@ type ImportGlossaryRequest struct {
 
 func (x *ImportGlossaryRequest) Reset() {
 	*x = ImportGlossaryRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[38]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2883,7 +3058,7 @@ func (x *ImportGlossaryRequest) String() string {
 func (*ImportGlossaryRequest) ProtoMessage() {}
 
 func (x *ImportGlossaryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[38]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2896,7 +3071,7 @@ func (x *ImportGlossaryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportGlossaryRequest.ProtoReflect.Descriptor instead.
 func (*ImportGlossaryRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{38}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ImportGlossaryRequest) GetData() []byte {
@@ -2928,7 +3103,7 @@ type ImportGlossaryResponse struct {
 
 func (x *ImportGlossaryResponse) Reset() {
 	*x = ImportGlossaryResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[39]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2940,7 +3115,7 @@ func (x *ImportGlossaryResponse) String() string {
 func (*ImportGlossaryResponse) ProtoMessage() {}
 
 func (x *ImportGlossaryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[39]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2953,7 +3128,7 @@ func (x *ImportGlossaryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportGlossaryResponse.ProtoReflect.Descriptor instead.
 func (*ImportGlossaryResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{39}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ImportGlossaryResponse) GetAdded() int32 {
@@ -2988,7 +3163,7 @@ type ExportGlossaryRequest struct {
 
 func (x *ExportGlossaryRequest) Reset() {
 	*x = ExportGlossaryRequest{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[40]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3000,7 +3175,7 @@ func (x *ExportGlossaryRequest) String() string {
 func (*ExportGlossaryRequest) ProtoMessage() {}
 
 func (x *ExportGlossaryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[40]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3013,7 +3188,7 @@ func (x *ExportGlossaryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportGlossaryRequest.ProtoReflect.Descriptor instead.
 func (*ExportGlossaryRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{40}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ExportGlossaryRequest) GetFormat() GlossaryFormat {
@@ -3034,7 +3209,7 @@ type ExportGlossaryResponse struct {
 
 func (x *ExportGlossaryResponse) Reset() {
 	*x = ExportGlossaryResponse{}
-	mi := &file_tandem_review_v1_review_proto_msgTypes[41]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3046,7 +3221,7 @@ func (x *ExportGlossaryResponse) String() string {
 func (*ExportGlossaryResponse) ProtoMessage() {}
 
 func (x *ExportGlossaryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_review_v1_review_proto_msgTypes[41]
+	mi := &file_tandem_review_v1_review_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3059,12 +3234,600 @@ func (x *ExportGlossaryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportGlossaryResponse.ProtoReflect.Descriptor instead.
 func (*ExportGlossaryResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{41}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ExportGlossaryResponse) GetData() []byte {
 	if x != nil {
 		return x.Data
+	}
+	return nil
+}
+
+// SearchMemoryRequest looks a text up.
+type SearchMemoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The source text. Required, at most 10,000 characters.
+	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// The lowest score to return, 50 to 100 (default 75).
+	MinScore int32 `protobuf:"varint,2,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
+	// At most this many matches (default 10, at most 100).
+	Limit         int32 `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchMemoryRequest) Reset() {
+	*x = SearchMemoryRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchMemoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchMemoryRequest) ProtoMessage() {}
+
+func (x *SearchMemoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchMemoryRequest.ProtoReflect.Descriptor instead.
+func (*SearchMemoryRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *SearchMemoryRequest) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *SearchMemoryRequest) GetMinScore() int32 {
+	if x != nil {
+		return x.MinScore
+	}
+	return 0
+}
+
+func (x *SearchMemoryRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// SearchMemoryResponse returns the matches, best first.
+type SearchMemoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The matches.
+	Matches []*MemoryMatch `protobuf:"bytes,1,rep,name=matches,proto3" json:"matches,omitempty"`
+	// Units in the memory.
+	Size          int32 `protobuf:"varint,2,opt,name=size,proto3" json:"size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchMemoryResponse) Reset() {
+	*x = SearchMemoryResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchMemoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchMemoryResponse) ProtoMessage() {}
+
+func (x *SearchMemoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchMemoryResponse.ProtoReflect.Descriptor instead.
+func (*SearchMemoryResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *SearchMemoryResponse) GetMatches() []*MemoryMatch {
+	if x != nil {
+		return x.Matches
+	}
+	return nil
+}
+
+func (x *SearchMemoryResponse) GetSize() int32 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+// ImportMemoryRequest carries a TMX file.
+type ImportMemoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A TMX 1.4b file, at most 32 MiB. Units with both the source language
+	// (zh) and English are imported.
+	Tmx           []byte `protobuf:"bytes,1,opt,name=tmx,proto3" json:"tmx,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportMemoryRequest) Reset() {
+	*x = ImportMemoryRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportMemoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportMemoryRequest) ProtoMessage() {}
+
+func (x *ImportMemoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportMemoryRequest.ProtoReflect.Descriptor instead.
+func (*ImportMemoryRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ImportMemoryRequest) GetTmx() []byte {
+	if x != nil {
+		return x.Tmx
+	}
+	return nil
+}
+
+// ImportMemoryResponse counts the units.
+type ImportMemoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Units new to the memory.
+	Added int32 `protobuf:"varint,1,opt,name=added,proto3" json:"added,omitempty"`
+	// Units the memory held already.
+	Duplicates int32 `protobuf:"varint,2,opt,name=duplicates,proto3" json:"duplicates,omitempty"`
+	// Units without both languages.
+	Skipped       int32 `protobuf:"varint,3,opt,name=skipped,proto3" json:"skipped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportMemoryResponse) Reset() {
+	*x = ImportMemoryResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportMemoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportMemoryResponse) ProtoMessage() {}
+
+func (x *ImportMemoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportMemoryResponse.ProtoReflect.Descriptor instead.
+func (*ImportMemoryResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ImportMemoryResponse) GetAdded() int32 {
+	if x != nil {
+		return x.Added
+	}
+	return 0
+}
+
+func (x *ImportMemoryResponse) GetDuplicates() int32 {
+	if x != nil {
+		return x.Duplicates
+	}
+	return 0
+}
+
+func (x *ImportMemoryResponse) GetSkipped() int32 {
+	if x != nil {
+		return x.Skipped
+	}
+	return 0
+}
+
+// ExportMemoryRequest asks for the memory.
+type ExportMemoryRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportMemoryRequest) Reset() {
+	*x = ExportMemoryRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportMemoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportMemoryRequest) ProtoMessage() {}
+
+func (x *ExportMemoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportMemoryRequest.ProtoReflect.Descriptor instead.
+func (*ExportMemoryRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{48}
+}
+
+// ExportMemoryResponse carries the TMX file.
+type ExportMemoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The TMX 1.4b file.
+	Tmx           []byte `protobuf:"bytes,1,opt,name=tmx,proto3" json:"tmx,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportMemoryResponse) Reset() {
+	*x = ExportMemoryResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportMemoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportMemoryResponse) ProtoMessage() {}
+
+func (x *ExportMemoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportMemoryResponse.ProtoReflect.Descriptor instead.
+func (*ExportMemoryResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ExportMemoryResponse) GetTmx() []byte {
+	if x != nil {
+		return x.Tmx
+	}
+	return nil
+}
+
+// ExportXliffRequest names a job.
+type ExportXliffRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId     string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportXliffRequest) Reset() {
+	*x = ExportXliffRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportXliffRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportXliffRequest) ProtoMessage() {}
+
+func (x *ExportXliffRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportXliffRequest.ProtoReflect.Descriptor instead.
+func (*ExportXliffRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ExportXliffRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+// ExportXliffResponse carries the file.
+type ExportXliffResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The XLIFF 2.1 document.
+	Xliff []byte `protobuf:"bytes,1,opt,name=xliff,proto3" json:"xliff,omitempty"`
+	// The job revision exported.
+	Revision      uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportXliffResponse) Reset() {
+	*x = ExportXliffResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportXliffResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportXliffResponse) ProtoMessage() {}
+
+func (x *ExportXliffResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportXliffResponse.ProtoReflect.Descriptor instead.
+func (*ExportXliffResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ExportXliffResponse) GetXliff() []byte {
+	if x != nil {
+		return x.Xliff
+	}
+	return nil
+}
+
+func (x *ExportXliffResponse) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+// ImportXliffRequest carries a translated file.
+type ImportXliffRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The XLIFF 2.1 document, at most 8 MiB.
+	Xliff         []byte `protobuf:"bytes,2,opt,name=xliff,proto3" json:"xliff,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportXliffRequest) Reset() {
+	*x = ImportXliffRequest{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportXliffRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportXliffRequest) ProtoMessage() {}
+
+func (x *ImportXliffRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportXliffRequest.ProtoReflect.Descriptor instead.
+func (*ImportXliffRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *ImportXliffRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *ImportXliffRequest) GetXliff() []byte {
+	if x != nil {
+		return x.Xliff
+	}
+	return nil
+}
+
+// XliffConflict is a segment the import left alone.
+type XliffConflict struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Segment id.
+	SegmentId string `protobuf:"bytes,1,opt,name=segment_id,json=segmentId,proto3" json:"segment_id,omitempty"`
+	// Why: changed in the job since the export, or its source differs.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *XliffConflict) Reset() {
+	*x = XliffConflict{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *XliffConflict) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*XliffConflict) ProtoMessage() {}
+
+func (x *XliffConflict) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use XliffConflict.ProtoReflect.Descriptor instead.
+func (*XliffConflict) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *XliffConflict) GetSegmentId() string {
+	if x != nil {
+		return x.SegmentId
+	}
+	return ""
+}
+
+func (x *XliffConflict) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ImportXliffResponse reports what was applied.
+type ImportXliffResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job after the import.
+	Job *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	// Segments whose target or state changed.
+	Applied int32 `protobuf:"varint,2,opt,name=applied,proto3" json:"applied,omitempty"`
+	// Segments left alone.
+	Conflicts     []*XliffConflict `protobuf:"bytes,3,rep,name=conflicts,proto3" json:"conflicts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportXliffResponse) Reset() {
+	*x = ImportXliffResponse{}
+	mi := &file_tandem_review_v1_review_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportXliffResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportXliffResponse) ProtoMessage() {}
+
+func (x *ImportXliffResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_review_v1_review_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportXliffResponse.ProtoReflect.Descriptor instead.
+func (*ImportXliffResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ImportXliffResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
+func (x *ImportXliffResponse) GetApplied() int32 {
+	if x != nil {
+		return x.Applied
+	}
+	return 0
+}
+
+func (x *ImportXliffResponse) GetConflicts() []*XliffConflict {
+	if x != nil {
+		return x.Conflicts
 	}
 	return nil
 }
@@ -3091,7 +3854,7 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\x05check\x18\x01 \x01(\tR\x05check\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12)\n" +
 	"\x02by\x18\x03 \x01(\v2\x19.tandem.article.v1.ChangeR\x02by\x12\x1b\n" +
-	"\ttext_hash\x18\x04 \x01(\tR\btextHash\"\xb6\x04\n" +
+	"\ttext_hash\x18\x04 \x01(\tR\btextHash\"\xf7\x04\n" +
 	"\aSegment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05field\x18\x02 \x01(\tR\x05field\x12\x16\n" +
@@ -3110,7 +3873,24 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"dismissals\x18\v \x03(\v2\x1b.tandem.review.v1.DismissalR\n" +
 	"dismissals\x125\n" +
 	"\bfindings\x18\f \x03(\v2\x19.tandem.review.v1.FindingR\bfindings\x123\n" +
-	"\achanged\x18\r \x01(\v2\x19.tandem.article.v1.ChangeR\achanged\"|\n" +
+	"\achanged\x18\r \x01(\v2\x19.tandem.article.v1.ChangeR\achanged\x12?\n" +
+	"\vsuggestions\x18\x0e \x03(\v2\x1d.tandem.review.v1.MemoryMatchR\vsuggestions\"\xf5\x01\n" +
+	"\n" +
+	"MemoryUnit\x12\x16\n" +
+	"\x06source\x18\x01 \x01(\tR\x06source\x12\x16\n" +
+	"\x06target\x18\x02 \x01(\tR\x06target\x12#\n" +
+	"\rsource_locale\x18\x03 \x01(\tR\fsourceLocale\x12#\n" +
+	"\rtarget_locale\x18\x04 \x01(\tR\ftargetLocale\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x05 \x01(\tR\tarticleId\x12\x1e\n" +
+	"\n" +
+	"translator\x18\x06 \x01(\tR\n" +
+	"translator\x12.\n" +
+	"\x04time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\x87\x01\n" +
+	"\vMemoryMatch\x120\n" +
+	"\x04unit\x18\x01 \x01(\v2\x1c.tandem.review.v1.MemoryUnitR\x04unit\x12\x14\n" +
+	"\x05score\x18\x02 \x01(\x05R\x05score\x120\n" +
+	"\x04diff\x18\x03 \x03(\v2\x1c.tandem.drafting.v1.TextSpanR\x04diff\"|\n" +
 	"\x04Unit\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x19\n" +
@@ -3265,7 +4045,43 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\x15ExportGlossaryRequest\x128\n" +
 	"\x06format\x18\x01 \x01(\x0e2 .tandem.review.v1.GlossaryFormatR\x06format\",\n" +
 	"\x16ExportGlossaryResponse\x12\x12\n" +
-	"\x04data\x18\x01 \x01(\fR\x04data*w\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"\\\n" +
+	"\x13SearchMemoryRequest\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1b\n" +
+	"\tmin_score\x18\x02 \x01(\x05R\bminScore\x12\x14\n" +
+	"\x05limit\x18\x03 \x01(\x05R\x05limit\"c\n" +
+	"\x14SearchMemoryResponse\x127\n" +
+	"\amatches\x18\x01 \x03(\v2\x1d.tandem.review.v1.MemoryMatchR\amatches\x12\x12\n" +
+	"\x04size\x18\x02 \x01(\x05R\x04size\"'\n" +
+	"\x13ImportMemoryRequest\x12\x10\n" +
+	"\x03tmx\x18\x01 \x01(\fR\x03tmx\"f\n" +
+	"\x14ImportMemoryResponse\x12\x14\n" +
+	"\x05added\x18\x01 \x01(\x05R\x05added\x12\x1e\n" +
+	"\n" +
+	"duplicates\x18\x02 \x01(\x05R\n" +
+	"duplicates\x12\x18\n" +
+	"\askipped\x18\x03 \x01(\x05R\askipped\"\x15\n" +
+	"\x13ExportMemoryRequest\"(\n" +
+	"\x14ExportMemoryResponse\x12\x10\n" +
+	"\x03tmx\x18\x01 \x01(\fR\x03tmx\"3\n" +
+	"\x12ExportXliffRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\"G\n" +
+	"\x13ExportXliffResponse\x12\x14\n" +
+	"\x05xliff\x18\x01 \x01(\fR\x05xliff\x12\x1a\n" +
+	"\brevision\x18\x02 \x01(\x04R\brevision\"I\n" +
+	"\x12ImportXliffRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x14\n" +
+	"\x05xliff\x18\x02 \x01(\fR\x05xliff\"F\n" +
+	"\rXliffConflict\x12\x1d\n" +
+	"\n" +
+	"segment_id\x18\x01 \x01(\tR\tsegmentId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x97\x01\n" +
+	"\x13ImportXliffResponse\x12'\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\x12\x18\n" +
+	"\aapplied\x18\x02 \x01(\x05R\aapplied\x12=\n" +
+	"\tconflicts\x18\x03 \x03(\v2\x1f.tandem.review.v1.XliffConflictR\tconflicts*w\n" +
 	"\tJobStatus\x12\x1a\n" +
 	"\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fJOB_STATUS_OPEN\x10\x01\x12\x17\n" +
@@ -3296,7 +4112,7 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\x0eGlossaryFormat\x12\x1f\n" +
 	"\x1bGLOSSARY_FORMAT_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13GLOSSARY_FORMAT_TSV\x10\x01\x12\x17\n" +
-	"\x13GLOSSARY_FORMAT_CSV\x10\x022\xb7\v\n" +
+	"\x13GLOSSARY_FORMAT_CSV\x10\x022\x8c\x0f\n" +
 	"\rReviewService\x12K\n" +
 	"\x06GetJob\x12\x1f.tandem.review.v1.GetJobRequest\x1a .tandem.review.v1.GetJobResponse\x12Q\n" +
 	"\bListJobs\x12!.tandem.review.v1.ListJobsRequest\x1a\".tandem.review.v1.ListJobsResponse\x12Q\n" +
@@ -3316,7 +4132,12 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\n" +
 	"DeleteTerm\x12#.tandem.review.v1.DeleteTermRequest\x1a$.tandem.review.v1.DeleteTermResponse\x12c\n" +
 	"\x0eImportGlossary\x12'.tandem.review.v1.ImportGlossaryRequest\x1a(.tandem.review.v1.ImportGlossaryResponse\x12c\n" +
-	"\x0eExportGlossary\x12'.tandem.review.v1.ExportGlossaryRequest\x1a(.tandem.review.v1.ExportGlossaryResponseB\xc3\x01\n" +
+	"\x0eExportGlossary\x12'.tandem.review.v1.ExportGlossaryRequest\x1a(.tandem.review.v1.ExportGlossaryResponse\x12]\n" +
+	"\fSearchMemory\x12%.tandem.review.v1.SearchMemoryRequest\x1a&.tandem.review.v1.SearchMemoryResponse\x12]\n" +
+	"\fImportMemory\x12%.tandem.review.v1.ImportMemoryRequest\x1a&.tandem.review.v1.ImportMemoryResponse\x12]\n" +
+	"\fExportMemory\x12%.tandem.review.v1.ExportMemoryRequest\x1a&.tandem.review.v1.ExportMemoryResponse\x12Z\n" +
+	"\vExportXliff\x12$.tandem.review.v1.ExportXliffRequest\x1a%.tandem.review.v1.ExportXliffResponse\x12Z\n" +
+	"\vImportXliff\x12$.tandem.review.v1.ImportXliffRequest\x1a%.tandem.review.v1.ImportXliffResponseB\xc3\x01\n" +
 	"\x14com.tandem.review.v1B\vReviewProtoP\x01Z<github.com/tandemnews/tandem/proto/tandem/review/v1;reviewv1\xa2\x02\x03TRX\xaa\x02\x10Tandem.Review.V1\xca\x02\x10Tandem\\Review\\V1\xe2\x02\x1cTandem\\Review\\V1\\GPBMetadata\xea\x02\x12Tandem::Review::V1b\x06proto3"
 
 var (
@@ -3332,7 +4153,7 @@ func file_tandem_review_v1_review_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_tandem_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_tandem_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_tandem_review_v1_review_proto_goTypes = []any{
 	(JobStatus)(0),                 // 0: tandem.review.v1.JobStatus
 	(SegmentState)(0),              // 1: tandem.review.v1.SegmentState
@@ -3345,132 +4166,162 @@ var file_tandem_review_v1_review_proto_goTypes = []any{
 	(*Comment)(nil),                // 8: tandem.review.v1.Comment
 	(*Dismissal)(nil),              // 9: tandem.review.v1.Dismissal
 	(*Segment)(nil),                // 10: tandem.review.v1.Segment
-	(*Unit)(nil),                   // 11: tandem.review.v1.Unit
-	(*Job)(nil),                    // 12: tandem.review.v1.Job
-	(*GetJobRequest)(nil),          // 13: tandem.review.v1.GetJobRequest
-	(*GetJobResponse)(nil),         // 14: tandem.review.v1.GetJobResponse
-	(*JobSummary)(nil),             // 15: tandem.review.v1.JobSummary
-	(*ListJobsRequest)(nil),        // 16: tandem.review.v1.ListJobsRequest
-	(*ListJobsResponse)(nil),       // 17: tandem.review.v1.ListJobsResponse
-	(*ClaimJobRequest)(nil),        // 18: tandem.review.v1.ClaimJobRequest
-	(*ClaimJobResponse)(nil),       // 19: tandem.review.v1.ClaimJobResponse
-	(*UnclaimJobRequest)(nil),      // 20: tandem.review.v1.UnclaimJobRequest
-	(*UnclaimJobResponse)(nil),     // 21: tandem.review.v1.UnclaimJobResponse
-	(*AssignJobRequest)(nil),       // 22: tandem.review.v1.AssignJobRequest
-	(*AssignJobResponse)(nil),      // 23: tandem.review.v1.AssignJobResponse
-	(*UpdateSegmentRequest)(nil),   // 24: tandem.review.v1.UpdateSegmentRequest
-	(*UpdateSegmentResponse)(nil),  // 25: tandem.review.v1.UpdateSegmentResponse
-	(*CommentSegmentRequest)(nil),  // 26: tandem.review.v1.CommentSegmentRequest
-	(*CommentSegmentResponse)(nil), // 27: tandem.review.v1.CommentSegmentResponse
-	(*DismissFindingRequest)(nil),  // 28: tandem.review.v1.DismissFindingRequest
-	(*DismissFindingResponse)(nil), // 29: tandem.review.v1.DismissFindingResponse
-	(*SegmentFindings)(nil),        // 30: tandem.review.v1.SegmentFindings
-	(*CheckJobRequest)(nil),        // 31: tandem.review.v1.CheckJobRequest
-	(*CheckJobResponse)(nil),       // 32: tandem.review.v1.CheckJobResponse
-	(*RequestChangesRequest)(nil),  // 33: tandem.review.v1.RequestChangesRequest
-	(*RequestChangesResponse)(nil), // 34: tandem.review.v1.RequestChangesResponse
-	(*ApproveJobRequest)(nil),      // 35: tandem.review.v1.ApproveJobRequest
-	(*ApproveJobResponse)(nil),     // 36: tandem.review.v1.ApproveJobResponse
-	(*Term)(nil),                   // 37: tandem.review.v1.Term
-	(*ListTermsRequest)(nil),       // 38: tandem.review.v1.ListTermsRequest
-	(*ListTermsResponse)(nil),      // 39: tandem.review.v1.ListTermsResponse
-	(*PutTermRequest)(nil),         // 40: tandem.review.v1.PutTermRequest
-	(*PutTermResponse)(nil),        // 41: tandem.review.v1.PutTermResponse
-	(*DeleteTermRequest)(nil),      // 42: tandem.review.v1.DeleteTermRequest
-	(*DeleteTermResponse)(nil),     // 43: tandem.review.v1.DeleteTermResponse
-	(*ImportGlossaryRequest)(nil),  // 44: tandem.review.v1.ImportGlossaryRequest
-	(*ImportGlossaryResponse)(nil), // 45: tandem.review.v1.ImportGlossaryResponse
-	(*ExportGlossaryRequest)(nil),  // 46: tandem.review.v1.ExportGlossaryRequest
-	(*ExportGlossaryResponse)(nil), // 47: tandem.review.v1.ExportGlossaryResponse
-	(*v1.Change)(nil),              // 48: tandem.article.v1.Change
-	(*v11.TextSpan)(nil),           // 49: tandem.drafting.v1.TextSpan
-	(*v1.LocalizedContent)(nil),    // 50: tandem.article.v1.LocalizedContent
-	(*v1.Actor)(nil),               // 51: tandem.article.v1.Actor
-	(*timestamppb.Timestamp)(nil),  // 52: google.protobuf.Timestamp
+	(*MemoryUnit)(nil),             // 11: tandem.review.v1.MemoryUnit
+	(*MemoryMatch)(nil),            // 12: tandem.review.v1.MemoryMatch
+	(*Unit)(nil),                   // 13: tandem.review.v1.Unit
+	(*Job)(nil),                    // 14: tandem.review.v1.Job
+	(*GetJobRequest)(nil),          // 15: tandem.review.v1.GetJobRequest
+	(*GetJobResponse)(nil),         // 16: tandem.review.v1.GetJobResponse
+	(*JobSummary)(nil),             // 17: tandem.review.v1.JobSummary
+	(*ListJobsRequest)(nil),        // 18: tandem.review.v1.ListJobsRequest
+	(*ListJobsResponse)(nil),       // 19: tandem.review.v1.ListJobsResponse
+	(*ClaimJobRequest)(nil),        // 20: tandem.review.v1.ClaimJobRequest
+	(*ClaimJobResponse)(nil),       // 21: tandem.review.v1.ClaimJobResponse
+	(*UnclaimJobRequest)(nil),      // 22: tandem.review.v1.UnclaimJobRequest
+	(*UnclaimJobResponse)(nil),     // 23: tandem.review.v1.UnclaimJobResponse
+	(*AssignJobRequest)(nil),       // 24: tandem.review.v1.AssignJobRequest
+	(*AssignJobResponse)(nil),      // 25: tandem.review.v1.AssignJobResponse
+	(*UpdateSegmentRequest)(nil),   // 26: tandem.review.v1.UpdateSegmentRequest
+	(*UpdateSegmentResponse)(nil),  // 27: tandem.review.v1.UpdateSegmentResponse
+	(*CommentSegmentRequest)(nil),  // 28: tandem.review.v1.CommentSegmentRequest
+	(*CommentSegmentResponse)(nil), // 29: tandem.review.v1.CommentSegmentResponse
+	(*DismissFindingRequest)(nil),  // 30: tandem.review.v1.DismissFindingRequest
+	(*DismissFindingResponse)(nil), // 31: tandem.review.v1.DismissFindingResponse
+	(*SegmentFindings)(nil),        // 32: tandem.review.v1.SegmentFindings
+	(*CheckJobRequest)(nil),        // 33: tandem.review.v1.CheckJobRequest
+	(*CheckJobResponse)(nil),       // 34: tandem.review.v1.CheckJobResponse
+	(*RequestChangesRequest)(nil),  // 35: tandem.review.v1.RequestChangesRequest
+	(*RequestChangesResponse)(nil), // 36: tandem.review.v1.RequestChangesResponse
+	(*ApproveJobRequest)(nil),      // 37: tandem.review.v1.ApproveJobRequest
+	(*ApproveJobResponse)(nil),     // 38: tandem.review.v1.ApproveJobResponse
+	(*Term)(nil),                   // 39: tandem.review.v1.Term
+	(*ListTermsRequest)(nil),       // 40: tandem.review.v1.ListTermsRequest
+	(*ListTermsResponse)(nil),      // 41: tandem.review.v1.ListTermsResponse
+	(*PutTermRequest)(nil),         // 42: tandem.review.v1.PutTermRequest
+	(*PutTermResponse)(nil),        // 43: tandem.review.v1.PutTermResponse
+	(*DeleteTermRequest)(nil),      // 44: tandem.review.v1.DeleteTermRequest
+	(*DeleteTermResponse)(nil),     // 45: tandem.review.v1.DeleteTermResponse
+	(*ImportGlossaryRequest)(nil),  // 46: tandem.review.v1.ImportGlossaryRequest
+	(*ImportGlossaryResponse)(nil), // 47: tandem.review.v1.ImportGlossaryResponse
+	(*ExportGlossaryRequest)(nil),  // 48: tandem.review.v1.ExportGlossaryRequest
+	(*ExportGlossaryResponse)(nil), // 49: tandem.review.v1.ExportGlossaryResponse
+	(*SearchMemoryRequest)(nil),    // 50: tandem.review.v1.SearchMemoryRequest
+	(*SearchMemoryResponse)(nil),   // 51: tandem.review.v1.SearchMemoryResponse
+	(*ImportMemoryRequest)(nil),    // 52: tandem.review.v1.ImportMemoryRequest
+	(*ImportMemoryResponse)(nil),   // 53: tandem.review.v1.ImportMemoryResponse
+	(*ExportMemoryRequest)(nil),    // 54: tandem.review.v1.ExportMemoryRequest
+	(*ExportMemoryResponse)(nil),   // 55: tandem.review.v1.ExportMemoryResponse
+	(*ExportXliffRequest)(nil),     // 56: tandem.review.v1.ExportXliffRequest
+	(*ExportXliffResponse)(nil),    // 57: tandem.review.v1.ExportXliffResponse
+	(*ImportXliffRequest)(nil),     // 58: tandem.review.v1.ImportXliffRequest
+	(*XliffConflict)(nil),          // 59: tandem.review.v1.XliffConflict
+	(*ImportXliffResponse)(nil),    // 60: tandem.review.v1.ImportXliffResponse
+	(*v1.Change)(nil),              // 61: tandem.article.v1.Change
+	(*v11.TextSpan)(nil),           // 62: tandem.drafting.v1.TextSpan
+	(*timestamppb.Timestamp)(nil),  // 63: google.protobuf.Timestamp
+	(*v1.LocalizedContent)(nil),    // 64: tandem.article.v1.LocalizedContent
+	(*v1.Actor)(nil),               // 65: tandem.article.v1.Actor
 }
 var file_tandem_review_v1_review_proto_depIdxs = []int32{
 	4,  // 0: tandem.review.v1.Span.side:type_name -> tandem.review.v1.Side
 	3,  // 1: tandem.review.v1.Finding.severity:type_name -> tandem.review.v1.Severity
 	6,  // 2: tandem.review.v1.Finding.spans:type_name -> tandem.review.v1.Span
-	48, // 3: tandem.review.v1.Comment.by:type_name -> tandem.article.v1.Change
-	48, // 4: tandem.review.v1.Dismissal.by:type_name -> tandem.article.v1.Change
+	61, // 3: tandem.review.v1.Comment.by:type_name -> tandem.article.v1.Change
+	61, // 4: tandem.review.v1.Dismissal.by:type_name -> tandem.article.v1.Change
 	1,  // 5: tandem.review.v1.Segment.state:type_name -> tandem.review.v1.SegmentState
 	2,  // 6: tandem.review.v1.Segment.origin:type_name -> tandem.review.v1.TargetOrigin
-	49, // 7: tandem.review.v1.Segment.source_diff:type_name -> tandem.drafting.v1.TextSpan
+	62, // 7: tandem.review.v1.Segment.source_diff:type_name -> tandem.drafting.v1.TextSpan
 	8,  // 8: tandem.review.v1.Segment.comments:type_name -> tandem.review.v1.Comment
 	9,  // 9: tandem.review.v1.Segment.dismissals:type_name -> tandem.review.v1.Dismissal
 	7,  // 10: tandem.review.v1.Segment.findings:type_name -> tandem.review.v1.Finding
-	48, // 11: tandem.review.v1.Segment.changed:type_name -> tandem.article.v1.Change
-	10, // 12: tandem.review.v1.Unit.segments:type_name -> tandem.review.v1.Segment
-	0,  // 13: tandem.review.v1.Job.status:type_name -> tandem.review.v1.JobStatus
-	50, // 14: tandem.review.v1.Job.source:type_name -> tandem.article.v1.LocalizedContent
-	50, // 15: tandem.review.v1.Job.target:type_name -> tandem.article.v1.LocalizedContent
-	48, // 16: tandem.review.v1.Job.opened:type_name -> tandem.article.v1.Change
-	48, // 17: tandem.review.v1.Job.approved:type_name -> tandem.article.v1.Change
-	11, // 18: tandem.review.v1.Job.units:type_name -> tandem.review.v1.Unit
-	51, // 19: tandem.review.v1.Job.assignee:type_name -> tandem.article.v1.Actor
-	8,  // 20: tandem.review.v1.Job.changes_requested:type_name -> tandem.review.v1.Comment
-	12, // 21: tandem.review.v1.GetJobResponse.job:type_name -> tandem.review.v1.Job
-	0,  // 22: tandem.review.v1.JobSummary.status:type_name -> tandem.review.v1.JobStatus
-	51, // 23: tandem.review.v1.JobSummary.assignee:type_name -> tandem.article.v1.Actor
-	52, // 24: tandem.review.v1.JobSummary.updated:type_name -> google.protobuf.Timestamp
-	0,  // 25: tandem.review.v1.ListJobsRequest.status:type_name -> tandem.review.v1.JobStatus
-	15, // 26: tandem.review.v1.ListJobsResponse.jobs:type_name -> tandem.review.v1.JobSummary
-	12, // 27: tandem.review.v1.ClaimJobResponse.job:type_name -> tandem.review.v1.Job
-	12, // 28: tandem.review.v1.UnclaimJobResponse.job:type_name -> tandem.review.v1.Job
-	12, // 29: tandem.review.v1.AssignJobResponse.job:type_name -> tandem.review.v1.Job
-	1,  // 30: tandem.review.v1.UpdateSegmentRequest.state:type_name -> tandem.review.v1.SegmentState
-	12, // 31: tandem.review.v1.UpdateSegmentResponse.job:type_name -> tandem.review.v1.Job
-	7,  // 32: tandem.review.v1.UpdateSegmentResponse.findings:type_name -> tandem.review.v1.Finding
-	12, // 33: tandem.review.v1.CommentSegmentResponse.job:type_name -> tandem.review.v1.Job
-	12, // 34: tandem.review.v1.DismissFindingResponse.job:type_name -> tandem.review.v1.Job
-	7,  // 35: tandem.review.v1.SegmentFindings.findings:type_name -> tandem.review.v1.Finding
-	30, // 36: tandem.review.v1.CheckJobResponse.segments:type_name -> tandem.review.v1.SegmentFindings
-	12, // 37: tandem.review.v1.RequestChangesResponse.job:type_name -> tandem.review.v1.Job
-	12, // 38: tandem.review.v1.ApproveJobResponse.job:type_name -> tandem.review.v1.Job
-	48, // 39: tandem.review.v1.Term.changed:type_name -> tandem.article.v1.Change
-	37, // 40: tandem.review.v1.ListTermsResponse.terms:type_name -> tandem.review.v1.Term
-	37, // 41: tandem.review.v1.PutTermRequest.term:type_name -> tandem.review.v1.Term
-	37, // 42: tandem.review.v1.PutTermResponse.term:type_name -> tandem.review.v1.Term
-	5,  // 43: tandem.review.v1.ImportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
-	5,  // 44: tandem.review.v1.ExportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
-	13, // 45: tandem.review.v1.ReviewService.GetJob:input_type -> tandem.review.v1.GetJobRequest
-	16, // 46: tandem.review.v1.ReviewService.ListJobs:input_type -> tandem.review.v1.ListJobsRequest
-	18, // 47: tandem.review.v1.ReviewService.ClaimJob:input_type -> tandem.review.v1.ClaimJobRequest
-	20, // 48: tandem.review.v1.ReviewService.UnclaimJob:input_type -> tandem.review.v1.UnclaimJobRequest
-	22, // 49: tandem.review.v1.ReviewService.AssignJob:input_type -> tandem.review.v1.AssignJobRequest
-	24, // 50: tandem.review.v1.ReviewService.UpdateSegment:input_type -> tandem.review.v1.UpdateSegmentRequest
-	26, // 51: tandem.review.v1.ReviewService.CommentSegment:input_type -> tandem.review.v1.CommentSegmentRequest
-	28, // 52: tandem.review.v1.ReviewService.DismissFinding:input_type -> tandem.review.v1.DismissFindingRequest
-	31, // 53: tandem.review.v1.ReviewService.CheckJob:input_type -> tandem.review.v1.CheckJobRequest
-	33, // 54: tandem.review.v1.ReviewService.RequestChanges:input_type -> tandem.review.v1.RequestChangesRequest
-	35, // 55: tandem.review.v1.ReviewService.ApproveJob:input_type -> tandem.review.v1.ApproveJobRequest
-	38, // 56: tandem.review.v1.ReviewService.ListTerms:input_type -> tandem.review.v1.ListTermsRequest
-	40, // 57: tandem.review.v1.ReviewService.PutTerm:input_type -> tandem.review.v1.PutTermRequest
-	42, // 58: tandem.review.v1.ReviewService.DeleteTerm:input_type -> tandem.review.v1.DeleteTermRequest
-	44, // 59: tandem.review.v1.ReviewService.ImportGlossary:input_type -> tandem.review.v1.ImportGlossaryRequest
-	46, // 60: tandem.review.v1.ReviewService.ExportGlossary:input_type -> tandem.review.v1.ExportGlossaryRequest
-	14, // 61: tandem.review.v1.ReviewService.GetJob:output_type -> tandem.review.v1.GetJobResponse
-	17, // 62: tandem.review.v1.ReviewService.ListJobs:output_type -> tandem.review.v1.ListJobsResponse
-	19, // 63: tandem.review.v1.ReviewService.ClaimJob:output_type -> tandem.review.v1.ClaimJobResponse
-	21, // 64: tandem.review.v1.ReviewService.UnclaimJob:output_type -> tandem.review.v1.UnclaimJobResponse
-	23, // 65: tandem.review.v1.ReviewService.AssignJob:output_type -> tandem.review.v1.AssignJobResponse
-	25, // 66: tandem.review.v1.ReviewService.UpdateSegment:output_type -> tandem.review.v1.UpdateSegmentResponse
-	27, // 67: tandem.review.v1.ReviewService.CommentSegment:output_type -> tandem.review.v1.CommentSegmentResponse
-	29, // 68: tandem.review.v1.ReviewService.DismissFinding:output_type -> tandem.review.v1.DismissFindingResponse
-	32, // 69: tandem.review.v1.ReviewService.CheckJob:output_type -> tandem.review.v1.CheckJobResponse
-	34, // 70: tandem.review.v1.ReviewService.RequestChanges:output_type -> tandem.review.v1.RequestChangesResponse
-	36, // 71: tandem.review.v1.ReviewService.ApproveJob:output_type -> tandem.review.v1.ApproveJobResponse
-	39, // 72: tandem.review.v1.ReviewService.ListTerms:output_type -> tandem.review.v1.ListTermsResponse
-	41, // 73: tandem.review.v1.ReviewService.PutTerm:output_type -> tandem.review.v1.PutTermResponse
-	43, // 74: tandem.review.v1.ReviewService.DeleteTerm:output_type -> tandem.review.v1.DeleteTermResponse
-	45, // 75: tandem.review.v1.ReviewService.ImportGlossary:output_type -> tandem.review.v1.ImportGlossaryResponse
-	47, // 76: tandem.review.v1.ReviewService.ExportGlossary:output_type -> tandem.review.v1.ExportGlossaryResponse
-	61, // [61:77] is the sub-list for method output_type
-	45, // [45:61] is the sub-list for method input_type
-	45, // [45:45] is the sub-list for extension type_name
-	45, // [45:45] is the sub-list for extension extendee
-	0,  // [0:45] is the sub-list for field type_name
+	61, // 11: tandem.review.v1.Segment.changed:type_name -> tandem.article.v1.Change
+	12, // 12: tandem.review.v1.Segment.suggestions:type_name -> tandem.review.v1.MemoryMatch
+	63, // 13: tandem.review.v1.MemoryUnit.time:type_name -> google.protobuf.Timestamp
+	11, // 14: tandem.review.v1.MemoryMatch.unit:type_name -> tandem.review.v1.MemoryUnit
+	62, // 15: tandem.review.v1.MemoryMatch.diff:type_name -> tandem.drafting.v1.TextSpan
+	10, // 16: tandem.review.v1.Unit.segments:type_name -> tandem.review.v1.Segment
+	0,  // 17: tandem.review.v1.Job.status:type_name -> tandem.review.v1.JobStatus
+	64, // 18: tandem.review.v1.Job.source:type_name -> tandem.article.v1.LocalizedContent
+	64, // 19: tandem.review.v1.Job.target:type_name -> tandem.article.v1.LocalizedContent
+	61, // 20: tandem.review.v1.Job.opened:type_name -> tandem.article.v1.Change
+	61, // 21: tandem.review.v1.Job.approved:type_name -> tandem.article.v1.Change
+	13, // 22: tandem.review.v1.Job.units:type_name -> tandem.review.v1.Unit
+	65, // 23: tandem.review.v1.Job.assignee:type_name -> tandem.article.v1.Actor
+	8,  // 24: tandem.review.v1.Job.changes_requested:type_name -> tandem.review.v1.Comment
+	14, // 25: tandem.review.v1.GetJobResponse.job:type_name -> tandem.review.v1.Job
+	0,  // 26: tandem.review.v1.JobSummary.status:type_name -> tandem.review.v1.JobStatus
+	65, // 27: tandem.review.v1.JobSummary.assignee:type_name -> tandem.article.v1.Actor
+	63, // 28: tandem.review.v1.JobSummary.updated:type_name -> google.protobuf.Timestamp
+	0,  // 29: tandem.review.v1.ListJobsRequest.status:type_name -> tandem.review.v1.JobStatus
+	17, // 30: tandem.review.v1.ListJobsResponse.jobs:type_name -> tandem.review.v1.JobSummary
+	14, // 31: tandem.review.v1.ClaimJobResponse.job:type_name -> tandem.review.v1.Job
+	14, // 32: tandem.review.v1.UnclaimJobResponse.job:type_name -> tandem.review.v1.Job
+	14, // 33: tandem.review.v1.AssignJobResponse.job:type_name -> tandem.review.v1.Job
+	1,  // 34: tandem.review.v1.UpdateSegmentRequest.state:type_name -> tandem.review.v1.SegmentState
+	14, // 35: tandem.review.v1.UpdateSegmentResponse.job:type_name -> tandem.review.v1.Job
+	7,  // 36: tandem.review.v1.UpdateSegmentResponse.findings:type_name -> tandem.review.v1.Finding
+	14, // 37: tandem.review.v1.CommentSegmentResponse.job:type_name -> tandem.review.v1.Job
+	14, // 38: tandem.review.v1.DismissFindingResponse.job:type_name -> tandem.review.v1.Job
+	7,  // 39: tandem.review.v1.SegmentFindings.findings:type_name -> tandem.review.v1.Finding
+	32, // 40: tandem.review.v1.CheckJobResponse.segments:type_name -> tandem.review.v1.SegmentFindings
+	14, // 41: tandem.review.v1.RequestChangesResponse.job:type_name -> tandem.review.v1.Job
+	14, // 42: tandem.review.v1.ApproveJobResponse.job:type_name -> tandem.review.v1.Job
+	61, // 43: tandem.review.v1.Term.changed:type_name -> tandem.article.v1.Change
+	39, // 44: tandem.review.v1.ListTermsResponse.terms:type_name -> tandem.review.v1.Term
+	39, // 45: tandem.review.v1.PutTermRequest.term:type_name -> tandem.review.v1.Term
+	39, // 46: tandem.review.v1.PutTermResponse.term:type_name -> tandem.review.v1.Term
+	5,  // 47: tandem.review.v1.ImportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
+	5,  // 48: tandem.review.v1.ExportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
+	12, // 49: tandem.review.v1.SearchMemoryResponse.matches:type_name -> tandem.review.v1.MemoryMatch
+	14, // 50: tandem.review.v1.ImportXliffResponse.job:type_name -> tandem.review.v1.Job
+	59, // 51: tandem.review.v1.ImportXliffResponse.conflicts:type_name -> tandem.review.v1.XliffConflict
+	15, // 52: tandem.review.v1.ReviewService.GetJob:input_type -> tandem.review.v1.GetJobRequest
+	18, // 53: tandem.review.v1.ReviewService.ListJobs:input_type -> tandem.review.v1.ListJobsRequest
+	20, // 54: tandem.review.v1.ReviewService.ClaimJob:input_type -> tandem.review.v1.ClaimJobRequest
+	22, // 55: tandem.review.v1.ReviewService.UnclaimJob:input_type -> tandem.review.v1.UnclaimJobRequest
+	24, // 56: tandem.review.v1.ReviewService.AssignJob:input_type -> tandem.review.v1.AssignJobRequest
+	26, // 57: tandem.review.v1.ReviewService.UpdateSegment:input_type -> tandem.review.v1.UpdateSegmentRequest
+	28, // 58: tandem.review.v1.ReviewService.CommentSegment:input_type -> tandem.review.v1.CommentSegmentRequest
+	30, // 59: tandem.review.v1.ReviewService.DismissFinding:input_type -> tandem.review.v1.DismissFindingRequest
+	33, // 60: tandem.review.v1.ReviewService.CheckJob:input_type -> tandem.review.v1.CheckJobRequest
+	35, // 61: tandem.review.v1.ReviewService.RequestChanges:input_type -> tandem.review.v1.RequestChangesRequest
+	37, // 62: tandem.review.v1.ReviewService.ApproveJob:input_type -> tandem.review.v1.ApproveJobRequest
+	40, // 63: tandem.review.v1.ReviewService.ListTerms:input_type -> tandem.review.v1.ListTermsRequest
+	42, // 64: tandem.review.v1.ReviewService.PutTerm:input_type -> tandem.review.v1.PutTermRequest
+	44, // 65: tandem.review.v1.ReviewService.DeleteTerm:input_type -> tandem.review.v1.DeleteTermRequest
+	46, // 66: tandem.review.v1.ReviewService.ImportGlossary:input_type -> tandem.review.v1.ImportGlossaryRequest
+	48, // 67: tandem.review.v1.ReviewService.ExportGlossary:input_type -> tandem.review.v1.ExportGlossaryRequest
+	50, // 68: tandem.review.v1.ReviewService.SearchMemory:input_type -> tandem.review.v1.SearchMemoryRequest
+	52, // 69: tandem.review.v1.ReviewService.ImportMemory:input_type -> tandem.review.v1.ImportMemoryRequest
+	54, // 70: tandem.review.v1.ReviewService.ExportMemory:input_type -> tandem.review.v1.ExportMemoryRequest
+	56, // 71: tandem.review.v1.ReviewService.ExportXliff:input_type -> tandem.review.v1.ExportXliffRequest
+	58, // 72: tandem.review.v1.ReviewService.ImportXliff:input_type -> tandem.review.v1.ImportXliffRequest
+	16, // 73: tandem.review.v1.ReviewService.GetJob:output_type -> tandem.review.v1.GetJobResponse
+	19, // 74: tandem.review.v1.ReviewService.ListJobs:output_type -> tandem.review.v1.ListJobsResponse
+	21, // 75: tandem.review.v1.ReviewService.ClaimJob:output_type -> tandem.review.v1.ClaimJobResponse
+	23, // 76: tandem.review.v1.ReviewService.UnclaimJob:output_type -> tandem.review.v1.UnclaimJobResponse
+	25, // 77: tandem.review.v1.ReviewService.AssignJob:output_type -> tandem.review.v1.AssignJobResponse
+	27, // 78: tandem.review.v1.ReviewService.UpdateSegment:output_type -> tandem.review.v1.UpdateSegmentResponse
+	29, // 79: tandem.review.v1.ReviewService.CommentSegment:output_type -> tandem.review.v1.CommentSegmentResponse
+	31, // 80: tandem.review.v1.ReviewService.DismissFinding:output_type -> tandem.review.v1.DismissFindingResponse
+	34, // 81: tandem.review.v1.ReviewService.CheckJob:output_type -> tandem.review.v1.CheckJobResponse
+	36, // 82: tandem.review.v1.ReviewService.RequestChanges:output_type -> tandem.review.v1.RequestChangesResponse
+	38, // 83: tandem.review.v1.ReviewService.ApproveJob:output_type -> tandem.review.v1.ApproveJobResponse
+	41, // 84: tandem.review.v1.ReviewService.ListTerms:output_type -> tandem.review.v1.ListTermsResponse
+	43, // 85: tandem.review.v1.ReviewService.PutTerm:output_type -> tandem.review.v1.PutTermResponse
+	45, // 86: tandem.review.v1.ReviewService.DeleteTerm:output_type -> tandem.review.v1.DeleteTermResponse
+	47, // 87: tandem.review.v1.ReviewService.ImportGlossary:output_type -> tandem.review.v1.ImportGlossaryResponse
+	49, // 88: tandem.review.v1.ReviewService.ExportGlossary:output_type -> tandem.review.v1.ExportGlossaryResponse
+	51, // 89: tandem.review.v1.ReviewService.SearchMemory:output_type -> tandem.review.v1.SearchMemoryResponse
+	53, // 90: tandem.review.v1.ReviewService.ImportMemory:output_type -> tandem.review.v1.ImportMemoryResponse
+	55, // 91: tandem.review.v1.ReviewService.ExportMemory:output_type -> tandem.review.v1.ExportMemoryResponse
+	57, // 92: tandem.review.v1.ReviewService.ExportXliff:output_type -> tandem.review.v1.ExportXliffResponse
+	60, // 93: tandem.review.v1.ReviewService.ImportXliff:output_type -> tandem.review.v1.ImportXliffResponse
+	73, // [73:94] is the sub-list for method output_type
+	52, // [52:73] is the sub-list for method input_type
+	52, // [52:52] is the sub-list for extension type_name
+	52, // [52:52] is the sub-list for extension extendee
+	0,  // [0:52] is the sub-list for field type_name
 }
 
 func init() { file_tandem_review_v1_review_proto_init() }
@@ -3484,7 +4335,7 @@ func file_tandem_review_v1_review_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_review_v1_review_proto_rawDesc), len(file_tandem_review_v1_review_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   42,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

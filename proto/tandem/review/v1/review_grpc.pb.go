@@ -35,6 +35,11 @@ const (
 	ReviewService_DeleteTerm_FullMethodName     = "/tandem.review.v1.ReviewService/DeleteTerm"
 	ReviewService_ImportGlossary_FullMethodName = "/tandem.review.v1.ReviewService/ImportGlossary"
 	ReviewService_ExportGlossary_FullMethodName = "/tandem.review.v1.ReviewService/ExportGlossary"
+	ReviewService_SearchMemory_FullMethodName   = "/tandem.review.v1.ReviewService/SearchMemory"
+	ReviewService_ImportMemory_FullMethodName   = "/tandem.review.v1.ReviewService/ImportMemory"
+	ReviewService_ExportMemory_FullMethodName   = "/tandem.review.v1.ReviewService/ExportMemory"
+	ReviewService_ExportXliff_FullMethodName    = "/tandem.review.v1.ReviewService/ExportXliff"
+	ReviewService_ImportXliff_FullMethodName    = "/tandem.review.v1.ReviewService/ImportXliff"
 )
 
 // ReviewServiceClient is the client API for ReviewService service.
@@ -93,6 +98,23 @@ type ReviewServiceClient interface {
 	// ExportGlossary writes the glossary as a TSV or CSV file. Roles:
 	// translator, editor, publisher.
 	ExportGlossary(ctx context.Context, in *ExportGlossaryRequest, opts ...grpc.CallOption) (*ExportGlossaryResponse, error)
+	// SearchMemory looks a source text up in the translation memory: exact
+	// and fuzzy matches with their scores. Roles: translator, editor,
+	// publisher.
+	SearchMemory(ctx context.Context, in *SearchMemoryRequest, opts ...grpc.CallOption) (*SearchMemoryResponse, error)
+	// ImportMemory adds the units of a TMX 1.4b file to the memory. Role:
+	// admin.
+	ImportMemory(ctx context.Context, in *ImportMemoryRequest, opts ...grpc.CallOption) (*ImportMemoryResponse, error)
+	// ExportMemory writes the whole memory as a TMX 1.4b file. Roles:
+	// translator, admin.
+	ExportMemory(ctx context.Context, in *ExportMemoryRequest, opts ...grpc.CallOption) (*ExportMemoryResponse, error)
+	// ExportXliff writes a job as an XLIFF 2.1 file for a CAT tool. Role:
+	// translator.
+	ExportXliff(ctx context.Context, in *ExportXliffRequest, opts ...grpc.CallOption) (*ExportXliffResponse, error)
+	// ImportXliff applies the targets and states of an XLIFF 2.1 file made
+	// from ExportXliff. Segments changed in the job since the export are
+	// reported as conflicts and left as they are. Role: translator.
+	ImportXliff(ctx context.Context, in *ImportXliffRequest, opts ...grpc.CallOption) (*ImportXliffResponse, error)
 }
 
 type reviewServiceClient struct {
@@ -263,6 +285,56 @@ func (c *reviewServiceClient) ExportGlossary(ctx context.Context, in *ExportGlos
 	return out, nil
 }
 
+func (c *reviewServiceClient) SearchMemory(ctx context.Context, in *SearchMemoryRequest, opts ...grpc.CallOption) (*SearchMemoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SearchMemoryResponse)
+	err := c.cc.Invoke(ctx, ReviewService_SearchMemory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ImportMemory(ctx context.Context, in *ImportMemoryRequest, opts ...grpc.CallOption) (*ImportMemoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportMemoryResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ImportMemory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ExportMemory(ctx context.Context, in *ExportMemoryRequest, opts ...grpc.CallOption) (*ExportMemoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExportMemoryResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ExportMemory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ExportXliff(ctx context.Context, in *ExportXliffRequest, opts ...grpc.CallOption) (*ExportXliffResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExportXliffResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ExportXliff_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reviewServiceClient) ImportXliff(ctx context.Context, in *ImportXliffRequest, opts ...grpc.CallOption) (*ImportXliffResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportXliffResponse)
+	err := c.cc.Invoke(ctx, ReviewService_ImportXliff_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReviewServiceServer is the server API for ReviewService service.
 // All implementations must embed UnimplementedReviewServiceServer
 // for forward compatibility.
@@ -319,6 +391,23 @@ type ReviewServiceServer interface {
 	// ExportGlossary writes the glossary as a TSV or CSV file. Roles:
 	// translator, editor, publisher.
 	ExportGlossary(context.Context, *ExportGlossaryRequest) (*ExportGlossaryResponse, error)
+	// SearchMemory looks a source text up in the translation memory: exact
+	// and fuzzy matches with their scores. Roles: translator, editor,
+	// publisher.
+	SearchMemory(context.Context, *SearchMemoryRequest) (*SearchMemoryResponse, error)
+	// ImportMemory adds the units of a TMX 1.4b file to the memory. Role:
+	// admin.
+	ImportMemory(context.Context, *ImportMemoryRequest) (*ImportMemoryResponse, error)
+	// ExportMemory writes the whole memory as a TMX 1.4b file. Roles:
+	// translator, admin.
+	ExportMemory(context.Context, *ExportMemoryRequest) (*ExportMemoryResponse, error)
+	// ExportXliff writes a job as an XLIFF 2.1 file for a CAT tool. Role:
+	// translator.
+	ExportXliff(context.Context, *ExportXliffRequest) (*ExportXliffResponse, error)
+	// ImportXliff applies the targets and states of an XLIFF 2.1 file made
+	// from ExportXliff. Segments changed in the job since the export are
+	// reported as conflicts and left as they are. Role: translator.
+	ImportXliff(context.Context, *ImportXliffRequest) (*ImportXliffResponse, error)
 	mustEmbedUnimplementedReviewServiceServer()
 }
 
@@ -376,6 +465,21 @@ func (UnimplementedReviewServiceServer) ImportGlossary(context.Context, *ImportG
 }
 func (UnimplementedReviewServiceServer) ExportGlossary(context.Context, *ExportGlossaryRequest) (*ExportGlossaryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ExportGlossary not implemented")
+}
+func (UnimplementedReviewServiceServer) SearchMemory(context.Context, *SearchMemoryRequest) (*SearchMemoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SearchMemory not implemented")
+}
+func (UnimplementedReviewServiceServer) ImportMemory(context.Context, *ImportMemoryRequest) (*ImportMemoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportMemory not implemented")
+}
+func (UnimplementedReviewServiceServer) ExportMemory(context.Context, *ExportMemoryRequest) (*ExportMemoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportMemory not implemented")
+}
+func (UnimplementedReviewServiceServer) ExportXliff(context.Context, *ExportXliffRequest) (*ExportXliffResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportXliff not implemented")
+}
+func (UnimplementedReviewServiceServer) ImportXliff(context.Context, *ImportXliffRequest) (*ImportXliffResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportXliff not implemented")
 }
 func (UnimplementedReviewServiceServer) mustEmbedUnimplementedReviewServiceServer() {}
 func (UnimplementedReviewServiceServer) testEmbeddedByValue()                       {}
@@ -686,6 +790,96 @@ func _ReviewService_ExportGlossary_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReviewService_SearchMemory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchMemoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).SearchMemory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_SearchMemory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).SearchMemory(ctx, req.(*SearchMemoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ImportMemory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportMemoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ImportMemory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ImportMemory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ImportMemory(ctx, req.(*ImportMemoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ExportMemory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportMemoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ExportMemory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ExportMemory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ExportMemory(ctx, req.(*ExportMemoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ExportXliff_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportXliffRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ExportXliff(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ExportXliff_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ExportXliff(ctx, req.(*ExportXliffRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReviewService_ImportXliff_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportXliffRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReviewServiceServer).ImportXliff(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReviewService_ImportXliff_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReviewServiceServer).ImportXliff(ctx, req.(*ImportXliffRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReviewService_ServiceDesc is the grpc.ServiceDesc for ReviewService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -756,6 +950,26 @@ var ReviewService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ExportGlossary",
 			Handler:    _ReviewService_ExportGlossary_Handler,
+		},
+		{
+			MethodName: "SearchMemory",
+			Handler:    _ReviewService_SearchMemory_Handler,
+		},
+		{
+			MethodName: "ImportMemory",
+			Handler:    _ReviewService_ImportMemory_Handler,
+		},
+		{
+			MethodName: "ExportMemory",
+			Handler:    _ReviewService_ExportMemory_Handler,
+		},
+		{
+			MethodName: "ExportXliff",
+			Handler:    _ReviewService_ExportXliff_Handler,
+		},
+		{
+			MethodName: "ImportXliff",
+			Handler:    _ReviewService_ImportXliff_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
