@@ -149,59 +149,6 @@ func blockLine(b *articlev1.Block) string {
 	return ""
 }
 
-func reviewCmd() *cobra.Command {
-	var s session
-	cmd := &cobra.Command{Use: "review", Short: "Show and approve translation jobs (translators)"}
-	s.bind(cmd)
-	cmd.AddCommand(&cobra.Command{
-		Use:   "show ARTICLE",
-		Short: "Show an article's translation job",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				res, err := c.review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: args[0]}, t)
-				if err != nil {
-					return err
-				}
-				j := res.Job
-				fmt.Fprintf(s.out, "job for %s  revision %d  %s  (source revision %d)\n", j.ArticleId, j.Revision, strings.TrimPrefix(j.Status.String(), "JOB_STATUS_"), j.SourceRevision)
-				printLocales(s.out, map[string]*articlev1.LocalizedContent{j.SourceLocale: j.Source, j.TargetLocale: j.Target})
-				return nil
-			})
-		},
-	})
-	var (
-		rev      uint64
-		override string
-	)
-	approve := &cobra.Command{
-		Use:   "approve ARTICLE",
-		Short: "Approve the English of an article",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				if rev == 0 {
-					cur, err := c.review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: args[0]}, t)
-					if err != nil {
-						return err
-					}
-					rev = cur.Job.Revision
-				}
-				res, err := c.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: args[0], ExpectedRevision: rev, OverrideReason: override}, t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(s.out, "approved the English of %s (job revision %d)\n", args[0], res.Job.Revision)
-				return nil
-			})
-		},
-	}
-	approve.Flags().Uint64Var(&rev, "revision", 0, "the job revision you reviewed (default: the current one)")
-	approve.Flags().StringVar(&override, "override-reason", "", "approve despite error findings, for this reason (recorded in the approval)")
-	cmd.AddCommand(approve)
-	return cmd
-}
-
 func publishCmd() *cobra.Command {
 	var s session
 	var locales []string

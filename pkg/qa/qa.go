@@ -212,7 +212,11 @@ func (c *Checker) numbers(f *findings) {
 	var parts []string
 	var spans []Span
 	for _, n := range m.Missing {
-		parts = append(parts, fmt.Sprintf("%s (%s) is in the source but not in the target", show(n), n.Text))
+		what := show(n)
+		if n.Text != n.Key {
+			what += fmt.Sprintf(" (%s)", n.Text)
+		}
+		parts = append(parts, what+" is in the source but not in the target")
 		spans = append(spans, f.source(n.Start, n.End))
 	}
 	for _, n := range m.Extra {
