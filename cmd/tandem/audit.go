@@ -16,7 +16,9 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/events"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/drafting"
+	"github.com/tandemnews/tandem/services/review"
 )
 
 func auditCmd() *cobra.Command {
@@ -57,6 +59,7 @@ type auditLine struct {
 func audit(ctx context.Context, bus *events.Bus, id string, w io.Writer) error {
 	var lines []auditLine
 	var prev *eventsv1.DraftEvent
+	var prevJob *reviewv1.Job
 	read := func(s *events.Stream, kind string, describe func(*events.Event) string) error {
 		subj, err := s.Subject(kind, id)
 		if err != nil {
@@ -79,7 +82,9 @@ func audit(ctx context.Context, bus *events.Bus, id string, w io.Writer) error {
 		}),
 		read(bus.Editorial, events.KindReviews, func(ev *events.Event) string {
 			j := ev.Data.(*eventsv1.ReviewEvent).GetJob()
-			return fmt.Sprintf("source revision %d, %s", j.GetSourceRevision(), strings.ToLower(strings.TrimPrefix(j.GetStatus().String(), "JOB_STATUS_")))
+			before := prevJob
+			prevJob = j
+			return review.Summary(ev.Type, before, j)
 		}),
 		read(bus.Public, events.KindArticles, func(ev *events.Event) string {
 			ae := ev.Data.(*eventsv1.ArticleEvent)

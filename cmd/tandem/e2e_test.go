@@ -251,6 +251,26 @@ func TestArticleFromDraftToBothPublicPages(t *testing.T) {
 			t.Fatalf("ErrorInfo = %v, want TRANSLATION_NOT_APPROVED", info)
 		}
 
+		// The translator corrects one segment; the checks answer at once.
+		saved, err := review.UpdateSegment(ctx, &reviewv1.UpdateSegmentRequest{
+			ArticleId: id, SegmentId: "b1.1", ExpectedRevision: job.Revision, State: reviewv1.SegmentState_SEGMENT_STATE_REVIEWED,
+			Target: "From June 3, the night study space on the third floor of the Library is open until 23:00  every day.",
+		}, e.as(auth.Translator))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(saved.Findings) != 1 || saved.Findings[0].Check != "double-space" {
+			t.Fatalf("findings on the saved segment: %v", saved.Findings)
+		}
+		saved, err = review.UpdateSegment(ctx, &reviewv1.UpdateSegmentRequest{
+			ArticleId: id, SegmentId: "b1.1", ExpectedRevision: saved.Job.Revision, State: reviewv1.SegmentState_SEGMENT_STATE_REVIEWED,
+			Target: "From June 3, the night study space on the third floor of the Library is open until 23:00 every day.",
+		}, e.as(auth.Translator))
+		if err != nil || len(saved.Findings) != 0 {
+			t.Fatalf("corrected segment: %v %v", saved.GetFindings(), err)
+		}
+		job = saved.Job
+
 		_, err = review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: id, ExpectedRevision: job.Revision}, e.as(auth.Editor))
 		wantCode(t, "approve as editor", err, codes.PermissionDenied)
 		approved, err := review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: id, ExpectedRevision: job.Revision}, e.as(auth.Translator))
@@ -351,9 +371,13 @@ func TestArticleFromDraftToBothPublicPages(t *testing.T) {
 		}
 		if want := []string{
 			"test-editor tandem.draft.created", "test-editor tandem.draft.updated", "test-editor tandem.draft.submitted",
-			"test-editor tandem.translation.opened", "test-translator tandem.translation.approved", "test-publisher tandem.article.published",
+			"test-editor tandem.translation.opened", "test-translator tandem.translation.updated", "test-translator tandem.translation.updated",
+			"test-translator tandem.translation.approved", "test-publisher tandem.article.published",
 		}; !slices.Equal(who, want) {
 			t.Errorf("audit:\n%s\nwant actors and types %v", out.String(), want)
+		}
+		if !strings.Contains(out.String(), `b1.1: "From June 3, the night study space on the third floor of the Library is open until 23:00 every day."`) {
+			t.Errorf("audit does not show the segment edit:\n%s", out.String())
 		}
 	})
 }

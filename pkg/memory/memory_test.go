@@ -45,12 +45,12 @@ func TestFuzzyFindsWhatAFullScanFinds(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	m := New()
 	var all []string
-	for range 3000 {
+	for range 1500 {
 		s := sentence(rng)
 		all = append(all, s)
 		m.Add(Entry{Source: s, Target: "x"})
 	}
-	for range 200 {
+	for range 100 {
 		q := mutate(rng, all[rng.IntN(len(all))])
 		want := map[string]int{}
 		for _, s := range all {

@@ -331,3 +331,65 @@ func eachSegment(j *reviewv1.Job, fn func(*reviewv1.Unit, *reviewv1.Segment)) {
 		}
 	}
 }
+
+// Summary says in a line what an event changed in a job, for the audit
+// trail: before is the job as it was (nil for the first event).
+func Summary(typ string, before, after *reviewv1.Job) string {
+	var parts []string
+	switch {
+	case before == nil || before.SourceRevision != after.SourceRevision:
+		stale := 0
+		eachSegment(after, func(_ *reviewv1.Unit, s *reviewv1.Segment) {
+			if s.State == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW {
+				stale++
+			}
+		})
+		p := fmt.Sprintf("opened for source revision %d", after.SourceRevision)
+		if stale > 0 {
+			p += fmt.Sprintf(", %d segment(s) need review", stale)
+		}
+		if after.Minor {
+			p += " (minor change)"
+		}
+		return p
+	}
+	if a, b := before.GetAssignee().GetUserId(), after.GetAssignee().GetUserId(); a != b {
+		if b == "" {
+			parts = append(parts, "unassigned "+a)
+		} else {
+			parts = append(parts, "assigned to "+b)
+		}
+	}
+	old := map[string]*reviewv1.Segment{}
+	eachSegment(before, func(_ *reviewv1.Unit, s *reviewv1.Segment) { old[s.Id] = s })
+	eachSegment(after, func(_ *reviewv1.Unit, s *reviewv1.Segment) {
+		o := old[s.Id]
+		if o == nil {
+			return
+		}
+		if o.Target != s.Target {
+			parts = append(parts, fmt.Sprintf("%s: %q", s.Id, s.Target))
+		} else if o.State != s.State && typ != "tandem.translation.approved" {
+			parts = append(parts, fmt.Sprintf("%s: %s", s.Id, strings.ToLower(strings.TrimPrefix(s.State.String(), "SEGMENT_STATE_"))))
+		}
+		if len(s.Comments) > len(o.Comments) {
+			parts = append(parts, fmt.Sprintf("%s comment: %q", s.Id, s.Comments[len(s.Comments)-1].Text))
+		}
+		for _, d := range s.Dismissals[min(len(o.Dismissals), len(s.Dismissals)):] {
+			parts = append(parts, fmt.Sprintf("%s dismissed %s: %q", s.Id, d.Check, d.Reason))
+		}
+	})
+	if before.Status != after.Status {
+		parts = append(parts, strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(after.Status.String(), "JOB_STATUS_"), "_", " ")))
+	}
+	if after.ChangesRequested != nil && before.ChangesRequested.GetText() != after.ChangesRequested.GetText() {
+		parts = append(parts, fmt.Sprintf("asked: %q", after.ChangesRequested.GetText()))
+	}
+	if after.OverrideReason != "" && after.OverrideReason != before.OverrideReason {
+		parts = append(parts, fmt.Sprintf("overriding %s because %q", strings.Join(after.Overridden, ", "), after.OverrideReason))
+	}
+	if len(parts) == 0 {
+		return "no visible change"
+	}
+	return strings.Join(parts, "; ")
+}
