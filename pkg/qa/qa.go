@@ -125,7 +125,7 @@ func (c *Checker) Check(seg Segment, others []string) []Finding {
 	src, tgt := seg.Source, seg.Target
 	if strings.TrimSpace(tgt) == "" {
 		if strings.TrimSpace(src) != "" {
-			f.add(CheckEmpty, Error, "the segment is not translated yet")
+			f.add(CheckEmpty, Error, "the segment is not translated yet", f.source(0, len(src)))
 		}
 		return f.out
 	}
@@ -401,13 +401,18 @@ func (c *Checker) punctuation(f *findings) {
 		}
 	}
 	for _, p := range pairs {
-		open, close := strings.Count(t, string(p[0])), strings.Count(t, string(p[1]))
-		if open != close {
-			f.add(CheckUnbalanced, Warning, fmt.Sprintf("%d %q but %d %q", open, p[0], close, p[1]))
+		if spans := unpaired(t, p[0], p[1]); len(spans) > 0 {
+			open, close := strings.Count(t, string(p[0])), strings.Count(t, string(p[1]))
+			var where []Span
+			for _, sp := range spans {
+				where = append(where, f.target(sp[0], sp[1]))
+			}
+			f.add(CheckUnbalanced, Warning, fmt.Sprintf("%d %q but %d %q", open, p[0], close, p[1]), where...)
 		}
 	}
 	if n := strings.Count(t, `"`); n%2 != 0 {
-		f.add(CheckUnbalanced, Warning, fmt.Sprintf("an odd number (%d) of double quotes", n))
+		last := strings.LastIndex(t, `"`)
+		f.add(CheckUnbalanced, Warning, fmt.Sprintf("an odd number (%d) of double quotes", n), f.target(last, last+1))
 	}
 	se, te := endClass(f.seg.Source), endClass(t)
 	if se != te && !(se == ';' && te == '.') {
@@ -418,6 +423,25 @@ func (c *Checker) punctuation(f *findings) {
 		}
 		f.add(CheckEndPunctuation, Warning, fmt.Sprintf("the source ends with %s, the target with %s", describe(se), describe(te)), spans...)
 	}
+}
+
+// unpaired returns the byte ranges of the opening and closing marks of t
+// that have no partner.
+func unpaired(t string, open, close rune) [][2]int {
+	var stack, lone [][2]int
+	for i, r := range t {
+		switch r {
+		case open:
+			stack = append(stack, [2]int{i, i + utf8.RuneLen(r)})
+		case close:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			} else {
+				lone = append(lone, [2]int{i, i + utf8.RuneLen(r)})
+			}
+		}
+	}
+	return append(lone, stack...)
 }
 
 // endClass is the class of the sentence-ending mark of s, looking past
@@ -606,6 +630,6 @@ func (c *Checker) length(f *findings) {
 	lo, hi := mean-4*sd, mean+4*sd
 	if x < lo || x > hi {
 		want := fmt.Sprintf("%.1f to %.1f", math.Exp(lo), math.Exp(hi))
-		f.add(CheckLengthRatio, Info, fmt.Sprintf("the target is %.1f times the length of the source; approved translations are %s times", math.Exp(x), want))
+		f.add(CheckLengthRatio, Info, fmt.Sprintf("the target is %.1f times the length of the source; approved translations are %s times", math.Exp(x), want), f.target(0, len(f.seg.Target)))
 	}
 }

@@ -172,3 +172,25 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+func TestEveryFindingPointsSomewhere(t *testing.T) {
+	g := glossary.New([]glossary.Term{{Source: "图书馆", Targets: []string{"Library"}}, {Targets: []string{"Principal"}, Forbidden: true}})
+	c := &Checker{Glossary: g}
+	cases := [][2]string{
+		{"图书馆开放。", ""},
+		{"图书馆（东区）开放了吗？", " The Principal said (east) wing)  opens the the 开放， \"quoted"},
+		{"学校将持续深化产教融合推动国际合作与人才培养。", "Yes"},
+	}
+	for _, cs := range cases {
+		for _, f := range run(c, cs[0], cs[1], "other") {
+			if len(f.Spans) == 0 {
+				t.Errorf("%s on %q has no offsets", f.Check, cs[1])
+			}
+		}
+	}
+	fs := run(c, "会议。", "The (east) wing) opens.")
+	i := slices.IndexFunc(fs, func(f Finding) bool { return f.Check == CheckUnbalanced })
+	if i < 0 || fs[i].Spans[0].Start != 15 {
+		t.Errorf("unbalanced: %+v, want the lone ) at character 15", fs)
+	}
+}
