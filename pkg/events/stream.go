@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -266,4 +267,18 @@ func (s *Stream) Purge(ctx context.Context, subject string, keep uint64) error {
 		return fmt.Errorf("events: purge %s: %w", subject, err)
 	}
 	return nil
+}
+
+// Subjects lists the subjects matching filter that hold messages.
+func (s *Stream) Subjects(ctx context.Context, filter string) ([]string, error) {
+	info, err := s.s.Info(ctx, jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		return nil, fmt.Errorf("events: subjects %s: %w", filter, err)
+	}
+	out := make([]string, 0, len(info.State.Subjects))
+	for subj := range info.State.Subjects {
+		out = append(out, subj)
+	}
+	sort.Strings(out)
+	return out, nil
 }

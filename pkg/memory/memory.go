@@ -284,3 +284,34 @@ func (m *Memory) All() []Entry {
 	}
 	return out
 }
+
+// RemoveArticle drops every entry approved in article (legal removal) and
+// reports how many there were. It rebuilds the index.
+func (m *Memory) RemoveArticle(article string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	kept := m.entries[:0:0]
+	removed := 0
+	for _, e := range m.entries {
+		if e.Article == article {
+			removed++
+			continue
+		}
+		kept = append(kept, e)
+	}
+	if removed == 0 {
+		return 0
+	}
+	m.entries = nil
+	m.exact, m.pairs, m.grams = map[string][]int32{}, map[[2]string]int32{}, map[gram][]int32{}
+	for _, e := range kept {
+		id := int32(len(m.entries))
+		m.entries = append(m.entries, e)
+		m.pairs[[2]string{e.Source, e.Target}] = id
+		m.exact[e.Source] = append(m.exact[e.Source], id)
+		for _, g := range uniqueGrams(e.units) {
+			m.grams[g] = append(m.grams[g], id)
+		}
+	}
+	return removed
+}

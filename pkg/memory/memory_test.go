@@ -202,3 +202,18 @@ func BenchmarkFuzzy(b *testing.B) {
 		})
 	}
 }
+
+func TestRemoveArticleDropsItsPairsAndKeepsTheIndexRight(t *testing.T) {
+	m := New()
+	m.Add(Entry{Source: "校长致欢迎辞。", Target: "The President spoke.", Article: "A"})
+	m.Add(Entry{Source: "校长致闭幕辞。", Target: "The President closed.", Article: "B"})
+	if n := m.RemoveArticle("A"); n != 1 || m.Len() != 1 {
+		t.Fatalf("removed %d, %d left", n, m.Len())
+	}
+	if got := m.Fuzzy("校长致欢迎辞。", 50, 5); len(got) != 1 || got[0].Article != "B" {
+		t.Fatalf("after removal: %+v", got)
+	}
+	if len(m.Exact("校长致欢迎辞。")) != 0 {
+		t.Fatal("exact match survives removal")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -137,6 +138,25 @@ func (s *Service) HandleReviewEvent(ctx context.Context, ev *events.Event) error
 		}
 	}
 	s.log.Info("approved translation added to memory", "article", j.ArticleId, "source_revision", j.SourceRevision, "event_id", ev.ID)
+	return nil
+}
+
+// purgeMemory erases the memory batches approved in an article (legal
+// removal) from the stream and from this replica's memory.
+func (s *Service) purgeMemory(ctx context.Context, article string) error {
+	subjects, err := s.bus.Editorial.Subjects(ctx, s.bus.Editorial.Wildcard(events.KindMemory))
+	if err != nil {
+		return err
+	}
+	prefix := "approval-" + article + "-"
+	for _, subj := range subjects {
+		if strings.HasPrefix(subj[strings.LastIndexByte(subj, '.')+1:], prefix) {
+			if err := s.bus.Editorial.Purge(ctx, subj, 0); err != nil {
+				return err
+			}
+		}
+	}
+	s.tm.mem.RemoveArticle(article)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
@@ -142,5 +143,28 @@ func TestXliffRoundTripAppliesTargetsAndReportsConflicts(t *testing.T) {
 	}
 	if _, err := s.ImportXliff(wang, &reviewv1.ImportXliffRequest{ArticleId: "X2", Xliff: []byte(translated)}); status.Code(err) != codes.InvalidArgument {
 		t.Fatalf("another article's file: %v", err)
+	}
+}
+
+func TestPurgedArticleLeavesTheMemory(t *testing.T) {
+	s, start := running(t)
+	j := open(t, s, submitArticle(t, s.bus, "P1", false, []string{"图书馆9月2日起开放。"}, []string{"The Library opens on September 2."}))
+	if _, err := s.ApproveJob(wang, &reviewv1.ApproveJobRequest{ArticleId: "P1", ExpectedRevision: j.Revision}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the approval in the memory", func() bool { return len(s.tm.mem.Exact("图书馆9月2日起开放。")) == 1 })
+	if err := s.HandleDraftEvent(context.Background(), &events.Event{Type: events.DraftPurged, Subject: "P1", ID: "purge-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.tm.mem.Exact("图书馆9月2日起开放。")); n != 0 {
+		t.Fatalf("%d memory entries of a purged article", n)
+	}
+	subjects, err := s.bus.Editorial.Subjects(context.Background(), s.bus.Editorial.Wildcard(events.KindMemory))
+	if err != nil || len(subjects) != 0 {
+		t.Fatalf("memory subjects after purge: %v %v", subjects, err)
+	}
+	// A replica started afterwards does not see them either.
+	if s2 := start(); s2.tm.mem.Len() != 0 {
+		t.Fatalf("new replica holds %d entries", s2.tm.mem.Len())
 	}
 }

@@ -164,6 +164,9 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 			return err
 		}
 		s.list.remove(ev.Subject)
+		if err := s.purgeMemory(ctx, ev.Subject); err != nil {
+			return err
+		}
 		s.log.Warn("translation purged with its article", "article", ev.Subject, "event_id", ev.ID)
 		return nil
 	}
