@@ -197,14 +197,28 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 
 // walk creates, submits, approves and publishes one article.
 func (cl *client) walk(ctx context.Context, a *articlev1.Article, tokens map[auth.Role]string) (*publishingv1.Publication, error) {
-	ed, tr, pu := token(tokens[auth.Editor]), token(tokens[auth.Translator]), token(tokens[auth.Publisher])
-	created, err := cl.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, ed)
+	id, err := cl.approve(ctx, a, tokens)
 	if err != nil {
 		return nil, err
 	}
+	res, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: siteconfig.Locales}, token(tokens[auth.Publisher]))
+	if err != nil {
+		return nil, err
+	}
+	return res.Publication, nil
+}
+
+// approve creates, submits and approves an article, ready to publish, and
+// returns its id.
+func (cl *client) approve(ctx context.Context, a *articlev1.Article, tokens map[auth.Role]string) (string, error) {
+	ed, tr := token(tokens[auth.Editor]), token(tokens[auth.Translator])
+	created, err := cl.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, ed)
+	if err != nil {
+		return "", err
+	}
 	d := created.Draft
 	if _, err := cl.drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: d.Article.Id, ExpectedRevision: d.Revision}, ed); err != nil {
-		return nil, err
+		return "", err
 	}
 	var job *reviewv1.Job
 	for deadline := time.Now().Add(15 * time.Second); job == nil; {
@@ -213,21 +227,17 @@ func (cl *client) walk(ctx context.Context, a *articlev1.Article, tokens map[aut
 		case err == nil:
 			job = res.Job
 		case status.Code(err) != codes.NotFound:
-			return nil, err
+			return "", err
 		case time.Now().After(deadline):
-			return nil, errors.New("the translation job did not open within 15s")
+			return "", errors.New("the translation job did not open within 15s")
 		default:
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	if _, err := cl.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: d.Article.Id, ExpectedRevision: job.Revision}, tr); err != nil {
-		return nil, err
+		return "", err
 	}
-	res, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: d.Article.Id, Locales: siteconfig.Locales}, pu)
-	if err != nil {
-		return nil, err
-	}
-	return res.Publication, nil
+	return d.Article.Id, nil
 }
 
 func printDev(natsURL, grpcAddr string, sc *siteconfig.Config, tokens map[auth.Role]string, paths []string, redis bool) {

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/cache"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
+	"github.com/tandemnews/tandem/pkg/testkit"
+	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	"github.com/tandemnews/tandem/services/publishing"
+)
+
+// stalledRedis is a TCP server that accepts connections and never
+// answers: a Redis write to it hangs until the client gives up.
+func stalledRedis(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	return l.Addr().String()
+}
+
+// TestPublishInterruptedBeforeRedisIsNeverHalfVisible pins DESIGN.md
+// principle 5 at its crash point: a publishing process that dies while
+// writing the rendered pages to Redis (here its request ends while Redis
+// hangs) announces nothing, so no reader sees the article, neither on the
+// site nor in Redis; the publisher's retry completes it, announced once.
+func TestPublishInterruptedBeforeRedisIsNeverHalfVisible(t *testing.T) {
+	e := startEnv(t, testkit.StartNATS(t).URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl, err := dial(e.grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.close()
+	a := sampleArticle()
+	id, err := cl.approve(ctx, a, e.tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, l := range siteconfig.Locales {
+		paths = append(paths, siteconfig.ArticlePath(l, a.Section, a.Slug))
+	}
+
+	stalled := redis.NewClient(&redis.Options{Addr: stalledRedis(t), ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond, MaxRetries: -1})
+	defer stalled.Close()
+	crashing := publishing.New(e.bus, publishing.Options{Pages: cache.New(stalled, "interrupted:")})
+	pubCtx, stop := context.WithTimeout(auth.WithUser(ctx, auth.User{ID: "test-publisher", Roles: []auth.Role{auth.Publisher}}), 100*time.Millisecond)
+	_, err = crashing.PublishArticle(pubCtx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: siteconfig.Locales})
+	stop()
+	if err == nil {
+		t.Fatal("a publish interrupted while writing to Redis reported success")
+	}
+	t.Logf("injected: Redis write hung, request ended after 100 ms: %v", err)
+
+	// Nothing was announced, so nothing is visible.
+	if n := streamMsgs(t, e, e.bus.Config().PublicStream); n != 0 {
+		t.Fatalf("PUBLIC holds %d messages after the interrupted publish", n)
+	}
+	for _, p := range paths {
+		if code, _ := fetch(t, e.siteURL+p); code != http.StatusNotFound {
+			t.Errorf("%s answers %d after the interrupted publish, want 404", p, code)
+		}
+		if key, err := e.pages.Resolve(ctx, p); err == nil {
+			t.Errorf("Redis points %s at %s after the interrupted publish", p, key)
+		}
+	}
+
+	// The publisher retries; the publish completes, announced once.
+	res, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: siteconfig.Locales}, e.as(auth.Publisher))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := streamMsgs(t, e, e.bus.Config().PublicStream); n != 1 {
+		t.Fatalf("PUBLIC holds %d messages after the retry, want 1", n)
+	}
+	for _, pl := range res.Publication.Locales {
+		eventually(t, "site serves "+pl.Path, func() bool { code, _ := fetch(t, e.siteURL+pl.Path); return code == http.StatusOK })
+		if _, err := e.pages.Resolve(ctx, pl.Path); err != nil {
+			t.Errorf("Redis has no pointer for %s after the retry: %v", pl.Path, err)
+		}
+	}
+	t.Logf("verified: 0 messages and 404 after the interruption; 1 message, %d pages served and pointed after the retry", len(res.Publication.Locales))
+}
