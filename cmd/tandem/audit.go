@@ -37,7 +37,7 @@ prints every change in time order with its actor. It connects to NATS
 			if url == "" {
 				url = fmt.Sprintf("nats://127.0.0.1:%d", c.NATSPort)
 			}
-			bus, closeBus, err := c.openBus(ctx, url, "tandem-audit")
+			bus, closeBus, err := c.openBus(ctx, url, "tandem-audit", false)
 			if err != nil {
 				return err
 			}

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/pflag"
 
@@ -26,7 +30,12 @@ type config struct {
 	HTTPAddr       string
 	NATSURL        string
 	NATSPort       int
+	NATSCreds      string
+	NATSCA         string
+	NATSCert       string
+	NATSKey        string
 	RedisURL       string
+	RedisCA        string
 	RedisPrefix    string
 	AuthFile       string
 	SiteURL        string
@@ -69,7 +78,12 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("TANDEM_HTTP_ADDR", "127.0.0.1:8080"), "public site listen address (TANDEM_HTTP_ADDR)")
 	fs.StringVar(&c.NATSURL, "nats-url", env("NATS_URL", ""), "external NATS server; empty runs one in-process under --data (NATS_URL)")
 	fs.IntVar(&c.NATSPort, "nats-port", envInt("TANDEM_NATS_PORT", 4223), "client port of the in-process NATS server (TANDEM_NATS_PORT)")
-	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis for the page cache (REDIS_URL)")
+	fs.StringVar(&c.NATSCreds, "nats-creds", env("NATS_CREDS", ""), "NATS credentials file (JWT and NKey seed) instead of a user and password in the URL (NATS_CREDS)")
+	fs.StringVar(&c.NATSCA, "nats-ca", env("NATS_CA", ""), "PEM file of the CA that signed the NATS server's TLS certificate; default the system's roots (NATS_CA)")
+	fs.StringVar(&c.NATSCert, "nats-cert", env("NATS_CERT", ""), "client certificate (PEM) when NATS requires mutual TLS; with --nats-key (NATS_CERT)")
+	fs.StringVar(&c.NATSKey, "nats-key", env("NATS_KEY", ""), "client key (PEM) for --nats-cert (NATS_KEY)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis for the page cache; redis://user:password@host:port/db, rediss:// for TLS (REDIS_URL)")
+	fs.StringVar(&c.RedisCA, "redis-ca", env("REDIS_CA", ""), "PEM file of the CA that signed Redis's TLS certificate; default the system's roots (REDIS_CA)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("TANDEM_REDIS_PREFIX", "tandem:"), "prefix of every Redis key (TANDEM_REDIS_PREFIX)")
 	fs.StringVar(&c.AuthFile, "auth-file", env("TANDEM_AUTH_FILE", ""), "token file (hashed tokens, users, roles); dev default <data>/auth.json (TANDEM_AUTH_FILE)")
 	fs.StringVar(&c.SiteURL, "site-url", env("TANDEM_SITE_URL", ""), "public origin of the site for canonical links; default http://<http-addr> (TANDEM_SITE_URL)")
@@ -112,38 +126,127 @@ func (c *config) siteURL() string {
 // says so once; a served service keeps the client, which reconnects by
 // itself when Redis comes back.
 func (c *config) redisPages(ctx context.Context, log *slog.Logger, fallback bool) (*cache.Pages, error) {
-	opt, err := redis.ParseURL(c.RedisURL)
+	opt, err := c.redisOptions()
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL %q: %w", c.RedisURL, err)
+		return nil, err
 	}
 	rdb := redis.NewClient(opt)
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		if !fallback {
-			log.Warn("Redis does not answer yet; serving without it until it does", "redis_url", c.RedisURL, "err", err)
+			log.Warn("Redis does not answer yet; serving without it until it does", "redis_url", redactURL(c.RedisURL), "err", err)
 			return cache.New(rdb, c.RedisPrefix), nil
 		}
 		rdb.Close()
-		log.Warn("Redis does not answer; running with the in-process page cache alone", "redis_url", c.RedisURL, "err", err)
+		log.Warn("Redis does not answer; running with the in-process page cache alone", "redis_url", redactURL(c.RedisURL), "err", err)
 		return nil, nil
 	}
 	return cache.New(rdb, c.RedisPrefix), nil
 }
 
-// openBus connects to NATS at url and creates or updates the streams. The
-// returned func closes the connection.
-func (c *config) openBus(ctx context.Context, url, name string) (*events.Bus, func(), error) {
-	nc, err := events.Connect(url, name)
+// natsOptions are the credential and TLS options of the NATS connection,
+// beyond what the URL carries (user:password@, token@, tls://).
+func (c *config) natsOptions() []nats.Option {
+	var opts []nats.Option
+	if c.NATSCreds != "" {
+		opts = append(opts, nats.UserCredentials(c.NATSCreds))
+	}
+	if c.NATSCA != "" {
+		opts = append(opts, nats.RootCAs(c.NATSCA))
+	}
+	if c.NATSCert != "" || c.NATSKey != "" {
+		opts = append(opts, nats.ClientCert(c.NATSCert, c.NATSKey))
+	}
+	return opts
+}
+
+// redisOptions parses REDIS_URL and adds the CA of --redis-ca.
+func (c *config) redisOptions() (*redis.Options, error) {
+	opt, err := redis.ParseURL(c.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL %q: %w", redactURL(c.RedisURL), err)
+	}
+	if c.RedisCA != "" {
+		pem, err := os.ReadFile(c.RedisCA)
+		if err != nil {
+			return nil, fmt.Errorf("--redis-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--redis-ca %s: no PEM certificate in it", c.RedisCA)
+		}
+		if opt.TLSConfig == nil {
+			return nil, fmt.Errorf("--redis-ca is set but REDIS_URL does not use TLS: write rediss://")
+		}
+		opt.TLSConfig.RootCAs = pool
+	}
+	return opt, nil
+}
+
+// redactURL hides the credentials of a URL (or of each URL of a
+// comma-separated list) for logs and errors: the password, or a token
+// given alone.
+func redactURL(raw string) string {
+	parts := strings.Split(raw, ",")
+	for i, p := range parts {
+		u, err := url.Parse(strings.TrimSpace(p))
+		if err != nil {
+			parts[i] = "(unparsable URL)"
+			continue
+		}
+		if u.User != nil {
+			if _, hasPassword := u.User.Password(); hasPassword {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			} else {
+				u.User = url.User("xxxxx")
+			}
+		}
+		parts[i] = u.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// openBus connects to NATS at url and creates or updates the streams; with
+// publicOnly it only attaches to PUBLIC for reading (the site), waiting for
+// another service to create it. The returned func closes the connection.
+func (c *config) openBus(ctx context.Context, url, name string, publicOnly bool) (*events.Bus, func(), error) {
+	// The last failed attempt, to say why the connection is not up.
+	var attempt atomic.Value
+	opts := append(c.natsOptions(), nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
+		attempt.Store(err)
+		slog.Warn("nats connection attempt failed", "url", redactURL(url), "err", err)
+	}))
+	nc, err := events.Connect(url, name, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
+	fail := func(err error) (*events.Bus, func(), error) {
+		nc.Close()
+		return nil, nil, fmt.Errorf("open streams on %s: %w", redactURL(url), err)
+	}
+	// The client keeps trying in the background; wait for it (NATS may
+	// start after Tandem), up to 15 seconds.
 	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	bus, err := events.Open(octx, nc, c.Streams)
+	for !nc.IsConnected() {
+		select {
+		case <-octx.Done():
+			if last, ok := attempt.Load().(error); ok {
+				return fail(fmt.Errorf("not connected: %w", last))
+			}
+			return fail(fmt.Errorf("not connected: %w", octx.Err()))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	var bus *events.Bus
+	if publicOnly {
+		bus, err = events.OpenPublic(ctx, nc, c.Streams)
+	} else {
+		bus, err = events.Open(octx, nc, c.Streams)
+	}
 	if err != nil {
-		nc.Close()
-		return nil, nil, fmt.Errorf("open streams on %s: %w", url, err)
+		return fail(err)
 	}
 	return bus, nc.Close, nil
 }

@@ -72,7 +72,7 @@ func runDev(ctx context.Context, c *config) error {
 		defer srv.Shutdown()
 		natsURL = srv.ClientURL()
 	}
-	bus, closeBus, err := c.openBus(ctx, natsURL, "tandem-dev")
+	bus, closeBus, err := c.openBus(ctx, natsURL, "tandem-dev", false)
 	if err != nil {
 		return err
 	}

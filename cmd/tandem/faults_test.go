@@ -271,10 +271,13 @@ func TestClusterLeaderKilledUnderLoadLosesNothing(t *testing.T) {
 type privateRedis struct {
 	t    *testing.T
 	port int
+	args []string
 	cmd  *exec.Cmd
 }
 
-func startPrivateRedis(t *testing.T) *privateRedis {
+// startPrivateRedis runs redis-server on a free port, with extra
+// arguments (a password, TLS).
+func startPrivateRedis(t *testing.T, args ...string) *privateRedis {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("skipping: redis-server is not installed (apt-get install redis-server)")
@@ -283,7 +286,7 @@ func startPrivateRedis(t *testing.T) *privateRedis {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &privateRedis{t: t, port: l.Addr().(*net.TCPAddr).Port}
+	r := &privateRedis{t: t, port: l.Addr().(*net.TCPAddr).Port, args: args}
 	l.Close()
 	r.start()
 	t.Cleanup(r.stop)
@@ -292,7 +295,8 @@ func startPrivateRedis(t *testing.T) *privateRedis {
 
 func (r *privateRedis) start() {
 	r.t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", fmt.Sprint(r.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", r.t.TempDir())
+	args := append([]string{"--port", fmt.Sprint(r.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", r.t.TempDir()}, r.args...)
+	r.cmd = exec.Command("redis-server", args...)
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}

@@ -37,7 +37,10 @@ func runServe(ctx context.Context, c *config, services []string) error {
 	if c.NATSURL == "" {
 		c.NATSURL = "nats://127.0.0.1:4222"
 	}
-	bus, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"))
+	// The site alone only reads PUBLIC: it neither creates streams nor
+	// needs credentials for anything else.
+	siteOnly := len(services) == 1 && services[0] == "site"
+	bus, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"), siteOnly)
 	if err != nil {
 		return err
 	}
@@ -76,6 +79,6 @@ func runServe(ctx context.Context, c *config, services []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "services", services, "grpc", c.GRPCAddr, "http", c.HTTPAddr, "nats", c.NATSURL)
+	log.Info("serving", "services", services, "grpc", c.GRPCAddr, "http", c.HTTPAddr, "nats", redactURL(c.NATSURL))
 	return st.wait()
 }

@@ -73,6 +73,11 @@ func Connect(url, name string, opts ...nats.Option) (*nats.Conn, error) {
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			slog.Info("nats reconnected", "url", c.ConnectedUrlRedacted())
 		}),
+		// A failed attempt (refused, TLS, credentials) is logged, so an
+		// operator sees why the service waits.
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
+			slog.Warn("nats connection attempt failed", "err", err)
+		}),
 	}
 	nc, err := nats.Connect(url, append(base, opts...)...)
 	if err != nil {
@@ -130,6 +135,38 @@ func (b *Bus) ensure(ctx context.Context, name, prefix, desc string) (*Stream, e
 		return nil, fmt.Errorf("events: create or update stream %s: %w", name, err)
 	}
 	return &Stream{name: name, prefix: prefix, js: b.js, s: s}, nil
+}
+
+// OpenPublic attaches to the PUBLIC stream for reading, without creating or
+// changing anything, and waits until the stream exists. The Bus it returns
+// has no Editorial stream. It needs only the JetStream API of PUBLIC (stream
+// info, consumers), so a process that reads published articles, the site,
+// runs with credentials that can read PUBLIC and nothing else.
+func OpenPublic(ctx context.Context, nc *nats.Conn, cfg Config) (*Bus, error) {
+	if _, err := Token(cfg.PublicPrefix); err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bus{nc: nc, js: js, cfg: cfg}
+	for {
+		s, err := js.Stream(ctx, cfg.PublicStream)
+		if err == nil {
+			b.Public = &Stream{name: cfg.PublicStream, prefix: cfg.PublicPrefix, js: js, s: s}
+			return b, nil
+		}
+		if !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("events: attach to stream %s: %w", cfg.PublicStream, err)
+		}
+		slog.Info("waiting for the stream to be created", "stream", cfg.PublicStream)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("events: stream %s does not exist: %w", cfg.PublicStream, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // Config returns the configuration the bus was opened with.
