@@ -6,7 +6,7 @@ BUF         := $(TOOLS) buf
 STATICCHECK := $(TOOLS) staticcheck
 TEST_FLAGS  ?= -race -count=1 -timeout 15m
 
-.PHONY: run test services generate check-generated lint build bench clean
+.PHONY: run test faults services generate check-generated lint build bench clean
 
 ## run: every service in one process, an in-process NATS, the demo articles
 run:
@@ -15,6 +15,12 @@ run:
 ## test: the whole suite (starts Redis and NATS here if they are not running)
 test: services
 	$(GO) test $(TEST_FLAGS) ./...
+
+## faults: only the fault, crash, credential and permission tests, verbose, with their counts
+## (they are part of `make test` too)
+faults: services
+	$(GO) test $(TEST_FLAGS) -v -run 'LosesNothing|Outage|Interrupted|DiesBeforeAcking|Poison|Permissions|TLS' ./cmd/tandem ./services/... ./pkg/events 2>&1 \
+		| grep -E '^(=== RUN|--- |ok|FAIL|PASS)|verified|injected|lost|site user'
 
 ## services: start local Redis and NATS when they are installed but stopped
 services:
