@@ -176,3 +176,63 @@ func publishCmd() *cobra.Command {
 	cmd.Flags().StringSliceVar(&locales, "locale", siteconfig.Locales, "locales to publish (repeat or separate with commas)")
 	return cmd
 }
+
+// correctCmd republishes locales with a public correction note.
+func correctCmd() *cobra.Command {
+	var s session
+	var locales []string
+	var note string
+	cmd := &cobra.Command{
+		Use:   "correct ARTICLE --note TEXT",
+		Short: "Republish an article's current text with a public correction note (publishers)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.publishing.CorrectArticle(ctx, &publishingv1.CorrectArticleRequest{ArticleId: args[0], Locales: locales, Note: note}, t)
+				if err != nil {
+					return err
+				}
+				for _, l := range locales {
+					if pl := res.Publication.Locales[l]; pl != nil {
+						fmt.Fprintf(s.out, "corrected %-6s %s\n", l, pl.Path)
+					}
+				}
+				return nil
+			})
+		},
+	}
+	s.bind(cmd)
+	cmd.Flags().StringSliceVar(&locales, "locale", siteconfig.Locales, "locales to correct")
+	cmd.Flags().StringVar(&note, "note", "", "the correction readers see (required)")
+	return cmd
+}
+
+// unpublishCmd takes locales down.
+func unpublishCmd() *cobra.Command {
+	var s session
+	var locales []string
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "unpublish ARTICLE --locale en --reason TEXT",
+		Short: "Take locales of an article off the site; their addresses answer 410 Gone (publishers)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.publishing.UnpublishArticle(ctx, &publishingv1.UnpublishArticleRequest{ArticleId: args[0], Locales: locales, Reason: reason}, t)
+				if err != nil {
+					return err
+				}
+				for _, l := range locales {
+					if td := res.Publication.TakenDown[l]; td != nil {
+						fmt.Fprintf(s.out, "took down %-6s %s\n", l, td.Path)
+					}
+				}
+				return nil
+			})
+		},
+	}
+	s.bind(cmd)
+	cmd.Flags().StringSliceVar(&locales, "locale", nil, "locales to take down (required)")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the newsroom's record (required)")
+	return cmd
+}

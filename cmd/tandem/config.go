@@ -19,6 +19,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
+	"github.com/tandemnews/tandem/services/site"
 )
 
 // config is every setting of a Tandem process. Each comes from a flag,
@@ -41,6 +42,7 @@ type config struct {
 	SiteURL        string
 	PublishingAddr string
 	SiteConfig     string
+	Fallback       string
 	Rate           float64
 	Burst          int
 	Streams        events.Config
@@ -88,6 +90,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.AuthFile, "auth-file", env("TANDEM_AUTH_FILE", ""), "token file (hashed tokens, users, roles); dev default <data>/auth.json (TANDEM_AUTH_FILE)")
 	fs.StringVar(&c.SiteURL, "site-url", env("TANDEM_SITE_URL", ""), "public origin of the site for canonical links; default http://<http-addr> (TANDEM_SITE_URL)")
 	fs.StringVar(&c.SiteConfig, "site-config", env("TANDEM_SITE_CONFIG", ""), "site configuration (JSON: name, motto, address, sections); default the built-in demo university (TANDEM_SITE_CONFIG)")
+	fs.StringVar(&c.Fallback, "english-fallback", env("TANDEM_ENGLISH_FALLBACK", "404"), "what an English address shows before the English is published: 404, or source (the Chinese page with a notice) (TANDEM_ENGLISH_FALLBACK)")
 	fs.Float64Var(&c.Rate, "rate-limit", envFloat("TANDEM_RATE_LIMIT", rpc.DefaultRate), "gRPC requests per second per caller; negative turns the limit off (TANDEM_RATE_LIMIT)")
 	fs.IntVar(&c.Burst, "rate-burst", envInt("TANDEM_RATE_BURST", rpc.DefaultBurst), "requests a caller may make at once above the rate (TANDEM_RATE_BURST)")
 	fs.StringVar(&c.PublishingAddr, "publishing-addr", env("TANDEM_PUBLISHING_ADDR", ""), "publishing service address the site asks on a cache miss (TANDEM_PUBLISHING_ADDR)")
@@ -143,6 +146,17 @@ func (c *config) redisPages(ctx context.Context, log *slog.Logger, fallback bool
 		return nil, nil
 	}
 	return cache.New(rdb, c.RedisPrefix), nil
+}
+
+// fallback reads --english-fallback.
+func (c *config) fallback() (site.Fallback, error) {
+	switch c.Fallback {
+	case "", "404":
+		return site.FallbackNotFound, nil
+	case "source":
+		return site.FallbackSource, nil
+	}
+	return 0, fmt.Errorf("--english-fallback %q: 404 or source", c.Fallback)
 }
 
 // natsOptions are the credential and TLS options of the NATS connection,

@@ -102,7 +102,11 @@ func runDev(ctx context.Context, c *config) error {
 	if err != nil {
 		return err
 	}
-	st, err := startStack(ctx, stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Rate: c.Rate, Burst: c.Burst, Logger: log})
+	fb, err := c.fallback()
+	if err != nil {
+		return err
+	}
+	st, err := startStack(ctx, stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,6 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devCmd(), serveCmd(), draftCmd(), reviewCmd(), glossaryCmd(), tmCmd(), publishCmd(), auditCmd())
+	root.AddCommand(devCmd(), serveCmd(), draftCmd(), reviewCmd(), glossaryCmd(), tmCmd(), publishCmd(), correctCmd(), unpublishCmd(), auditCmd())
 	return root
 }

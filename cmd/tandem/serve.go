@@ -49,7 +49,11 @@ func runServe(ctx context.Context, c *config, services []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := stackConfig{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Rate: c.Rate, Burst: c.Burst, Logger: log}
+	fb, err := c.fallback()
+	if err != nil {
+		return err
+	}
+	cfg := stackConfig{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log}
 	grpcServices := slices.ContainsFunc(services, func(s string) bool { return s != "site" })
 	if grpcServices {
 		if c.AuthFile == "" {

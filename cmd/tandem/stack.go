@@ -51,6 +51,9 @@ type stackConfig struct {
 	// SiteLRUBytes bounds the site's in-process cache; default
 	// site.DefaultLRUBytes.
 	SiteLRUBytes int64
+	// SiteFallback is what an English URL shows when only the Chinese
+	// page exists.
+	SiteFallback site.Fallback
 	Logger       *slog.Logger
 }
 
@@ -132,7 +135,7 @@ func startStack(ctx context.Context, c stackConfig) (*stack, error) {
 		if err != nil {
 			return nil, fmt.Errorf("publishing client: %w", err)
 		}
-		st.site = site.New(c.Bus, site.Options{Pages: c.Pages, Publishing: publishingv1.NewPublishingServiceClient(conn), Site: c.Site, LRUBytes: c.SiteLRUBytes, Logger: log})
+		st.site = site.New(c.Bus, site.Options{Pages: c.Pages, Publishing: publishingv1.NewPublishingServiceClient(conn), Site: c.Site, LRUBytes: c.SiteLRUBytes, Fallback: c.SiteFallback, Logger: log})
 		hs := &http.Server{
 			Handler:           st.site,
 			ReadHeaderTimeout: 5 * time.Second,

@@ -45,6 +45,7 @@ const (
 	MemoryAdded                 = "tandem.memory.added"                  // MemoryEvent
 	ArticlePublished            = "tandem.article.published"             // ArticleEvent
 	ArticleUnpublished          = "tandem.article.unpublished"           // ArticleEvent
+	ArticleCorrected            = "tandem.article.corrected"             // ArticleEvent
 )
 
 // CloudEvents binary-mode header names, and the Tandem extension for the

@@ -15,7 +15,7 @@ import (
 //go:embed templates/page.html
 var templates embed.FS
 
-var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{"credit": credit}).ParseFS(templates, "templates/page.html"))
+var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{"credit": credit, "inline": inline}).ParseFS(templates, "templates/page.html"))
 
 // credit writes a photo credit after its caption in the locale's brackets.
 func credit(locale, who string) string {
@@ -40,6 +40,10 @@ type Page struct {
 	// Published lists every locale published after this change, for the
 	// alternate links.
 	Published []string
+	// FirstPublished is when the locale first went public; Updated, when
+	// set, when it was last corrected, with the public note.
+	FirstPublished, Updated time.Time
+	Correction              string
 }
 
 type crumb struct{ Label, Href string }
@@ -50,9 +54,14 @@ type pageData struct {
 	Lang, Title, SiteName, Motto, Address string
 	Home, Canonical, Media                string
 	ISODate, Date, Byline                 string
+	Description, OGLocale, Image          string
+	Updated, UpdatedISO, Correction       string
 	Alternates                            []alternate
 	Breadcrumb                            []crumb
 	Blocks                                []*articlev1.Block
+	// JSONLD is the schema.org NewsArticle; html/template writes it as
+	// JSON, escaped for a script element.
+	JSONLD map[string]any
 }
 
 var languageNames = map[string]string{"zh-CN": "中文", "en": "English"}
@@ -62,19 +71,33 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 	site := r.Site
 	c := p.Content
 	d := pageData{
-		Lang:      p.Locale,
-		Title:     c.GetTitle(),
-		SiteName:  site.Name[p.Locale],
-		Motto:     site.Motto[p.Locale],
-		Address:   site.Address[p.Locale],
-		Home:      siteconfig.HomePath(p.Locale),
-		Canonical: site.URL(siteconfig.ArticlePath(p.Locale, p.Section, p.Slug)),
-		Media:     "/media/",
-		ISODate:   p.Date,
-		Date:      formatDate(p.Date, p.Locale),
-		Byline:    byline(c.GetByline(), p.Locale),
-		Blocks:    c.GetBlocks(),
+		Lang:       p.Locale,
+		Title:      c.GetTitle(),
+		SiteName:   site.Name[p.Locale],
+		Motto:      site.Motto[p.Locale],
+		Address:    site.Address[p.Locale],
+		Home:       siteconfig.HomePath(p.Locale),
+		Canonical:  site.URL(siteconfig.ArticlePath(p.Locale, p.Section, p.Slug)),
+		Media:      "/media/",
+		ISODate:    p.Date,
+		Date:       formatDate(p.Date, p.Locale),
+		Byline:     byline(c.GetByline(), p.Locale),
+		Blocks:     c.GetBlocks(),
+		OGLocale:   map[string]string{"zh-CN": "zh_CN", "en": "en_US"}[p.Locale],
+		Correction: p.Correction,
 	}
+	d.Description = description(c)
+	for _, b := range c.GetBlocks() {
+		if f := b.GetFigure(); f != nil && f.File != "" {
+			d.Image = site.URL(d.Media + f.File)
+			break
+		}
+	}
+	if !p.Updated.IsZero() {
+		d.UpdatedISO = p.Updated.UTC().Format(time.RFC3339)
+		d.Updated = formatDate(p.Updated.UTC().Format(time.DateOnly), p.Locale)
+	}
+	d.JSONLD = newsArticle(d, p, site)
 	for _, l := range siteconfig.Locales {
 		for _, pub := range p.Published {
 			if pub == l {
@@ -99,6 +122,57 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 		return nil, fmt.Errorf("render %s: %w", p.Locale, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// description is the page's summary, or its first paragraph, as plain
+// text of at most 160 characters.
+func description(c *articlev1.LocalizedContent) string {
+	text := c.GetSummary()
+	if text == "" {
+		for _, b := range c.GetBlocks() {
+			if p := b.GetParagraph(); p != nil {
+				text = p.Text
+				break
+			}
+		}
+	}
+	text = plain(text)
+	if r := []rune(text); len(r) > 160 {
+		text = string(r[:159]) + "…"
+	}
+	return text
+}
+
+// newsArticle is the schema.org NewsArticle of a page.
+func newsArticle(d pageData, p Page, site *siteconfig.Config) map[string]any {
+	a := map[string]any{
+		"@context":         "https://schema.org",
+		"@type":            "NewsArticle",
+		"headline":         d.Title,
+		"inLanguage":       p.Locale,
+		"datePublished":    d.ISODate,
+		"mainEntityOfPage": d.Canonical,
+		"url":              d.Canonical,
+		"description":      d.Description,
+		"publisher":        map[string]any{"@type": "CollegeOrUniversity", "name": d.SiteName, "url": site.URL(d.Home)},
+	}
+	if d.UpdatedISO != "" {
+		a["dateModified"] = d.UpdatedISO
+	}
+	if d.Image != "" {
+		a["image"] = []string{d.Image}
+	}
+	var authors []map[string]any
+	for _, name := range p.Content.GetByline().GetAuthors() {
+		authors = append(authors, map[string]any{"@type": "Person", "name": name})
+	}
+	if o := p.Content.GetByline().GetOffice(); o != "" {
+		authors = append(authors, map[string]any{"@type": "Organization", "name": o})
+	}
+	if len(authors) > 0 {
+		a["author"] = authors
+	}
+	return a
 }
 
 // formatDate writes 2023-12-05 as "2023年12月5日" or "Dec 5, 2023".

@@ -12,7 +12,7 @@ func content() *articlev1.LocalizedContent {
 	return &articlev1.LocalizedContent{
 		Title: `Forum <b>"2024"</b>`,
 		Blocks: []*articlev1.Block{
-			{Kind: &articlev1.Block_Paragraph{Paragraph: &articlev1.Paragraph{Text: `Text with <script>alert(1)</script>`}}},
+			{Kind: &articlev1.Block_Paragraph{Paragraph: &articlev1.Paragraph{Text: `Text with <script>alert(1)</script> **bold**, [a link](https://example.edu/x?a=1&b=2), [bad](javascript:alert(1)) and ` + "`code`"}}},
 			{Kind: &articlev1.Block_Heading{Heading: &articlev1.Heading{Level: 3, Text: "Sub"}}},
 			{Kind: &articlev1.Block_Figure{Figure: &articlev1.Figure{File: "a.jpg", Caption: "Guests", Credit: "Photo office"}}},
 			{Kind: &articlev1.Block_Quote{Quote: &articlev1.Quote{Text: "Said.", Attribution: "Chen"}}},
@@ -32,7 +32,14 @@ func TestRenderShowsEveryBlockAndEscapesText(t *testing.T) {
 	for _, want := range []string{
 		`<html lang="en">`,
 		`<h1>Forum &lt;b&gt;&#34;2024&#34;&lt;/b&gt;</h1>`,
-		`Text with &lt;script&gt;`,
+		`Text with`,
+		`<strong>bold</strong>`,
+		`<a href="https://example.edu/x?a=1&amp;b=2">a link</a>`,
+		`<code>code</code>`,
+		`<meta property="og:title" content="Forum &lt;b&gt;&#34;2024&#34;&lt;/b&gt;">`,
+		`<meta property="og:image" content="http://localhost:8080/media/a.jpg">`,
+		`"@type":"NewsArticle"`,
+		`"datePublished":"2023-12-05"`,
 		`<h3>Sub</h3>`,
 		`<img src="/media/a.jpg" alt="Guests"><figcaption>Guests (Photo office)</figcaption>`,
 		`<footer>— Chen</footer>`,
@@ -48,8 +55,10 @@ func TestRenderShowsEveryBlockAndEscapesText(t *testing.T) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
-	if strings.Contains(s, "<script>alert") {
-		t.Error("script tag rendered executable")
+	for _, bad := range []string{"<script>alert", "javascript:", "alert(1)</script>"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("page contains %q", bad)
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
@@ -86,9 +87,11 @@ func (s *Service) Register(r grpc.ServiceRegistrar) {
 func (s *Service) Policy() auth.Policy {
 	const p = "/tandem.publishing.v1.PublishingService/"
 	return auth.Policy{
-		p + "PublishArticle": {auth.Publisher},
-		p + "GetPublication": {auth.Publisher, auth.Editor},
-		p + "GetRendered":    auth.Public,
+		p + "PublishArticle":   {auth.Publisher},
+		p + "GetPublication":   {auth.Publisher, auth.Editor},
+		p + "GetRendered":      auth.Public,
+		p + "CorrectArticle":   {auth.Publisher},
+		p + "UnpublishArticle": {auth.Publisher},
 	}
 }
 
@@ -155,27 +158,67 @@ type release struct {
 	content  *articlev1.LocalizedContent
 }
 
-// PublishArticle implements PublishingService.
-func (s *Service) PublishArticle(ctx context.Context, req *publishingv1.PublishArticleRequest) (*publishingv1.PublishArticleResponse, error) {
-	id := req.GetArticleId()
+// checkRequest validates an article id and a list of locales.
+func checkRequest(id string, locales []string, verb string) *rpc.Violations {
 	var v rpc.Violations
 	if strings.TrimSpace(id) == "" {
 		v.Add("article_id", "is required")
 	}
-	if len(req.GetLocales()) == 0 {
-		v.Add("locales", "name at least one locale to publish: zh-CN, en")
+	if len(locales) == 0 {
+		v.Add("locales", "name at least one locale to %s: zh-CN, en", verb)
 	}
-	for i, l := range req.GetLocales() {
+	for i, l := range locales {
 		if !slices.Contains(siteconfig.Locales, l) {
 			v.Add(fmt.Sprintf("locales[%d]", i), "%q is not a locale the site publishes (zh-CN, en)", l)
-		} else if slices.Index(req.GetLocales(), l) != i {
+		} else if slices.Index(locales, l) != i {
 			v.Add(fmt.Sprintf("locales[%d]", i), "%q is listed twice", l)
 		}
 	}
+	return &v
+}
+
+// MaxNoteRunes bounds a correction note and a takedown reason.
+const MaxNoteRunes = 500
+
+func checkNote(v *rpc.Violations, field, note string) {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(note)); {
+	case n == 0:
+		v.Add(field, "is required")
+	case n > MaxNoteRunes:
+		v.Add(field, "is %d characters; at most %d", n, MaxNoteRunes)
+	}
+}
+
+// PublishArticle implements PublishingService.
+func (s *Service) PublishArticle(ctx context.Context, req *publishingv1.PublishArticleRequest) (*publishingv1.PublishArticleResponse, error) {
+	if err := checkRequest(req.GetArticleId(), req.GetLocales(), "publish").Err(); err != nil {
+		return nil, err
+	}
+	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), events.ArticlePublished, "")
+	if err != nil {
+		return nil, err
+	}
+	return &publishingv1.PublishArticleResponse{Publication: withoutHTML(pub)}, nil
+}
+
+// CorrectArticle implements PublishingService.
+func (s *Service) CorrectArticle(ctx context.Context, req *publishingv1.CorrectArticleRequest) (*publishingv1.CorrectArticleResponse, error) {
+	v := checkRequest(req.GetArticleId(), req.GetLocales(), "correct")
+	checkNote(v, "note", req.GetNote())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	rels, err := s.releases(ctx, id, req.GetLocales())
+	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), events.ArticleCorrected, strings.TrimSpace(req.GetNote()))
+	if err != nil {
+		return nil, err
+	}
+	return &publishingv1.CorrectArticleResponse{Publication: withoutHTML(pub)}, nil
+}
+
+// release renders and announces locales of an article: a publication
+// (typ ArticlePublished) or a correction with its public note.
+func (s *Service) release(ctx context.Context, id string, locales []string, typ, note string) (*publishingv1.Publication, error) {
+	rels, err := s.releases(ctx, id, locales)
 	if err != nil {
 		return nil, err
 	}
@@ -187,14 +230,19 @@ func (s *Service) PublishArticle(ctx context.Context, req *publishingv1.PublishA
 		if p.Locales == nil {
 			p.Locales = map[string]*publishingv1.PublishedLocale{}
 		}
-		now := timestamppb.New(s.now())
+		now := &articlev1.Change{Actor: who, Time: timestamppb.New(s.now())}
 		for _, r := range rels {
+			prev := p.Locales[r.locale]
+			if typ == events.ArticleCorrected && prev == nil {
+				return events.Change{}, rpc.Precondition(errorsv1.ErrorReason_ERROR_REASON_LOCALE_MISSING,
+					fmt.Sprintf("%s is not published in %s; publish it instead of correcting it", id, r.locale), "locale", r.locale)
+			}
 			a := r.article
 			slug := a.Slug
 			if slug == "" {
 				slug = strings.ToLower(a.Id)
 			}
-			p.Locales[r.locale] = &publishingv1.PublishedLocale{
+			pl := &publishingv1.PublishedLocale{
 				Locale:         r.locale,
 				SourceRevision: r.revision,
 				Path:           siteconfig.ArticlePath(r.locale, a.Section, slug),
@@ -203,8 +251,28 @@ func (s *Service) PublishArticle(ctx context.Context, req *publishingv1.PublishA
 				Date:           a.Date,
 				Slug:           slug,
 				Content:        r.content,
-				Published:      &articlev1.Change{Actor: who, Time: now},
+				Published:      now,
+				FirstPublished: now,
 			}
+			if prev != nil {
+				pl.FirstPublished = prev.GetFirstPublished()
+				if pl.FirstPublished == nil {
+					pl.FirstPublished = prev.GetPublished()
+				}
+				pl.Correction = prev.GetCorrection()
+				if prev.Path != pl.Path {
+					if p.Moved == nil {
+						p.Moved = map[string]string{}
+					}
+					p.Moved[prev.Path] = r.locale
+				}
+			}
+			if typ == events.ArticleCorrected {
+				pl.Correction = &publishingv1.Correction{Note: note, Change: now}
+			}
+			delete(p.Moved, pl.Path) // live again
+			delete(p.TakenDown, r.locale)
+			p.Locales[r.locale] = pl
 		}
 		// Every published page links every published language, so all
 		// of them are rendered again.
@@ -214,7 +282,61 @@ func (s *Service) PublishArticle(ctx context.Context, req *publishingv1.PublishA
 		}
 		s.store(ctx, id, written)
 		return events.Change{
-			Type:     events.ArticlePublished,
+			Type:     typ,
+			Actor:    u.ID,
+			Annotate: func(m proto.Message) { m.(*eventsv1.ArticleEvent).ChangedLocales = locales },
+		}, nil
+	})
+	if err != nil {
+		return nil, rpc.Store(err, "publication of "+id)
+	}
+	s.point(ctx, pub)
+	s.log.Info("article released", "type", typ, "article", id, "revision", pub.Revision, "locales", locales, "actor", u.ID)
+	return pub, nil
+}
+
+// UnpublishArticle implements PublishingService: the locales leave the
+// site (their paths answer 410 Gone), the other locales are rendered again
+// without links to them, and the cached pages are forgotten.
+func (s *Service) UnpublishArticle(ctx context.Context, req *publishingv1.UnpublishArticleRequest) (*publishingv1.UnpublishArticleResponse, error) {
+	id := req.GetArticleId()
+	v := checkRequest(id, req.GetLocales(), "take down")
+	checkNote(v, "reason", req.GetReason())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	u, _ := auth.FromContext(ctx)
+	who := &articlev1.Actor{UserId: u.ID, Name: u.Name}
+	var gone []*publishingv1.PublishedLocale
+	var written []cache.Page
+	pub, err := s.pubs.Update(ctx, id, 0, func(p *publishingv1.Publication) (events.Change, error) {
+		gone = gone[:0]
+		now := &articlev1.Change{Actor: who, Time: timestamppb.New(s.now())}
+		for _, l := range req.GetLocales() {
+			pl := p.Locales[l]
+			if pl == nil {
+				return events.Change{}, rpc.Precondition(errorsv1.ErrorReason_ERROR_REASON_LOCALE_MISSING,
+					fmt.Sprintf("%s is not published in %s", id, l), "locale", l)
+			}
+			if p.TakenDown == nil {
+				p.TakenDown = map[string]*publishingv1.TakenDown{}
+			}
+			p.TakenDown[l] = &publishingv1.TakenDown{Locale: l, Path: pl.Path, Title: pl.Title, Reason: strings.TrimSpace(req.GetReason()), Change: now}
+			for old, to := range p.Moved {
+				if to == l {
+					delete(p.Moved, old)
+				}
+			}
+			delete(p.Locales, l)
+			gone = append(gone, pl)
+		}
+		var err error
+		if written, err = s.renderAll(p); err != nil {
+			return events.Change{}, err
+		}
+		s.store(ctx, id, written)
+		return events.Change{
+			Type:     events.ArticleUnpublished,
 			Actor:    u.ID,
 			Annotate: func(m proto.Message) { m.(*eventsv1.ArticleEvent).ChangedLocales = req.GetLocales() },
 		}, nil
@@ -223,8 +345,18 @@ func (s *Service) PublishArticle(ctx context.Context, req *publishingv1.PublishA
 		return nil, rpc.Store(err, "publication of "+id)
 	}
 	s.point(ctx, pub)
-	s.log.Info("article published", "article", id, "revision", pub.Revision, "locales", req.GetLocales(), "actor", u.ID)
-	return &publishingv1.PublishArticleResponse{Publication: withoutHTML(pub)}, nil
+	if s.pages != nil {
+		var paths, keys []string
+		for _, pl := range gone {
+			paths = append(paths, pl.Path)
+			keys = append(keys, s.pageKey(id, pl))
+		}
+		if err := s.pages.Forget(ctx, paths, keys); err != nil {
+			s.log.Warn("redis unavailable; taken-down pages stay cached until they expire (the site answers 410 from the stream)", "article", id, "err", err)
+		}
+	}
+	s.log.Warn("article taken down", "article", id, "locales", req.GetLocales(), "reason", req.GetReason(), "actor", u.ID)
+	return &publishingv1.UnpublishArticleResponse{Publication: withoutHTML(pub)}, nil
 }
 
 // releases finds the content of each requested locale: the source from
@@ -284,7 +416,11 @@ func (s *Service) renderAll(p *publishingv1.Publication) ([]cache.Page, error) {
 	var pages []cache.Page
 	for _, l := range published {
 		pl := p.Locales[l]
-		html, err := s.render.Render(Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published})
+		page := Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published}
+		if c := pl.GetCorrection(); c != nil {
+			page.Correction, page.Updated = c.Note, c.GetChange().GetTime().AsTime()
+		}
+		html, err := s.render.Render(page)
 		if err != nil {
 			return nil, err
 		}

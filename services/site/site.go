@@ -5,7 +5,6 @@
 package site
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +42,9 @@ type Options struct {
 	Site *siteconfig.Config
 	// LRUBytes bounds the in-process cache. Default DefaultLRUBytes.
 	LRUBytes int64
+	// Fallback is what an English URL shows when only the Chinese page
+	// exists. Default FallbackNotFound.
+	Fallback Fallback
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -52,10 +53,24 @@ type Options struct {
 type page struct {
 	article, locale, path string
 	title, date           string
+	section               []string
+	description           string
 	key                   string // LRU key: {locale}:{article}:{version}
 	redisKey              string // "" without Redis
 	hash                  string
-	published             time.Time
+	published             time.Time // this version
+	first                 time.Time // first publication of the locale
+}
+
+// modified is when the page last changed for readers.
+func (p *page) modified() time.Time { return p.published }
+
+// record is what the site knows of one article: its live pages, the
+// paths taken down (410) and the former paths (301).
+type record struct {
+	pages map[string]*page  // locale → page
+	gone  map[string]string // path → locale
+	moved map[string]string // former path → locale
 }
 
 // Site serves the public pages.
@@ -69,7 +84,12 @@ type Site struct {
 
 	mu     sync.RWMutex
 	byPath map[string]*page
-	byArt  map[string]map[string]*page // article → locale → page
+	byArt  map[string]*record
+	gone   map[string]bool   // path → taken down
+	moved  map[string]string // former path → article
+	// lists caches rendered listings, feeds and the sitemap; every
+	// applied event empties it.
+	lists map[string]*rendered
 
 	ready chan struct{}
 }
@@ -92,7 +112,10 @@ func New(bus *events.Bus, o Options) *Site {
 		log:    o.Logger.With("service", "site"),
 		lru:    newPageLRU(o.LRUBytes),
 		byPath: map[string]*page{},
-		byArt:  map[string]map[string]*page{},
+		byArt:  map[string]*record{},
+		gone:   map[string]bool{},
+		moved:  map[string]string{},
+		lists:  map[string]*rendered{},
 		ready:  make(chan struct{}),
 	}
 }
@@ -114,17 +137,19 @@ func (s *Site) apply(ev *events.Event) {
 		s.log.Error("unreadable public event skipped", "event_id", ev.ID, "err", err)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old := s.byArt[p.ArticleId]
-	next := map[string]*page{}
+	next := &record{pages: map[string]*page{}, gone: map[string]string{}, moved: map[string]string{}}
 	for l, pl := range p.Locales {
 		version := fmt.Sprintf("%d-%s", pl.SourceRevision, short(pl.ContentHash))
 		pg := &page{
 			article: p.ArticleId, locale: l, path: pl.Path,
-			title: pl.Title, date: pl.Date, hash: pl.ContentHash,
-			key:       l + ":" + p.ArticleId + ":" + version,
-			published: pl.GetPublished().GetTime().AsTime(),
+			title: pl.Title, date: pl.Date, hash: pl.ContentHash, section: pl.Section,
+			description: describe(pl.GetContent()),
+			key:         l + ":" + p.ArticleId + ":" + version,
+			published:   pl.GetPublished().GetTime().AsTime(),
+			first:       pl.GetFirstPublished().GetTime().AsTime(),
+		}
+		if pl.GetFirstPublished() == nil {
+			pg.first = pg.published
 		}
 		if s.o.Pages != nil {
 			pg.redisKey = s.o.Pages.PageKey(l, p.ArticleId, version)
@@ -132,20 +157,52 @@ func (s *Site) apply(ev *events.Event) {
 		if len(pl.Html) > 0 {
 			s.lru.Add(pg.key, pl.Html)
 		}
-		next[l] = pg
+		next.pages[l] = pg
 	}
-	for l, pg := range old {
-		if s.byPath[pg.path] == pg {
-			delete(s.byPath, pg.path)
+	for l, td := range p.TakenDown {
+		next.gone[td.Path] = l
+	}
+	for path, l := range p.Moved {
+		next.moved[path] = l
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.byArt[p.ArticleId]; old != nil {
+		for l, pg := range old.pages {
+			if s.byPath[pg.path] == pg {
+				delete(s.byPath, pg.path)
+			}
+			if n := next.pages[l]; n == nil || n.key != pg.key {
+				s.lru.Remove(pg.key) // an old version, or a page taken down
+				s.lru.Remove(pg.key + gzSuffix)
+			}
 		}
-		if n := next[l]; n == nil || n.key != pg.key {
-			s.lru.Remove(pg.key) // an old version, or a page taken down
+		for path := range old.gone {
+			delete(s.gone, path)
+		}
+		for path := range old.moved {
+			delete(s.moved, path)
 		}
 	}
-	for _, pg := range next {
+	for _, pg := range next.pages {
 		s.byPath[pg.path] = pg
 	}
-	s.byArt[p.ArticleId] = next
+	for path := range next.gone {
+		if s.byPath[path] == nil {
+			s.gone[path] = true
+		}
+	}
+	for path := range next.moved {
+		if s.byPath[path] == nil {
+			s.moved[path] = p.ArticleId
+		}
+	}
+	if len(next.pages)+len(next.gone)+len(next.moved) == 0 {
+		delete(s.byArt, p.ArticleId) // purged: nothing remains
+	} else {
+		s.byArt[p.ArticleId] = next
+	}
+	clear(s.lists)
 	s.log.Debug("public event applied", "article", p.ArticleId, "revision", ev.Sequence, "event_id", ev.ID)
 }
 
@@ -156,25 +213,6 @@ func short(hash string) string {
 	return hash
 }
 
-// ServeHTTP serves the public site.
-func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	switch p := r.URL.Path; {
-	case p == "/":
-		http.Redirect(w, r, siteconfig.HomePath(siteconfig.Locales[0]), http.StatusFound)
-	case p == "/healthz":
-		s.health(w)
-	case siteconfig.LocaleOf(strings.Trim(p, "/")) != "" && strings.HasSuffix(p, "/"):
-		s.home(w, r, siteconfig.LocaleOf(strings.Trim(p, "/")))
-	default:
-		s.article(w, r)
-	}
-}
-
 func (s *Site) health(w http.ResponseWriter) {
 	select {
 	case <-s.ready:
@@ -182,34 +220,6 @@ func (s *Site) health(w http.ResponseWriter) {
 	default:
 		http.Error(w, "catching up with the PUBLIC stream", http.StatusServiceUnavailable)
 	}
-}
-
-func (s *Site) article(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	s.mu.RLock()
-	pg := s.byPath[r.URL.Path]
-	s.mu.RUnlock()
-	if pg == nil {
-		pg = s.resolve(ctx, r.URL.Path)
-	}
-	if pg == nil {
-		http.NotFound(w, r)
-		return
-	}
-	html, err := s.body(ctx, pg)
-	if err != nil {
-		s.log.Error("page unavailable", "article", pg.article, "locale", pg.locale, "err", err)
-		http.Error(w, "this page is unavailable right now; try again shortly", http.StatusServiceUnavailable)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Language", pg.locale)
-	h.Set("Cache-Control", "public, max-age=60")
-	if pg.hash != "" {
-		h.Set("ETag", `"`+short(pg.hash)+`"`) // ServeContent answers If-None-Match with 304
-	}
-	http.ServeContent(w, r, "", pg.published, bytes.NewReader(html))
 }
 
 // resolve asks Redis which page a path serves, for a replica that has not
@@ -276,53 +286,4 @@ func (s *Site) body(ctx context.Context, pg *page) ([]byte, error) {
 		return nil, err
 	}
 	return v.([]byte), nil
-}
-
-type listed struct{ Path, Title, Date string }
-
-// home lists the latest articles of a locale.
-func (s *Site) home(w http.ResponseWriter, r *http.Request, locale string) {
-	s.mu.RLock()
-	var pages []*page
-	for _, byLocale := range s.byArt {
-		if pg := byLocale[locale]; pg != nil {
-			pages = append(pages, pg)
-		}
-	}
-	s.mu.RUnlock()
-	slices.SortFunc(pages, func(a, b *page) int {
-		if c := strings.Compare(b.date, a.date); c != 0 {
-			return c
-		}
-		return b.published.Compare(a.published)
-	})
-	if len(pages) > 50 {
-		pages = pages[:50]
-	}
-	site := s.o.Site
-	type alt struct{ Hreflang, Href, Label string }
-	data := struct {
-		Lang, SiteName, Motto, Address, Heading, Empty string
-		Alternates                                     []alt
-		Articles                                       []listed
-	}{
-		Lang: locale, SiteName: site.Name[locale], Motto: site.Motto[locale], Address: site.Address[locale],
-		Heading: map[string]string{"zh-CN": "最新消息", "en": "Latest news"}[locale],
-		Empty:   map[string]string{"zh-CN": "暂无文章。", "en": "Nothing published yet."}[locale],
-	}
-	for _, l := range siteconfig.Locales {
-		data.Alternates = append(data.Alternates, alt{l, site.URL(siteconfig.HomePath(l)), map[string]string{"zh-CN": "中文", "en": "English"}[l]})
-	}
-	for _, pg := range pages {
-		data.Articles = append(data.Articles, listed{Path: pg.path, Title: pg.title, Date: pg.date})
-	}
-	var buf bytes.Buffer
-	if err := homeTemplate.Execute(&buf, data); err != nil {
-		s.log.Error("home page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=30")
-	_, _ = w.Write(buf.Bytes())
 }

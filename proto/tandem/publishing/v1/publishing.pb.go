@@ -31,7 +31,12 @@ type Publication struct {
 	// zero inside stored events.
 	Revision uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
 	// Published locales keyed by BCP 47 tag.
-	Locales       map[string]*PublishedLocale `protobuf:"bytes,3,rep,name=locales,proto3" json:"locales,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Locales map[string]*PublishedLocale `protobuf:"bytes,3,rep,name=locales,proto3" json:"locales,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Locales taken down, keyed by BCP 47 tag: their paths answer 410.
+	TakenDown map[string]*TakenDown `protobuf:"bytes,4,rep,name=taken_down,json=takenDown,proto3" json:"taken_down,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Former paths of published locales (after a slug or section change),
+	// each to the locale whose page now answers: they answer 301.
+	Moved         map[string]string `protobuf:"bytes,5,rep,name=moved,proto3" json:"moved,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -87,6 +92,157 @@ func (x *Publication) GetLocales() map[string]*PublishedLocale {
 	return nil
 }
 
+func (x *Publication) GetTakenDown() map[string]*TakenDown {
+	if x != nil {
+		return x.TakenDown
+	}
+	return nil
+}
+
+func (x *Publication) GetMoved() map[string]string {
+	if x != nil {
+		return x.Moved
+	}
+	return nil
+}
+
+// TakenDown records a locale taken off the site.
+type TakenDown struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// BCP 47 tag.
+	Locale string `protobuf:"bytes,1,opt,name=locale,proto3" json:"locale,omitempty"`
+	// The path it had.
+	Path string `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	// The title it had, for the record.
+	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	// Why: shown to nobody but the newsroom.
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Who took it down and when.
+	Change        *v1.Change `protobuf:"bytes,5,opt,name=change,proto3" json:"change,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TakenDown) Reset() {
+	*x = TakenDown{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TakenDown) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TakenDown) ProtoMessage() {}
+
+func (x *TakenDown) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TakenDown.ProtoReflect.Descriptor instead.
+func (*TakenDown) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *TakenDown) GetLocale() string {
+	if x != nil {
+		return x.Locale
+	}
+	return ""
+}
+
+func (x *TakenDown) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *TakenDown) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *TakenDown) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *TakenDown) GetChange() *v1.Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+// Correction is a public note on a corrected page.
+type Correction struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The note readers see, e.g. "An earlier version gave the wrong date."
+	Note string `protobuf:"bytes,1,opt,name=note,proto3" json:"note,omitempty"`
+	// Who corrected it and when: the page's "Updated" date.
+	Change        *v1.Change `protobuf:"bytes,2,opt,name=change,proto3" json:"change,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Correction) Reset() {
+	*x = Correction{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Correction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Correction) ProtoMessage() {}
+
+func (x *Correction) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Correction.ProtoReflect.Descriptor instead.
+func (*Correction) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Correction) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *Correction) GetChange() *v1.Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
 // PublishedLocale is one public language version of an article.
 type PublishedLocale struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -112,15 +268,20 @@ type PublishedLocale struct {
 	Html []byte `protobuf:"bytes,9,opt,name=html,proto3" json:"html,omitempty"`
 	// Hex SHA-256 of html.
 	ContentHash string `protobuf:"bytes,10,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
-	// Who published it and when.
-	Published     *v1.Change `protobuf:"bytes,11,opt,name=published,proto3" json:"published,omitempty"`
+	// Who published this version and when.
+	Published *v1.Change `protobuf:"bytes,11,opt,name=published,proto3" json:"published,omitempty"`
+	// When the locale was first published (kept across corrections and
+	// republications).
+	FirstPublished *v1.Change `protobuf:"bytes,12,opt,name=first_published,json=firstPublished,proto3" json:"first_published,omitempty"`
+	// The latest public correction, if any.
+	Correction    *Correction `protobuf:"bytes,13,opt,name=correction,proto3" json:"correction,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PublishedLocale) Reset() {
 	*x = PublishedLocale{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[1]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -132,7 +293,7 @@ func (x *PublishedLocale) String() string {
 func (*PublishedLocale) ProtoMessage() {}
 
 func (x *PublishedLocale) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[1]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -145,7 +306,7 @@ func (x *PublishedLocale) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishedLocale.ProtoReflect.Descriptor instead.
 func (*PublishedLocale) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{1}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PublishedLocale) GetLocale() string {
@@ -225,6 +386,20 @@ func (x *PublishedLocale) GetPublished() *v1.Change {
 	return nil
 }
 
+func (x *PublishedLocale) GetFirstPublished() *v1.Change {
+	if x != nil {
+		return x.FirstPublished
+	}
+	return nil
+}
+
+func (x *PublishedLocale) GetCorrection() *Correction {
+	if x != nil {
+		return x.Correction
+	}
+	return nil
+}
+
 // PublishArticleRequest names the article and locales to publish.
 type PublishArticleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -238,7 +413,7 @@ type PublishArticleRequest struct {
 
 func (x *PublishArticleRequest) Reset() {
 	*x = PublishArticleRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -250,7 +425,7 @@ func (x *PublishArticleRequest) String() string {
 func (*PublishArticleRequest) ProtoMessage() {}
 
 func (x *PublishArticleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -263,7 +438,7 @@ func (x *PublishArticleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishArticleRequest.ProtoReflect.Descriptor instead.
 func (*PublishArticleRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{2}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PublishArticleRequest) GetArticleId() string {
@@ -291,7 +466,7 @@ type PublishArticleResponse struct {
 
 func (x *PublishArticleResponse) Reset() {
 	*x = PublishArticleResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -303,7 +478,7 @@ func (x *PublishArticleResponse) String() string {
 func (*PublishArticleResponse) ProtoMessage() {}
 
 func (x *PublishArticleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -316,7 +491,7 @@ func (x *PublishArticleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishArticleResponse.ProtoReflect.Descriptor instead.
 func (*PublishArticleResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{3}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PublishArticleResponse) GetPublication() *Publication {
@@ -337,7 +512,7 @@ type GetPublicationRequest struct {
 
 func (x *GetPublicationRequest) Reset() {
 	*x = GetPublicationRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -349,7 +524,7 @@ func (x *GetPublicationRequest) String() string {
 func (*GetPublicationRequest) ProtoMessage() {}
 
 func (x *GetPublicationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -362,7 +537,7 @@ func (x *GetPublicationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicationRequest.ProtoReflect.Descriptor instead.
 func (*GetPublicationRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{4}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetPublicationRequest) GetArticleId() string {
@@ -383,7 +558,7 @@ type GetPublicationResponse struct {
 
 func (x *GetPublicationResponse) Reset() {
 	*x = GetPublicationResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -395,7 +570,7 @@ func (x *GetPublicationResponse) String() string {
 func (*GetPublicationResponse) ProtoMessage() {}
 
 func (x *GetPublicationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -408,7 +583,7 @@ func (x *GetPublicationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicationResponse.ProtoReflect.Descriptor instead.
 func (*GetPublicationResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{5}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetPublicationResponse) GetPublication() *Publication {
@@ -431,7 +606,7 @@ type GetRenderedRequest struct {
 
 func (x *GetRenderedRequest) Reset() {
 	*x = GetRenderedRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -443,7 +618,7 @@ func (x *GetRenderedRequest) String() string {
 func (*GetRenderedRequest) ProtoMessage() {}
 
 func (x *GetRenderedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -456,7 +631,7 @@ func (x *GetRenderedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRenderedRequest.ProtoReflect.Descriptor instead.
 func (*GetRenderedRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{6}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetRenderedRequest) GetArticleId() string {
@@ -490,7 +665,7 @@ type GetRenderedResponse struct {
 
 func (x *GetRenderedResponse) Reset() {
 	*x = GetRenderedResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -502,7 +677,7 @@ func (x *GetRenderedResponse) String() string {
 func (*GetRenderedResponse) ProtoMessage() {}
 
 func (x *GetRenderedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -515,7 +690,7 @@ func (x *GetRenderedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRenderedResponse.ProtoReflect.Descriptor instead.
 func (*GetRenderedResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{7}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetRenderedResponse) GetHtml() []byte {
@@ -546,19 +721,260 @@ func (x *GetRenderedResponse) GetContentHash() string {
 	return ""
 }
 
+// CorrectArticleRequest names what to correct and how to tell readers.
+type CorrectArticleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Published locales to correct. At least one.
+	Locales []string `protobuf:"bytes,2,rep,name=locales,proto3" json:"locales,omitempty"`
+	// The correction note shown on the page. Required, at most 500
+	// characters.
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CorrectArticleRequest) Reset() {
+	*x = CorrectArticleRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectArticleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectArticleRequest) ProtoMessage() {}
+
+func (x *CorrectArticleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectArticleRequest.ProtoReflect.Descriptor instead.
+func (*CorrectArticleRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *CorrectArticleRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *CorrectArticleRequest) GetLocales() []string {
+	if x != nil {
+		return x.Locales
+	}
+	return nil
+}
+
+func (x *CorrectArticleRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// CorrectArticleResponse returns the publication.
+type CorrectArticleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The publication, without rendered HTML.
+	Publication   *Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CorrectArticleResponse) Reset() {
+	*x = CorrectArticleResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectArticleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectArticleResponse) ProtoMessage() {}
+
+func (x *CorrectArticleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectArticleResponse.ProtoReflect.Descriptor instead.
+func (*CorrectArticleResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CorrectArticleResponse) GetPublication() *Publication {
+	if x != nil {
+		return x.Publication
+	}
+	return nil
+}
+
+// UnpublishArticleRequest names what to take down and why.
+type UnpublishArticleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Published locales to take down. At least one.
+	Locales []string `protobuf:"bytes,2,rep,name=locales,proto3" json:"locales,omitempty"`
+	// Why, for the newsroom's record. Required, at most 500 characters.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnpublishArticleRequest) Reset() {
+	*x = UnpublishArticleRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnpublishArticleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnpublishArticleRequest) ProtoMessage() {}
+
+func (x *UnpublishArticleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnpublishArticleRequest.ProtoReflect.Descriptor instead.
+func (*UnpublishArticleRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *UnpublishArticleRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *UnpublishArticleRequest) GetLocales() []string {
+	if x != nil {
+		return x.Locales
+	}
+	return nil
+}
+
+func (x *UnpublishArticleRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// UnpublishArticleResponse returns the publication.
+type UnpublishArticleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The publication, without rendered HTML.
+	Publication   *Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnpublishArticleResponse) Reset() {
+	*x = UnpublishArticleResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnpublishArticleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnpublishArticleResponse) ProtoMessage() {}
+
+func (x *UnpublishArticleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnpublishArticleResponse.ProtoReflect.Descriptor instead.
+func (*UnpublishArticleResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *UnpublishArticleResponse) GetPublication() *Publication {
+	if x != nil {
+		return x.Publication
+	}
+	return nil
+}
+
 var File_tandem_publishing_v1_publishing_proto protoreflect.FileDescriptor
 
 const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/publishing/v1/publishing.proto\x12\x14tandem.publishing.v1\x1a\x1ftandem/article/v1/article.proto\"\xf5\x01\n" +
+	"%tandem/publishing/v1/publishing.proto\x12\x14tandem.publishing.v1\x1a\x1ftandem/article/v1/article.proto\"\xa3\x04\n" +
 	"\vPublication\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x04R\brevision\x12H\n" +
-	"\alocales\x18\x03 \x03(\v2..tandem.publishing.v1.Publication.LocalesEntryR\alocales\x1aa\n" +
+	"\alocales\x18\x03 \x03(\v2..tandem.publishing.v1.Publication.LocalesEntryR\alocales\x12O\n" +
+	"\n" +
+	"taken_down\x18\x04 \x03(\v20.tandem.publishing.v1.Publication.TakenDownEntryR\ttakenDown\x12B\n" +
+	"\x05moved\x18\x05 \x03(\v2,.tandem.publishing.v1.Publication.MovedEntryR\x05moved\x1aa\n" +
 	"\fLocalesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12;\n" +
-	"\x05value\x18\x02 \x01(\v2%.tandem.publishing.v1.PublishedLocaleR\x05value:\x028\x01\"\xed\x02\n" +
+	"\x05value\x18\x02 \x01(\v2%.tandem.publishing.v1.PublishedLocaleR\x05value:\x028\x01\x1a]\n" +
+	"\x0eTakenDownEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x125\n" +
+	"\x05value\x18\x02 \x01(\v2\x1f.tandem.publishing.v1.TakenDownR\x05value:\x028\x01\x1a8\n" +
+	"\n" +
+	"MovedEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x98\x01\n" +
+	"\tTakenDown\x12\x16\n" +
+	"\x06locale\x18\x01 \x01(\tR\x06locale\x12\x12\n" +
+	"\x04path\x18\x02 \x01(\tR\x04path\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x121\n" +
+	"\x06change\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"S\n" +
+	"\n" +
+	"Correction\x12\x12\n" +
+	"\x04note\x18\x01 \x01(\tR\x04note\x121\n" +
+	"\x06change\x18\x02 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\xf3\x03\n" +
 	"\x0fPublishedLocale\x12\x16\n" +
 	"\x06locale\x18\x01 \x01(\tR\x06locale\x12'\n" +
 	"\x0fsource_revision\x18\x02 \x01(\x04R\x0esourceRevision\x12\x12\n" +
@@ -571,7 +987,11 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\x04html\x18\t \x01(\fR\x04html\x12!\n" +
 	"\fcontent_hash\x18\n" +
 	" \x01(\tR\vcontentHash\x127\n" +
-	"\tpublished\x18\v \x01(\v2\x19.tandem.article.v1.ChangeR\tpublished\"P\n" +
+	"\tpublished\x18\v \x01(\v2\x19.tandem.article.v1.ChangeR\tpublished\x12B\n" +
+	"\x0ffirst_published\x18\f \x01(\v2\x19.tandem.article.v1.ChangeR\x0efirstPublished\x12@\n" +
+	"\n" +
+	"correction\x18\r \x01(\v2 .tandem.publishing.v1.CorrectionR\n" +
+	"correction\"P\n" +
 	"\x15PublishArticleRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
@@ -591,11 +1011,27 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\x04html\x18\x01 \x01(\fR\x04html\x12'\n" +
 	"\x0fsource_revision\x18\x02 \x01(\x04R\x0esourceRevision\x12\x12\n" +
 	"\x04path\x18\x03 \x01(\tR\x04path\x12!\n" +
-	"\fcontent_hash\x18\x04 \x01(\tR\vcontentHash2\xd1\x02\n" +
+	"\fcontent_hash\x18\x04 \x01(\tR\vcontentHash\"d\n" +
+	"\x15CorrectArticleRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
+	"\alocales\x18\x02 \x03(\tR\alocales\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"]\n" +
+	"\x16CorrectArticleResponse\x12C\n" +
+	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication\"j\n" +
+	"\x17UnpublishArticleRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
+	"\alocales\x18\x02 \x03(\tR\alocales\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"_\n" +
+	"\x18UnpublishArticleResponse\x12C\n" +
+	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication2\xb1\x04\n" +
 	"\x11PublishingService\x12k\n" +
 	"\x0ePublishArticle\x12+.tandem.publishing.v1.PublishArticleRequest\x1a,.tandem.publishing.v1.PublishArticleResponse\x12k\n" +
 	"\x0eGetPublication\x12+.tandem.publishing.v1.GetPublicationRequest\x1a,.tandem.publishing.v1.GetPublicationResponse\x12b\n" +
-	"\vGetRendered\x12(.tandem.publishing.v1.GetRenderedRequest\x1a).tandem.publishing.v1.GetRenderedResponseB\xe3\x01\n" +
+	"\vGetRendered\x12(.tandem.publishing.v1.GetRenderedRequest\x1a).tandem.publishing.v1.GetRenderedResponse\x12k\n" +
+	"\x0eCorrectArticle\x12+.tandem.publishing.v1.CorrectArticleRequest\x1a,.tandem.publishing.v1.CorrectArticleResponse\x12q\n" +
+	"\x10UnpublishArticle\x12-.tandem.publishing.v1.UnpublishArticleRequest\x1a..tandem.publishing.v1.UnpublishArticleResponseB\xe3\x01\n" +
 	"\x18com.tandem.publishing.v1B\x0fPublishingProtoP\x01ZDgithub.com/tandemnews/tandem/proto/tandem/publishing/v1;publishingv1\xa2\x02\x03TPX\xaa\x02\x14Tandem.Publishing.V1\xca\x02\x14Tandem\\Publishing\\V1\xe2\x02 Tandem\\Publishing\\V1\\GPBMetadata\xea\x02\x16Tandem::Publishing::V1b\x06proto3"
 
 var (
@@ -610,38 +1046,59 @@ func file_tandem_publishing_v1_publishing_proto_rawDescGZIP() []byte {
 	return file_tandem_publishing_v1_publishing_proto_rawDescData
 }
 
-var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_tandem_publishing_v1_publishing_proto_goTypes = []any{
-	(*Publication)(nil),            // 0: tandem.publishing.v1.Publication
-	(*PublishedLocale)(nil),        // 1: tandem.publishing.v1.PublishedLocale
-	(*PublishArticleRequest)(nil),  // 2: tandem.publishing.v1.PublishArticleRequest
-	(*PublishArticleResponse)(nil), // 3: tandem.publishing.v1.PublishArticleResponse
-	(*GetPublicationRequest)(nil),  // 4: tandem.publishing.v1.GetPublicationRequest
-	(*GetPublicationResponse)(nil), // 5: tandem.publishing.v1.GetPublicationResponse
-	(*GetRenderedRequest)(nil),     // 6: tandem.publishing.v1.GetRenderedRequest
-	(*GetRenderedResponse)(nil),    // 7: tandem.publishing.v1.GetRenderedResponse
-	nil,                            // 8: tandem.publishing.v1.Publication.LocalesEntry
-	(*v1.LocalizedContent)(nil),    // 9: tandem.article.v1.LocalizedContent
-	(*v1.Change)(nil),              // 10: tandem.article.v1.Change
+	(*Publication)(nil),              // 0: tandem.publishing.v1.Publication
+	(*TakenDown)(nil),                // 1: tandem.publishing.v1.TakenDown
+	(*Correction)(nil),               // 2: tandem.publishing.v1.Correction
+	(*PublishedLocale)(nil),          // 3: tandem.publishing.v1.PublishedLocale
+	(*PublishArticleRequest)(nil),    // 4: tandem.publishing.v1.PublishArticleRequest
+	(*PublishArticleResponse)(nil),   // 5: tandem.publishing.v1.PublishArticleResponse
+	(*GetPublicationRequest)(nil),    // 6: tandem.publishing.v1.GetPublicationRequest
+	(*GetPublicationResponse)(nil),   // 7: tandem.publishing.v1.GetPublicationResponse
+	(*GetRenderedRequest)(nil),       // 8: tandem.publishing.v1.GetRenderedRequest
+	(*GetRenderedResponse)(nil),      // 9: tandem.publishing.v1.GetRenderedResponse
+	(*CorrectArticleRequest)(nil),    // 10: tandem.publishing.v1.CorrectArticleRequest
+	(*CorrectArticleResponse)(nil),   // 11: tandem.publishing.v1.CorrectArticleResponse
+	(*UnpublishArticleRequest)(nil),  // 12: tandem.publishing.v1.UnpublishArticleRequest
+	(*UnpublishArticleResponse)(nil), // 13: tandem.publishing.v1.UnpublishArticleResponse
+	nil,                              // 14: tandem.publishing.v1.Publication.LocalesEntry
+	nil,                              // 15: tandem.publishing.v1.Publication.TakenDownEntry
+	nil,                              // 16: tandem.publishing.v1.Publication.MovedEntry
+	(*v1.Change)(nil),                // 17: tandem.article.v1.Change
+	(*v1.LocalizedContent)(nil),      // 18: tandem.article.v1.LocalizedContent
 }
 var file_tandem_publishing_v1_publishing_proto_depIdxs = []int32{
-	8,  // 0: tandem.publishing.v1.Publication.locales:type_name -> tandem.publishing.v1.Publication.LocalesEntry
-	9,  // 1: tandem.publishing.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
-	10, // 2: tandem.publishing.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
-	0,  // 3: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
-	0,  // 4: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.publishing.v1.Publication
-	1,  // 5: tandem.publishing.v1.Publication.LocalesEntry.value:type_name -> tandem.publishing.v1.PublishedLocale
-	2,  // 6: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
-	4,  // 7: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
-	6,  // 8: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
-	3,  // 9: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
-	5,  // 10: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
-	7,  // 11: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
-	9,  // [9:12] is the sub-list for method output_type
-	6,  // [6:9] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	14, // 0: tandem.publishing.v1.Publication.locales:type_name -> tandem.publishing.v1.Publication.LocalesEntry
+	15, // 1: tandem.publishing.v1.Publication.taken_down:type_name -> tandem.publishing.v1.Publication.TakenDownEntry
+	16, // 2: tandem.publishing.v1.Publication.moved:type_name -> tandem.publishing.v1.Publication.MovedEntry
+	17, // 3: tandem.publishing.v1.TakenDown.change:type_name -> tandem.article.v1.Change
+	17, // 4: tandem.publishing.v1.Correction.change:type_name -> tandem.article.v1.Change
+	18, // 5: tandem.publishing.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
+	17, // 6: tandem.publishing.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
+	17, // 7: tandem.publishing.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
+	2,  // 8: tandem.publishing.v1.PublishedLocale.correction:type_name -> tandem.publishing.v1.Correction
+	0,  // 9: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
+	0,  // 10: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.publishing.v1.Publication
+	0,  // 11: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
+	0,  // 12: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
+	3,  // 13: tandem.publishing.v1.Publication.LocalesEntry.value:type_name -> tandem.publishing.v1.PublishedLocale
+	1,  // 14: tandem.publishing.v1.Publication.TakenDownEntry.value:type_name -> tandem.publishing.v1.TakenDown
+	4,  // 15: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
+	6,  // 16: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
+	8,  // 17: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
+	10, // 18: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
+	12, // 19: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
+	5,  // 20: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
+	7,  // 21: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
+	9,  // 22: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
+	11, // 23: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
+	13, // 24: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
+	20, // [20:25] is the sub-list for method output_type
+	15, // [15:20] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_tandem_publishing_v1_publishing_proto_init() }
@@ -655,7 +1112,7 @@ func file_tandem_publishing_v1_publishing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_publishing_v1_publishing_proto_rawDesc), len(file_tandem_publishing_v1_publishing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,9 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	PublishingService_PublishArticle_FullMethodName = "/tandem.publishing.v1.PublishingService/PublishArticle"
-	PublishingService_GetPublication_FullMethodName = "/tandem.publishing.v1.PublishingService/GetPublication"
-	PublishingService_GetRendered_FullMethodName    = "/tandem.publishing.v1.PublishingService/GetRendered"
+	PublishingService_PublishArticle_FullMethodName   = "/tandem.publishing.v1.PublishingService/PublishArticle"
+	PublishingService_GetPublication_FullMethodName   = "/tandem.publishing.v1.PublishingService/GetPublication"
+	PublishingService_GetRendered_FullMethodName      = "/tandem.publishing.v1.PublishingService/GetRendered"
+	PublishingService_CorrectArticle_FullMethodName   = "/tandem.publishing.v1.PublishingService/CorrectArticle"
+	PublishingService_UnpublishArticle_FullMethodName = "/tandem.publishing.v1.PublishingService/UnpublishArticle"
 )
 
 // PublishingServiceClient is the client API for PublishingService service.
@@ -41,6 +43,13 @@ type PublishingServiceClient interface {
 	// GetRendered returns the rendered page of a published locale. Public:
 	// the site calls it on a cache miss.
 	GetRendered(ctx context.Context, in *GetRenderedRequest, opts ...grpc.CallOption) (*GetRenderedResponse, error)
+	// CorrectArticle republishes locales from their current approved
+	// content with a public correction note and an "Updated" date. Role:
+	// publisher.
+	CorrectArticle(ctx context.Context, in *CorrectArticleRequest, opts ...grpc.CallOption) (*CorrectArticleResponse, error)
+	// UnpublishArticle takes locales down with a reason: their pages answer
+	// 410 Gone and leave listings, feeds and the sitemap. Role: publisher.
+	UnpublishArticle(ctx context.Context, in *UnpublishArticleRequest, opts ...grpc.CallOption) (*UnpublishArticleResponse, error)
 }
 
 type publishingServiceClient struct {
@@ -81,6 +90,26 @@ func (c *publishingServiceClient) GetRendered(ctx context.Context, in *GetRender
 	return out, nil
 }
 
+func (c *publishingServiceClient) CorrectArticle(ctx context.Context, in *CorrectArticleRequest, opts ...grpc.CallOption) (*CorrectArticleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CorrectArticleResponse)
+	err := c.cc.Invoke(ctx, PublishingService_CorrectArticle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *publishingServiceClient) UnpublishArticle(ctx context.Context, in *UnpublishArticleRequest, opts ...grpc.CallOption) (*UnpublishArticleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnpublishArticleResponse)
+	err := c.cc.Invoke(ctx, PublishingService_UnpublishArticle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PublishingServiceServer is the server API for PublishingService service.
 // All implementations must embed UnimplementedPublishingServiceServer
 // for forward compatibility.
@@ -98,6 +127,13 @@ type PublishingServiceServer interface {
 	// GetRendered returns the rendered page of a published locale. Public:
 	// the site calls it on a cache miss.
 	GetRendered(context.Context, *GetRenderedRequest) (*GetRenderedResponse, error)
+	// CorrectArticle republishes locales from their current approved
+	// content with a public correction note and an "Updated" date. Role:
+	// publisher.
+	CorrectArticle(context.Context, *CorrectArticleRequest) (*CorrectArticleResponse, error)
+	// UnpublishArticle takes locales down with a reason: their pages answer
+	// 410 Gone and leave listings, feeds and the sitemap. Role: publisher.
+	UnpublishArticle(context.Context, *UnpublishArticleRequest) (*UnpublishArticleResponse, error)
 	mustEmbedUnimplementedPublishingServiceServer()
 }
 
@@ -116,6 +152,12 @@ func (UnimplementedPublishingServiceServer) GetPublication(context.Context, *Get
 }
 func (UnimplementedPublishingServiceServer) GetRendered(context.Context, *GetRenderedRequest) (*GetRenderedResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetRendered not implemented")
+}
+func (UnimplementedPublishingServiceServer) CorrectArticle(context.Context, *CorrectArticleRequest) (*CorrectArticleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CorrectArticle not implemented")
+}
+func (UnimplementedPublishingServiceServer) UnpublishArticle(context.Context, *UnpublishArticleRequest) (*UnpublishArticleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnpublishArticle not implemented")
 }
 func (UnimplementedPublishingServiceServer) mustEmbedUnimplementedPublishingServiceServer() {}
 func (UnimplementedPublishingServiceServer) testEmbeddedByValue()                           {}
@@ -192,6 +234,42 @@ func _PublishingService_GetRendered_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PublishingService_CorrectArticle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CorrectArticleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PublishingServiceServer).CorrectArticle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PublishingService_CorrectArticle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PublishingServiceServer).CorrectArticle(ctx, req.(*CorrectArticleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PublishingService_UnpublishArticle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnpublishArticleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PublishingServiceServer).UnpublishArticle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PublishingService_UnpublishArticle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PublishingServiceServer).UnpublishArticle(ctx, req.(*UnpublishArticleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PublishingService_ServiceDesc is the grpc.ServiceDesc for PublishingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -210,6 +288,14 @@ var PublishingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetRendered",
 			Handler:    _PublishingService_GetRendered_Handler,
+		},
+		{
+			MethodName: "CorrectArticle",
+			Handler:    _PublishingService_CorrectArticle_Handler,
+		},
+		{
+			MethodName: "UnpublishArticle",
+			Handler:    _PublishingService_UnpublishArticle_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

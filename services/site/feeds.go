@@ -1,0 +1,206 @@
+package site
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandemnews/tandem/pkg/siteconfig"
+)
+
+// FeedItems is how many entries a feed holds.
+const FeedItems = 50
+
+type rss struct {
+	XMLName xml.Name   `xml:"rss"`
+	Version string     `xml:"version,attr"`
+	Atom    string     `xml:"xmlns:atom,attr"`
+	Channel rssChannel `xml:"channel"`
+}
+
+type rssChannel struct {
+	Title       string    `xml:"title"`
+	Link        string    `xml:"link"`
+	Self        atomLink  `xml:"atom:link"`
+	Description string    `xml:"description"`
+	Language    string    `xml:"language"`
+	LastBuild   string    `xml:"lastBuildDate,omitempty"`
+	Items       []rssItem `xml:"item"`
+}
+
+type rssItem struct {
+	Title       string `xml:"title"`
+	Link        string `xml:"link"`
+	GUID        rssGUID
+	PubDate     string `xml:"pubDate"`
+	Description string `xml:"description,omitempty"`
+}
+
+type rssGUID struct {
+	XMLName   xml.Name `xml:"guid"`
+	Permalink bool     `xml:"isPermaLink,attr"`
+	Value     string   `xml:",chardata"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Lang string `xml:"hreflang,attr,omitempty"`
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomAuthor  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	ID        string   `xml:"id"`
+	Title     string   `xml:"title"`
+	Link      atomLink `xml:"link"`
+	Published string   `xml:"published"`
+	Updated   string   `xml:"updated"`
+	Summary   string   `xml:"summary,omitempty"`
+}
+
+// feedTitle names a feed: the site, and the section when there is one.
+func (s *Site) feedTitle(locale string, section []string) string {
+	t := s.o.Site.Name[locale]
+	if len(section) > 0 {
+		t += " - " + s.o.Site.SectionLabel(section, locale)
+	}
+	return t
+}
+
+// listPath is the path of a listing: the locale's home or a section.
+func listPath(locale string, section []string) string {
+	p := siteconfig.HomePath(locale)
+	if len(section) > 0 {
+		p += strings.Join(section, "/") + "/"
+	}
+	return p
+}
+
+func (s *Site) renderRSS(locale string, section []string, pages []*page) []byte {
+	site := s.o.Site
+	home := listPath(locale, section)
+	ch := rssChannel{
+		Title:       s.feedTitle(locale, section),
+		Link:        site.URL(home),
+		Self:        atomLink{Href: site.URL(home + "feed.xml"), Rel: "self", Type: "application/rss+xml"},
+		Description: site.Motto[locale],
+		Language:    locale,
+	}
+	if len(pages) > 0 {
+		ch.LastBuild = pages[0].modified().UTC().Format(time.RFC1123Z)
+	}
+	for _, pg := range pages {
+		url := site.URL(pg.path)
+		ch.Items = append(ch.Items, rssItem{
+			Title: pg.title, Link: url, GUID: rssGUID{Permalink: true, Value: url},
+			PubDate: pg.first.UTC().Format(time.RFC1123Z), Description: pg.description,
+		})
+	}
+	return marshal(rss{Version: "2.0", Atom: "http://www.w3.org/2005/Atom", Channel: ch})
+}
+
+func (s *Site) renderAtom(locale string, section []string, pages []*page) []byte {
+	site := s.o.Site
+	home := listPath(locale, section)
+	f := atomFeed{
+		Lang:  locale,
+		ID:    site.URL(home),
+		Title: s.feedTitle(locale, section),
+		Links: []atomLink{
+			{Href: site.URL(home + "atom.xml"), Rel: "self", Type: "application/atom+xml"},
+			{Href: site.URL(home), Rel: "alternate", Type: "text/html"},
+		},
+		Author:  atomAuthor{Name: site.Name[locale]},
+		Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+	}
+	if len(pages) > 0 {
+		f.Updated = pages[0].modified().UTC().Format(time.RFC3339)
+	}
+	for _, pg := range pages {
+		url := site.URL(pg.path)
+		f.Entries = append(f.Entries, atomEntry{
+			ID: url, Title: pg.title, Link: atomLink{Href: url, Rel: "alternate", Type: "text/html"},
+			Published: pg.first.UTC().Format(time.RFC3339), Updated: pg.modified().UTC().Format(time.RFC3339),
+			Summary: pg.description,
+		})
+	}
+	return marshal(f)
+}
+
+type urlset struct {
+	XMLName xml.Name     `xml:"urlset"`
+	NS      string       `xml:"xmlns,attr"`
+	XHTML   string       `xml:"xmlns:xhtml,attr"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string         `xml:"loc"`
+	LastMod string         `xml:"lastmod"`
+	Links   []sitemapXHTML `xml:"xhtml:link"`
+}
+
+type sitemapXHTML struct {
+	Rel      string `xml:"rel,attr"`
+	Hreflang string `xml:"hreflang,attr"`
+	Href     string `xml:"href,attr"`
+}
+
+// renderSitemap lists every published page with hreflang alternates for
+// the locales the article is actually published in.
+func (s *Site) renderSitemap(articles []map[string]*page) []byte {
+	site := s.o.Site
+	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml"}
+	for _, byLocale := range articles {
+		var alts []sitemapXHTML
+		for _, l := range siteconfig.Locales {
+			if pg := byLocale[l]; pg != nil {
+				alts = append(alts, sitemapXHTML{Rel: "alternate", Hreflang: l, Href: site.URL(pg.path)})
+			}
+		}
+		if len(alts) > 1 {
+			alts = append(alts, sitemapXHTML{Rel: "alternate", Hreflang: "x-default", Href: alts[0].Href})
+		} else {
+			alts = nil // one language: no alternates to announce
+		}
+		for _, l := range siteconfig.Locales {
+			if pg := byLocale[l]; pg != nil {
+				set.URLs = append(set.URLs, sitemapURL{Loc: site.URL(pg.path), LastMod: pg.modified().UTC().Format(time.RFC3339), Links: alts})
+			}
+		}
+	}
+	return marshal(set)
+}
+
+func (s *Site) renderRobots() []byte {
+	return []byte(fmt.Sprintf("User-agent: *\nAllow: /\nDisallow: /healthz\n\nSitemap: %s\n", s.o.Site.URL("/sitemap.xml")))
+}
+
+func marshal(v any) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("site: encoding %T: %v", v, err)) // fixed structures of strings: cannot fail
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes()
+}
