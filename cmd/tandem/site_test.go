@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"encoding/xml"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/testkit"
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+)
+
+// The formats the feeds and the sitemap must follow, as far as a reader
+// of them relies on.
+type rssDoc struct {
+	XMLName xml.Name `xml:"rss"`
+	Version string   `xml:"version,attr"`
+	Channel struct {
+		Title string `xml:"title"`
+		// link and atom:link share the local name; the RSS one has no
+		// namespace.
+		Links []struct {
+			XMLName xml.Name
+			Href    string `xml:"href,attr"`
+			Value   string `xml:",chardata"`
+		} `xml:"link"`
+		Description string    `xml:"description"`
+		Language    string    `xml:"language"`
+		Items       []rssItem `xml:"item"`
+	} `xml:"channel"`
+}
+
+type rssItem struct {
+	Title   string `xml:"title"`
+	Link    string `xml:"link"`
+	PubDate string `xml:"pubDate"`
+	GUID    string `xml:"guid"`
+}
+
+type atomDoc struct {
+	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+	ID      string   `xml:"id"`
+	Title   string   `xml:"title"`
+	Updated string   `xml:"updated"`
+	Entries []struct {
+		ID        string `xml:"id"`
+		Title     string `xml:"title"`
+		Updated   string `xml:"updated"`
+		Published string `xml:"published"`
+		Link      struct {
+			Href string `xml:"href,attr"`
+		} `xml:"link"`
+	} `xml:"entry"`
+}
+
+type sitemapDoc struct {
+	XMLName xml.Name `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	URLs    []struct {
+		Loc     string `xml:"loc"`
+		LastMod string `xml:"lastmod"`
+		Links   []struct {
+			Rel      string `xml:"rel,attr"`
+			Hreflang string `xml:"hreflang,attr"`
+			Href     string `xml:"href,attr"`
+		} `xml:"http://www.w3.org/1999/xhtml link"`
+	} `xml:"url"`
+}
+
+// feeds fetches and checks the RSS, Atom and sitemap documents of the
+// site: well-formed, with the elements their formats require.
+func feeds(t *testing.T, site, locale string) (rssDoc, atomDoc, sitemapDoc) {
+	t.Helper()
+	seg := map[string]string{"zh-CN": "zh", "en": "en"}[locale]
+	var r rssDoc
+	var a atomDoc
+	var m sitemapDoc
+	for path, v := range map[string]any{"/" + seg + "/feed.xml": &r, "/" + seg + "/atom.xml": &a, "/sitemap.xml": &m} {
+		code, body := fetch(t, site+path)
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d", path, code)
+		}
+		if err := xml.Unmarshal([]byte(body), v); err != nil {
+			t.Fatalf("%s is not valid: %v\n%s", path, err, body)
+		}
+	}
+	var link, self string
+	for _, l := range r.Channel.Links {
+		if l.XMLName.Space == "" {
+			link = l.Value
+		} else if l.XMLName.Space == "http://www.w3.org/2005/Atom" {
+			self = l.Href
+		}
+	}
+	if r.Version != "2.0" || r.Channel.Title == "" || link == "" || r.Channel.Description == "" || !strings.HasSuffix(self, "/feed.xml") {
+		t.Errorf("RSS channel lacks a required element: %+v", r.Channel)
+	}
+	for _, it := range r.Channel.Items {
+		if it.Title == "" || it.Link == "" || it.GUID == "" {
+			t.Errorf("RSS item lacks title, link or guid: %+v", it)
+		}
+		if _, err := time.Parse(time.RFC1123Z, it.PubDate); err != nil {
+			t.Errorf("RSS pubDate %q: %v", it.PubDate, err)
+		}
+	}
+	if a.ID == "" || a.Title == "" || a.Updated == "" {
+		t.Errorf("Atom feed lacks id, title or updated: %+v", a)
+	}
+	for _, e := range a.Entries {
+		if _, err := time.Parse(time.RFC3339, e.Updated); err != nil || e.ID == "" || e.Title == "" || e.Link.Href == "" {
+			t.Errorf("Atom entry incomplete: %+v (%v)", e, err)
+		}
+	}
+	for _, u := range m.URLs {
+		if u.Loc == "" {
+			t.Errorf("sitemap url without loc")
+		}
+	}
+	return r, a, m
+}
+
+func rssHas(r rssDoc, url string) bool {
+	return slices.ContainsFunc(r.Channel.Items, func(it rssItem) bool { return it.Link == url })
+}
+
+func sitemapEntry(m sitemapDoc, url string) (alternates []string, ok bool) {
+	for _, u := range m.URLs {
+		if u.Loc == url {
+			for _, l := range u.Links {
+				alternates = append(alternates, l.Hreflang)
+			}
+			return alternates, true
+		}
+	}
+	return nil, false
+}
+
+// TestLocalesLiveTheirOwnLives publishes the Chinese first and the English
+// later, corrects the English, takes it down, and moves the Chinese to a
+// new slug, checking pages, listings, feeds and the sitemap at each step.
+func TestLocalesLiveTheirOwnLives(t *testing.T) {
+	e := startEnv(t, testkit.StartNATS(t).URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl, err := dial(e.grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.close()
+	a := sampleArticle()
+	id, err := cl.approve(ctx, a, e.tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubAs := e.as(auth.Publisher)
+	zhPath, enPath := "/zh/news-events/news/"+a.Slug, "/en/news-events/news/"+a.Slug
+	zhURL, enURL := e.siteURL+zhPath, e.siteURL+enPath
+	site := e.siteURL
+	waitCode := func(url string, code int) string {
+		t.Helper()
+		var body string
+		eventually(t, url+" answers "+http.StatusText(code), func() bool {
+			var c int
+			c, body = fetch(t, url)
+			return c == code
+		})
+		return body
+	}
+
+	// Chinese first.
+	if _, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: []string{"zh-CN"}}, pubAs); err != nil {
+		t.Fatal(err)
+	}
+	zh := waitCode(zhURL, http.StatusOK)
+	if strings.Contains(zh, `hreflang="en"`) {
+		t.Error("the Chinese page links an English page that is not published")
+	}
+	waitCode(enURL, http.StatusNotFound)
+	r, _, m := feeds(t, site, "zh-CN")
+	if !rssHas(r, site+zhPath) {
+		t.Error("the Chinese feed lacks the article")
+	}
+	if alts, ok := sitemapEntry(m, site+zhPath); !ok || len(alts) != 0 {
+		t.Errorf("sitemap entry for the Chinese page: %v %v, want it without alternates", ok, alts)
+	}
+	if r, _, _ := feeds(t, site, "en"); len(r.Channel.Items) != 0 {
+		t.Error("the English feed lists an unpublished article")
+	}
+
+	// English later: both pages link each other.
+	if _, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: []string{"en"}}, pubAs); err != nil {
+		t.Fatal(err)
+	}
+	waitCode(enURL, http.StatusOK)
+	eventually(t, "the Chinese page links the English", func() bool { _, b := fetch(t, zhURL); return strings.Contains(b, `hreflang="en"`) })
+	_, _, m = feeds(t, site, "en")
+	if alts, _ := sitemapEntry(m, site+enPath); !slices.Equal(alts, []string{"zh-CN", "en", "x-default"}) {
+		t.Errorf("sitemap alternates of the English page: %v", alts)
+	}
+
+	// A correction shows its note and an Updated date.
+	if _, err := cl.publishing.CorrectArticle(ctx, &publishingv1.CorrectArticleRequest{ArticleId: id, Locales: []string{"en"}}, pubAs); err == nil {
+		t.Error("a correction without a note was accepted")
+	}
+	if _, err := cl.publishing.CorrectArticle(ctx, &publishingv1.CorrectArticleRequest{ArticleId: id, Locales: []string{"en"}, Note: "An earlier version gave the wrong floor."}, pubAs); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the correction is on the page", func() bool {
+		_, b := fetch(t, enURL)
+		return strings.Contains(b, "An earlier version gave the wrong floor.") && strings.Contains(b, "Updated")
+	})
+	last, err := e.bus.Public.Last(ctx, mustSubject(t, e.bus.Public, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Type != events.ArticleCorrected {
+		t.Errorf("last PUBLIC event is %s, want %s", last.Type, events.ArticleCorrected)
+	}
+
+	// The same event delivered again changes nothing.
+	_, listBefore := fetch(t, site+"/en/")
+	if _, err := e.bus.Public.Publish(ctx, mustSubject(t, e.bus.Public, id), &events.Event{Type: last.Type, Source: last.Source, Subject: last.Subject, Actor: last.Actor, Data: last.Data}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if _, listAfter := fetch(t, site+"/en/"); listAfter != listBefore {
+		t.Error("the English listing changed after the same event came twice")
+	}
+
+	// Taken down: 410, and gone from listings, feeds and the sitemap.
+	if _, err := cl.publishing.UnpublishArticle(ctx, &publishingv1.UnpublishArticleRequest{ArticleId: id, Locales: []string{"en"}, Reason: "rights to the photo withdrawn"}, pubAs); err != nil {
+		t.Fatal(err)
+	}
+	waitCode(enURL, http.StatusGone)
+	if _, b := fetch(t, site+"/en/"); strings.Contains(b, enPath) {
+		t.Error("the English listing still shows the article")
+	}
+	r, a2, m := feeds(t, site, "en")
+	if rssHas(r, site+enPath) || len(a2.Entries) != 0 {
+		t.Error("the English feeds still list the article")
+	}
+	if _, ok := sitemapEntry(m, site+enPath); ok {
+		t.Error("the sitemap still lists the English page")
+	}
+	eventually(t, "the Chinese page stops linking the English", func() bool { _, b := fetch(t, zhURL); return !strings.Contains(b, `hreflang="en"`) })
+
+	// A new slug for the Chinese: the old address answers 301.
+	d, err := cl.drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: id}, e.as(auth.Editor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Draft.Article.Slug = "library-night-study-space-opens"
+	up, err := cl.drafting.UpdateDraft(ctx, &draftingv1.UpdateDraftRequest{Article: d.Draft.Article, ExpectedRevision: d.Draft.Revision}, e.as(auth.Editor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: id, ExpectedRevision: up.Draft.Revision}, e.as(auth.Editor)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: []string{"zh-CN"}}, pubAs); err != nil {
+		t.Fatal(err)
+	}
+	newZh := "/zh/news-events/news/library-night-study-space-opens"
+	waitCode(site+newZh, http.StatusOK)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.Get(zhURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != newZh {
+		t.Errorf("old slug: %d to %q, want 301 to %s", res.StatusCode, res.Header.Get("Location"), newZh)
+	}
+	t.Logf("verified: zh first, en later, correction, duplicate event, takedown (410), new slug (301)")
+}
+
+func mustSubject(t *testing.T, s *events.Stream, id string) string {
+	t.Helper()
+	subj, err := s.Subject(events.KindArticles, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return subj
+}
