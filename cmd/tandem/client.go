@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/rpc"
@@ -152,12 +153,30 @@ func blockLine(b *articlev1.Block) string {
 func publishCmd() *cobra.Command {
 	var s session
 	var locales []string
+	var at string
 	cmd := &cobra.Command{
-		Use:   "publish ARTICLE",
-		Short: "Publish locales of an article to the public site (publishers)",
+		Use:   "publish ARTICLE [--at TIME]",
+		Short: "Publish locales of an article to the public site, now or at a time (publishers)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var when time.Time
+			if at != "" {
+				t, err := time.Parse(time.RFC3339, at)
+				if err != nil {
+					return fmt.Errorf("--at %q: write it as 2026-12-01T09:00:00+08:00", at)
+				}
+				when = t
+			}
 			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				if !when.IsZero() {
+					res, err := c.publishing.SchedulePublish(ctx, &publishingv1.SchedulePublishRequest{ArticleId: args[0], Locales: locales, At: timestamppb.New(when)}, t)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(s.out, "scheduled %s for %s (schedule %s; cancel with tandem schedules cancel %s %s)\n",
+						strings.Join(locales, ", "), when.Format(time.RFC3339), res.Schedule.Id, args[0], res.Schedule.Id)
+					return nil
+				}
 				res, err := c.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: args[0], Locales: locales}, t)
 				if err != nil {
 					return err
@@ -174,6 +193,46 @@ func publishCmd() *cobra.Command {
 	}
 	s.bind(cmd)
 	cmd.Flags().StringSliceVar(&locales, "locale", siteconfig.Locales, "locales to publish (repeat or separate with commas)")
+	cmd.Flags().StringVar(&at, "at", "", "publish at this time (RFC 3339, e.g. 2026-12-01T09:00:00+08:00) instead of now")
+	return cmd
+}
+
+// schedulesCmd lists and cancels planned publications.
+func schedulesCmd() *cobra.Command {
+	var s session
+	cmd := &cobra.Command{
+		Use:   "schedules ARTICLE",
+		Short: "List an article's planned publications (publishers, editors)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				res, err := c.publishing.ListSchedules(ctx, &publishingv1.ListSchedulesRequest{ArticleId: args[0]}, t)
+				if err != nil {
+					return err
+				}
+				for _, x := range res.Schedules {
+					fmt.Fprintf(s.out, "%s  %s  %-9s %s %s\n", x.Id, x.At.AsTime().Local().Format(time.RFC3339),
+						strings.ToLower(strings.TrimPrefix(x.Status.String(), "SCHEDULE_STATUS_")), strings.Join(x.Locales, ","), x.Reason)
+				}
+				return nil
+			})
+		},
+	}
+	s.bind(cmd)
+	cmd.AddCommand(&cobra.Command{
+		Use:   "cancel ARTICLE SCHEDULE",
+		Short: "Cancel a planned publication",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+				if _, err := c.publishing.CancelSchedule(ctx, &publishingv1.CancelScheduleRequest{ArticleId: args[0], ScheduleId: args[1]}, t); err != nil {
+					return err
+				}
+				fmt.Fprintf(s.out, "cancelled %s\n", args[1])
+				return nil
+			})
+		},
+	})
 	return cmd
 }
 

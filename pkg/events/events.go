@@ -43,6 +43,10 @@ const (
 	GlossaryTermChanged         = "tandem.glossary.term_changed"         // GlossaryEvent
 	GlossaryTermDeleted         = "tandem.glossary.term_deleted"         // GlossaryEvent
 	MemoryAdded                 = "tandem.memory.added"                  // MemoryEvent
+	ScheduleAdded               = "tandem.schedule.added"                // ScheduleEvent
+	ScheduleCancelled           = "tandem.schedule.cancelled"            // ScheduleEvent
+	ScheduleDone                = "tandem.schedule.done"                 // ScheduleEvent
+	ScheduleFailed              = "tandem.schedule.failed"               // ScheduleEvent
 	ArticlePublished            = "tandem.article.published"             // ArticleEvent
 	ArticleUnpublished          = "tandem.article.unpublished"           // ArticleEvent
 	ArticleCorrected            = "tandem.article.corrected"             // ArticleEvent

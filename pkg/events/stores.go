@@ -100,3 +100,21 @@ func Memory(s *Stream) *Aggregate[*eventsv1.MemoryEvent] {
 		New:         func() *eventsv1.MemoryEvent { return &eventsv1.MemoryEvent{} },
 	}
 }
+
+// KindSchedules holds planned publications: editorial.schedules.<article id>.
+const KindSchedules = "schedules"
+
+// Schedules is the schedule aggregate on the editorial stream (not public:
+// a plan to publish reveals nothing until it fires).
+func Schedules(s *Stream) *Aggregate[*publishingv1.Schedules] {
+	return &Aggregate[*publishingv1.Schedules]{
+		Stream: s, Kind: KindSchedules, Source: SourcePublishing,
+		Wrap: func(x *publishingv1.Schedules) proto.Message { return &eventsv1.ScheduleEvent{Schedules: x} },
+		Unwrap: func(m proto.Message) (*publishingv1.Schedules, bool) {
+			e, ok := m.(*eventsv1.ScheduleEvent)
+			return e.GetSchedules(), ok && e.GetSchedules() != nil
+		},
+		SetRevision: func(x *publishingv1.Schedules, rev uint64) { x.Revision = rev },
+		New:         func() *publishingv1.Schedules { return &publishingv1.Schedules{} },
+	}
+}

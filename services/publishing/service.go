@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -41,6 +42,10 @@ type Service struct {
 	jobs   *events.Aggregate[*reviewv1.Job]
 	pubs   *events.Aggregate[*publishingv1.Publication]
 	pages  *cache.Pages // nil when running without Redis
+	sched  *events.Aggregate[*publishingv1.Schedules]
+	plan   *plan
+	// Ready is closed once the schedules have been read from the stream.
+	Ready  chan struct{}
 	render *Renderer
 	log    *slog.Logger
 	now    func() time.Time
@@ -71,6 +76,9 @@ func New(bus *events.Bus, o Options) *Service {
 		jobs:   events.Jobs(bus.Editorial),
 		pubs:   events.Publications(bus.Public),
 		pages:  o.Pages,
+		sched:  events.Schedules(bus.Editorial),
+		plan:   &plan{pending: map[string][]*publishingv1.Schedule{}, firing: map[string]bool{}},
+		Ready:  make(chan struct{}),
 		render: &Renderer{Site: o.Site},
 		log:    o.Logger.With("service", "publishing"),
 		now:    time.Now,
@@ -92,6 +100,9 @@ func (s *Service) Policy() auth.Policy {
 		p + "GetRendered":      auth.Public,
 		p + "CorrectArticle":   {auth.Publisher},
 		p + "UnpublishArticle": {auth.Publisher},
+		p + "SchedulePublish":  {auth.Publisher},
+		p + "CancelSchedule":   {auth.Publisher},
+		p + "ListSchedules":    {auth.Publisher, auth.Editor},
 	}
 }
 
@@ -99,11 +110,17 @@ func (s *Service) Policy() auth.Policy {
 // shared by every replica, to take purged articles down, until ctx is
 // done.
 func (s *Service) Run(ctx context.Context) error {
-	return s.bus.Editorial.Consume(ctx, events.ConsumerConfig{
-		Durable:       "publishing-drafts",
-		FilterSubject: s.bus.Editorial.Wildcard(events.KindDrafts),
-		Logger:        s.log,
-	}, s.HandleDraftEvent)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.followSchedules(ctx, s.Ready) })
+	g.Go(func() error { return s.runScheduler(ctx) })
+	g.Go(func() error {
+		return s.bus.Editorial.Consume(ctx, events.ConsumerConfig{
+			Durable:       "publishing-drafts",
+			FilterSubject: s.bus.Editorial.Wildcard(events.KindDrafts),
+			Logger:        s.log,
+		}, s.HandleDraftEvent)
+	})
+	return g.Wait()
 }
 
 // HandleDraftEvent takes a purged article down: it announces the empty
@@ -194,7 +211,7 @@ func (s *Service) PublishArticle(ctx context.Context, req *publishingv1.PublishA
 	if err := checkRequest(req.GetArticleId(), req.GetLocales(), "publish").Err(); err != nil {
 		return nil, err
 	}
-	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), events.ArticlePublished, "")
+	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), events.ArticlePublished, "", "")
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +225,7 @@ func (s *Service) CorrectArticle(ctx context.Context, req *publishingv1.CorrectA
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), events.ArticleCorrected, strings.TrimSpace(req.GetNote()))
+	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), events.ArticleCorrected, strings.TrimSpace(req.GetNote()), "")
 	if err != nil {
 		return nil, err
 	}
@@ -216,8 +233,10 @@ func (s *Service) CorrectArticle(ctx context.Context, req *publishingv1.CorrectA
 }
 
 // release renders and announces locales of an article: a publication
-// (typ ArticlePublished) or a correction with its public note.
-func (s *Service) release(ctx context.Context, id string, locales []string, typ, note string) (*publishingv1.Publication, error) {
+// (typ ArticlePublished) or a correction with its public note. A non-empty
+// eventID makes the announcement once-only (a schedule fired by two
+// replicas is announced once).
+func (s *Service) release(ctx context.Context, id string, locales []string, typ, note, eventID string) (*publishingv1.Publication, error) {
 	rels, err := s.releases(ctx, id, locales)
 	if err != nil {
 		return nil, err
@@ -284,6 +303,7 @@ func (s *Service) release(ctx context.Context, id string, locales []string, typ,
 		return events.Change{
 			Type:     typ,
 			Actor:    u.ID,
+			ID:       eventID,
 			Annotate: func(m proto.Message) { m.(*eventsv1.ArticleEvent).ChangedLocales = locales },
 		}, nil
 	})

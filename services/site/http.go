@@ -3,8 +3,8 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
-	"fmt"
 	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"slices"

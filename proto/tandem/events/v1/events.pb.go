@@ -176,6 +176,53 @@ func (x *MemoryEvent) GetOrigin() string {
 	return ""
 }
 
+// ScheduleEvent is published on editorial.schedules.<id> with types
+// tandem.schedule.added, .cancelled, .done and .failed.
+type ScheduleEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The article's schedules after the change.
+	Schedules     *v12.Schedules `protobuf:"bytes,1,opt,name=schedules,proto3" json:"schedules,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScheduleEvent) Reset() {
+	*x = ScheduleEvent{}
+	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScheduleEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScheduleEvent) ProtoMessage() {}
+
+func (x *ScheduleEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScheduleEvent.ProtoReflect.Descriptor instead.
+func (*ScheduleEvent) Descriptor() ([]byte, []int) {
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ScheduleEvent) GetSchedules() *v12.Schedules {
+	if x != nil {
+		return x.Schedules
+	}
+	return nil
+}
+
 // GlossaryEvent is published on editorial.glossary.<term key hash> with
 // types tandem.glossary.term_changed and tandem.glossary.term_deleted.
 type GlossaryEvent struct {
@@ -190,7 +237,7 @@ type GlossaryEvent struct {
 
 func (x *GlossaryEvent) Reset() {
 	*x = GlossaryEvent{}
-	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -202,7 +249,7 @@ func (x *GlossaryEvent) String() string {
 func (*GlossaryEvent) ProtoMessage() {}
 
 func (x *GlossaryEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_events_proto_msgTypes[3]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -215,7 +262,7 @@ func (x *GlossaryEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GlossaryEvent.ProtoReflect.Descriptor instead.
 func (*GlossaryEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{3}
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GlossaryEvent) GetTerm() *v11.Term {
@@ -247,7 +294,7 @@ type ArticleEvent struct {
 
 func (x *ArticleEvent) Reset() {
 	*x = ArticleEvent{}
-	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -259,7 +306,7 @@ func (x *ArticleEvent) String() string {
 func (*ArticleEvent) ProtoMessage() {}
 
 func (x *ArticleEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -272,7 +319,7 @@ func (x *ArticleEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleEvent.ProtoReflect.Descriptor instead.
 func (*ArticleEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ArticleEvent) GetPublication() *v12.Publication {
@@ -301,7 +348,9 @@ const file_tandem_events_v1_events_proto_rawDesc = "" +
 	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"Y\n" +
 	"\vMemoryEvent\x122\n" +
 	"\x05units\x18\x01 \x03(\v2\x1c.tandem.review.v1.MemoryUnitR\x05units\x12\x16\n" +
-	"\x06origin\x18\x02 \x01(\tR\x06origin\"U\n" +
+	"\x06origin\x18\x02 \x01(\tR\x06origin\"N\n" +
+	"\rScheduleEvent\x12=\n" +
+	"\tschedules\x18\x01 \x01(\v2\x1f.tandem.publishing.v1.SchedulesR\tschedules\"U\n" +
 	"\rGlossaryEvent\x12*\n" +
 	"\x04term\x18\x01 \x01(\v2\x16.tandem.review.v1.TermR\x04term\x12\x18\n" +
 	"\adeleted\x18\x02 \x01(\bR\adeleted\"|\n" +
@@ -322,30 +371,33 @@ func file_tandem_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_tandem_events_v1_events_proto_rawDescData
 }
 
-var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_tandem_events_v1_events_proto_goTypes = []any{
 	(*DraftEvent)(nil),      // 0: tandem.events.v1.DraftEvent
 	(*ReviewEvent)(nil),     // 1: tandem.events.v1.ReviewEvent
 	(*MemoryEvent)(nil),     // 2: tandem.events.v1.MemoryEvent
-	(*GlossaryEvent)(nil),   // 3: tandem.events.v1.GlossaryEvent
-	(*ArticleEvent)(nil),    // 4: tandem.events.v1.ArticleEvent
-	(*v1.Draft)(nil),        // 5: tandem.drafting.v1.Draft
-	(*v11.Job)(nil),         // 6: tandem.review.v1.Job
-	(*v11.MemoryUnit)(nil),  // 7: tandem.review.v1.MemoryUnit
-	(*v11.Term)(nil),        // 8: tandem.review.v1.Term
-	(*v12.Publication)(nil), // 9: tandem.publishing.v1.Publication
+	(*ScheduleEvent)(nil),   // 3: tandem.events.v1.ScheduleEvent
+	(*GlossaryEvent)(nil),   // 4: tandem.events.v1.GlossaryEvent
+	(*ArticleEvent)(nil),    // 5: tandem.events.v1.ArticleEvent
+	(*v1.Draft)(nil),        // 6: tandem.drafting.v1.Draft
+	(*v11.Job)(nil),         // 7: tandem.review.v1.Job
+	(*v11.MemoryUnit)(nil),  // 8: tandem.review.v1.MemoryUnit
+	(*v12.Schedules)(nil),   // 9: tandem.publishing.v1.Schedules
+	(*v11.Term)(nil),        // 10: tandem.review.v1.Term
+	(*v12.Publication)(nil), // 11: tandem.publishing.v1.Publication
 }
 var file_tandem_events_v1_events_proto_depIdxs = []int32{
-	5, // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
-	6, // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
-	7, // 2: tandem.events.v1.MemoryEvent.units:type_name -> tandem.review.v1.MemoryUnit
-	8, // 3: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
-	9, // 4: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.publishing.v1.Publication
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	6,  // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
+	7,  // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
+	8,  // 2: tandem.events.v1.MemoryEvent.units:type_name -> tandem.review.v1.MemoryUnit
+	9,  // 3: tandem.events.v1.ScheduleEvent.schedules:type_name -> tandem.publishing.v1.Schedules
+	10, // 4: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
+	11, // 5: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.publishing.v1.Publication
+	6,  // [6:6] is the sub-list for method output_type
+	6,  // [6:6] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_tandem_events_v1_events_proto_init() }
@@ -359,7 +411,7 @@ func file_tandem_events_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_events_v1_events_proto_rawDesc), len(file_tandem_events_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

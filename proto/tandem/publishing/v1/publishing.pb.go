@@ -10,6 +10,7 @@ import (
 	v1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -21,6 +22,68 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// ScheduleStatus is where a schedule is.
+type ScheduleStatus int32
+
+const (
+	// Not used.
+	ScheduleStatus_SCHEDULE_STATUS_UNSPECIFIED ScheduleStatus = 0
+	// Waiting for its time.
+	ScheduleStatus_SCHEDULE_STATUS_PENDING ScheduleStatus = 1
+	// Published at its time.
+	ScheduleStatus_SCHEDULE_STATUS_DONE ScheduleStatus = 2
+	// Cancelled before its time.
+	ScheduleStatus_SCHEDULE_STATUS_CANCELLED ScheduleStatus = 3
+	// Its time came but the article could not be published (the reason
+	// says why, e.g. the translation was no longer approved).
+	ScheduleStatus_SCHEDULE_STATUS_FAILED ScheduleStatus = 4
+)
+
+// Enum value maps for ScheduleStatus.
+var (
+	ScheduleStatus_name = map[int32]string{
+		0: "SCHEDULE_STATUS_UNSPECIFIED",
+		1: "SCHEDULE_STATUS_PENDING",
+		2: "SCHEDULE_STATUS_DONE",
+		3: "SCHEDULE_STATUS_CANCELLED",
+		4: "SCHEDULE_STATUS_FAILED",
+	}
+	ScheduleStatus_value = map[string]int32{
+		"SCHEDULE_STATUS_UNSPECIFIED": 0,
+		"SCHEDULE_STATUS_PENDING":     1,
+		"SCHEDULE_STATUS_DONE":        2,
+		"SCHEDULE_STATUS_CANCELLED":   3,
+		"SCHEDULE_STATUS_FAILED":      4,
+	}
+)
+
+func (x ScheduleStatus) Enum() *ScheduleStatus {
+	p := new(ScheduleStatus)
+	*p = x
+	return p
+}
+
+func (x ScheduleStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ScheduleStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_publishing_v1_publishing_proto_enumTypes[0].Descriptor()
+}
+
+func (ScheduleStatus) Type() protoreflect.EnumType {
+	return &file_tandem_publishing_v1_publishing_proto_enumTypes[0]
+}
+
+func (x ScheduleStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ScheduleStatus.Descriptor instead.
+func (ScheduleStatus) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{0}
+}
 
 // Publication is the publishing aggregate: what is public for one article.
 type Publication struct {
@@ -188,6 +251,171 @@ func (x *TakenDown) GetChange() *v1.Change {
 	return nil
 }
 
+// Schedule is one planned publication.
+type Schedule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id, unique in the article.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Locales to publish.
+	Locales []string `protobuf:"bytes,2,rep,name=locales,proto3" json:"locales,omitempty"`
+	// When.
+	At *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=at,proto3" json:"at,omitempty"`
+	// Who scheduled it and when.
+	Scheduled *v1.Change `protobuf:"bytes,4,opt,name=scheduled,proto3" json:"scheduled,omitempty"`
+	// Status.
+	Status ScheduleStatus `protobuf:"varint,5,opt,name=status,proto3,enum=tandem.publishing.v1.ScheduleStatus" json:"status,omitempty"`
+	// Who cancelled it, or when it fired.
+	Ended *v1.Change `protobuf:"bytes,6,opt,name=ended,proto3" json:"ended,omitempty"`
+	// Why it failed.
+	Reason        string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Schedule) Reset() {
+	*x = Schedule{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Schedule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Schedule) ProtoMessage() {}
+
+func (x *Schedule) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Schedule.ProtoReflect.Descriptor instead.
+func (*Schedule) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Schedule) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Schedule) GetLocales() []string {
+	if x != nil {
+		return x.Locales
+	}
+	return nil
+}
+
+func (x *Schedule) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *Schedule) GetScheduled() *v1.Change {
+	if x != nil {
+		return x.Scheduled
+	}
+	return nil
+}
+
+func (x *Schedule) GetStatus() ScheduleStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ScheduleStatus_SCHEDULE_STATUS_UNSPECIFIED
+}
+
+func (x *Schedule) GetEnded() *v1.Change {
+	if x != nil {
+		return x.Ended
+	}
+	return nil
+}
+
+func (x *Schedule) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// Schedules is the schedule aggregate of one article, on
+// editorial.schedules.<article id>.
+type Schedules struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Stream sequence of the event that holds this state. Set when read.
+	Revision uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Every schedule, oldest first.
+	Items         []*Schedule `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Schedules) Reset() {
+	*x = Schedules{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Schedules) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Schedules) ProtoMessage() {}
+
+func (x *Schedules) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Schedules.ProtoReflect.Descriptor instead.
+func (*Schedules) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Schedules) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *Schedules) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *Schedules) GetItems() []*Schedule {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
 // Correction is a public note on a corrected page.
 type Correction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -201,7 +429,7 @@ type Correction struct {
 
 func (x *Correction) Reset() {
 	*x = Correction{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -213,7 +441,7 @@ func (x *Correction) String() string {
 func (*Correction) ProtoMessage() {}
 
 func (x *Correction) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -226,7 +454,7 @@ func (x *Correction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Correction.ProtoReflect.Descriptor instead.
 func (*Correction) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{2}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Correction) GetNote() string {
@@ -281,7 +509,7 @@ type PublishedLocale struct {
 
 func (x *PublishedLocale) Reset() {
 	*x = PublishedLocale{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -293,7 +521,7 @@ func (x *PublishedLocale) String() string {
 func (*PublishedLocale) ProtoMessage() {}
 
 func (x *PublishedLocale) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -306,7 +534,7 @@ func (x *PublishedLocale) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishedLocale.ProtoReflect.Descriptor instead.
 func (*PublishedLocale) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{3}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PublishedLocale) GetLocale() string {
@@ -413,7 +641,7 @@ type PublishArticleRequest struct {
 
 func (x *PublishArticleRequest) Reset() {
 	*x = PublishArticleRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -425,7 +653,7 @@ func (x *PublishArticleRequest) String() string {
 func (*PublishArticleRequest) ProtoMessage() {}
 
 func (x *PublishArticleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -438,7 +666,7 @@ func (x *PublishArticleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishArticleRequest.ProtoReflect.Descriptor instead.
 func (*PublishArticleRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{4}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *PublishArticleRequest) GetArticleId() string {
@@ -466,7 +694,7 @@ type PublishArticleResponse struct {
 
 func (x *PublishArticleResponse) Reset() {
 	*x = PublishArticleResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -478,7 +706,7 @@ func (x *PublishArticleResponse) String() string {
 func (*PublishArticleResponse) ProtoMessage() {}
 
 func (x *PublishArticleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -491,7 +719,7 @@ func (x *PublishArticleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishArticleResponse.ProtoReflect.Descriptor instead.
 func (*PublishArticleResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{5}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *PublishArticleResponse) GetPublication() *Publication {
@@ -512,7 +740,7 @@ type GetPublicationRequest struct {
 
 func (x *GetPublicationRequest) Reset() {
 	*x = GetPublicationRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -524,7 +752,7 @@ func (x *GetPublicationRequest) String() string {
 func (*GetPublicationRequest) ProtoMessage() {}
 
 func (x *GetPublicationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -537,7 +765,7 @@ func (x *GetPublicationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicationRequest.ProtoReflect.Descriptor instead.
 func (*GetPublicationRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{6}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetPublicationRequest) GetArticleId() string {
@@ -558,7 +786,7 @@ type GetPublicationResponse struct {
 
 func (x *GetPublicationResponse) Reset() {
 	*x = GetPublicationResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -570,7 +798,7 @@ func (x *GetPublicationResponse) String() string {
 func (*GetPublicationResponse) ProtoMessage() {}
 
 func (x *GetPublicationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -583,7 +811,7 @@ func (x *GetPublicationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicationResponse.ProtoReflect.Descriptor instead.
 func (*GetPublicationResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{7}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetPublicationResponse) GetPublication() *Publication {
@@ -606,7 +834,7 @@ type GetRenderedRequest struct {
 
 func (x *GetRenderedRequest) Reset() {
 	*x = GetRenderedRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -618,7 +846,7 @@ func (x *GetRenderedRequest) String() string {
 func (*GetRenderedRequest) ProtoMessage() {}
 
 func (x *GetRenderedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -631,7 +859,7 @@ func (x *GetRenderedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRenderedRequest.ProtoReflect.Descriptor instead.
 func (*GetRenderedRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{8}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetRenderedRequest) GetArticleId() string {
@@ -665,7 +893,7 @@ type GetRenderedResponse struct {
 
 func (x *GetRenderedResponse) Reset() {
 	*x = GetRenderedResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -677,7 +905,7 @@ func (x *GetRenderedResponse) String() string {
 func (*GetRenderedResponse) ProtoMessage() {}
 
 func (x *GetRenderedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -690,7 +918,7 @@ func (x *GetRenderedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRenderedResponse.ProtoReflect.Descriptor instead.
 func (*GetRenderedResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{9}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetRenderedResponse) GetHtml() []byte {
@@ -737,7 +965,7 @@ type CorrectArticleRequest struct {
 
 func (x *CorrectArticleRequest) Reset() {
 	*x = CorrectArticleRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -749,7 +977,7 @@ func (x *CorrectArticleRequest) String() string {
 func (*CorrectArticleRequest) ProtoMessage() {}
 
 func (x *CorrectArticleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -762,7 +990,7 @@ func (x *CorrectArticleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectArticleRequest.ProtoReflect.Descriptor instead.
 func (*CorrectArticleRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{10}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CorrectArticleRequest) GetArticleId() string {
@@ -797,7 +1025,7 @@ type CorrectArticleResponse struct {
 
 func (x *CorrectArticleResponse) Reset() {
 	*x = CorrectArticleResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -809,7 +1037,7 @@ func (x *CorrectArticleResponse) String() string {
 func (*CorrectArticleResponse) ProtoMessage() {}
 
 func (x *CorrectArticleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -822,7 +1050,7 @@ func (x *CorrectArticleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectArticleResponse.ProtoReflect.Descriptor instead.
 func (*CorrectArticleResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{11}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CorrectArticleResponse) GetPublication() *Publication {
@@ -847,7 +1075,7 @@ type UnpublishArticleRequest struct {
 
 func (x *UnpublishArticleRequest) Reset() {
 	*x = UnpublishArticleRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -859,7 +1087,7 @@ func (x *UnpublishArticleRequest) String() string {
 func (*UnpublishArticleRequest) ProtoMessage() {}
 
 func (x *UnpublishArticleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -872,7 +1100,7 @@ func (x *UnpublishArticleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnpublishArticleRequest.ProtoReflect.Descriptor instead.
 func (*UnpublishArticleRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{12}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UnpublishArticleRequest) GetArticleId() string {
@@ -907,7 +1135,7 @@ type UnpublishArticleResponse struct {
 
 func (x *UnpublishArticleResponse) Reset() {
 	*x = UnpublishArticleResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -919,7 +1147,7 @@ func (x *UnpublishArticleResponse) String() string {
 func (*UnpublishArticleResponse) ProtoMessage() {}
 
 func (x *UnpublishArticleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -932,7 +1160,7 @@ func (x *UnpublishArticleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnpublishArticleResponse.ProtoReflect.Descriptor instead.
 func (*UnpublishArticleResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{13}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UnpublishArticleResponse) GetPublication() *Publication {
@@ -942,11 +1170,314 @@ func (x *UnpublishArticleResponse) GetPublication() *Publication {
 	return nil
 }
 
+// SchedulePublishRequest plans a publication.
+type SchedulePublishRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Locales to publish. At least one.
+	Locales []string `protobuf:"bytes,2,rep,name=locales,proto3" json:"locales,omitempty"`
+	// When: in the future, at most a year ahead.
+	At            *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SchedulePublishRequest) Reset() {
+	*x = SchedulePublishRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SchedulePublishRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SchedulePublishRequest) ProtoMessage() {}
+
+func (x *SchedulePublishRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SchedulePublishRequest.ProtoReflect.Descriptor instead.
+func (*SchedulePublishRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *SchedulePublishRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *SchedulePublishRequest) GetLocales() []string {
+	if x != nil {
+		return x.Locales
+	}
+	return nil
+}
+
+func (x *SchedulePublishRequest) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// SchedulePublishResponse returns the schedule.
+type SchedulePublishResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The schedule.
+	Schedule      *Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SchedulePublishResponse) Reset() {
+	*x = SchedulePublishResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SchedulePublishResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SchedulePublishResponse) ProtoMessage() {}
+
+func (x *SchedulePublishResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SchedulePublishResponse.ProtoReflect.Descriptor instead.
+func (*SchedulePublishResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *SchedulePublishResponse) GetSchedule() *Schedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+// CancelScheduleRequest names a schedule.
+type CancelScheduleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// Schedule id.
+	ScheduleId    string `protobuf:"bytes,2,opt,name=schedule_id,json=scheduleId,proto3" json:"schedule_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelScheduleRequest) Reset() {
+	*x = CancelScheduleRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelScheduleRequest) ProtoMessage() {}
+
+func (x *CancelScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelScheduleRequest.ProtoReflect.Descriptor instead.
+func (*CancelScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CancelScheduleRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *CancelScheduleRequest) GetScheduleId() string {
+	if x != nil {
+		return x.ScheduleId
+	}
+	return ""
+}
+
+// CancelScheduleResponse returns the cancelled schedule.
+type CancelScheduleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The schedule.
+	Schedule      *Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelScheduleResponse) Reset() {
+	*x = CancelScheduleResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelScheduleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelScheduleResponse) ProtoMessage() {}
+
+func (x *CancelScheduleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelScheduleResponse.ProtoReflect.Descriptor instead.
+func (*CancelScheduleResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *CancelScheduleResponse) GetSchedule() *Schedule {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+// ListSchedulesRequest names an article.
+type ListSchedulesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId     string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchedulesRequest) Reset() {
+	*x = ListSchedulesRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchedulesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchedulesRequest) ProtoMessage() {}
+
+func (x *ListSchedulesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchedulesRequest.ProtoReflect.Descriptor instead.
+func (*ListSchedulesRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ListSchedulesRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+// ListSchedulesResponse returns its schedules.
+type ListSchedulesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Oldest first.
+	Schedules     []*Schedule `protobuf:"bytes,1,rep,name=schedules,proto3" json:"schedules,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchedulesResponse) Reset() {
+	*x = ListSchedulesResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchedulesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchedulesResponse) ProtoMessage() {}
+
+func (x *ListSchedulesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchedulesResponse.ProtoReflect.Descriptor instead.
+func (*ListSchedulesResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListSchedulesResponse) GetSchedules() []*Schedule {
+	if x != nil {
+		return x.Schedules
+	}
+	return nil
+}
+
 var File_tandem_publishing_v1_publishing_proto protoreflect.FileDescriptor
 
 const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/publishing/v1/publishing.proto\x12\x14tandem.publishing.v1\x1a\x1ftandem/article/v1/article.proto\"\xa3\x04\n" +
+	"%tandem/publishing/v1/publishing.proto\x12\x14tandem.publishing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xa3\x04\n" +
 	"\vPublication\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1a\n" +
@@ -970,7 +1501,20 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x14\n" +
 	"\x05title\x18\x03 \x01(\tR\x05title\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x121\n" +
-	"\x06change\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"S\n" +
+	"\x06change\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\xa0\x02\n" +
+	"\bSchedule\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
+	"\alocales\x18\x02 \x03(\tR\alocales\x12*\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x127\n" +
+	"\tscheduled\x18\x04 \x01(\v2\x19.tandem.article.v1.ChangeR\tscheduled\x12<\n" +
+	"\x06status\x18\x05 \x01(\x0e2$.tandem.publishing.v1.ScheduleStatusR\x06status\x12/\n" +
+	"\x05ended\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\x05ended\x12\x16\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\"|\n" +
+	"\tSchedules\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1a\n" +
+	"\brevision\x18\x02 \x01(\x04R\brevision\x124\n" +
+	"\x05items\x18\x03 \x03(\v2\x1e.tandem.publishing.v1.ScheduleR\x05items\"S\n" +
 	"\n" +
 	"Correction\x12\x12\n" +
 	"\x04note\x18\x01 \x01(\tR\x04note\x121\n" +
@@ -1025,13 +1569,41 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\alocales\x18\x02 \x03(\tR\alocales\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"_\n" +
 	"\x18UnpublishArticleResponse\x12C\n" +
-	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication2\xb1\x04\n" +
+	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication\"}\n" +
+	"\x16SchedulePublishRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
+	"\alocales\x18\x02 \x03(\tR\alocales\x12*\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"U\n" +
+	"\x17SchedulePublishResponse\x12:\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1e.tandem.publishing.v1.ScheduleR\bschedule\"W\n" +
+	"\x15CancelScheduleRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1f\n" +
+	"\vschedule_id\x18\x02 \x01(\tR\n" +
+	"scheduleId\"T\n" +
+	"\x16CancelScheduleResponse\x12:\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1e.tandem.publishing.v1.ScheduleR\bschedule\"5\n" +
+	"\x14ListSchedulesRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\"U\n" +
+	"\x15ListSchedulesResponse\x12<\n" +
+	"\tschedules\x18\x01 \x03(\v2\x1e.tandem.publishing.v1.ScheduleR\tschedules*\xa3\x01\n" +
+	"\x0eScheduleStatus\x12\x1f\n" +
+	"\x1bSCHEDULE_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17SCHEDULE_STATUS_PENDING\x10\x01\x12\x18\n" +
+	"\x14SCHEDULE_STATUS_DONE\x10\x02\x12\x1d\n" +
+	"\x19SCHEDULE_STATUS_CANCELLED\x10\x03\x12\x1a\n" +
+	"\x16SCHEDULE_STATUS_FAILED\x10\x042\xf8\x06\n" +
 	"\x11PublishingService\x12k\n" +
 	"\x0ePublishArticle\x12+.tandem.publishing.v1.PublishArticleRequest\x1a,.tandem.publishing.v1.PublishArticleResponse\x12k\n" +
 	"\x0eGetPublication\x12+.tandem.publishing.v1.GetPublicationRequest\x1a,.tandem.publishing.v1.GetPublicationResponse\x12b\n" +
 	"\vGetRendered\x12(.tandem.publishing.v1.GetRenderedRequest\x1a).tandem.publishing.v1.GetRenderedResponse\x12k\n" +
 	"\x0eCorrectArticle\x12+.tandem.publishing.v1.CorrectArticleRequest\x1a,.tandem.publishing.v1.CorrectArticleResponse\x12q\n" +
-	"\x10UnpublishArticle\x12-.tandem.publishing.v1.UnpublishArticleRequest\x1a..tandem.publishing.v1.UnpublishArticleResponseB\xe3\x01\n" +
+	"\x10UnpublishArticle\x12-.tandem.publishing.v1.UnpublishArticleRequest\x1a..tandem.publishing.v1.UnpublishArticleResponse\x12n\n" +
+	"\x0fSchedulePublish\x12,.tandem.publishing.v1.SchedulePublishRequest\x1a-.tandem.publishing.v1.SchedulePublishResponse\x12k\n" +
+	"\x0eCancelSchedule\x12+.tandem.publishing.v1.CancelScheduleRequest\x1a,.tandem.publishing.v1.CancelScheduleResponse\x12h\n" +
+	"\rListSchedules\x12*.tandem.publishing.v1.ListSchedulesRequest\x1a+.tandem.publishing.v1.ListSchedulesResponseB\xe3\x01\n" +
 	"\x18com.tandem.publishing.v1B\x0fPublishingProtoP\x01ZDgithub.com/tandemnews/tandem/proto/tandem/publishing/v1;publishingv1\xa2\x02\x03TPX\xaa\x02\x14Tandem.Publishing.V1\xca\x02\x14Tandem\\Publishing\\V1\xe2\x02 Tandem\\Publishing\\V1\\GPBMetadata\xea\x02\x16Tandem::Publishing::V1b\x06proto3"
 
 var (
@@ -1046,59 +1618,85 @@ func file_tandem_publishing_v1_publishing_proto_rawDescGZIP() []byte {
 	return file_tandem_publishing_v1_publishing_proto_rawDescData
 }
 
-var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_tandem_publishing_v1_publishing_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_tandem_publishing_v1_publishing_proto_goTypes = []any{
-	(*Publication)(nil),              // 0: tandem.publishing.v1.Publication
-	(*TakenDown)(nil),                // 1: tandem.publishing.v1.TakenDown
-	(*Correction)(nil),               // 2: tandem.publishing.v1.Correction
-	(*PublishedLocale)(nil),          // 3: tandem.publishing.v1.PublishedLocale
-	(*PublishArticleRequest)(nil),    // 4: tandem.publishing.v1.PublishArticleRequest
-	(*PublishArticleResponse)(nil),   // 5: tandem.publishing.v1.PublishArticleResponse
-	(*GetPublicationRequest)(nil),    // 6: tandem.publishing.v1.GetPublicationRequest
-	(*GetPublicationResponse)(nil),   // 7: tandem.publishing.v1.GetPublicationResponse
-	(*GetRenderedRequest)(nil),       // 8: tandem.publishing.v1.GetRenderedRequest
-	(*GetRenderedResponse)(nil),      // 9: tandem.publishing.v1.GetRenderedResponse
-	(*CorrectArticleRequest)(nil),    // 10: tandem.publishing.v1.CorrectArticleRequest
-	(*CorrectArticleResponse)(nil),   // 11: tandem.publishing.v1.CorrectArticleResponse
-	(*UnpublishArticleRequest)(nil),  // 12: tandem.publishing.v1.UnpublishArticleRequest
-	(*UnpublishArticleResponse)(nil), // 13: tandem.publishing.v1.UnpublishArticleResponse
-	nil,                              // 14: tandem.publishing.v1.Publication.LocalesEntry
-	nil,                              // 15: tandem.publishing.v1.Publication.TakenDownEntry
-	nil,                              // 16: tandem.publishing.v1.Publication.MovedEntry
-	(*v1.Change)(nil),                // 17: tandem.article.v1.Change
-	(*v1.LocalizedContent)(nil),      // 18: tandem.article.v1.LocalizedContent
+	(ScheduleStatus)(0),              // 0: tandem.publishing.v1.ScheduleStatus
+	(*Publication)(nil),              // 1: tandem.publishing.v1.Publication
+	(*TakenDown)(nil),                // 2: tandem.publishing.v1.TakenDown
+	(*Schedule)(nil),                 // 3: tandem.publishing.v1.Schedule
+	(*Schedules)(nil),                // 4: tandem.publishing.v1.Schedules
+	(*Correction)(nil),               // 5: tandem.publishing.v1.Correction
+	(*PublishedLocale)(nil),          // 6: tandem.publishing.v1.PublishedLocale
+	(*PublishArticleRequest)(nil),    // 7: tandem.publishing.v1.PublishArticleRequest
+	(*PublishArticleResponse)(nil),   // 8: tandem.publishing.v1.PublishArticleResponse
+	(*GetPublicationRequest)(nil),    // 9: tandem.publishing.v1.GetPublicationRequest
+	(*GetPublicationResponse)(nil),   // 10: tandem.publishing.v1.GetPublicationResponse
+	(*GetRenderedRequest)(nil),       // 11: tandem.publishing.v1.GetRenderedRequest
+	(*GetRenderedResponse)(nil),      // 12: tandem.publishing.v1.GetRenderedResponse
+	(*CorrectArticleRequest)(nil),    // 13: tandem.publishing.v1.CorrectArticleRequest
+	(*CorrectArticleResponse)(nil),   // 14: tandem.publishing.v1.CorrectArticleResponse
+	(*UnpublishArticleRequest)(nil),  // 15: tandem.publishing.v1.UnpublishArticleRequest
+	(*UnpublishArticleResponse)(nil), // 16: tandem.publishing.v1.UnpublishArticleResponse
+	(*SchedulePublishRequest)(nil),   // 17: tandem.publishing.v1.SchedulePublishRequest
+	(*SchedulePublishResponse)(nil),  // 18: tandem.publishing.v1.SchedulePublishResponse
+	(*CancelScheduleRequest)(nil),    // 19: tandem.publishing.v1.CancelScheduleRequest
+	(*CancelScheduleResponse)(nil),   // 20: tandem.publishing.v1.CancelScheduleResponse
+	(*ListSchedulesRequest)(nil),     // 21: tandem.publishing.v1.ListSchedulesRequest
+	(*ListSchedulesResponse)(nil),    // 22: tandem.publishing.v1.ListSchedulesResponse
+	nil,                              // 23: tandem.publishing.v1.Publication.LocalesEntry
+	nil,                              // 24: tandem.publishing.v1.Publication.TakenDownEntry
+	nil,                              // 25: tandem.publishing.v1.Publication.MovedEntry
+	(*v1.Change)(nil),                // 26: tandem.article.v1.Change
+	(*timestamppb.Timestamp)(nil),    // 27: google.protobuf.Timestamp
+	(*v1.LocalizedContent)(nil),      // 28: tandem.article.v1.LocalizedContent
 }
 var file_tandem_publishing_v1_publishing_proto_depIdxs = []int32{
-	14, // 0: tandem.publishing.v1.Publication.locales:type_name -> tandem.publishing.v1.Publication.LocalesEntry
-	15, // 1: tandem.publishing.v1.Publication.taken_down:type_name -> tandem.publishing.v1.Publication.TakenDownEntry
-	16, // 2: tandem.publishing.v1.Publication.moved:type_name -> tandem.publishing.v1.Publication.MovedEntry
-	17, // 3: tandem.publishing.v1.TakenDown.change:type_name -> tandem.article.v1.Change
-	17, // 4: tandem.publishing.v1.Correction.change:type_name -> tandem.article.v1.Change
-	18, // 5: tandem.publishing.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
-	17, // 6: tandem.publishing.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
-	17, // 7: tandem.publishing.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
-	2,  // 8: tandem.publishing.v1.PublishedLocale.correction:type_name -> tandem.publishing.v1.Correction
-	0,  // 9: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
-	0,  // 10: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.publishing.v1.Publication
-	0,  // 11: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
-	0,  // 12: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
-	3,  // 13: tandem.publishing.v1.Publication.LocalesEntry.value:type_name -> tandem.publishing.v1.PublishedLocale
-	1,  // 14: tandem.publishing.v1.Publication.TakenDownEntry.value:type_name -> tandem.publishing.v1.TakenDown
-	4,  // 15: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
-	6,  // 16: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
-	8,  // 17: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
-	10, // 18: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
-	12, // 19: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
-	5,  // 20: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
-	7,  // 21: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
-	9,  // 22: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
-	11, // 23: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
-	13, // 24: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
-	20, // [20:25] is the sub-list for method output_type
-	15, // [15:20] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	23, // 0: tandem.publishing.v1.Publication.locales:type_name -> tandem.publishing.v1.Publication.LocalesEntry
+	24, // 1: tandem.publishing.v1.Publication.taken_down:type_name -> tandem.publishing.v1.Publication.TakenDownEntry
+	25, // 2: tandem.publishing.v1.Publication.moved:type_name -> tandem.publishing.v1.Publication.MovedEntry
+	26, // 3: tandem.publishing.v1.TakenDown.change:type_name -> tandem.article.v1.Change
+	27, // 4: tandem.publishing.v1.Schedule.at:type_name -> google.protobuf.Timestamp
+	26, // 5: tandem.publishing.v1.Schedule.scheduled:type_name -> tandem.article.v1.Change
+	0,  // 6: tandem.publishing.v1.Schedule.status:type_name -> tandem.publishing.v1.ScheduleStatus
+	26, // 7: tandem.publishing.v1.Schedule.ended:type_name -> tandem.article.v1.Change
+	3,  // 8: tandem.publishing.v1.Schedules.items:type_name -> tandem.publishing.v1.Schedule
+	26, // 9: tandem.publishing.v1.Correction.change:type_name -> tandem.article.v1.Change
+	28, // 10: tandem.publishing.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
+	26, // 11: tandem.publishing.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
+	26, // 12: tandem.publishing.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
+	5,  // 13: tandem.publishing.v1.PublishedLocale.correction:type_name -> tandem.publishing.v1.Correction
+	1,  // 14: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
+	1,  // 15: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.publishing.v1.Publication
+	1,  // 16: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
+	1,  // 17: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
+	27, // 18: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
+	3,  // 19: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.publishing.v1.Schedule
+	3,  // 20: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.publishing.v1.Schedule
+	3,  // 21: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.publishing.v1.Schedule
+	6,  // 22: tandem.publishing.v1.Publication.LocalesEntry.value:type_name -> tandem.publishing.v1.PublishedLocale
+	2,  // 23: tandem.publishing.v1.Publication.TakenDownEntry.value:type_name -> tandem.publishing.v1.TakenDown
+	7,  // 24: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
+	9,  // 25: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
+	11, // 26: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
+	13, // 27: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
+	15, // 28: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
+	17, // 29: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
+	19, // 30: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
+	21, // 31: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
+	8,  // 32: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
+	10, // 33: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
+	12, // 34: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
+	14, // 35: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
+	16, // 36: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
+	18, // 37: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
+	20, // 38: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
+	22, // 39: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
+	32, // [32:40] is the sub-list for method output_type
+	24, // [24:32] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_tandem_publishing_v1_publishing_proto_init() }
@@ -1111,13 +1709,14 @@ func file_tandem_publishing_v1_publishing_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_publishing_v1_publishing_proto_rawDesc), len(file_tandem_publishing_v1_publishing_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   17,
+			NumEnums:      1,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_tandem_publishing_v1_publishing_proto_goTypes,
 		DependencyIndexes: file_tandem_publishing_v1_publishing_proto_depIdxs,
+		EnumInfos:         file_tandem_publishing_v1_publishing_proto_enumTypes,
 		MessageInfos:      file_tandem_publishing_v1_publishing_proto_msgTypes,
 	}.Build()
 	File_tandem_publishing_v1_publishing_proto = out.File

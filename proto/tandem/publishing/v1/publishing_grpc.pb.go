@@ -24,6 +24,9 @@ const (
 	PublishingService_GetRendered_FullMethodName      = "/tandem.publishing.v1.PublishingService/GetRendered"
 	PublishingService_CorrectArticle_FullMethodName   = "/tandem.publishing.v1.PublishingService/CorrectArticle"
 	PublishingService_UnpublishArticle_FullMethodName = "/tandem.publishing.v1.PublishingService/UnpublishArticle"
+	PublishingService_SchedulePublish_FullMethodName  = "/tandem.publishing.v1.PublishingService/SchedulePublish"
+	PublishingService_CancelSchedule_FullMethodName   = "/tandem.publishing.v1.PublishingService/CancelSchedule"
+	PublishingService_ListSchedules_FullMethodName    = "/tandem.publishing.v1.PublishingService/ListSchedules"
 )
 
 // PublishingServiceClient is the client API for PublishingService service.
@@ -50,6 +53,16 @@ type PublishingServiceClient interface {
 	// UnpublishArticle takes locales down with a reason: their pages answer
 	// 410 Gone and leave listings, feeds and the sitemap. Role: publisher.
 	UnpublishArticle(ctx context.Context, in *UnpublishArticleRequest, opts ...grpc.CallOption) (*UnpublishArticleResponse, error)
+	// SchedulePublish publishes locales at a time to come. The schedule is
+	// kept on the editorial stream (editorial.schedules.<id>); every
+	// publishing replica rebuilds it after a restart and it fires within a
+	// second of its time. Role: publisher.
+	SchedulePublish(ctx context.Context, in *SchedulePublishRequest, opts ...grpc.CallOption) (*SchedulePublishResponse, error)
+	// CancelSchedule cancels a pending schedule. Role: publisher.
+	CancelSchedule(ctx context.Context, in *CancelScheduleRequest, opts ...grpc.CallOption) (*CancelScheduleResponse, error)
+	// ListSchedules returns an article's schedules, pending and past. Roles:
+	// publisher, editor.
+	ListSchedules(ctx context.Context, in *ListSchedulesRequest, opts ...grpc.CallOption) (*ListSchedulesResponse, error)
 }
 
 type publishingServiceClient struct {
@@ -110,6 +123,36 @@ func (c *publishingServiceClient) UnpublishArticle(ctx context.Context, in *Unpu
 	return out, nil
 }
 
+func (c *publishingServiceClient) SchedulePublish(ctx context.Context, in *SchedulePublishRequest, opts ...grpc.CallOption) (*SchedulePublishResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SchedulePublishResponse)
+	err := c.cc.Invoke(ctx, PublishingService_SchedulePublish_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *publishingServiceClient) CancelSchedule(ctx context.Context, in *CancelScheduleRequest, opts ...grpc.CallOption) (*CancelScheduleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelScheduleResponse)
+	err := c.cc.Invoke(ctx, PublishingService_CancelSchedule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *publishingServiceClient) ListSchedules(ctx context.Context, in *ListSchedulesRequest, opts ...grpc.CallOption) (*ListSchedulesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSchedulesResponse)
+	err := c.cc.Invoke(ctx, PublishingService_ListSchedules_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PublishingServiceServer is the server API for PublishingService service.
 // All implementations must embed UnimplementedPublishingServiceServer
 // for forward compatibility.
@@ -134,6 +177,16 @@ type PublishingServiceServer interface {
 	// UnpublishArticle takes locales down with a reason: their pages answer
 	// 410 Gone and leave listings, feeds and the sitemap. Role: publisher.
 	UnpublishArticle(context.Context, *UnpublishArticleRequest) (*UnpublishArticleResponse, error)
+	// SchedulePublish publishes locales at a time to come. The schedule is
+	// kept on the editorial stream (editorial.schedules.<id>); every
+	// publishing replica rebuilds it after a restart and it fires within a
+	// second of its time. Role: publisher.
+	SchedulePublish(context.Context, *SchedulePublishRequest) (*SchedulePublishResponse, error)
+	// CancelSchedule cancels a pending schedule. Role: publisher.
+	CancelSchedule(context.Context, *CancelScheduleRequest) (*CancelScheduleResponse, error)
+	// ListSchedules returns an article's schedules, pending and past. Roles:
+	// publisher, editor.
+	ListSchedules(context.Context, *ListSchedulesRequest) (*ListSchedulesResponse, error)
 	mustEmbedUnimplementedPublishingServiceServer()
 }
 
@@ -158,6 +211,15 @@ func (UnimplementedPublishingServiceServer) CorrectArticle(context.Context, *Cor
 }
 func (UnimplementedPublishingServiceServer) UnpublishArticle(context.Context, *UnpublishArticleRequest) (*UnpublishArticleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UnpublishArticle not implemented")
+}
+func (UnimplementedPublishingServiceServer) SchedulePublish(context.Context, *SchedulePublishRequest) (*SchedulePublishResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SchedulePublish not implemented")
+}
+func (UnimplementedPublishingServiceServer) CancelSchedule(context.Context, *CancelScheduleRequest) (*CancelScheduleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelSchedule not implemented")
+}
+func (UnimplementedPublishingServiceServer) ListSchedules(context.Context, *ListSchedulesRequest) (*ListSchedulesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSchedules not implemented")
 }
 func (UnimplementedPublishingServiceServer) mustEmbedUnimplementedPublishingServiceServer() {}
 func (UnimplementedPublishingServiceServer) testEmbeddedByValue()                           {}
@@ -270,6 +332,60 @@ func _PublishingService_UnpublishArticle_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PublishingService_SchedulePublish_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SchedulePublishRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PublishingServiceServer).SchedulePublish(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PublishingService_SchedulePublish_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PublishingServiceServer).SchedulePublish(ctx, req.(*SchedulePublishRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PublishingService_CancelSchedule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelScheduleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PublishingServiceServer).CancelSchedule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PublishingService_CancelSchedule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PublishingServiceServer).CancelSchedule(ctx, req.(*CancelScheduleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PublishingService_ListSchedules_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSchedulesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PublishingServiceServer).ListSchedules(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PublishingService_ListSchedules_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PublishingServiceServer).ListSchedules(ctx, req.(*ListSchedulesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PublishingService_ServiceDesc is the grpc.ServiceDesc for PublishingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -296,6 +412,18 @@ var PublishingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UnpublishArticle",
 			Handler:    _PublishingService_UnpublishArticle_Handler,
+		},
+		{
+			MethodName: "SchedulePublish",
+			Handler:    _PublishingService_SchedulePublish_Handler,
+		},
+		{
+			MethodName: "CancelSchedule",
+			Handler:    _PublishingService_CancelSchedule_Handler,
+		},
+		{
+			MethodName: "ListSchedules",
+			Handler:    _PublishingService_ListSchedules_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
