@@ -1,8 +1,10 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,10 +12,12 @@ import (
 	"time"
 
 	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	"github.com/tandemnews/tandem/services/site"
 )
 
 // The formats the feeds and the sitemap must follow, as far as a reader
@@ -286,4 +290,99 @@ func mustSubject(t *testing.T, s *events.Stream, id string) string {
 		t.Fatal(err)
 	}
 	return subj
+}
+
+// TestHTTPValidatorsGzipAndEnglishFallback checks what a CDN and a browser
+// rely on: gzip bodies that decompress to the page, 304s for ETag and
+// Last-Modified, and, with the fallback on, the Chinese page with a notice
+// at an English address until the English is published.
+func TestHTTPValidatorsGzipAndEnglishFallback(t *testing.T) {
+	rdb, prefix := testkit.Redis(t)
+	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.SiteFallback = site.FallbackSource })
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl, err := dial(e.grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.close()
+	a := sampleArticle()
+	id, err := cl.approve(ctx, a, e.tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: []string{"zh-CN"}}, e.as(auth.Publisher)); err != nil {
+		t.Fatal(err)
+	}
+	zhURL := e.siteURL + "/zh/news-events/news/" + a.Slug
+	enURL := e.siteURL + "/en/news-events/news/" + a.Slug
+	eventually(t, "the Chinese page", func() bool { c, _ := fetch(t, zhURL); return c == http.StatusOK })
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(url string, hdr ...string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res
+	}
+	body := func(res *http.Response) string {
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, url := range []string{zhURL, e.siteURL + "/zh/", e.siteURL + "/zh/feed.xml", e.siteURL + "/sitemap.xml"} {
+		plain := get(url)
+		plainBody := body(plain)
+		gz := get(url, "Accept-Encoding", "gzip")
+		if gz.Header.Get("Content-Encoding") != "gzip" || gz.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("%s: Content-Encoding %q, Vary %q", url, gz.Header.Get("Content-Encoding"), gz.Header.Get("Vary"))
+			continue
+		}
+		zr, err := gzip.NewReader(gz.Body)
+		if err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		unzipped, _ := io.ReadAll(zr)
+		if string(unzipped) != plainBody {
+			t.Errorf("%s: the gzip body is not the page", url)
+		}
+		if !strings.Contains(plain.Header.Get("Content-Type"), "charset=utf-8") || plain.Header.Get("Cache-Control") == "" {
+			t.Errorf("%s: Content-Type %q, Cache-Control %q", url, plain.Header.Get("Content-Type"), plain.Header.Get("Cache-Control"))
+		}
+		for _, cond := range [][2]string{{"If-None-Match", plain.Header.Get("ETag")}, {"If-Modified-Since", plain.Header.Get("Last-Modified")}} {
+			if cond[1] == "" {
+				t.Errorf("%s: no %s validator", url, cond[0])
+				continue
+			}
+			if res := get(url, cond[0], cond[1]); res.StatusCode != http.StatusNotModified {
+				t.Errorf("%s with %s: %d, want 304", url, cond[0], res.StatusCode)
+			}
+		}
+	}
+
+	// Before the English exists: the Chinese page, with a notice.
+	fb := get(enURL)
+	fbBody := body(fb)
+	if fb.StatusCode != http.StatusOK || !strings.Contains(fbBody, "not yet available in English") || !strings.Contains(fbBody, `<html lang="zh-CN">`) || fb.Header.Get("Content-Language") != "zh-CN" {
+		t.Fatalf("fallback: %d, Content-Language %q", fb.StatusCode, fb.Header.Get("Content-Language"))
+	}
+	if key, err := e.pages.Resolve(ctx, "/en/news-events/news/"+a.Slug); err == nil {
+		t.Errorf("the fallback was stored as the English page: %s", key)
+	}
+	// Once published, the English address shows the English.
+	if _, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: []string{"en"}}, e.as(auth.Publisher)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the English page replaces the fallback", func() bool {
+		_, b := fetch(t, enURL)
+		return strings.Contains(b, `<html lang="en">`) && !strings.Contains(b, "not yet available in English")
+	})
 }
