@@ -17,6 +17,7 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	"github.com/tandemnews/tandem/services/site"
@@ -43,6 +44,7 @@ type config struct {
 	PublishingAddr string
 	SiteConfig     string
 	Fallback       string
+	MetricsAddr    string
 	Rate           float64
 	Burst          int
 	Streams        events.Config
@@ -90,6 +92,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.AuthFile, "auth-file", env("TANDEM_AUTH_FILE", ""), "token file (hashed tokens, users, roles); dev default <data>/auth.json (TANDEM_AUTH_FILE)")
 	fs.StringVar(&c.SiteURL, "site-url", env("TANDEM_SITE_URL", ""), "public origin of the site for canonical links; default http://<http-addr> (TANDEM_SITE_URL)")
 	fs.StringVar(&c.SiteConfig, "site-config", env("TANDEM_SITE_CONFIG", ""), "site configuration (JSON: name, motto, address, sections); default the built-in demo university (TANDEM_SITE_CONFIG)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("TANDEM_METRICS_ADDR", "127.0.0.1:9464"), "Prometheus metrics at http://<addr>/metrics; empty turns them off (TANDEM_METRICS_ADDR)")
 	fs.StringVar(&c.Fallback, "english-fallback", env("TANDEM_ENGLISH_FALLBACK", "404"), "what an English address shows before the English is published: 404, or source (the Chinese page with a notice) (TANDEM_ENGLISH_FALLBACK)")
 	fs.Float64Var(&c.Rate, "rate-limit", envFloat("TANDEM_RATE_LIMIT", rpc.DefaultRate), "gRPC requests per second per caller; negative turns the limit off (TANDEM_RATE_LIMIT)")
 	fs.IntVar(&c.Burst, "rate-burst", envInt("TANDEM_RATE_BURST", rpc.DefaultBurst), "requests a caller may make at once above the rate (TANDEM_RATE_BURST)")
@@ -146,6 +149,16 @@ func (c *config) redisPages(ctx context.Context, log *slog.Logger, fallback bool
 		return nil, nil
 	}
 	return cache.New(rdb, c.RedisPrefix), nil
+}
+
+// serveMetrics serves /metrics until ctx is done; a metrics address that
+// cannot be used is logged, not fatal.
+func (c *config) serveMetrics(ctx context.Context, log *slog.Logger) {
+	go func() {
+		if err := metrics.Serve(ctx, c.MetricsAddr, log); err != nil {
+			log.Warn("metrics not served", "addr", c.MetricsAddr, "err", err)
+		}
+	}()
 }
 
 // fallback reads --english-fallback.

@@ -106,6 +106,7 @@ func runDev(ctx context.Context, c *config) error {
 	if err != nil {
 		return err
 	}
+	c.serveMetrics(ctx, log)
 	st, err := startStack(ctx, stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log})
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
@@ -354,7 +356,11 @@ func TestRedisOutagePublishingAndSiteCarryOnAndRecover(t *testing.T) {
 
 	rd.stop()
 	t.Log("injected: Redis stopped")
+	failures := testutil.ToFloat64(metrics.RedisFailures.WithLabelValues("pages"))
 	during := publish("during-the-outage") // must still succeed
+	if got := testutil.ToFloat64(metrics.RedisFailures.WithLabelValues("pages")); got <= failures {
+		t.Errorf("tandem_publishing_redis_failures_total{step=\"pages\"} is %v, was %v: the skipped step is not counted", got, failures)
+	}
 	for _, p := range []*publishingv1.Publication{before, during} {
 		for _, pl := range p.Locales {
 			if code, _ := fetch(t, e.siteURL+pl.Path); code != http.StatusOK {

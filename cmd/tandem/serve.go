@@ -79,6 +79,7 @@ func runServe(ctx context.Context, c *config, services []string) error {
 			return fmt.Errorf("--publishing-addr (TANDEM_PUBLISHING_ADDR) is required when the site runs without publishing")
 		}
 	}
+	c.serveMetrics(ctx, log)
 	st, err := startStack(ctx, cfg)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
@@ -152,10 +153,14 @@ func (s *Service) fire(ctx context.Context, article string, sch *publishingv1.Sc
 	}
 	s.plan.put(x)
 	if reason != "" {
+		metrics.Schedules.WithLabelValues("failed").Inc()
 		s.log.Error("scheduled publication failed", "article", article, "schedule", sch.Id, "reason", reason)
 		return
 	}
-	s.log.Info("scheduled publication done", "article", article, "schedule", sch.Id, "late", s.now().Sub(sch.GetAt().AsTime()))
+	late := s.now().Sub(sch.GetAt().AsTime())
+	metrics.Schedules.WithLabelValues("done").Inc()
+	metrics.ScheduleLateness.Observe(late.Seconds())
+	s.log.Info("scheduled publication done", "article", article, "schedule", sch.Id, "late", late)
 }
 
 // SchedulePublish implements PublishingService.

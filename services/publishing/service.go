@@ -24,6 +24,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
@@ -311,6 +312,7 @@ func (s *Service) release(ctx context.Context, id string, locales []string, typ,
 		return nil, rpc.Store(err, "publication of "+id)
 	}
 	s.point(ctx, pub)
+	metrics.Announced.WithLabelValues(typ).Inc()
 	s.log.Info("article released", "type", typ, "article", id, "revision", pub.Revision, "locales", locales, "actor", u.ID)
 	return pub, nil
 }
@@ -365,6 +367,7 @@ func (s *Service) UnpublishArticle(ctx context.Context, req *publishingv1.Unpubl
 		return nil, rpc.Store(err, "publication of "+id)
 	}
 	s.point(ctx, pub)
+	metrics.Announced.WithLabelValues(events.ArticleUnpublished).Inc()
 	if s.pages != nil {
 		var paths, keys []string
 		for _, pl := range gone {
@@ -372,6 +375,7 @@ func (s *Service) UnpublishArticle(ctx context.Context, req *publishingv1.Unpubl
 			keys = append(keys, s.pageKey(id, pl))
 		}
 		if err := s.pages.Forget(ctx, paths, keys); err != nil {
+			metrics.RedisFailures.WithLabelValues("forget").Inc()
 			s.log.Warn("redis unavailable; taken-down pages stay cached until they expire (the site answers 410 from the stream)", "article", id, "err", err)
 		}
 	}
@@ -468,6 +472,7 @@ func (s *Service) store(ctx context.Context, id string, pages []cache.Page) {
 		return
 	}
 	if err := s.pages.PutPages(ctx, pages...); err != nil {
+		metrics.RedisFailures.WithLabelValues("pages").Inc()
 		s.log.Warn("redis unavailable; publishing without caching the pages", "article", id, "err", err)
 	}
 }
@@ -482,6 +487,7 @@ func (s *Service) point(ctx context.Context, p *publishingv1.Publication) {
 		ptrs = append(ptrs, cache.Pointer{Path: pl.Path, Key: s.pageKey(p.ArticleId, pl)})
 	}
 	if err := s.pages.Point(ctx, ptrs...); err != nil {
+		metrics.RedisFailures.WithLabelValues("pointers").Inc()
 		s.log.Warn("redis unavailable; URL pointers not switched", "article", p.ArticleId, "err", err)
 	}
 }

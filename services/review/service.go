@@ -20,6 +20,7 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/qa"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
@@ -453,6 +454,9 @@ func (s *Service) UpdateSegment(ctx context.Context, req *reviewv1.UpdateSegment
 			j.Assignee = who // the first save claims an unclaimed job
 		}
 		findings = checkSegment(checker, j, seg, others(j), s.tm.targets)
+		for _, f := range findings {
+			metrics.Findings.WithLabelValues(f.Check, strings.ToLower(strings.TrimPrefix(f.Severity.String(), "SEVERITY_"))).Inc()
+		}
 		return events.TranslationUpdated, nil
 	})
 	if err != nil {

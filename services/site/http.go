@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 )
@@ -42,8 +43,38 @@ const (
 	cacheGone    = "public, max-age=3600"
 )
 
+// statusRecorder remembers the status of a response, for the metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// kindOf names the kind of address for the metrics.
+func kindOf(path string) string {
+	switch {
+	case strings.HasSuffix(path, ".xml") || path == "/robots.txt":
+		return "feed"
+	case strings.HasSuffix(path, "/"):
+		return "listing"
+	case strings.Count(path, "/") >= 2:
+		return "article"
+	}
+	return "other"
+}
+
 // ServeHTTP serves the public site.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+	s.serve(rec, r)
+	metrics.Responses.WithLabelValues(kindOf(r.URL.Path), strconv.Itoa(rec.code)).Inc()
+}
+
+func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 )
@@ -248,6 +249,7 @@ func (s *Site) resolve(ctx context.Context, path string) *page {
 // order; concurrent misses for one page make one fetch.
 func (s *Site) body(ctx context.Context, pg *page) ([]byte, error) {
 	if b, ok := s.lru.Get(pg.key); ok {
+		metrics.PageReads.WithLabelValues("lru").Inc()
 		return b, nil
 	}
 	v, err, _ := s.group.Do(pg.key, func() (any, error) {
@@ -261,10 +263,12 @@ func (s *Site) body(ctx context.Context, pg *page) ([]byte, error) {
 		if s.o.Pages != nil && pg.redisKey != "" {
 			b, err := s.o.Pages.Get(ctx, pg.redisKey)
 			if err == nil {
+				metrics.PageReads.WithLabelValues("redis").Inc()
 				s.lru.Add(pg.key, b)
 				return b, nil
 			}
 			if !errors.Is(err, cache.ErrMiss) {
+				metrics.SiteRedisFailures.Inc()
 				s.log.Warn("redis unavailable; asking publishing", "article", pg.article, "err", err)
 			}
 		}
@@ -272,6 +276,7 @@ func (s *Site) body(ctx context.Context, pg *page) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		metrics.PageReads.WithLabelValues("publishing").Inc()
 		if pg.hash == "" || res.ContentHash == pg.hash {
 			s.lru.Add(pg.key, res.Html)
 			if s.o.Pages != nil && pg.redisKey != "" {

@@ -1,0 +1,108 @@
+// Package metrics holds Tandem's Prometheus metrics, registered on one
+// registry that a process serves at /metrics on its metrics address.
+package metrics
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Registry holds every Tandem metric and the Go runtime's.
+var Registry = prometheus.NewRegistry()
+
+var factory = promauto.With(Registry)
+
+func init() {
+	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+}
+
+// Publishing.
+var (
+	// Announced counts events publishing put on PUBLIC, by type.
+	Announced = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "tandem_publishing_announced_total",
+		Help: "Events announced on PUBLIC, by event type.",
+	}, []string{"type"})
+	// RedisFailures counts Redis steps publishing skipped because Redis
+	// failed: pages (before the event), pointers (after it), forget.
+	RedisFailures = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "tandem_publishing_redis_failures_total",
+		Help: "Redis steps skipped because Redis failed; the publish went on without them.",
+	}, []string{"step"})
+	// Schedules counts fired schedules by outcome: done, failed.
+	Schedules = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "tandem_publishing_schedules_total",
+		Help: "Scheduled publications fired, by outcome.",
+	}, []string{"outcome"})
+	// ScheduleLateness is how long after its time a schedule fired.
+	ScheduleLateness = factory.NewHistogram(prometheus.HistogramOpts{
+		Name:    "tandem_publishing_schedule_lateness_seconds",
+		Help:    "How long after its time a schedule fired.",
+		Buckets: []float64{.05, .1, .2, .3, .5, .75, 1, 2, 5, 30},
+	})
+)
+
+// Site.
+var (
+	// PageReads counts article page bodies by where they came from: lru,
+	// redis, publishing.
+	PageReads = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "tandem_site_page_reads_total",
+		Help: "Article page bodies served, by the cache tier they came from.",
+	}, []string{"tier"})
+	// SiteRedisFailures counts Redis reads the site fell back from.
+	SiteRedisFailures = factory.NewCounter(prometheus.CounterOpts{
+		Name: "tandem_site_redis_failures_total",
+		Help: "Redis reads that failed; the page was asked of publishing instead.",
+	})
+	// Responses counts site responses by status code class and kind.
+	Responses = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "tandem_site_responses_total",
+		Help: "Site responses by kind (article, listing, feed, other) and status code.",
+	}, []string{"kind", "code"})
+)
+
+// Review.
+var (
+	// Findings counts findings of the quality checks at each save, by
+	// check and severity.
+	Findings = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "tandem_review_findings_total",
+		Help: "Quality-check findings on saved segments, by check and severity.",
+	}, []string{"check", "severity"})
+)
+
+// Serve serves /metrics on addr until ctx is done. An empty addr serves
+// nothing.
+func Serve(ctx context.Context, addr string, log *slog.Logger) error {
+	if addr == "" {
+		return nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(Registry, promhttp.HandlerOpts{Registry: Registry}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	log.Info("metrics", "addr", "http://"+l.Addr().String()+"/metrics")
+	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
