@@ -368,6 +368,12 @@ func TestHTTPValidatorsGzipAndEnglishFallback(t *testing.T) {
 		}
 	}
 
+	// The listings were rendered once and shared through Redis, under a
+	// key that names the stream position they show.
+	if keys, err := rdb.Keys(ctx, prefix+"list:*").Result(); err != nil || len(keys) < 3 {
+		t.Errorf("listings in Redis: %v %v", keys, err)
+	}
+
 	// Before the English exists: the Chinese page, with a notice.
 	fb := get(enURL)
 	fbBody := body(fb)

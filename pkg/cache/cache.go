@@ -114,6 +114,23 @@ func (p *Pages) Resolve(ctx context.Context, path string) (string, error) {
 	return k, err
 }
 
+// ListTTL is how long a rendered listing, feed or sitemap lives in Redis.
+// Its key names the PUBLIC stream position it was rendered at, so a
+// publish, correction or takedown moves readers to a new key at once; the
+// old ones only wait to expire.
+const ListTTL = time.Hour
+
+// ListKey is the key of a listing, feed or sitemap rendered at a PUBLIC
+// stream sequence.
+func (p *Pages) ListKey(seq uint64, name string) string {
+	return fmt.Sprintf("%slist:%d:%s", p.prefix, seq, name)
+}
+
+// PutList stores a rendered listing under key for ListTTL.
+func (p *Pages) PutList(ctx context.Context, key string, body []byte) error {
+	return p.rdb.Set(ctx, key, body, ListTTL).Err()
+}
+
 // Ping reports whether Redis answers.
 func (p *Pages) Ping(ctx context.Context) error { return p.rdb.Ping(ctx).Err() }
 

@@ -263,13 +263,15 @@ type rendered struct {
 // on the first request after a change.
 func (s *Site) serveList(w http.ResponseWriter, r *http.Request, key, ctype string, render func() []byte) {
 	s.mu.RLock()
-	c := s.lists[key]
+	c, seq := s.lists[key], s.seq
 	s.mu.RUnlock()
 	if c == nil {
-		body := render()
+		body := s.sharedList(r.Context(), seq, key, render)
 		c = &rendered{body: body, gz: compress(body), modified: s.lastChange(), etag: `"` + strconv.FormatUint(hash64(body), 36) + `"`}
 		s.mu.Lock()
-		s.lists[key] = c
+		if s.seq == seq { // not changed meanwhile
+			s.lists[key] = c
+		}
 		s.mu.Unlock()
 	}
 	h := w.Header()
@@ -283,6 +285,27 @@ func (s *Site) serveList(w http.ResponseWriter, r *http.Request, key, ctype stri
 	}
 	h.Set("ETag", etag)
 	http.ServeContent(w, r, "", c.modified, bytes.NewReader(body))
+}
+
+// sharedList returns a listing rendered at stream position seq: from Redis
+// when a replica at the same position rendered it already, otherwise
+// rendered here and stored for the others. Without Redis, or when it
+// fails, it is rendered here.
+func (s *Site) sharedList(ctx context.Context, seq uint64, key string, render func() []byte) []byte {
+	if s.o.Pages == nil || seq == 0 {
+		return render()
+	}
+	rkey := s.o.Pages.ListKey(seq, key)
+	ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if b, err := s.o.Pages.Get(ctx, rkey); err == nil {
+		return b
+	}
+	body := render()
+	if err := s.o.Pages.PutList(ctx, rkey, body); err != nil {
+		s.log.Debug("listing not shared through Redis", "key", key, "err", err)
+	}
+	return body
 }
 
 // hash64 is FNV-1a, for listing ETags.

@@ -91,6 +91,9 @@ type Site struct {
 	// lists caches rendered listings, feeds and the sitemap; every
 	// applied event empties it.
 	lists map[string]*rendered
+	// seq is the PUBLIC sequence of the last event applied: the version of
+	// the listings, shared through Redis with replicas at the same point.
+	seq uint64
 
 	ready chan struct{}
 }
@@ -204,6 +207,9 @@ func (s *Site) apply(ev *events.Event) {
 		s.byArt[p.ArticleId] = next
 	}
 	clear(s.lists)
+	if ev.Sequence > s.seq {
+		s.seq = ev.Sequence
+	}
 	s.log.Debug("public event applied", "article", p.ArticleId, "revision", ev.Sequence, "event_id", ev.ID)
 }
 
