@@ -6,7 +6,7 @@ BUF         := $(TOOLS) buf
 STATICCHECK := $(TOOLS) staticcheck
 TEST_FLAGS  ?= -race -count=1 -timeout 15m
 
-.PHONY: run test faults services generate check-generated lint build bench clean
+.PHONY: run test faults services generate check-generated lint build bench bench-tools clean
 
 ## run: every service in one process, an in-process NATS, the demo articles
 run:
@@ -47,9 +47,16 @@ lint:
 build:
 	$(GO) build -o bin/tandem ./cmd/tandem
 
-## bench: Go benchmarks, in a form benchstat reads
-bench: services
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./... | tee bench.out
+## bench: the Go micro-benchmarks (bench.out, for benchstat), then the site, publish and rebuild
+## comparisons against nginx, a minimal Go handler and JetStream; writes docs/benchmarks.md
+bench: services bench-tools
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./pkg/... ./services/... | tee bench.out
+	TANDEM_BENCH_MICRO=$(CURDIR)/bench.out $(GO) test -tags bench -run TestBenchReport -timeout 40m -v ./cmd/tandem
+
+## bench-tools: wrk and nginx from Debian, when missing
+bench-tools:
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+		{ SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y wrk nginx-light || $$SUDO apt-get install -y wrk nginx; }
 
 clean:
 	rm -rf bin bench.out

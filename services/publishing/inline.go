@@ -28,9 +28,39 @@ var sanitizer = func() *bluemonday.Policy {
 	return p
 }()
 
+// markup lists the characters that can start Markdown or HTML inline
+// syntax; text without any of them (most news prose) renders as itself.
+const markup = "*_`[]<>&\\!~\n\r"
+
+// isPlain reports whether text has no Markdown to render: none of the
+// markup characters, and no line start that makes a block (a heading, a
+// list, a quote, a numbered item).
+func isPlain(text string) bool {
+	if strings.ContainsAny(text, markup) {
+		return false
+	}
+	t := strings.TrimLeft(text, " ")
+	if t == "" {
+		return true
+	}
+	switch t[0] {
+	case '#', '-', '+', '=', '|':
+		return false
+	}
+	if i := strings.IndexFunc(t, func(r rune) bool { return r < '0' || r > '9' }); i > 0 && (t[i] == '.' || t[i] == ')') {
+		return false
+	}
+	return true
+}
+
 // inline renders one text field of a block (a paragraph, a caption, a list
 // item) as sanitised inline HTML.
 func inline(text string) template.HTML {
+	if isPlain(text) {
+		// The same output as the Markdown path, without parsing and
+		// sanitising text that has nothing to render.
+		return template.HTML(template.HTMLEscapeString(text))
+	}
 	var buf bytes.Buffer
 	if err := markdown.Convert([]byte(text), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(text))
@@ -45,5 +75,8 @@ func inline(text string) template.HTML {
 // plain is a text field without its Markdown, for meta descriptions and
 // feeds.
 func plain(text string) string {
+	if isPlain(text) {
+		return strings.TrimSpace(text)
+	}
 	return strings.TrimSpace(html.UnescapeString(bluemonday.StrictPolicy().Sanitize(string(inline(text)))))
 }

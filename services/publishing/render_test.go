@@ -102,3 +102,33 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+// TestPlainTextRendersAsTheMarkdownPathWould pins the fast path: text
+// without markup comes out exactly as goldmark and bluemonday would give it.
+func TestPlainTextRendersAsTheMarkdownPathWould(t *testing.T) {
+	for _, text := range []string{
+		"From May 14 to 15, the 2024 forum was held in the Library.",
+		"5月14日至15日，2024智能制造国际论坛在我校图书馆报告厅举行。",
+		`He said "we will win" and left.`,
+		"It costs 3 yuan; 100% of students agreed.",
+		"2024 was a good year",
+	} {
+		if !isPlain(text) {
+			t.Errorf("%q is not taken as plain", text)
+			continue
+		}
+		var buf strings.Builder
+		if err := markdown.Convert([]byte(text), &buf); err != nil {
+			t.Fatal(err)
+		}
+		slow := sanitizer.Sanitize(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(buf.String()), "<p>"), "</p>"))
+		if got := string(inline(text)); got != slow {
+			t.Errorf("%q: fast path %q, Markdown path %q", text, got, slow)
+		}
+	}
+	for _, text := range []string{"**bold**", "a <b>", "# heading", "1. item", "- item", "x & y", "line\nbreak"} {
+		if isPlain(text) {
+			t.Errorf("%q taken as plain", text)
+		}
+	}
+}
