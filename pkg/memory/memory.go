@@ -216,17 +216,43 @@ func (m *Memory) Fuzzy(source string, min, limit int) []Match {
 	// most d. Count the shared bigrams of each candidate and check only
 	// those with enough.
 	qg := uniqueGrams(q)
+	// Prefix filtering: an entry within the score shares at least need
+	// of the query's bigrams, so it appears in at least one of any
+	// len(qg)-need+1 of their posting lists. Candidates come from the
+	// rarest lists only; the common ones just add to their counts.
+	maxLen := int(float64(qn) * 100 / float64(max(min, 1)))
+	loose := len(qg) - 2*int(float64(maxLen)*(1-float64(min)/100))
+	slices.SortFunc(qg, func(a, b gram) int { return len(m.grams[a]) - len(m.grams[b]) })
+	prefix := len(qg)
+	if loose > 0 {
+		prefix = len(qg) - loose + 1
+	}
 	// A dense counter per entry, and the list of entries touched, is much
 	// cheaper than a map when common bigrams have long posting lists.
 	c := counterPool.Get().(*counter)
 	defer counterPool.Put(c)
 	c.reset(len(m.entries))
-	for _, g := range qg {
-		for _, id := range m.grams[g] {
-			if c.n[id] == 0 {
-				c.touched = append(c.touched, id)
+	for i, g := range qg {
+		list := m.grams[g]
+		if i >= prefix && len(c.touched)*16 < len(list) {
+			// A common bigram: look the few candidates up in its posting
+			// list (ids ascend, as entries are only appended) instead of
+			// walking it.
+			for _, id := range c.touched {
+				if _, found := slices.BinarySearch(list, id); found {
+					c.n[id]++
+				}
 			}
-			c.n[id]++
+			continue
+		}
+		for _, id := range list {
+			switch {
+			case c.n[id] > 0:
+				c.n[id]++
+			case i < prefix:
+				c.touched = append(c.touched, id)
+				c.n[id] = 1
+			}
 		}
 	}
 	var out []Match
