@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,7 +118,9 @@ http {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// SIGTERM makes the master stop its workers too; SIGKILL would leave
+	// them running.
+	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
 	if err := waitHTTPErr(fmt.Sprintf("http://127.0.0.1:%d/page.html", port)); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
 		t.Fatalf("nginx: %v\n%s", err, log)
@@ -387,7 +390,8 @@ func TestBenchReport(t *testing.T) {
 	w("| all checks on one article ≤ 2 ms | see BenchmarkCheckArticle below | |\n")
 	readMissed := site.r[0].rps < 0.7*nginx.r[0].rps || site.r[0].p99 > 2*nginx.r[0].p99
 	publishMissed := vis50 > 5*floor50 || vis50 > 5*time.Millisecond
-	if readMissed || publishMissed {
+	fuzzyMissed := fz99 > 20*time.Millisecond
+	if readMissed || publishMissed || fuzzyMissed {
 		w("\n## What bounds the missed goals\n\n")
 	}
 	if readMissed {
@@ -396,8 +400,12 @@ func TestBenchReport(t *testing.T) {
 			100*(1-ratio(site.r[0].rps, minimal.r[0].rps)), ratio(minimal.r[0].rps, nginx.r[0].rps), ratio(float64(minimal.r[0].p99), float64(nginx.r[0].p99)))
 	}
 	if publishMissed {
-		w("- **Publish to visible against the JetStream floor.** A publish is more than one JetStream message: the PublishArticle call (p50 %s) reads the draft and the job (two message gets), renders the page (p50 %s for this article), writes it to Redis, announces it, and switches the Redis pointer; the site then applies the event and answers. The floor measures a bare publish and receive. The 5× goal would need a publish cheaper than rendering the page alone.\n",
-			ms(rpc50), ms(render50))
+		w("- **Publish to visible against the JetStream floor.** A publish is more than one JetStream message: the PublishArticle call (p50 %s, of the %s to visible) reads the draft (a direct get on a single-replica stream; on R3 a message get from the leader), renders the page (p50 %s for this article), writes it to Redis in one MULTI/EXEC, announces it with the expected revision, and switches the Redis pointer; the site then serves it from the pointer or from the event. Each of these is a round trip of 0.1-0.3 ms on this machine, where NATS, Redis, the services and the polling client share two cores. Profiling the call found reading a 40 KB draft through STREAM.MSG.GET (base64 in JSON) took 0.5-0.9 ms; single-replica streams now use direct gets. The 5× goal would need a publish cheaper than rendering the page alone, and the 5 ms goal is met or missed from run to run by about a millisecond.\n",
+			ms(rpc50), ms(vis50), ms(render50))
+	}
+	if fuzzyMissed {
+		w("- **Fuzzy lookup p99 at 100,000 segments.** The median is %s; the tail comes from the test memory, 100,000 sentences built from 40 phrases, where every bigram is common and thousands of entries are scored by edit distance per lookup (a CPU profile: 47%% counting shared bigrams, 25%% Levenshtein), and from garbage collection in a process that also runs the NATS server and two site replicas. Candidates already come only from the query's rarer bigrams; a memory of real translations, with a far larger vocabulary, has short posting lists.\n",
+			ms(fz50))
 	}
 	if micro := os.Getenv("TANDEM_BENCH_MICRO"); micro != "" {
 		b, err := os.ReadFile(micro)
