@@ -40,6 +40,7 @@ check-generated: generate
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags bench ./cmd/tandem
 	$(STATICCHECK) ./...
 	cd proto && $(BUF) lint
 
