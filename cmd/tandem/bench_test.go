@@ -251,11 +251,7 @@ func TestBenchReport(t *testing.T) {
 	nats := testkit.StartNATS(t)
 	rdb, prefix := testkit.Redis(t)
 	e := startEnvWith(t, nats.URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.Rate = -1 })
-	cl, err := dial(e.grpcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.close()
+	cl := e.client(t)
 	pub, err := cl.walk(ctx, benchArticle(t), e.tokens)
 	if err != nil {
 		t.Fatal(err)

@@ -116,6 +116,18 @@ func startEnvOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(
 	return &testEnv{t: t, bus: bus, pages: pages, tokens: tokens, conn: conn, siteURL: sc.BaseURL, grpcAddr: gl.Addr().String(), stack: st}
 }
 
+// client dials the environment's gRPC server; the connection closes when
+// the test ends.
+func (e *testEnv) client(t *testing.T) *client {
+	t.Helper()
+	cl, err := dial(e.grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.close)
+	return cl
+}
+
 // as returns the call option that authenticates as role; "" sends no
 // token.
 func (e *testEnv) as(r auth.Role) grpc.CallOption {

@@ -53,11 +53,7 @@ func TestPublishInterruptedBeforeRedisIsNeverHalfVisible(t *testing.T) {
 	e := startEnv(t, testkit.StartNATS(t).URL())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl, err := dial(e.grpcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.close()
+	cl := e.client(t)
 	a := sampleArticle()
 	id, err := cl.approve(ctx, a, e.tokens)
 	if err != nil {

@@ -110,11 +110,7 @@ func TestDeployedNATSPermissions(t *testing.T) {
 	}
 	rdb, prefix := testkit.Redis(t)
 	e := startEnvOn(t, all, cache.New(rdb, prefix))
-	cl, err := dial(e.grpcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.close()
+	cl := e.client(t)
 	pub, err := cl.walk(ctx, sampleArticle(), e.tokens)
 	if err != nil {
 		t.Fatal(err)

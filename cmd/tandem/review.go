@@ -38,6 +38,28 @@ func reviewCmd() *cobra.Command {
 		c.Flags().Uint64Var(&rev, "revision", 0, "the job revision you read (default: the current one)")
 		return c
 	}
+	// verb is a command that changes a job at the revision the user read
+	// (--revision, or the current one) and prints what it did.
+	type action func(ctx context.Context, c *client, t grpc.CallOption, args []string, rev uint64) (string, error)
+	verb := func(use, short string, nargs int, act action) *cobra.Command {
+		return revFlag(&cobra.Command{
+			Use: use, Short: short, Args: cobra.ExactArgs(nargs),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
+					r, err := pinned(ctx, c, t, args[0], rev)
+					if err != nil {
+						return err
+					}
+					msg, err := act(ctx, c, t, args, r)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintln(s.out, msg)
+					return nil
+				})
+			},
+		})
+	}
 
 	var listStatus string
 	var mine bool
@@ -91,63 +113,27 @@ func reviewCmd() *cobra.Command {
 		},
 	})
 
-	cmd.AddCommand(revFlag(&cobra.Command{
-		Use:   "claim ARTICLE",
-		Short: "Make a job yours",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				r, err := pinned(ctx, c, t, args[0], rev)
-				if err != nil {
-					return err
-				}
-				res, err := c.review.ClaimJob(ctx, &reviewv1.ClaimJobRequest{ArticleId: args[0], ExpectedRevision: r}, t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(s.out, "claimed %s (job revision %d)\n", args[0], res.Job.Revision)
-				return nil
-			})
-		},
+	cmd.AddCommand(verb("claim ARTICLE", "Make a job yours", 1, func(ctx context.Context, c *client, t grpc.CallOption, args []string, r uint64) (string, error) {
+		res, err := c.review.ClaimJob(ctx, &reviewv1.ClaimJobRequest{ArticleId: args[0], ExpectedRevision: r}, t)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("claimed %s (job revision %d)", args[0], res.Job.Revision), nil
 	}))
-	cmd.AddCommand(revFlag(&cobra.Command{
-		Use:   "unclaim ARTICLE",
-		Short: "Give a job back",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				r, err := pinned(ctx, c, t, args[0], rev)
-				if err != nil {
-					return err
-				}
-				res, err := c.review.UnclaimJob(ctx, &reviewv1.UnclaimJobRequest{ArticleId: args[0], ExpectedRevision: r}, t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(s.out, "unclaimed %s (job revision %d)\n", args[0], res.Job.Revision)
-				return nil
-			})
-		},
+	cmd.AddCommand(verb("unclaim ARTICLE", "Give a job back", 1, func(ctx context.Context, c *client, t grpc.CallOption, args []string, r uint64) (string, error) {
+		res, err := c.review.UnclaimJob(ctx, &reviewv1.UnclaimJobRequest{ArticleId: args[0], ExpectedRevision: r}, t)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("unclaimed %s (job revision %d)", args[0], res.Job.Revision), nil
 	}))
 	var assigneeName string
-	assign := revFlag(&cobra.Command{
-		Use:   "assign ARTICLE USER",
-		Short: "Assign a job to a translator; an empty USER unassigns it (admins)",
-		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				r, err := pinned(ctx, c, t, args[0], rev)
-				if err != nil {
-					return err
-				}
-				res, err := c.review.AssignJob(ctx, &reviewv1.AssignJobRequest{ArticleId: args[0], ExpectedRevision: r, Assignee: args[1], AssigneeName: assigneeName}, t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(s.out, "%s is assigned to %s (job revision %d)\n", args[0], or(res.Job.GetAssignee().GetUserId(), "nobody"), res.Job.Revision)
-				return nil
-			})
-		},
+	assign := verb("assign ARTICLE USER", "Assign a job to a translator; an empty USER unassigns it (admins)", 2, func(ctx context.Context, c *client, t grpc.CallOption, args []string, r uint64) (string, error) {
+		res, err := c.review.AssignJob(ctx, &reviewv1.AssignJobRequest{ArticleId: args[0], ExpectedRevision: r, Assignee: args[1], AssigneeName: assigneeName}, t)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s is assigned to %s (job revision %d)", args[0], or(res.Job.GetAssignee().GetUserId(), "nobody"), res.Job.Revision), nil
 	})
 	assign.Flags().StringVar(&assigneeName, "name", "", "the translator's display name")
 	cmd.AddCommand(assign)
@@ -246,50 +232,27 @@ func reviewCmd() *cobra.Command {
 	cmd.AddCommand(dismiss)
 
 	var comment string
-	changes := revFlag(&cobra.Command{
-		Use:   "request-changes ARTICLE --comment TEXT",
-		Short: "Send a job back to the editor",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				r, err := pinned(ctx, c, t, args[0], rev)
-				if err != nil {
-					return err
-				}
-				res, err := c.review.RequestChanges(ctx, &reviewv1.RequestChangesRequest{ArticleId: args[0], ExpectedRevision: r, Comment: comment}, t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(s.out, "sent %s back to the editor (job revision %d)\n", args[0], res.Job.Revision)
-				return nil
-			})
-		},
+	changes := verb("request-changes ARTICLE --comment TEXT", "Send a job back to the editor", 1, func(ctx context.Context, c *client, t grpc.CallOption, args []string, r uint64) (string, error) {
+		res, err := c.review.RequestChanges(ctx, &reviewv1.RequestChangesRequest{ArticleId: args[0], ExpectedRevision: r, Comment: comment}, t)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("sent %s back to the editor (job revision %d)", args[0], res.Job.Revision), nil
 	})
 	changes.Flags().StringVar(&comment, "comment", "", "what the editor should change (required)")
 	cmd.AddCommand(changes)
 
 	var override string
-	approve := revFlag(&cobra.Command{
-		Use:   "approve ARTICLE",
-		Short: "Approve the English of an article",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.run(cmd, func(ctx context.Context, c *client, t grpc.CallOption) error {
-				r, err := pinned(ctx, c, t, args[0], rev)
-				if err != nil {
-					return err
-				}
-				res, err := c.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: args[0], ExpectedRevision: r, OverrideReason: override}, t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(s.out, "approved the English of %s (job revision %d)\n", args[0], res.Job.Revision)
-				if len(res.Job.Overridden) > 0 {
-					fmt.Fprintf(s.out, "overridden: %s\n", strings.Join(res.Job.Overridden, ", "))
-				}
-				return nil
-			})
-		},
+	approve := verb("approve ARTICLE", "Approve the English of an article", 1, func(ctx context.Context, c *client, t grpc.CallOption, args []string, r uint64) (string, error) {
+		res, err := c.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: args[0], ExpectedRevision: r, OverrideReason: override}, t)
+		if err != nil {
+			return "", err
+		}
+		msg := fmt.Sprintf("approved the English of %s (job revision %d)", args[0], res.Job.Revision)
+		if len(res.Job.Overridden) > 0 {
+			msg += "\noverridden: " + strings.Join(res.Job.Overridden, ", ")
+		}
+		return msg, nil
 	})
 	approve.Flags().StringVar(&override, "override-reason", "", "approve despite error findings, for this reason (recorded in the approval)")
 	cmd.AddCommand(approve)

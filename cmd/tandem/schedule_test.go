@@ -28,11 +28,7 @@ func TestScheduleFiresAfterARestartAndCancelHolds(t *testing.T) {
 	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.Services = []string{"drafting", "review", "site"} })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl, err := dial(e.grpcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.close()
+	cl := e.client(t)
 	id, err := cl.approve(ctx, sampleArticle(), e.tokens)
 	if err != nil {
 		t.Fatal(err)

@@ -151,11 +151,7 @@ func TestLocalesLiveTheirOwnLives(t *testing.T) {
 	e := startEnv(t, testkit.StartNATS(t).URL())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl, err := dial(e.grpcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.close()
+	cl := e.client(t)
 	a := sampleArticle()
 	id, err := cl.approve(ctx, a, e.tokens)
 	if err != nil {
@@ -301,11 +297,7 @@ func TestHTTPValidatorsGzipAndEnglishFallback(t *testing.T) {
 	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.SiteFallback = site.FallbackSource })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl, err := dial(e.grpcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.close()
+	cl := e.client(t)
 	a := sampleArticle()
 	id, err := cl.approve(ctx, a, e.tokens)
 	if err != nil {

@@ -86,17 +86,13 @@ func TestXSSVectorsNeverReachPagesInExecutableForm(t *testing.T) {
 	e := startEnv(t, testkit.StartNATS(t).URL())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl, err := dial(e.grpcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.close()
+	cl := e.client(t)
 	a := &articlev1.Article{
 		Section: []string{"news-events", "news"}, Date: "2024-06-03", Slug: "xss-vectors",
 		Locales: map[string]*articlev1.LocalizedContent{"zh-CN": xssContent("中文"), "en": xssContent("English")},
 	}
 	// The first line of defence: drafting refuses raw HTML in any field.
-	_, err = cl.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, e.as(auth.Editor))
+	_, err := cl.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, e.as(auth.Editor))
 	if st := wantCode(t, "create with raw HTML", err, codes.InvalidArgument); !strings.Contains(st.Message(), "contains raw HTML") {
 		t.Fatalf("refusal does not say why: %v", st.Message())
 	}
