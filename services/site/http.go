@@ -10,7 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
@@ -67,11 +70,37 @@ func kindOf(path string) string {
 	return "other"
 }
 
+// responseCounters caches the counter of each kind and status, so the read
+// path neither formats nor hashes label values on every request.
+var responseCounters = struct {
+	sync.RWMutex
+	m map[responseKey]prometheus.Counter
+}{m: map[responseKey]prometheus.Counter{}}
+
+type responseKey struct {
+	kind string
+	code int
+}
+
+func countResponse(kind string, code int) {
+	k := responseKey{kind, code}
+	responseCounters.RLock()
+	c := responseCounters.m[k]
+	responseCounters.RUnlock()
+	if c == nil {
+		c = metrics.Responses.WithLabelValues(kind, strconv.Itoa(code))
+		responseCounters.Lock()
+		responseCounters.m[k] = c
+		responseCounters.Unlock()
+	}
+	c.Inc()
+}
+
 // ServeHTTP serves the public site.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	s.serve(rec, r)
-	metrics.Responses.WithLabelValues(kindOf(r.URL.Path), strconv.Itoa(rec.code)).Inc()
+	countResponse(kindOf(r.URL.Path), rec.code)
 }
 
 func (s *Site) serve(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,9 @@ import (
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 )
 
+// lruReads is resolved once: it is counted on every cached read.
+var lruReads = metrics.PageReads.WithLabelValues("lru")
+
 // DefaultLRUBytes bounds the in-process page cache: 64 MiB.
 const DefaultLRUBytes = 64 << 20
 
@@ -255,7 +258,7 @@ func (s *Site) resolve(ctx context.Context, path string) *page {
 // order; concurrent misses for one page make one fetch.
 func (s *Site) body(ctx context.Context, pg *page) ([]byte, error) {
 	if b, ok := s.lru.Get(pg.key); ok {
-		metrics.PageReads.WithLabelValues("lru").Inc()
+		lruReads.Inc()
 		return b, nil
 	}
 	v, err, _ := s.group.Do(pg.key, func() (any, error) {
