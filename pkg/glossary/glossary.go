@@ -207,19 +207,16 @@ type Occurrence struct {
 // reported with RunTogether.
 func FindTarget(t Term, text string) []Occurrence {
 	var out []Occurrence
-	hay := text
-	if !t.CaseSensitive {
-		hay = strings.ToLower(text)
-	}
+	lower := strings.ToLower(text)
 	for _, v := range t.Targets {
-		needle := v
-		if !t.CaseSensitive {
-			needle = strings.ToLower(v)
+		hay, needle := text, v
+		if !t.CaseSensitive && len(lower) == len(text) {
+			// Case folding that changes byte lengths (rare non-ASCII
+			// letters) would shift offsets: those texts match exactly.
+			hay, needle = lower, strings.ToLower(v)
 		}
-		if needle == "" || len(hay) != len(text) {
-			// ToLower changed byte lengths (rare non-ASCII case
-			// folding): fall back to an exact search.
-			hay, needle = text, v
+		if needle == "" {
+			continue
 		}
 		for from := 0; ; {
 			i := strings.Index(hay[from:], needle)

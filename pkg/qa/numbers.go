@@ -2,6 +2,7 @@ package qa
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -326,11 +327,7 @@ func twoDigits(s string) string {
 func format(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func sortNumbers(ns []Number) {
-	for i := 1; i < len(ns); i++ {
-		for j := i; j > 0 && ns[j].Start < ns[j-1].Start; j-- {
-			ns[j], ns[j-1] = ns[j-1], ns[j]
-		}
-	}
+	slices.SortStableFunc(ns, func(a, b Number) int { return a.Start - b.Start })
 }
 
 // Mismatch is the outcome of comparing the numbers of a source and its
