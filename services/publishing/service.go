@@ -449,6 +449,7 @@ func (s *Service) renderAll(p *publishingv1.Publication) ([]cache.Page, error) {
 			return nil, err
 		}
 		sum := sha256.Sum256(html)
+		pl.Description = description(pl.Content)
 		pl.Html = html
 		pl.ContentHash = hex.EncodeToString(sum[:])
 		if s.pages != nil {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
-	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 )
 
 // Fallback says what an English URL shows when the English page does not
@@ -429,6 +428,19 @@ func (s *Site) latest(locale string, section []string, offset, limit int) ([]*pa
 	return pages[offset:min(total, offset+limit)], total
 }
 
+// count is how many articles a listing has, without sorting them.
+func (s *Site) count(locale string, section []string) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, rec := range s.byArt {
+		if pg := rec.pages[locale]; pg != nil && hasPrefix(pg.section, section) {
+			n++
+		}
+	}
+	return n
+}
+
 func hasPrefix(section, prefix []string) bool {
 	return len(section) >= len(prefix) && slices.Equal(section[:len(prefix)], prefix)
 }
@@ -474,11 +486,16 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request, locale string, se
 		}
 		n = v
 	}
-	if _, total := s.latest(locale, section, 0, 0); n > 1 && (n-1)*PageSize >= total {
-		s.notFound(w, r, locale) // past the last page
+	key := "list:" + locale + ":" + strings.Join(section, "/") + ":" + strconv.Itoa(n)
+	s.mu.RLock()
+	_, cached := s.lists[key]
+	s.mu.RUnlock()
+	// Only an uncached page asks whether it is past the last one, so a
+	// listing read does not sort the index on every request.
+	if !cached && n > 1 && (n-1)*PageSize >= s.count(locale, section) {
+		s.notFound(w, r, locale)
 		return
 	}
-	key := "list:" + locale + ":" + strings.Join(section, "/") + ":" + strconv.Itoa(n)
 	s.serveList(w, r, key, "text/html; charset=utf-8", func() []byte { return s.renderListing(locale, section, n) })
 }
 
@@ -506,7 +523,7 @@ func (s *Site) renderListing(locale string, section []string, n int) []byte {
 	}
 	if total > PageSize {
 		d.PageLabel = map[string]string{"zh-CN": "第 %d 页，共 %d 页", "en": "Page %d of %d"}[locale]
-		d.PageLabel = sprintf(d.PageLabel, n, (total+PageSize-1)/PageSize)
+		d.PageLabel = fmt.Sprintf(d.PageLabel, n, (total+PageSize-1)/PageSize)
 	}
 	for _, l := range siteconfig.Locales {
 		d.Alternates = append(d.Alternates, alt{l, site.URL(listPath(l, section)), map[string]string{"zh-CN": "中文", "en": "English"}[l]})
@@ -553,22 +570,3 @@ func (s *Site) goneAnswer(w http.ResponseWriter, _ *http.Request, locale string)
 		map[string]string{"zh-CN": "文章已撤下", "en": "Article removed"},
 		map[string]string{"zh-CN": "这篇文章已被撤下。", "en": "This article has been removed."}, cacheGone)
 }
-
-// describe is the plain summary of an article for feeds.
-func describe(c *articlev1.LocalizedContent) string {
-	text := c.GetSummary()
-	if text == "" {
-		for _, b := range c.GetBlocks() {
-			if p := b.GetParagraph(); p != nil {
-				text = p.Text
-				break
-			}
-		}
-	}
-	if r := []rune(text); len(r) > 200 {
-		text = string(r[:199]) + "…"
-	}
-	return text
-}
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

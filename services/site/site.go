@@ -150,7 +150,7 @@ func (s *Site) apply(ev *events.Event) {
 		pg := &page{
 			article: p.ArticleId, locale: l, path: pl.Path,
 			title: pl.Title, date: pl.Date, hash: pl.ContentHash, section: pl.Section,
-			description: describe(pl.GetContent()),
+			description: pl.Description,
 			key:         l + ":" + p.ArticleId + ":" + version,
 			published:   pl.GetPublished().GetTime().AsTime(),
 			first:       pl.GetFirstPublished().GetTime().AsTime(),

@@ -502,7 +502,10 @@ type PublishedLocale struct {
 	// republications).
 	FirstPublished *v1.Change `protobuf:"bytes,12,opt,name=first_published,json=firstPublished,proto3" json:"first_published,omitempty"`
 	// The latest public correction, if any.
-	Correction    *Correction `protobuf:"bytes,13,opt,name=correction,proto3" json:"correction,omitempty"`
+	Correction *Correction `protobuf:"bytes,13,opt,name=correction,proto3" json:"correction,omitempty"`
+	// Plain-text summary (the summary, or the first paragraph) of at most
+	// 160 characters, as the page's description and in feeds.
+	Description   string `protobuf:"bytes,14,opt,name=description,proto3" json:"description,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -626,6 +629,13 @@ func (x *PublishedLocale) GetCorrection() *Correction {
 		return x.Correction
 	}
 	return nil
+}
+
+func (x *PublishedLocale) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
 }
 
 // PublishArticleRequest names the article and locales to publish.
@@ -1518,7 +1528,7 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\n" +
 	"Correction\x12\x12\n" +
 	"\x04note\x18\x01 \x01(\tR\x04note\x121\n" +
-	"\x06change\x18\x02 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\xf3\x03\n" +
+	"\x06change\x18\x02 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\x95\x04\n" +
 	"\x0fPublishedLocale\x12\x16\n" +
 	"\x06locale\x18\x01 \x01(\tR\x06locale\x12'\n" +
 	"\x0fsource_revision\x18\x02 \x01(\x04R\x0esourceRevision\x12\x12\n" +
@@ -1535,7 +1545,8 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\x0ffirst_published\x18\f \x01(\v2\x19.tandem.article.v1.ChangeR\x0efirstPublished\x12@\n" +
 	"\n" +
 	"correction\x18\r \x01(\v2 .tandem.publishing.v1.CorrectionR\n" +
-	"correction\"P\n" +
+	"correction\x12 \n" +
+	"\vdescription\x18\x0e \x01(\tR\vdescription\"P\n" +
 	"\x15PublishArticleRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
