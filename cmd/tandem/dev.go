@@ -29,6 +29,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
@@ -201,7 +202,7 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 }
 
 // walk creates, submits, approves and publishes one article.
-func (cl *client) walk(ctx context.Context, a *articlev1.Article, tokens map[auth.Role]string) (*publishingv1.Publication, error) {
+func (cl *client) walk(ctx context.Context, a *articlev1.Article, tokens map[auth.Role]string) (*eventsv1.Publication, error) {
 	id, err := cl.approve(ctx, a, tokens)
 	if err != nil {
 		return nil, err

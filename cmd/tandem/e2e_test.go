@@ -27,6 +27,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/drafting"
@@ -335,7 +336,7 @@ func TestArticleFromDraftToBothPublicPages(t *testing.T) {
 		}
 
 		// Redis holds the versioned pages and the URL pointers.
-		for _, pl := range []*publishingv1.PublishedLocale{zh, en} {
+		for _, pl := range []*eventsv1.PublishedLocale{zh, en} {
 			key := e.pages.PageKey(pl.Locale, id, fmt.Sprintf("%d-%s", pl.SourceRevision, pl.ContentHash[:12]))
 			html, err := e.pages.Get(ctx, key)
 			if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
@@ -159,7 +160,7 @@ func editorialLoad(t *testing.T, e *testEnv, l *ledger, load context.Context) *s
 				}) {
 					continue
 				}
-				var pub *publishingv1.Publication
+				var pub *eventsv1.Publication
 				if l.call(t, "publish", func() error {
 					ctx, cancel := short()
 					defer cancel()
@@ -332,7 +333,7 @@ func TestRedisOutagePublishingAndSiteCarryOnAndRecover(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.close()
-	publish := func(slug string) *publishingv1.Publication {
+	publish := func(slug string) *eventsv1.Publication {
 		a := sampleArticle()
 		a.Slug = slug
 		pub, err := cl.walk(ctx, a, e.tokens)
@@ -341,7 +342,7 @@ func TestRedisOutagePublishingAndSiteCarryOnAndRecover(t *testing.T) {
 		}
 		return pub
 	}
-	cached := func(p *publishingv1.Publication) bool {
+	cached := func(p *eventsv1.Publication) bool {
 		for _, pl := range p.Locales {
 			if _, err := e.pages.Get(ctx, e.pages.PageKey(pl.Locale, p.ArticleId, fmt.Sprintf("%d-%s", pl.SourceRevision, pl.ContentHash[:12]))); err != nil {
 				return false
@@ -361,7 +362,7 @@ func TestRedisOutagePublishingAndSiteCarryOnAndRecover(t *testing.T) {
 	if got := testutil.ToFloat64(metrics.RedisFailures.WithLabelValues("pages")); got <= failures {
 		t.Errorf("tandem_publishing_redis_failures_total{step=\"pages\"} is %v, was %v: the skipped step is not counted", got, failures)
 	}
-	for _, p := range []*publishingv1.Publication{before, during} {
+	for _, p := range []*eventsv1.Publication{before, during} {
 		for _, pl := range p.Locales {
 			if code, _ := fetch(t, e.siteURL+pl.Path); code != http.StatusOK {
 				t.Fatalf("site answered %d for %s while Redis was down", code, pl.Path)
@@ -372,7 +373,7 @@ func TestRedisOutagePublishingAndSiteCarryOnAndRecover(t *testing.T) {
 	rd.start()
 	t.Log("injected: Redis started again, empty")
 	// The pool reconnects by itself: the next publish is cached again.
-	var after *publishingv1.Publication
+	var after *eventsv1.Publication
 	eventually(t, "publishing caches pages again", func() bool {
 		after = publish(fmt.Sprintf("after-the-outage-%d", time.Now().UnixNano()))
 		return cached(after)

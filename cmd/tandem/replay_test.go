@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
-	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	"github.com/tandemnews/tandem/services/publishing"
 )
 
@@ -36,7 +37,7 @@ func publishDirect(t *testing.T, bus *events.Bus, site *siteconfig.Config, n int
 		slug := fmt.Sprintf("story-%04d", i)
 		date := start.AddDate(0, 0, i/3).Format(time.DateOnly)
 		when := &articlev1.Change{Actor: &articlev1.Actor{UserId: "replay"}, Time: timestamppb.New(start.Add(time.Duration(i) * time.Minute))}
-		p := &publishingv1.Publication{ArticleId: id, Locales: map[string]*publishingv1.PublishedLocale{}}
+		p := &eventsv1.Publication{ArticleId: id, Locales: map[string]*eventsv1.PublishedLocale{}}
 		for _, l := range siteconfig.Locales {
 			c := &articlev1.LocalizedContent{
 				Title:  fmt.Sprintf("%s %d", map[string]string{"zh-CN": "校园新闻", "en": "Campus story"}[l], i),
@@ -49,13 +50,13 @@ func publishDirect(t *testing.T, bus *events.Bus, site *siteconfig.Config, n int
 			}
 			sum := sha256.Sum256(html)
 			path := siteconfig.ArticlePath(l, section, slug)
-			p.Locales[l] = &publishingv1.PublishedLocale{
+			p.Locales[l] = &eventsv1.PublishedLocale{
 				Locale: l, SourceRevision: uint64(i + 1), Path: path, Title: c.Title, Section: section, Date: date, Slug: slug,
 				Content: c, Html: html, ContentHash: hex.EncodeToString(sum[:]), Published: when, FirstPublished: when,
 			}
 			paths = append(paths, path)
 		}
-		if _, err := pubs.Upsert(ctx, id, func(cur *publishingv1.Publication) (events.Change, error) {
+		if _, err := pubs.Upsert(ctx, id, func(cur *eventsv1.Publication) (events.Change, error) {
 			cur.ArticleId, cur.Locales = p.ArticleId, p.Locales
 			return events.Change{Type: events.ArticlePublished, Actor: "replay"}, nil
 		}); err != nil {

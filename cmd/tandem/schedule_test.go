@@ -14,6 +14,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/testkit"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	"github.com/tandemnews/tandem/services/publishing"
 )
@@ -68,7 +69,7 @@ func TestScheduleFiresAfterARestartAndCancelHolds(t *testing.T) {
 	second, stopSecond := start()
 	defer stopSecond()
 	pubs := events.Publications(e.bus.Public)
-	var p *publishingv1.Publication
+	var p *eventsv1.Publication
 	eventuallyWithin(t, "the Chinese is published by the schedule", 10*time.Second, func() bool {
 		p, err = pubs.Get(ctx, id)
 		if errors.Is(err, events.ErrNotFound) {
@@ -88,11 +89,11 @@ func TestScheduleFiresAfterARestartAndCancelHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]publishingv1.ScheduleStatus{}
+	got := map[string]eventsv1.ScheduleStatus{}
 	for _, s := range list.Schedules {
 		got[s.Id] = s.Status
 	}
-	if got[zh.Schedule.Id] != publishingv1.ScheduleStatus_SCHEDULE_STATUS_DONE || got[en.Schedule.Id] != publishingv1.ScheduleStatus_SCHEDULE_STATUS_CANCELLED {
+	if got[zh.Schedule.Id] != eventsv1.ScheduleStatus_SCHEDULE_STATUS_DONE || got[en.Schedule.Id] != eventsv1.ScheduleStatus_SCHEDULE_STATUS_CANCELLED {
 		t.Errorf("schedule statuses %v", got)
 	}
 	if _, err := second.CancelSchedule(pub, &publishingv1.CancelScheduleRequest{ArticleId: id, ScheduleId: zh.Schedule.Id}); status.Code(err) != codes.FailedPrecondition {

@@ -5,7 +5,6 @@ import (
 
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
-	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
@@ -51,16 +50,16 @@ func Jobs(s *Stream) *Aggregate[*reviewv1.Job] {
 }
 
 // Publications is the public record of each article on the public stream.
-func Publications(s *Stream) *Aggregate[*publishingv1.Publication] {
-	return &Aggregate[*publishingv1.Publication]{
+func Publications(s *Stream) *Aggregate[*eventsv1.Publication] {
+	return &Aggregate[*eventsv1.Publication]{
 		Stream: s, Kind: KindArticles, Source: SourcePublishing,
-		Wrap: func(p *publishingv1.Publication) proto.Message { return &eventsv1.ArticleEvent{Publication: p} },
-		Unwrap: func(m proto.Message) (*publishingv1.Publication, bool) {
+		Wrap: func(p *eventsv1.Publication) proto.Message { return &eventsv1.ArticleEvent{Publication: p} },
+		Unwrap: func(m proto.Message) (*eventsv1.Publication, bool) {
 			e, ok := m.(*eventsv1.ArticleEvent)
 			return e.GetPublication(), ok && e.GetPublication() != nil
 		},
-		SetRevision: func(p *publishingv1.Publication, rev uint64) { p.Revision = rev },
-		New:         func() *publishingv1.Publication { return &publishingv1.Publication{} },
+		SetRevision: func(p *eventsv1.Publication, rev uint64) { p.Revision = rev },
+		New:         func() *eventsv1.Publication { return &eventsv1.Publication{} },
 	}
 }
 
@@ -106,15 +105,15 @@ const KindSchedules = "schedules"
 
 // Schedules is the schedule aggregate on the editorial stream (not public:
 // a plan to publish reveals nothing until it fires).
-func Schedules(s *Stream) *Aggregate[*publishingv1.Schedules] {
-	return &Aggregate[*publishingv1.Schedules]{
+func Schedules(s *Stream) *Aggregate[*eventsv1.Schedules] {
+	return &Aggregate[*eventsv1.Schedules]{
 		Stream: s, Kind: KindSchedules, Source: SourcePublishing,
-		Wrap: func(x *publishingv1.Schedules) proto.Message { return &eventsv1.ScheduleEvent{Schedules: x} },
-		Unwrap: func(m proto.Message) (*publishingv1.Schedules, bool) {
+		Wrap: func(x *eventsv1.Schedules) proto.Message { return &eventsv1.ScheduleEvent{Schedules: x} },
+		Unwrap: func(m proto.Message) (*eventsv1.Schedules, bool) {
 			e, ok := m.(*eventsv1.ScheduleEvent)
 			return e.GetSchedules(), ok && e.GetSchedules() != nil
 		},
-		SetRevision: func(x *publishingv1.Schedules, rev uint64) { x.Revision = rev },
-		New:         func() *publishingv1.Schedules { return &publishingv1.Schedules{} },
+		SetRevision: func(x *eventsv1.Schedules, rev uint64) { x.Revision = rev },
+		New:         func() *eventsv1.Schedules { return &eventsv1.Schedules{} },
 	}
 }

@@ -10,16 +10,17 @@ import (
 	"sync"
 	"time"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"github.com/tandemnews/tandem/pkg/events"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
-	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
 // Status is where an article is, from the last draft, job and publication
 // events. A job or approval only counts for the revision that was
 // submitted; an article edited since is a draft again until resubmitted.
-func Status(d *draftingv1.Draft, j *reviewv1.Job, p *publishingv1.Publication) draftingv1.ArticleStatus {
+func Status(d *draftingv1.Draft, j *reviewv1.Job, p *eventsv1.Publication) draftingv1.ArticleStatus {
 	switch {
 	case d.GetStatus() == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN:
 		return draftingv1.ArticleStatus_ARTICLE_STATUS_WITHDRAWN
@@ -50,7 +51,7 @@ type catalog struct {
 type row struct {
 	draft *draftingv1.Draft
 	job   *reviewv1.Job
-	pub   *publishingv1.Publication
+	pub   *eventsv1.Publication
 }
 
 func newCatalog() *catalog {
@@ -86,7 +87,7 @@ func (c *catalog) putJob(j *reviewv1.Job) {
 	}
 }
 
-func (c *catalog) putPublication(p *publishingv1.Publication) {
+func (c *catalog) putPublication(p *eventsv1.Publication) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := c.row(p.GetArticleId())

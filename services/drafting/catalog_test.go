@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -14,7 +16,6 @@ import (
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
-	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
@@ -99,9 +100,9 @@ func TestListFollowsTheWholeFlowAndSurvivesARestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := pubs.Upsert(ctx, published.Article.Id, func(p *publishingv1.Publication) (events.Change, error) {
+	if _, err := pubs.Upsert(ctx, published.Article.Id, func(p *eventsv1.Publication) (events.Change, error) {
 		p.ArticleId = published.Article.Id
-		p.Locales = map[string]*publishingv1.PublishedLocale{"zh-CN": {Locale: "zh-CN"}}
+		p.Locales = map[string]*eventsv1.PublishedLocale{"zh-CN": {Locale: "zh-CN"}}
 		return events.Change{Type: events.ArticlePublished, Actor: "pub"}, nil
 	}); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -17,7 +19,6 @@ import (
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
-	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 )
 
 func editorCtx() context.Context {
@@ -351,7 +352,7 @@ func TestCreateRejectsUnknownSectionsAndTakenSlugs(t *testing.T) {
 	a = valid()
 	a.Slug = "open-day"
 	first := create(t, s, a)
-	s.cat.putPublication(&publishingv1.Publication{ArticleId: first.Article.Id, Revision: 1, Locales: map[string]*publishingv1.PublishedLocale{"zh-CN": {Slug: "open-day"}}})
+	s.cat.putPublication(&eventsv1.Publication{ArticleId: first.Article.Id, Revision: 1, Locales: map[string]*eventsv1.PublishedLocale{"zh-CN": {Slug: "open-day"}}})
 	again := valid()
 	again.Slug = "open-day"
 	_, err = s.CreateDraft(editorCtx(), &draftingv1.CreateDraftRequest{Article: again})

@@ -17,6 +17,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 )
 
@@ -33,14 +34,14 @@ const (
 // editorial.schedules.* and by its own writes.
 type plan struct {
 	mu      sync.Mutex
-	pending map[string][]*publishingv1.Schedule // article → pending schedules
-	firing  map[string]bool                     // schedule ids being fired here
+	pending map[string][]*eventsv1.Schedule // article → pending schedules
+	firing  map[string]bool                 // schedule ids being fired here
 }
 
-func (p *plan) put(x *publishingv1.Schedules) {
-	var pending []*publishingv1.Schedule
+func (p *plan) put(x *eventsv1.Schedules) {
+	var pending []*eventsv1.Schedule
 	for _, it := range x.GetItems() {
-		if it.Status == publishingv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
+		if it.Status == eventsv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
 			pending = append(pending, it)
 		}
 	}
@@ -55,7 +56,7 @@ func (p *plan) put(x *publishingv1.Schedules) {
 
 type due struct {
 	article string
-	s       *publishingv1.Schedule
+	s       *eventsv1.Schedule
 }
 
 // due returns the schedules whose time has come and that are not being
@@ -120,27 +121,27 @@ func (s *Service) runScheduler(ctx context.Context) error {
 // announce it once. A failure that retrying cannot fix (the translation is
 // no longer approved) is recorded on the schedule; a transient one is
 // retried at the next tick.
-func (s *Service) fire(ctx context.Context, article string, sch *publishingv1.Schedule) {
+func (s *Service) fire(ctx context.Context, article string, sch *eventsv1.Schedule) {
 	by := sch.GetScheduled().GetActor()
 	actx := auth.WithUser(ctx, auth.User{ID: by.GetUserId(), Name: by.GetName(), Roles: []auth.Role{auth.Publisher}})
 	_, err := s.release(actx, article, sch.Locales, events.ArticlePublished, "", "schedule-"+sch.Id)
-	st, reason := publishingv1.ScheduleStatus_SCHEDULE_STATUS_DONE, ""
+	st, reason := eventsv1.ScheduleStatus_SCHEDULE_STATUS_DONE, ""
 	if err != nil {
 		switch status.Code(err) {
 		case codes.FailedPrecondition, codes.NotFound, codes.InvalidArgument:
-			st, reason = publishingv1.ScheduleStatus_SCHEDULE_STATUS_FAILED, status.Convert(err).Message()
+			st, reason = eventsv1.ScheduleStatus_SCHEDULE_STATUS_FAILED, status.Convert(err).Message()
 		default:
 			s.log.Warn("scheduled publication failed; retrying", "article", article, "schedule", sch.Id, "err", err)
 			return
 		}
 	}
 	typ := events.ScheduleDone
-	if st == publishingv1.ScheduleStatus_SCHEDULE_STATUS_FAILED {
+	if st == eventsv1.ScheduleStatus_SCHEDULE_STATUS_FAILED {
 		typ = events.ScheduleFailed
 	}
-	x, err := s.sched.Update(ctx, article, 0, func(x *publishingv1.Schedules) (events.Change, error) {
-		i := slices.IndexFunc(x.Items, func(it *publishingv1.Schedule) bool { return it.Id == sch.Id })
-		if i < 0 || x.Items[i].Status != publishingv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
+	x, err := s.sched.Update(ctx, article, 0, func(x *eventsv1.Schedules) (events.Change, error) {
+		i := slices.IndexFunc(x.Items, func(it *eventsv1.Schedule) bool { return it.Id == sch.Id })
+		if i < 0 || x.Items[i].Status != eventsv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
 			return events.Change{}, nil // another replica recorded it
 		}
 		x.Items[i].Status, x.Items[i].Reason = st, reason
@@ -184,17 +185,17 @@ func (s *Service) SchedulePublish(ctx context.Context, req *publishingv1.Schedul
 		return nil, err
 	}
 	u, _ := auth.FromContext(ctx)
-	sch := &publishingv1.Schedule{
+	sch := &eventsv1.Schedule{
 		Id:        events.NewID(),
 		Locales:   req.GetLocales(),
 		At:        req.GetAt(),
 		Scheduled: &articlev1.Change{Actor: &articlev1.Actor{UserId: u.ID, Name: u.Name}, Time: timestamppb.New(now)},
-		Status:    publishingv1.ScheduleStatus_SCHEDULE_STATUS_PENDING,
+		Status:    eventsv1.ScheduleStatus_SCHEDULE_STATUS_PENDING,
 	}
-	x, err := s.sched.Upsert(ctx, id, func(x *publishingv1.Schedules) (events.Change, error) {
+	x, err := s.sched.Upsert(ctx, id, func(x *eventsv1.Schedules) (events.Change, error) {
 		pending := 0
 		for _, it := range x.Items {
-			if it.Status == publishingv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
+			if it.Status == eventsv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
 				pending++
 			}
 		}
@@ -226,18 +227,18 @@ func (s *Service) CancelSchedule(ctx context.Context, req *publishingv1.CancelSc
 		return nil, err
 	}
 	u, _ := auth.FromContext(ctx)
-	var out *publishingv1.Schedule
-	x, err := s.sched.Update(ctx, req.GetArticleId(), 0, func(x *publishingv1.Schedules) (events.Change, error) {
-		i := slices.IndexFunc(x.Items, func(it *publishingv1.Schedule) bool { return it.Id == req.GetScheduleId() })
+	var out *eventsv1.Schedule
+	x, err := s.sched.Update(ctx, req.GetArticleId(), 0, func(x *eventsv1.Schedules) (events.Change, error) {
+		i := slices.IndexFunc(x.Items, func(it *eventsv1.Schedule) bool { return it.Id == req.GetScheduleId() })
 		if i < 0 {
 			return events.Change{}, rpc.InvalidField("schedule_id", "%q is not a schedule of %s", req.GetScheduleId(), req.GetArticleId())
 		}
 		it := x.Items[i]
-		if it.Status != publishingv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
+		if it.Status != eventsv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
 			return events.Change{}, rpc.Precondition(errorsv1.ErrorReason_ERROR_REASON_SCHEDULE_NOT_PENDING,
 				fmt.Sprintf("the schedule is %s", it.Status), "status", it.Status.String())
 		}
-		it.Status = publishingv1.ScheduleStatus_SCHEDULE_STATUS_CANCELLED
+		it.Status = eventsv1.ScheduleStatus_SCHEDULE_STATUS_CANCELLED
 		it.Ended = &articlev1.Change{Actor: &articlev1.Actor{UserId: u.ID, Name: u.Name}, Time: timestamppb.New(s.now())}
 		out = it
 		return events.Change{Type: events.ScheduleCancelled, Actor: u.ID}, nil

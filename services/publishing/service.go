@@ -41,9 +41,9 @@ type Service struct {
 	bus    *events.Bus
 	drafts *events.Aggregate[*draftingv1.Draft]
 	jobs   *events.Aggregate[*reviewv1.Job]
-	pubs   *events.Aggregate[*publishingv1.Publication]
+	pubs   *events.Aggregate[*eventsv1.Publication]
 	pages  *cache.Pages // nil when running without Redis
-	sched  *events.Aggregate[*publishingv1.Schedules]
+	sched  *events.Aggregate[*eventsv1.Schedules]
 	plan   *plan
 	// Ready is closed once the schedules have been read from the stream.
 	Ready  chan struct{}
@@ -78,7 +78,7 @@ func New(bus *events.Bus, o Options) *Service {
 		pubs:   events.Publications(bus.Public),
 		pages:  o.Pages,
 		sched:  events.Schedules(bus.Editorial),
-		plan:   &plan{pending: map[string][]*publishingv1.Schedule{}, firing: map[string]bool{}},
+		plan:   &plan{pending: map[string][]*eventsv1.Schedule{}, firing: map[string]bool{}},
 		Ready:  make(chan struct{}),
 		render: &Renderer{Site: o.Site},
 		log:    o.Logger.With("service", "publishing"),
@@ -133,8 +133,8 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 		return nil
 	}
 	id := ev.Subject
-	var gone []*publishingv1.PublishedLocale
-	_, err := s.pubs.Update(ctx, id, 0, func(p *publishingv1.Publication) (events.Change, error) {
+	var gone []*eventsv1.PublishedLocale
+	_, err := s.pubs.Update(ctx, id, 0, func(p *eventsv1.Publication) (events.Change, error) {
 		if len(p.Locales) == 0 {
 			return events.Change{}, nil
 		}
@@ -237,7 +237,7 @@ func (s *Service) CorrectArticle(ctx context.Context, req *publishingv1.CorrectA
 // (typ ArticlePublished) or a correction with its public note. A non-empty
 // eventID makes the announcement once-only (a schedule fired by two
 // replicas is announced once).
-func (s *Service) release(ctx context.Context, id string, locales []string, typ, note, eventID string) (*publishingv1.Publication, error) {
+func (s *Service) release(ctx context.Context, id string, locales []string, typ, note, eventID string) (*eventsv1.Publication, error) {
 	rels, err := s.releases(ctx, id, locales)
 	if err != nil {
 		return nil, err
@@ -245,10 +245,10 @@ func (s *Service) release(ctx context.Context, id string, locales []string, typ,
 	u, _ := auth.FromContext(ctx)
 	who := &articlev1.Actor{UserId: u.ID, Name: u.Name}
 	var written []cache.Page
-	pub, err := s.pubs.Upsert(ctx, id, func(p *publishingv1.Publication) (events.Change, error) {
+	pub, err := s.pubs.Upsert(ctx, id, func(p *eventsv1.Publication) (events.Change, error) {
 		p.ArticleId = id
 		if p.Locales == nil {
-			p.Locales = map[string]*publishingv1.PublishedLocale{}
+			p.Locales = map[string]*eventsv1.PublishedLocale{}
 		}
 		now := &articlev1.Change{Actor: who, Time: timestamppb.New(s.now())}
 		for _, r := range rels {
@@ -262,7 +262,7 @@ func (s *Service) release(ctx context.Context, id string, locales []string, typ,
 			if slug == "" {
 				slug = strings.ToLower(a.Id)
 			}
-			pl := &publishingv1.PublishedLocale{
+			pl := &eventsv1.PublishedLocale{
 				Locale:         r.locale,
 				SourceRevision: r.revision,
 				Path:           siteconfig.ArticlePath(r.locale, a.Section, slug),
@@ -288,7 +288,7 @@ func (s *Service) release(ctx context.Context, id string, locales []string, typ,
 				}
 			}
 			if typ == events.ArticleCorrected {
-				pl.Correction = &publishingv1.Correction{Note: note, Change: now}
+				pl.Correction = &eventsv1.Correction{Note: note, Change: now}
 			}
 			delete(p.Moved, pl.Path) // live again
 			delete(p.TakenDown, r.locale)
@@ -329,9 +329,9 @@ func (s *Service) UnpublishArticle(ctx context.Context, req *publishingv1.Unpubl
 	}
 	u, _ := auth.FromContext(ctx)
 	who := &articlev1.Actor{UserId: u.ID, Name: u.Name}
-	var gone []*publishingv1.PublishedLocale
+	var gone []*eventsv1.PublishedLocale
 	var written []cache.Page
-	pub, err := s.pubs.Update(ctx, id, 0, func(p *publishingv1.Publication) (events.Change, error) {
+	pub, err := s.pubs.Update(ctx, id, 0, func(p *eventsv1.Publication) (events.Change, error) {
 		gone = gone[:0]
 		now := &articlev1.Change{Actor: who, Time: timestamppb.New(s.now())}
 		for _, l := range req.GetLocales() {
@@ -341,9 +341,9 @@ func (s *Service) UnpublishArticle(ctx context.Context, req *publishingv1.Unpubl
 					fmt.Sprintf("%s is not published in %s", id, l), "locale", l)
 			}
 			if p.TakenDown == nil {
-				p.TakenDown = map[string]*publishingv1.TakenDown{}
+				p.TakenDown = map[string]*eventsv1.TakenDown{}
 			}
-			p.TakenDown[l] = &publishingv1.TakenDown{Locale: l, Path: pl.Path, Title: pl.Title, Reason: strings.TrimSpace(req.GetReason()), Change: now}
+			p.TakenDown[l] = &eventsv1.TakenDown{Locale: l, Path: pl.Path, Title: pl.Title, Reason: strings.TrimSpace(req.GetReason()), Change: now}
 			for old, to := range p.Moved {
 				if to == l {
 					delete(p.Moved, old)
@@ -430,7 +430,7 @@ func (s *Service) releases(ctx context.Context, id string, locales []string) ([]
 
 // renderAll renders every published locale of p into p, and returns the
 // page versions to cache.
-func (s *Service) renderAll(p *publishingv1.Publication) ([]cache.Page, error) {
+func (s *Service) renderAll(p *eventsv1.Publication) ([]cache.Page, error) {
 	var published []string
 	for _, l := range siteconfig.Locales {
 		if _, ok := p.Locales[l]; ok {
@@ -461,7 +461,7 @@ func (s *Service) renderAll(p *publishingv1.Publication) ([]cache.Page, error) {
 
 // pageKey is the Redis key of a published locale's rendered version:
 // {source revision}-{first 12 hex digits of the content hash}.
-func (s *Service) pageKey(article string, pl *publishingv1.PublishedLocale) string {
+func (s *Service) pageKey(article string, pl *eventsv1.PublishedLocale) string {
 	return s.pages.PageKey(pl.Locale, article, fmt.Sprintf("%d-%s", pl.SourceRevision, pl.ContentHash[:12]))
 }
 
@@ -479,7 +479,7 @@ func (s *Service) store(ctx context.Context, id string, pages []cache.Page) {
 }
 
 // point switches the public URLs to the new versions, after the event.
-func (s *Service) point(ctx context.Context, p *publishingv1.Publication) {
+func (s *Service) point(ctx context.Context, p *eventsv1.Publication) {
 	if s.pages == nil {
 		return
 	}
@@ -529,8 +529,8 @@ func (s *Service) GetRendered(ctx context.Context, req *publishingv1.GetRendered
 	return &publishingv1.GetRenderedResponse{Html: pl.Html, SourceRevision: pl.SourceRevision, Path: pl.Path, ContentHash: pl.ContentHash}, nil
 }
 
-func withoutHTML(p *publishingv1.Publication) *publishingv1.Publication {
-	c := proto.Clone(p).(*publishingv1.Publication)
+func withoutHTML(p *eventsv1.Publication) *eventsv1.Publication {
+	c := proto.Clone(p).(*eventsv1.Publication)
 	for _, pl := range c.Locales {
 		pl.Html = nil
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 )
 
@@ -80,7 +81,7 @@ type record struct {
 // Site serves the public pages.
 type Site struct {
 	bus   *events.Bus
-	pubs  *events.Aggregate[*publishingv1.Publication]
+	pubs  *events.Aggregate[*eventsv1.Publication]
 	o     Options
 	log   *slog.Logger
 	lru   *pageLRU

@@ -8,7 +8,6 @@ package eventsv1
 
 import (
 	v1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
-	v12 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	v11 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -181,7 +180,7 @@ func (x *MemoryEvent) GetOrigin() string {
 type ScheduleEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The article's schedules after the change.
-	Schedules     *v12.Schedules `protobuf:"bytes,1,opt,name=schedules,proto3" json:"schedules,omitempty"`
+	Schedules     *Schedules `protobuf:"bytes,1,opt,name=schedules,proto3" json:"schedules,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -216,7 +215,7 @@ func (*ScheduleEvent) Descriptor() ([]byte, []int) {
 	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *ScheduleEvent) GetSchedules() *v12.Schedules {
+func (x *ScheduleEvent) GetSchedules() *Schedules {
 	if x != nil {
 		return x.Schedules
 	}
@@ -285,7 +284,7 @@ type ArticleEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Everything public for the article after the change, with rendered
 	// HTML per locale.
-	Publication *v12.Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
+	Publication *Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
 	// The locales this change released.
 	ChangedLocales []string `protobuf:"bytes,2,rep,name=changed_locales,json=changedLocales,proto3" json:"changed_locales,omitempty"`
 	unknownFields  protoimpl.UnknownFields
@@ -322,7 +321,7 @@ func (*ArticleEvent) Descriptor() ([]byte, []int) {
 	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
-func (x *ArticleEvent) GetPublication() *v12.Publication {
+func (x *ArticleEvent) GetPublication() *Publication {
 	if x != nil {
 		return x.Publication
 	}
@@ -340,7 +339,7 @@ var File_tandem_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_tandem_events_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1dtandem/events/v1/events.proto\x12\x10tandem.events.v1\x1a!tandem/drafting/v1/drafting.proto\x1a%tandem/publishing/v1/publishing.proto\x1a\x1dtandem/review/v1/review.proto\"=\n" +
+	"\x1dtandem/events/v1/events.proto\x12\x10tandem.events.v1\x1a!tandem/drafting/v1/drafting.proto\x1a\"tandem/events/v1/publication.proto\x1a\x1dtandem/review/v1/review.proto\"=\n" +
 	"\n" +
 	"DraftEvent\x12/\n" +
 	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"6\n" +
@@ -348,14 +347,14 @@ const file_tandem_events_v1_events_proto_rawDesc = "" +
 	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"Y\n" +
 	"\vMemoryEvent\x122\n" +
 	"\x05units\x18\x01 \x03(\v2\x1c.tandem.review.v1.MemoryUnitR\x05units\x12\x16\n" +
-	"\x06origin\x18\x02 \x01(\tR\x06origin\"N\n" +
-	"\rScheduleEvent\x12=\n" +
-	"\tschedules\x18\x01 \x01(\v2\x1f.tandem.publishing.v1.SchedulesR\tschedules\"U\n" +
+	"\x06origin\x18\x02 \x01(\tR\x06origin\"J\n" +
+	"\rScheduleEvent\x129\n" +
+	"\tschedules\x18\x01 \x01(\v2\x1b.tandem.events.v1.SchedulesR\tschedules\"U\n" +
 	"\rGlossaryEvent\x12*\n" +
 	"\x04term\x18\x01 \x01(\v2\x16.tandem.review.v1.TermR\x04term\x12\x18\n" +
-	"\adeleted\x18\x02 \x01(\bR\adeleted\"|\n" +
-	"\fArticleEvent\x12C\n" +
-	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication\x12'\n" +
+	"\adeleted\x18\x02 \x01(\bR\adeleted\"x\n" +
+	"\fArticleEvent\x12?\n" +
+	"\vpublication\x18\x01 \x01(\v2\x1d.tandem.events.v1.PublicationR\vpublication\x12'\n" +
 	"\x0fchanged_locales\x18\x02 \x03(\tR\x0echangedLocalesB\xc3\x01\n" +
 	"\x14com.tandem.events.v1B\vEventsProtoP\x01Z<github.com/tandemnews/tandem/proto/tandem/events/v1;eventsv1\xa2\x02\x03TEX\xaa\x02\x10Tandem.Events.V1\xca\x02\x10Tandem\\Events\\V1\xe2\x02\x1cTandem\\Events\\V1\\GPBMetadata\xea\x02\x12Tandem::Events::V1b\x06proto3"
 
@@ -373,26 +372,26 @@ func file_tandem_events_v1_events_proto_rawDescGZIP() []byte {
 
 var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_tandem_events_v1_events_proto_goTypes = []any{
-	(*DraftEvent)(nil),      // 0: tandem.events.v1.DraftEvent
-	(*ReviewEvent)(nil),     // 1: tandem.events.v1.ReviewEvent
-	(*MemoryEvent)(nil),     // 2: tandem.events.v1.MemoryEvent
-	(*ScheduleEvent)(nil),   // 3: tandem.events.v1.ScheduleEvent
-	(*GlossaryEvent)(nil),   // 4: tandem.events.v1.GlossaryEvent
-	(*ArticleEvent)(nil),    // 5: tandem.events.v1.ArticleEvent
-	(*v1.Draft)(nil),        // 6: tandem.drafting.v1.Draft
-	(*v11.Job)(nil),         // 7: tandem.review.v1.Job
-	(*v11.MemoryUnit)(nil),  // 8: tandem.review.v1.MemoryUnit
-	(*v12.Schedules)(nil),   // 9: tandem.publishing.v1.Schedules
-	(*v11.Term)(nil),        // 10: tandem.review.v1.Term
-	(*v12.Publication)(nil), // 11: tandem.publishing.v1.Publication
+	(*DraftEvent)(nil),     // 0: tandem.events.v1.DraftEvent
+	(*ReviewEvent)(nil),    // 1: tandem.events.v1.ReviewEvent
+	(*MemoryEvent)(nil),    // 2: tandem.events.v1.MemoryEvent
+	(*ScheduleEvent)(nil),  // 3: tandem.events.v1.ScheduleEvent
+	(*GlossaryEvent)(nil),  // 4: tandem.events.v1.GlossaryEvent
+	(*ArticleEvent)(nil),   // 5: tandem.events.v1.ArticleEvent
+	(*v1.Draft)(nil),       // 6: tandem.drafting.v1.Draft
+	(*v11.Job)(nil),        // 7: tandem.review.v1.Job
+	(*v11.MemoryUnit)(nil), // 8: tandem.review.v1.MemoryUnit
+	(*Schedules)(nil),      // 9: tandem.events.v1.Schedules
+	(*v11.Term)(nil),       // 10: tandem.review.v1.Term
+	(*Publication)(nil),    // 11: tandem.events.v1.Publication
 }
 var file_tandem_events_v1_events_proto_depIdxs = []int32{
 	6,  // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
 	7,  // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
 	8,  // 2: tandem.events.v1.MemoryEvent.units:type_name -> tandem.review.v1.MemoryUnit
-	9,  // 3: tandem.events.v1.ScheduleEvent.schedules:type_name -> tandem.publishing.v1.Schedules
+	9,  // 3: tandem.events.v1.ScheduleEvent.schedules:type_name -> tandem.events.v1.Schedules
 	10, // 4: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
-	11, // 5: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.publishing.v1.Publication
+	11, // 5: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.events.v1.Publication
 	6,  // [6:6] is the sub-list for method output_type
 	6,  // [6:6] is the sub-list for method input_type
 	6,  // [6:6] is the sub-list for extension type_name
@@ -405,6 +404,7 @@ func file_tandem_events_v1_events_proto_init() {
 	if File_tandem_events_v1_events_proto != nil {
 		return
 	}
+	file_tandem_events_v1_publication_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

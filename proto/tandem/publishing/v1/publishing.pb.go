@@ -7,7 +7,7 @@
 package publishingv1
 
 import (
-	v1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	v1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -23,621 +23,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// ScheduleStatus is where a schedule is.
-type ScheduleStatus int32
-
-const (
-	// Not used.
-	ScheduleStatus_SCHEDULE_STATUS_UNSPECIFIED ScheduleStatus = 0
-	// Waiting for its time.
-	ScheduleStatus_SCHEDULE_STATUS_PENDING ScheduleStatus = 1
-	// Published at its time.
-	ScheduleStatus_SCHEDULE_STATUS_DONE ScheduleStatus = 2
-	// Cancelled before its time.
-	ScheduleStatus_SCHEDULE_STATUS_CANCELLED ScheduleStatus = 3
-	// Its time came but the article could not be published (the reason
-	// says why, e.g. the translation was no longer approved).
-	ScheduleStatus_SCHEDULE_STATUS_FAILED ScheduleStatus = 4
-)
-
-// Enum value maps for ScheduleStatus.
-var (
-	ScheduleStatus_name = map[int32]string{
-		0: "SCHEDULE_STATUS_UNSPECIFIED",
-		1: "SCHEDULE_STATUS_PENDING",
-		2: "SCHEDULE_STATUS_DONE",
-		3: "SCHEDULE_STATUS_CANCELLED",
-		4: "SCHEDULE_STATUS_FAILED",
-	}
-	ScheduleStatus_value = map[string]int32{
-		"SCHEDULE_STATUS_UNSPECIFIED": 0,
-		"SCHEDULE_STATUS_PENDING":     1,
-		"SCHEDULE_STATUS_DONE":        2,
-		"SCHEDULE_STATUS_CANCELLED":   3,
-		"SCHEDULE_STATUS_FAILED":      4,
-	}
-)
-
-func (x ScheduleStatus) Enum() *ScheduleStatus {
-	p := new(ScheduleStatus)
-	*p = x
-	return p
-}
-
-func (x ScheduleStatus) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (ScheduleStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_tandem_publishing_v1_publishing_proto_enumTypes[0].Descriptor()
-}
-
-func (ScheduleStatus) Type() protoreflect.EnumType {
-	return &file_tandem_publishing_v1_publishing_proto_enumTypes[0]
-}
-
-func (x ScheduleStatus) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use ScheduleStatus.Descriptor instead.
-func (ScheduleStatus) EnumDescriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{0}
-}
-
-// Publication is the publishing aggregate: what is public for one article.
-type Publication struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Article id.
-	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
-	// Stream sequence of the event that holds this state. Set when read;
-	// zero inside stored events.
-	Revision uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
-	// Published locales keyed by BCP 47 tag.
-	Locales map[string]*PublishedLocale `protobuf:"bytes,3,rep,name=locales,proto3" json:"locales,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// Locales taken down, keyed by BCP 47 tag: their paths answer 410.
-	TakenDown map[string]*TakenDown `protobuf:"bytes,4,rep,name=taken_down,json=takenDown,proto3" json:"taken_down,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// Former paths of published locales (after a slug or section change),
-	// each to the locale whose page now answers: they answer 301.
-	Moved         map[string]string `protobuf:"bytes,5,rep,name=moved,proto3" json:"moved,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Publication) Reset() {
-	*x = Publication{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Publication) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Publication) ProtoMessage() {}
-
-func (x *Publication) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Publication.ProtoReflect.Descriptor instead.
-func (*Publication) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *Publication) GetArticleId() string {
-	if x != nil {
-		return x.ArticleId
-	}
-	return ""
-}
-
-func (x *Publication) GetRevision() uint64 {
-	if x != nil {
-		return x.Revision
-	}
-	return 0
-}
-
-func (x *Publication) GetLocales() map[string]*PublishedLocale {
-	if x != nil {
-		return x.Locales
-	}
-	return nil
-}
-
-func (x *Publication) GetTakenDown() map[string]*TakenDown {
-	if x != nil {
-		return x.TakenDown
-	}
-	return nil
-}
-
-func (x *Publication) GetMoved() map[string]string {
-	if x != nil {
-		return x.Moved
-	}
-	return nil
-}
-
-// TakenDown records a locale taken off the site.
-type TakenDown struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// BCP 47 tag.
-	Locale string `protobuf:"bytes,1,opt,name=locale,proto3" json:"locale,omitempty"`
-	// The path it had.
-	Path string `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
-	// The title it had, for the record.
-	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
-	// Why: shown to nobody but the newsroom.
-	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
-	// Who took it down and when.
-	Change        *v1.Change `protobuf:"bytes,5,opt,name=change,proto3" json:"change,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *TakenDown) Reset() {
-	*x = TakenDown{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[1]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *TakenDown) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*TakenDown) ProtoMessage() {}
-
-func (x *TakenDown) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[1]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use TakenDown.ProtoReflect.Descriptor instead.
-func (*TakenDown) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{1}
-}
-
-func (x *TakenDown) GetLocale() string {
-	if x != nil {
-		return x.Locale
-	}
-	return ""
-}
-
-func (x *TakenDown) GetPath() string {
-	if x != nil {
-		return x.Path
-	}
-	return ""
-}
-
-func (x *TakenDown) GetTitle() string {
-	if x != nil {
-		return x.Title
-	}
-	return ""
-}
-
-func (x *TakenDown) GetReason() string {
-	if x != nil {
-		return x.Reason
-	}
-	return ""
-}
-
-func (x *TakenDown) GetChange() *v1.Change {
-	if x != nil {
-		return x.Change
-	}
-	return nil
-}
-
-// Schedule is one planned publication.
-type Schedule struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Id, unique in the article.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// Locales to publish.
-	Locales []string `protobuf:"bytes,2,rep,name=locales,proto3" json:"locales,omitempty"`
-	// When.
-	At *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=at,proto3" json:"at,omitempty"`
-	// Who scheduled it and when.
-	Scheduled *v1.Change `protobuf:"bytes,4,opt,name=scheduled,proto3" json:"scheduled,omitempty"`
-	// Status.
-	Status ScheduleStatus `protobuf:"varint,5,opt,name=status,proto3,enum=tandem.publishing.v1.ScheduleStatus" json:"status,omitempty"`
-	// Who cancelled it, or when it fired.
-	Ended *v1.Change `protobuf:"bytes,6,opt,name=ended,proto3" json:"ended,omitempty"`
-	// Why it failed.
-	Reason        string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Schedule) Reset() {
-	*x = Schedule{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Schedule) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Schedule) ProtoMessage() {}
-
-func (x *Schedule) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Schedule.ProtoReflect.Descriptor instead.
-func (*Schedule) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{2}
-}
-
-func (x *Schedule) GetId() string {
-	if x != nil {
-		return x.Id
-	}
-	return ""
-}
-
-func (x *Schedule) GetLocales() []string {
-	if x != nil {
-		return x.Locales
-	}
-	return nil
-}
-
-func (x *Schedule) GetAt() *timestamppb.Timestamp {
-	if x != nil {
-		return x.At
-	}
-	return nil
-}
-
-func (x *Schedule) GetScheduled() *v1.Change {
-	if x != nil {
-		return x.Scheduled
-	}
-	return nil
-}
-
-func (x *Schedule) GetStatus() ScheduleStatus {
-	if x != nil {
-		return x.Status
-	}
-	return ScheduleStatus_SCHEDULE_STATUS_UNSPECIFIED
-}
-
-func (x *Schedule) GetEnded() *v1.Change {
-	if x != nil {
-		return x.Ended
-	}
-	return nil
-}
-
-func (x *Schedule) GetReason() string {
-	if x != nil {
-		return x.Reason
-	}
-	return ""
-}
-
-// Schedules is the schedule aggregate of one article, on
-// editorial.schedules.<article id>.
-type Schedules struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Article id.
-	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
-	// Stream sequence of the event that holds this state. Set when read.
-	Revision uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
-	// Every schedule, oldest first.
-	Items         []*Schedule `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Schedules) Reset() {
-	*x = Schedules{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Schedules) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Schedules) ProtoMessage() {}
-
-func (x *Schedules) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Schedules.ProtoReflect.Descriptor instead.
-func (*Schedules) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *Schedules) GetArticleId() string {
-	if x != nil {
-		return x.ArticleId
-	}
-	return ""
-}
-
-func (x *Schedules) GetRevision() uint64 {
-	if x != nil {
-		return x.Revision
-	}
-	return 0
-}
-
-func (x *Schedules) GetItems() []*Schedule {
-	if x != nil {
-		return x.Items
-	}
-	return nil
-}
-
-// Correction is a public note on a corrected page.
-type Correction struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The note readers see, e.g. "An earlier version gave the wrong date."
-	Note string `protobuf:"bytes,1,opt,name=note,proto3" json:"note,omitempty"`
-	// Who corrected it and when: the page's "Updated" date.
-	Change        *v1.Change `protobuf:"bytes,2,opt,name=change,proto3" json:"change,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Correction) Reset() {
-	*x = Correction{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Correction) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Correction) ProtoMessage() {}
-
-func (x *Correction) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Correction.ProtoReflect.Descriptor instead.
-func (*Correction) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{4}
-}
-
-func (x *Correction) GetNote() string {
-	if x != nil {
-		return x.Note
-	}
-	return ""
-}
-
-func (x *Correction) GetChange() *v1.Change {
-	if x != nil {
-		return x.Change
-	}
-	return nil
-}
-
-// PublishedLocale is one public language version of an article.
-type PublishedLocale struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// BCP 47 tag.
-	Locale string `protobuf:"bytes,1,opt,name=locale,proto3" json:"locale,omitempty"`
-	// Source revision the page was rendered from: the draft revision for the
-	// source locale, the translation job revision for a target locale. It
-	// names the cached page version.
-	SourceRevision uint64 `protobuf:"varint,2,opt,name=source_revision,json=sourceRevision,proto3" json:"source_revision,omitempty"`
-	// Path of the public page, e.g. "/en/news-events/news/forum-2024".
-	Path string `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"`
-	// Title in this locale.
-	Title string `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
-	// Section path.
-	Section []string `protobuf:"bytes,5,rep,name=section,proto3" json:"section,omitempty"`
-	// Story date, YYYY-MM-DD.
-	Date string `protobuf:"bytes,6,opt,name=date,proto3" json:"date,omitempty"`
-	// URL slug.
-	Slug string `protobuf:"bytes,7,opt,name=slug,proto3" json:"slug,omitempty"`
-	// The structured content as published.
-	Content *v1.LocalizedContent `protobuf:"bytes,8,opt,name=content,proto3" json:"content,omitempty"`
-	// The rendered HTML page.
-	Html []byte `protobuf:"bytes,9,opt,name=html,proto3" json:"html,omitempty"`
-	// Hex SHA-256 of html.
-	ContentHash string `protobuf:"bytes,10,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
-	// Who published this version and when.
-	Published *v1.Change `protobuf:"bytes,11,opt,name=published,proto3" json:"published,omitempty"`
-	// When the locale was first published (kept across corrections and
-	// republications).
-	FirstPublished *v1.Change `protobuf:"bytes,12,opt,name=first_published,json=firstPublished,proto3" json:"first_published,omitempty"`
-	// The latest public correction, if any.
-	Correction *Correction `protobuf:"bytes,13,opt,name=correction,proto3" json:"correction,omitempty"`
-	// Plain-text summary (the summary, or the first paragraph) of at most
-	// 160 characters, as the page's description and in feeds.
-	Description   string `protobuf:"bytes,14,opt,name=description,proto3" json:"description,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *PublishedLocale) Reset() {
-	*x = PublishedLocale{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *PublishedLocale) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*PublishedLocale) ProtoMessage() {}
-
-func (x *PublishedLocale) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use PublishedLocale.ProtoReflect.Descriptor instead.
-func (*PublishedLocale) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{5}
-}
-
-func (x *PublishedLocale) GetLocale() string {
-	if x != nil {
-		return x.Locale
-	}
-	return ""
-}
-
-func (x *PublishedLocale) GetSourceRevision() uint64 {
-	if x != nil {
-		return x.SourceRevision
-	}
-	return 0
-}
-
-func (x *PublishedLocale) GetPath() string {
-	if x != nil {
-		return x.Path
-	}
-	return ""
-}
-
-func (x *PublishedLocale) GetTitle() string {
-	if x != nil {
-		return x.Title
-	}
-	return ""
-}
-
-func (x *PublishedLocale) GetSection() []string {
-	if x != nil {
-		return x.Section
-	}
-	return nil
-}
-
-func (x *PublishedLocale) GetDate() string {
-	if x != nil {
-		return x.Date
-	}
-	return ""
-}
-
-func (x *PublishedLocale) GetSlug() string {
-	if x != nil {
-		return x.Slug
-	}
-	return ""
-}
-
-func (x *PublishedLocale) GetContent() *v1.LocalizedContent {
-	if x != nil {
-		return x.Content
-	}
-	return nil
-}
-
-func (x *PublishedLocale) GetHtml() []byte {
-	if x != nil {
-		return x.Html
-	}
-	return nil
-}
-
-func (x *PublishedLocale) GetContentHash() string {
-	if x != nil {
-		return x.ContentHash
-	}
-	return ""
-}
-
-func (x *PublishedLocale) GetPublished() *v1.Change {
-	if x != nil {
-		return x.Published
-	}
-	return nil
-}
-
-func (x *PublishedLocale) GetFirstPublished() *v1.Change {
-	if x != nil {
-		return x.FirstPublished
-	}
-	return nil
-}
-
-func (x *PublishedLocale) GetCorrection() *Correction {
-	if x != nil {
-		return x.Correction
-	}
-	return nil
-}
-
-func (x *PublishedLocale) GetDescription() string {
-	if x != nil {
-		return x.Description
-	}
-	return ""
-}
-
 // PublishArticleRequest names the article and locales to publish.
 type PublishArticleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -651,7 +36,7 @@ type PublishArticleRequest struct {
 
 func (x *PublishArticleRequest) Reset() {
 	*x = PublishArticleRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -663,7 +48,7 @@ func (x *PublishArticleRequest) String() string {
 func (*PublishArticleRequest) ProtoMessage() {}
 
 func (x *PublishArticleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -676,7 +61,7 @@ func (x *PublishArticleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishArticleRequest.ProtoReflect.Descriptor instead.
 func (*PublishArticleRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{6}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *PublishArticleRequest) GetArticleId() string {
@@ -697,14 +82,14 @@ func (x *PublishArticleRequest) GetLocales() []string {
 type PublishArticleResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The publication, without rendered HTML.
-	Publication   *Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
+	Publication   *v1.Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PublishArticleResponse) Reset() {
 	*x = PublishArticleResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -716,7 +101,7 @@ func (x *PublishArticleResponse) String() string {
 func (*PublishArticleResponse) ProtoMessage() {}
 
 func (x *PublishArticleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -729,10 +114,10 @@ func (x *PublishArticleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishArticleResponse.ProtoReflect.Descriptor instead.
 func (*PublishArticleResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{7}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{1}
 }
 
-func (x *PublishArticleResponse) GetPublication() *Publication {
+func (x *PublishArticleResponse) GetPublication() *v1.Publication {
 	if x != nil {
 		return x.Publication
 	}
@@ -750,7 +135,7 @@ type GetPublicationRequest struct {
 
 func (x *GetPublicationRequest) Reset() {
 	*x = GetPublicationRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -762,7 +147,7 @@ func (x *GetPublicationRequest) String() string {
 func (*GetPublicationRequest) ProtoMessage() {}
 
 func (x *GetPublicationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -775,7 +160,7 @@ func (x *GetPublicationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicationRequest.ProtoReflect.Descriptor instead.
 func (*GetPublicationRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{8}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GetPublicationRequest) GetArticleId() string {
@@ -789,14 +174,14 @@ func (x *GetPublicationRequest) GetArticleId() string {
 type GetPublicationResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The publication, without rendered HTML.
-	Publication   *Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
+	Publication   *v1.Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetPublicationResponse) Reset() {
 	*x = GetPublicationResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -808,7 +193,7 @@ func (x *GetPublicationResponse) String() string {
 func (*GetPublicationResponse) ProtoMessage() {}
 
 func (x *GetPublicationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -821,10 +206,10 @@ func (x *GetPublicationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPublicationResponse.ProtoReflect.Descriptor instead.
 func (*GetPublicationResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{9}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *GetPublicationResponse) GetPublication() *Publication {
+func (x *GetPublicationResponse) GetPublication() *v1.Publication {
 	if x != nil {
 		return x.Publication
 	}
@@ -844,7 +229,7 @@ type GetRenderedRequest struct {
 
 func (x *GetRenderedRequest) Reset() {
 	*x = GetRenderedRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -856,7 +241,7 @@ func (x *GetRenderedRequest) String() string {
 func (*GetRenderedRequest) ProtoMessage() {}
 
 func (x *GetRenderedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -869,7 +254,7 @@ func (x *GetRenderedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRenderedRequest.ProtoReflect.Descriptor instead.
 func (*GetRenderedRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{10}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetRenderedRequest) GetArticleId() string {
@@ -903,7 +288,7 @@ type GetRenderedResponse struct {
 
 func (x *GetRenderedResponse) Reset() {
 	*x = GetRenderedResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -915,7 +300,7 @@ func (x *GetRenderedResponse) String() string {
 func (*GetRenderedResponse) ProtoMessage() {}
 
 func (x *GetRenderedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -928,7 +313,7 @@ func (x *GetRenderedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRenderedResponse.ProtoReflect.Descriptor instead.
 func (*GetRenderedResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{11}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetRenderedResponse) GetHtml() []byte {
@@ -975,7 +360,7 @@ type CorrectArticleRequest struct {
 
 func (x *CorrectArticleRequest) Reset() {
 	*x = CorrectArticleRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -987,7 +372,7 @@ func (x *CorrectArticleRequest) String() string {
 func (*CorrectArticleRequest) ProtoMessage() {}
 
 func (x *CorrectArticleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1000,7 +385,7 @@ func (x *CorrectArticleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectArticleRequest.ProtoReflect.Descriptor instead.
 func (*CorrectArticleRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{12}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CorrectArticleRequest) GetArticleId() string {
@@ -1028,14 +413,14 @@ func (x *CorrectArticleRequest) GetNote() string {
 type CorrectArticleResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The publication, without rendered HTML.
-	Publication   *Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
+	Publication   *v1.Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CorrectArticleResponse) Reset() {
 	*x = CorrectArticleResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1047,7 +432,7 @@ func (x *CorrectArticleResponse) String() string {
 func (*CorrectArticleResponse) ProtoMessage() {}
 
 func (x *CorrectArticleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1060,10 +445,10 @@ func (x *CorrectArticleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectArticleResponse.ProtoReflect.Descriptor instead.
 func (*CorrectArticleResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{13}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{7}
 }
 
-func (x *CorrectArticleResponse) GetPublication() *Publication {
+func (x *CorrectArticleResponse) GetPublication() *v1.Publication {
 	if x != nil {
 		return x.Publication
 	}
@@ -1085,7 +470,7 @@ type UnpublishArticleRequest struct {
 
 func (x *UnpublishArticleRequest) Reset() {
 	*x = UnpublishArticleRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[14]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +482,7 @@ func (x *UnpublishArticleRequest) String() string {
 func (*UnpublishArticleRequest) ProtoMessage() {}
 
 func (x *UnpublishArticleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[14]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +495,7 @@ func (x *UnpublishArticleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnpublishArticleRequest.ProtoReflect.Descriptor instead.
 func (*UnpublishArticleRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{14}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *UnpublishArticleRequest) GetArticleId() string {
@@ -1138,14 +523,14 @@ func (x *UnpublishArticleRequest) GetReason() string {
 type UnpublishArticleResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The publication, without rendered HTML.
-	Publication   *Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
+	Publication   *v1.Publication `protobuf:"bytes,1,opt,name=publication,proto3" json:"publication,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UnpublishArticleResponse) Reset() {
 	*x = UnpublishArticleResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[15]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1157,7 +542,7 @@ func (x *UnpublishArticleResponse) String() string {
 func (*UnpublishArticleResponse) ProtoMessage() {}
 
 func (x *UnpublishArticleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[15]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1170,10 +555,10 @@ func (x *UnpublishArticleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnpublishArticleResponse.ProtoReflect.Descriptor instead.
 func (*UnpublishArticleResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{15}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *UnpublishArticleResponse) GetPublication() *Publication {
+func (x *UnpublishArticleResponse) GetPublication() *v1.Publication {
 	if x != nil {
 		return x.Publication
 	}
@@ -1195,7 +580,7 @@ type SchedulePublishRequest struct {
 
 func (x *SchedulePublishRequest) Reset() {
 	*x = SchedulePublishRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[16]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1207,7 +592,7 @@ func (x *SchedulePublishRequest) String() string {
 func (*SchedulePublishRequest) ProtoMessage() {}
 
 func (x *SchedulePublishRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[16]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1220,7 +605,7 @@ func (x *SchedulePublishRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchedulePublishRequest.ProtoReflect.Descriptor instead.
 func (*SchedulePublishRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{16}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SchedulePublishRequest) GetArticleId() string {
@@ -1248,14 +633,14 @@ func (x *SchedulePublishRequest) GetAt() *timestamppb.Timestamp {
 type SchedulePublishResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The schedule.
-	Schedule      *Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	Schedule      *v1.Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SchedulePublishResponse) Reset() {
 	*x = SchedulePublishResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[17]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1267,7 +652,7 @@ func (x *SchedulePublishResponse) String() string {
 func (*SchedulePublishResponse) ProtoMessage() {}
 
 func (x *SchedulePublishResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[17]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1280,10 +665,10 @@ func (x *SchedulePublishResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchedulePublishResponse.ProtoReflect.Descriptor instead.
 func (*SchedulePublishResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{17}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{11}
 }
 
-func (x *SchedulePublishResponse) GetSchedule() *Schedule {
+func (x *SchedulePublishResponse) GetSchedule() *v1.Schedule {
 	if x != nil {
 		return x.Schedule
 	}
@@ -1303,7 +688,7 @@ type CancelScheduleRequest struct {
 
 func (x *CancelScheduleRequest) Reset() {
 	*x = CancelScheduleRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[18]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1315,7 +700,7 @@ func (x *CancelScheduleRequest) String() string {
 func (*CancelScheduleRequest) ProtoMessage() {}
 
 func (x *CancelScheduleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[18]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1328,7 +713,7 @@ func (x *CancelScheduleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelScheduleRequest.ProtoReflect.Descriptor instead.
 func (*CancelScheduleRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{18}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CancelScheduleRequest) GetArticleId() string {
@@ -1349,14 +734,14 @@ func (x *CancelScheduleRequest) GetScheduleId() string {
 type CancelScheduleResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The schedule.
-	Schedule      *Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
+	Schedule      *v1.Schedule `protobuf:"bytes,1,opt,name=schedule,proto3" json:"schedule,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CancelScheduleResponse) Reset() {
 	*x = CancelScheduleResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[19]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1368,7 +753,7 @@ func (x *CancelScheduleResponse) String() string {
 func (*CancelScheduleResponse) ProtoMessage() {}
 
 func (x *CancelScheduleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[19]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1381,10 +766,10 @@ func (x *CancelScheduleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelScheduleResponse.ProtoReflect.Descriptor instead.
 func (*CancelScheduleResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{19}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{13}
 }
 
-func (x *CancelScheduleResponse) GetSchedule() *Schedule {
+func (x *CancelScheduleResponse) GetSchedule() *v1.Schedule {
 	if x != nil {
 		return x.Schedule
 	}
@@ -1402,7 +787,7 @@ type ListSchedulesRequest struct {
 
 func (x *ListSchedulesRequest) Reset() {
 	*x = ListSchedulesRequest{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[20]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1414,7 +799,7 @@ func (x *ListSchedulesRequest) String() string {
 func (*ListSchedulesRequest) ProtoMessage() {}
 
 func (x *ListSchedulesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[20]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1427,7 +812,7 @@ func (x *ListSchedulesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchedulesRequest.ProtoReflect.Descriptor instead.
 func (*ListSchedulesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{20}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListSchedulesRequest) GetArticleId() string {
@@ -1441,14 +826,14 @@ func (x *ListSchedulesRequest) GetArticleId() string {
 type ListSchedulesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Oldest first.
-	Schedules     []*Schedule `protobuf:"bytes,1,rep,name=schedules,proto3" json:"schedules,omitempty"`
+	Schedules     []*v1.Schedule `protobuf:"bytes,1,rep,name=schedules,proto3" json:"schedules,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListSchedulesResponse) Reset() {
 	*x = ListSchedulesResponse{}
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[21]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1460,7 +845,7 @@ func (x *ListSchedulesResponse) String() string {
 func (*ListSchedulesResponse) ProtoMessage() {}
 
 func (x *ListSchedulesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[21]
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1473,10 +858,10 @@ func (x *ListSchedulesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchedulesResponse.ProtoReflect.Descriptor instead.
 func (*ListSchedulesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{21}
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{15}
 }
 
-func (x *ListSchedulesResponse) GetSchedules() []*Schedule {
+func (x *ListSchedulesResponse) GetSchedules() []*v1.Schedule {
 	if x != nil {
 		return x.Schedules
 	}
@@ -1487,77 +872,18 @@ var File_tandem_publishing_v1_publishing_proto protoreflect.FileDescriptor
 
 const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/publishing/v1/publishing.proto\x12\x14tandem.publishing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\"\xa3\x04\n" +
-	"\vPublication\x12\x1d\n" +
-	"\n" +
-	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1a\n" +
-	"\brevision\x18\x02 \x01(\x04R\brevision\x12H\n" +
-	"\alocales\x18\x03 \x03(\v2..tandem.publishing.v1.Publication.LocalesEntryR\alocales\x12O\n" +
-	"\n" +
-	"taken_down\x18\x04 \x03(\v20.tandem.publishing.v1.Publication.TakenDownEntryR\ttakenDown\x12B\n" +
-	"\x05moved\x18\x05 \x03(\v2,.tandem.publishing.v1.Publication.MovedEntryR\x05moved\x1aa\n" +
-	"\fLocalesEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12;\n" +
-	"\x05value\x18\x02 \x01(\v2%.tandem.publishing.v1.PublishedLocaleR\x05value:\x028\x01\x1a]\n" +
-	"\x0eTakenDownEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x125\n" +
-	"\x05value\x18\x02 \x01(\v2\x1f.tandem.publishing.v1.TakenDownR\x05value:\x028\x01\x1a8\n" +
-	"\n" +
-	"MovedEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x98\x01\n" +
-	"\tTakenDown\x12\x16\n" +
-	"\x06locale\x18\x01 \x01(\tR\x06locale\x12\x12\n" +
-	"\x04path\x18\x02 \x01(\tR\x04path\x12\x14\n" +
-	"\x05title\x18\x03 \x01(\tR\x05title\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\x121\n" +
-	"\x06change\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\xa0\x02\n" +
-	"\bSchedule\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
-	"\alocales\x18\x02 \x03(\tR\alocales\x12*\n" +
-	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x127\n" +
-	"\tscheduled\x18\x04 \x01(\v2\x19.tandem.article.v1.ChangeR\tscheduled\x12<\n" +
-	"\x06status\x18\x05 \x01(\x0e2$.tandem.publishing.v1.ScheduleStatusR\x06status\x12/\n" +
-	"\x05ended\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\x05ended\x12\x16\n" +
-	"\x06reason\x18\a \x01(\tR\x06reason\"|\n" +
-	"\tSchedules\x12\x1d\n" +
-	"\n" +
-	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1a\n" +
-	"\brevision\x18\x02 \x01(\x04R\brevision\x124\n" +
-	"\x05items\x18\x03 \x03(\v2\x1e.tandem.publishing.v1.ScheduleR\x05items\"S\n" +
-	"\n" +
-	"Correction\x12\x12\n" +
-	"\x04note\x18\x01 \x01(\tR\x04note\x121\n" +
-	"\x06change\x18\x02 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\x95\x04\n" +
-	"\x0fPublishedLocale\x12\x16\n" +
-	"\x06locale\x18\x01 \x01(\tR\x06locale\x12'\n" +
-	"\x0fsource_revision\x18\x02 \x01(\x04R\x0esourceRevision\x12\x12\n" +
-	"\x04path\x18\x03 \x01(\tR\x04path\x12\x14\n" +
-	"\x05title\x18\x04 \x01(\tR\x05title\x12\x18\n" +
-	"\asection\x18\x05 \x03(\tR\asection\x12\x12\n" +
-	"\x04date\x18\x06 \x01(\tR\x04date\x12\x12\n" +
-	"\x04slug\x18\a \x01(\tR\x04slug\x12=\n" +
-	"\acontent\x18\b \x01(\v2#.tandem.article.v1.LocalizedContentR\acontent\x12\x12\n" +
-	"\x04html\x18\t \x01(\fR\x04html\x12!\n" +
-	"\fcontent_hash\x18\n" +
-	" \x01(\tR\vcontentHash\x127\n" +
-	"\tpublished\x18\v \x01(\v2\x19.tandem.article.v1.ChangeR\tpublished\x12B\n" +
-	"\x0ffirst_published\x18\f \x01(\v2\x19.tandem.article.v1.ChangeR\x0efirstPublished\x12@\n" +
-	"\n" +
-	"correction\x18\r \x01(\v2 .tandem.publishing.v1.CorrectionR\n" +
-	"correction\x12 \n" +
-	"\vdescription\x18\x0e \x01(\tR\vdescription\"P\n" +
+	"%tandem/publishing/v1/publishing.proto\x12\x14tandem.publishing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"tandem/events/v1/publication.proto\"P\n" +
 	"\x15PublishArticleRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
-	"\alocales\x18\x02 \x03(\tR\alocales\"]\n" +
-	"\x16PublishArticleResponse\x12C\n" +
-	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication\"6\n" +
+	"\alocales\x18\x02 \x03(\tR\alocales\"Y\n" +
+	"\x16PublishArticleResponse\x12?\n" +
+	"\vpublication\x18\x01 \x01(\v2\x1d.tandem.events.v1.PublicationR\vpublication\"6\n" +
 	"\x15GetPublicationRequest\x12\x1d\n" +
 	"\n" +
-	"article_id\x18\x01 \x01(\tR\tarticleId\"]\n" +
-	"\x16GetPublicationResponse\x12C\n" +
-	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication\"K\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\"Y\n" +
+	"\x16GetPublicationResponse\x12?\n" +
+	"\vpublication\x18\x01 \x01(\v2\x1d.tandem.events.v1.PublicationR\vpublication\"K\n" +
 	"\x12GetRenderedRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x16\n" +
@@ -1571,41 +897,35 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
 	"\alocales\x18\x02 \x03(\tR\alocales\x12\x12\n" +
-	"\x04note\x18\x03 \x01(\tR\x04note\"]\n" +
-	"\x16CorrectArticleResponse\x12C\n" +
-	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication\"j\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"Y\n" +
+	"\x16CorrectArticleResponse\x12?\n" +
+	"\vpublication\x18\x01 \x01(\v2\x1d.tandem.events.v1.PublicationR\vpublication\"j\n" +
 	"\x17UnpublishArticleRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
 	"\alocales\x18\x02 \x03(\tR\alocales\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"_\n" +
-	"\x18UnpublishArticleResponse\x12C\n" +
-	"\vpublication\x18\x01 \x01(\v2!.tandem.publishing.v1.PublicationR\vpublication\"}\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"[\n" +
+	"\x18UnpublishArticleResponse\x12?\n" +
+	"\vpublication\x18\x01 \x01(\v2\x1d.tandem.events.v1.PublicationR\vpublication\"}\n" +
 	"\x16SchedulePublishRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
 	"\alocales\x18\x02 \x03(\tR\alocales\x12*\n" +
-	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"U\n" +
-	"\x17SchedulePublishResponse\x12:\n" +
-	"\bschedule\x18\x01 \x01(\v2\x1e.tandem.publishing.v1.ScheduleR\bschedule\"W\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"Q\n" +
+	"\x17SchedulePublishResponse\x126\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1a.tandem.events.v1.ScheduleR\bschedule\"W\n" +
 	"\x15CancelScheduleRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1f\n" +
 	"\vschedule_id\x18\x02 \x01(\tR\n" +
-	"scheduleId\"T\n" +
-	"\x16CancelScheduleResponse\x12:\n" +
-	"\bschedule\x18\x01 \x01(\v2\x1e.tandem.publishing.v1.ScheduleR\bschedule\"5\n" +
+	"scheduleId\"P\n" +
+	"\x16CancelScheduleResponse\x126\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1a.tandem.events.v1.ScheduleR\bschedule\"5\n" +
 	"\x14ListSchedulesRequest\x12\x1d\n" +
 	"\n" +
-	"article_id\x18\x01 \x01(\tR\tarticleId\"U\n" +
-	"\x15ListSchedulesResponse\x12<\n" +
-	"\tschedules\x18\x01 \x03(\v2\x1e.tandem.publishing.v1.ScheduleR\tschedules*\xa3\x01\n" +
-	"\x0eScheduleStatus\x12\x1f\n" +
-	"\x1bSCHEDULE_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
-	"\x17SCHEDULE_STATUS_PENDING\x10\x01\x12\x18\n" +
-	"\x14SCHEDULE_STATUS_DONE\x10\x02\x12\x1d\n" +
-	"\x19SCHEDULE_STATUS_CANCELLED\x10\x03\x12\x1a\n" +
-	"\x16SCHEDULE_STATUS_FAILED\x10\x042\xf8\x06\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\"Q\n" +
+	"\x15ListSchedulesResponse\x128\n" +
+	"\tschedules\x18\x01 \x03(\v2\x1a.tandem.events.v1.ScheduleR\tschedules2\xf8\x06\n" +
 	"\x11PublishingService\x12k\n" +
 	"\x0ePublishArticle\x12+.tandem.publishing.v1.PublishArticleRequest\x1a,.tandem.publishing.v1.PublishArticleResponse\x12k\n" +
 	"\x0eGetPublication\x12+.tandem.publishing.v1.GetPublicationRequest\x1a,.tandem.publishing.v1.GetPublicationResponse\x12b\n" +
@@ -1629,85 +949,58 @@ func file_tandem_publishing_v1_publishing_proto_rawDescGZIP() []byte {
 	return file_tandem_publishing_v1_publishing_proto_rawDescData
 }
 
-var file_tandem_publishing_v1_publishing_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_tandem_publishing_v1_publishing_proto_goTypes = []any{
-	(ScheduleStatus)(0),              // 0: tandem.publishing.v1.ScheduleStatus
-	(*Publication)(nil),              // 1: tandem.publishing.v1.Publication
-	(*TakenDown)(nil),                // 2: tandem.publishing.v1.TakenDown
-	(*Schedule)(nil),                 // 3: tandem.publishing.v1.Schedule
-	(*Schedules)(nil),                // 4: tandem.publishing.v1.Schedules
-	(*Correction)(nil),               // 5: tandem.publishing.v1.Correction
-	(*PublishedLocale)(nil),          // 6: tandem.publishing.v1.PublishedLocale
-	(*PublishArticleRequest)(nil),    // 7: tandem.publishing.v1.PublishArticleRequest
-	(*PublishArticleResponse)(nil),   // 8: tandem.publishing.v1.PublishArticleResponse
-	(*GetPublicationRequest)(nil),    // 9: tandem.publishing.v1.GetPublicationRequest
-	(*GetPublicationResponse)(nil),   // 10: tandem.publishing.v1.GetPublicationResponse
-	(*GetRenderedRequest)(nil),       // 11: tandem.publishing.v1.GetRenderedRequest
-	(*GetRenderedResponse)(nil),      // 12: tandem.publishing.v1.GetRenderedResponse
-	(*CorrectArticleRequest)(nil),    // 13: tandem.publishing.v1.CorrectArticleRequest
-	(*CorrectArticleResponse)(nil),   // 14: tandem.publishing.v1.CorrectArticleResponse
-	(*UnpublishArticleRequest)(nil),  // 15: tandem.publishing.v1.UnpublishArticleRequest
-	(*UnpublishArticleResponse)(nil), // 16: tandem.publishing.v1.UnpublishArticleResponse
-	(*SchedulePublishRequest)(nil),   // 17: tandem.publishing.v1.SchedulePublishRequest
-	(*SchedulePublishResponse)(nil),  // 18: tandem.publishing.v1.SchedulePublishResponse
-	(*CancelScheduleRequest)(nil),    // 19: tandem.publishing.v1.CancelScheduleRequest
-	(*CancelScheduleResponse)(nil),   // 20: tandem.publishing.v1.CancelScheduleResponse
-	(*ListSchedulesRequest)(nil),     // 21: tandem.publishing.v1.ListSchedulesRequest
-	(*ListSchedulesResponse)(nil),    // 22: tandem.publishing.v1.ListSchedulesResponse
-	nil,                              // 23: tandem.publishing.v1.Publication.LocalesEntry
-	nil,                              // 24: tandem.publishing.v1.Publication.TakenDownEntry
-	nil,                              // 25: tandem.publishing.v1.Publication.MovedEntry
-	(*v1.Change)(nil),                // 26: tandem.article.v1.Change
-	(*timestamppb.Timestamp)(nil),    // 27: google.protobuf.Timestamp
-	(*v1.LocalizedContent)(nil),      // 28: tandem.article.v1.LocalizedContent
+	(*PublishArticleRequest)(nil),    // 0: tandem.publishing.v1.PublishArticleRequest
+	(*PublishArticleResponse)(nil),   // 1: tandem.publishing.v1.PublishArticleResponse
+	(*GetPublicationRequest)(nil),    // 2: tandem.publishing.v1.GetPublicationRequest
+	(*GetPublicationResponse)(nil),   // 3: tandem.publishing.v1.GetPublicationResponse
+	(*GetRenderedRequest)(nil),       // 4: tandem.publishing.v1.GetRenderedRequest
+	(*GetRenderedResponse)(nil),      // 5: tandem.publishing.v1.GetRenderedResponse
+	(*CorrectArticleRequest)(nil),    // 6: tandem.publishing.v1.CorrectArticleRequest
+	(*CorrectArticleResponse)(nil),   // 7: tandem.publishing.v1.CorrectArticleResponse
+	(*UnpublishArticleRequest)(nil),  // 8: tandem.publishing.v1.UnpublishArticleRequest
+	(*UnpublishArticleResponse)(nil), // 9: tandem.publishing.v1.UnpublishArticleResponse
+	(*SchedulePublishRequest)(nil),   // 10: tandem.publishing.v1.SchedulePublishRequest
+	(*SchedulePublishResponse)(nil),  // 11: tandem.publishing.v1.SchedulePublishResponse
+	(*CancelScheduleRequest)(nil),    // 12: tandem.publishing.v1.CancelScheduleRequest
+	(*CancelScheduleResponse)(nil),   // 13: tandem.publishing.v1.CancelScheduleResponse
+	(*ListSchedulesRequest)(nil),     // 14: tandem.publishing.v1.ListSchedulesRequest
+	(*ListSchedulesResponse)(nil),    // 15: tandem.publishing.v1.ListSchedulesResponse
+	(*v1.Publication)(nil),           // 16: tandem.events.v1.Publication
+	(*timestamppb.Timestamp)(nil),    // 17: google.protobuf.Timestamp
+	(*v1.Schedule)(nil),              // 18: tandem.events.v1.Schedule
 }
 var file_tandem_publishing_v1_publishing_proto_depIdxs = []int32{
-	23, // 0: tandem.publishing.v1.Publication.locales:type_name -> tandem.publishing.v1.Publication.LocalesEntry
-	24, // 1: tandem.publishing.v1.Publication.taken_down:type_name -> tandem.publishing.v1.Publication.TakenDownEntry
-	25, // 2: tandem.publishing.v1.Publication.moved:type_name -> tandem.publishing.v1.Publication.MovedEntry
-	26, // 3: tandem.publishing.v1.TakenDown.change:type_name -> tandem.article.v1.Change
-	27, // 4: tandem.publishing.v1.Schedule.at:type_name -> google.protobuf.Timestamp
-	26, // 5: tandem.publishing.v1.Schedule.scheduled:type_name -> tandem.article.v1.Change
-	0,  // 6: tandem.publishing.v1.Schedule.status:type_name -> tandem.publishing.v1.ScheduleStatus
-	26, // 7: tandem.publishing.v1.Schedule.ended:type_name -> tandem.article.v1.Change
-	3,  // 8: tandem.publishing.v1.Schedules.items:type_name -> tandem.publishing.v1.Schedule
-	26, // 9: tandem.publishing.v1.Correction.change:type_name -> tandem.article.v1.Change
-	28, // 10: tandem.publishing.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
-	26, // 11: tandem.publishing.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
-	26, // 12: tandem.publishing.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
-	5,  // 13: tandem.publishing.v1.PublishedLocale.correction:type_name -> tandem.publishing.v1.Correction
-	1,  // 14: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
-	1,  // 15: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.publishing.v1.Publication
-	1,  // 16: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
-	1,  // 17: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.publishing.v1.Publication
-	27, // 18: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
-	3,  // 19: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.publishing.v1.Schedule
-	3,  // 20: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.publishing.v1.Schedule
-	3,  // 21: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.publishing.v1.Schedule
-	6,  // 22: tandem.publishing.v1.Publication.LocalesEntry.value:type_name -> tandem.publishing.v1.PublishedLocale
-	2,  // 23: tandem.publishing.v1.Publication.TakenDownEntry.value:type_name -> tandem.publishing.v1.TakenDown
-	7,  // 24: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
-	9,  // 25: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
-	11, // 26: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
-	13, // 27: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
-	15, // 28: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
-	17, // 29: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
-	19, // 30: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
-	21, // 31: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
-	8,  // 32: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
-	10, // 33: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
-	12, // 34: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
-	14, // 35: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
-	16, // 36: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
-	18, // 37: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
-	20, // 38: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
-	22, // 39: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
-	32, // [32:40] is the sub-list for method output_type
-	24, // [24:32] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	16, // 0: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	16, // 1: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.events.v1.Publication
+	16, // 2: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	16, // 3: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	17, // 4: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
+	18, // 5: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.events.v1.Schedule
+	18, // 6: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.events.v1.Schedule
+	18, // 7: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.events.v1.Schedule
+	0,  // 8: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
+	2,  // 9: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
+	4,  // 10: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
+	6,  // 11: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
+	8,  // 12: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
+	10, // 13: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
+	12, // 14: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
+	14, // 15: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
+	1,  // 16: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
+	3,  // 17: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
+	5,  // 18: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
+	7,  // 19: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
+	9,  // 20: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
+	11, // 21: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
+	13, // 22: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
+	15, // 23: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
+	16, // [16:24] is the sub-list for method output_type
+	8,  // [8:16] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_tandem_publishing_v1_publishing_proto_init() }
@@ -1720,14 +1013,13 @@ func file_tandem_publishing_v1_publishing_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_publishing_v1_publishing_proto_rawDesc), len(file_tandem_publishing_v1_publishing_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   25,
+			NumEnums:      0,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_tandem_publishing_v1_publishing_proto_goTypes,
 		DependencyIndexes: file_tandem_publishing_v1_publishing_proto_depIdxs,
-		EnumInfos:         file_tandem_publishing_v1_publishing_proto_enumTypes,
 		MessageInfos:      file_tandem_publishing_v1_publishing_proto_msgTypes,
 	}.Build()
 	File_tandem_publishing_v1_publishing_proto = out.File
