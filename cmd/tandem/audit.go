@@ -71,22 +71,22 @@ func audit(ctx context.Context, bus *events.Bus, id string, w io.Writer) error {
 		})
 	}
 	err := errors.Join(
-		read(bus.Editorial, events.KindDrafts, func(ev *events.Event) string {
+		read(bus.Editorial, eventsv1.KindDrafts, func(ev *events.Event) string {
 			de, _ := ev.Data.(*eventsv1.DraftEvent)
 			var before = prev.GetDraft()
 			prev = de
-			if ev.Type == events.DraftPurged || ev.Type == events.DraftWithdrawn {
+			if ev.Type == eventsv1.DraftPurged || ev.Type == eventsv1.DraftWithdrawn {
 				return "reason: " + de.GetDraft().GetWithdrawnReason()
 			}
 			return drafting.Summary(ev.Type, before, de.GetDraft())
 		}),
-		read(bus.Editorial, events.KindReviews, func(ev *events.Event) string {
+		read(bus.Editorial, eventsv1.KindReviews, func(ev *events.Event) string {
 			j := ev.Data.(*eventsv1.ReviewEvent).GetJob()
 			before := prevJob
 			prevJob = j
 			return review.Summary(ev.Type, before, j)
 		}),
-		read(bus.Public, events.KindArticles, func(ev *events.Event) string {
+		read(bus.Public, eventsv1.KindArticles, func(ev *events.Event) string {
 			ae := ev.Data.(*eventsv1.ArticleEvent)
 			var public []string
 			for l := range ae.GetPublication().GetLocales() {

@@ -25,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemnews/tandem/internal/stack"
+
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tandemnews/tandem/pkg/auth"
@@ -250,7 +252,7 @@ func TestBenchReport(t *testing.T) {
 	defer cancel()
 	nats := testkit.StartNATS(t)
 	rdb, prefix := testkit.Redis(t)
-	e := startEnvWith(t, nats.URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.Rate = -1 })
+	e := startEnvWith(t, nats.URL(), cache.New(rdb, prefix), func(c *stack.Config) { c.Rate = -1 })
 	cl := e.client(t)
 	pub, err := cl.walk(ctx, benchArticle(t), e.tokens)
 	if err != nil {

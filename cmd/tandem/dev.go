@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tandemnews/tandem/internal/stack"
+
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc/codes"
@@ -108,21 +110,21 @@ func runDev(ctx context.Context, c *config) error {
 		return err
 	}
 	c.serveMetrics(ctx, log)
-	st, err := startStack(ctx, stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log})
+	st, err := stack.Start(ctx, stack.Config{Services: stack.Services, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log})
 	if err != nil {
 		return err
 	}
 	select {
-	case <-st.site.Ready():
+	case <-st.Site.Ready():
 	case <-ctx.Done():
-		return st.wait()
+		return st.Wait()
 	}
 	paths, err := loadDemo(ctx, bus, gl.Addr().String(), tokens, log)
 	if err != nil {
 		log.Error("demo articles not loaded", "err", err)
 	}
 	printDev(natsURL, gl.Addr().String(), sc, tokens, paths, pages != nil)
-	return st.wait()
+	return st.Wait()
 }
 
 // devTokens returns the development token of each role, creating them
@@ -163,7 +165,7 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 	if err != nil {
 		return nil, err
 	}
-	info, err := s.Info(ctx, jetstream.WithSubjectFilter(bus.Editorial.Wildcard(events.KindDrafts)))
+	info, err := s.Info(ctx, jetstream.WithSubjectFilter(bus.Editorial.Wildcard(eventsv1.KindDrafts)))
 	if err != nil {
 		return nil, err
 	}

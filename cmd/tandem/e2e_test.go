@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemnews/tandem/internal/stack"
+
 	"github.com/redis/go-redis/v9"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -44,7 +46,7 @@ type testEnv struct {
 	conn     *grpc.ClientConn
 	siteURL  string
 	grpcAddr string
-	stack    *stack
+	stack    *stack.Stack
 }
 
 func startEnv(t *testing.T, natsURL string) *testEnv {
@@ -54,13 +56,13 @@ func startEnv(t *testing.T, natsURL string) *testEnv {
 }
 
 // startEnvWith runs the stack with the given page cache and options.
-func startEnvWith(t *testing.T, natsURL string, pages *cache.Pages, opts ...func(*stackConfig)) *testEnv {
+func startEnvWith(t *testing.T, natsURL string, pages *cache.Pages, opts ...func(*stack.Config)) *testEnv {
 	t.Helper()
 	return startEnvOn(t, testkit.Bus(t, natsURL), pages, opts...)
 }
 
 // startEnvOn runs the stack on a bus of the test's.
-func startEnvOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*stackConfig)) *testEnv {
+func startEnvOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*stack.Config)) *testEnv {
 	t.Helper()
 
 	tokens := map[auth.Role]string{}
@@ -89,18 +91,18 @@ func startEnvOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(
 	sc.BaseURL = "http://" + hl.Addr().String()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := stackConfig{Services: serviceNames, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl}
+	cfg := stack.Config{Services: stack.Services, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	st, err := startStack(ctx, cfg)
+	st, err := stack.Start(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		cancel()
-		if err := st.wait(); err != nil {
+		if err := st.Wait(); err != nil {
 			t.Errorf("stack stopped with: %v", err)
 		}
 	})
@@ -110,7 +112,7 @@ func startEnvOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(
 	}
 	t.Cleanup(func() { conn.Close() })
 	select {
-	case <-st.site.Ready():
+	case <-st.Site.Ready():
 	case <-time.After(10 * time.Second):
 		t.Fatal("site did not catch up with PUBLIC")
 	}
@@ -493,14 +495,14 @@ func (e *testEnv) startSite(t *testing.T, pages *cache.Pages, lruBytes int64) st
 	sc := siteconfig.Default()
 	sc.BaseURL = e.siteURL // pages name the public origin, whichever replica serves them
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := startStack(ctx, stackConfig{Services: []string{"site"}, Bus: e.bus, Pages: pages, Site: sc, HTTP: hl, PublishingAddr: e.grpcAddr, SiteLRUBytes: lruBytes})
+	st, err := stack.Start(ctx, stack.Config{Services: []string{"site"}, Bus: e.bus, Pages: pages, Site: sc, HTTP: hl, PublishingAddr: e.grpcAddr, SiteLRUBytes: lruBytes})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); _ = st.wait() })
+	t.Cleanup(func() { cancel(); _ = st.Wait() })
 	select {
-	case <-st.site.Ready():
+	case <-st.Site.Ready():
 	case <-time.After(10 * time.Second):
 		t.Fatal("replica did not catch up with PUBLIC")
 	}
@@ -647,7 +649,7 @@ func TestAccessMatrixEveryRPCEveryRole(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	policy := auth.Policy{}
-	for _, s := range []grpcService{drafting.New(e.bus, drafting.Options{}), review.New(e.bus, nil), publishing.New(e.bus, publishing.Options{})} {
+	for _, s := range []stack.GRPCService{drafting.New(e.bus, drafting.Options{}), review.New(e.bus, nil), publishing.New(e.bus, publishing.Options{})} {
 		for m, r := range s.Policy() {
 			policy[m] = r
 		}
@@ -700,7 +702,7 @@ func TestAccessMatrixEveryRPCEveryRole(t *testing.T) {
 
 func TestLimitsAreEnforcedWithClearErrors(t *testing.T) {
 	rdb, prefix := testkit.Redis(t)
-	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.Rate, c.Burst = 5, 5 })
+	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stack.Config) { c.Rate, c.Burst = 5, 5 })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	drafting := draftingv1.NewDraftingServiceClient(e.conn)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemnews/tandem/internal/stack"
+
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
 	"google.golang.org/grpc"
@@ -228,7 +230,7 @@ func TestNATSRestartUnderLoadLosesNothing(t *testing.T) {
 	n := testkit.StartNATS(t)
 	rdb, prefix := testkit.Redis(t)
 	// Three editors at full speed are more than a person's rate limit.
-	e := startEnvWith(t, n.URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.Rate = -1 })
+	e := startEnvWith(t, n.URL(), cache.New(rdb, prefix), func(c *stack.Config) { c.Rate = -1 })
 	l := newLedger()
 	load, stop := context.WithTimeout(context.Background(), 7*time.Second)
 	defer stop()
@@ -247,7 +249,7 @@ func TestClusterLeaderKilledUnderLoadLosesNothing(t *testing.T) {
 	c := testkit.StartCluster(t)
 	bus := testkit.BusWith(t, c.URL(), 3)
 	rdb, prefix := testkit.Redis(t)
-	e := startEnvOn(t, bus, cache.New(rdb, prefix), func(c *stackConfig) { c.Rate = -1 })
+	e := startEnvOn(t, bus, cache.New(rdb, prefix), func(c *stack.Config) { c.Rate = -1 })
 	l := newLedger()
 	load, stop := context.WithTimeout(context.Background(), 8*time.Second)
 	defer stop()

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemnews/tandem/internal/stack"
+
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -176,13 +178,13 @@ func TestDeployedNATSPermissions(t *testing.T) {
 	sc := siteconfig.Default()
 	sc.BaseURL = e.siteURL
 	sctx, stopSite := context.WithCancel(ctx)
-	st, err := startStack(sctx, stackConfig{Services: []string{"site"}, Bus: siteBus, Site: sc, HTTP: hl, PublishingAddr: e.grpcAddr})
+	st, err := stack.Start(sctx, stack.Config{Services: []string{"site"}, Bus: siteBus, Site: sc, HTTP: hl, PublishingAddr: e.grpcAddr})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { stopSite(); _ = st.wait() }()
+	defer func() { stopSite(); _ = st.Wait() }()
 	select {
-	case <-st.site.Ready():
+	case <-st.Site.Ready():
 	case <-time.After(10 * time.Second):
 		t.Fatal("the site user cannot follow PUBLIC")
 	}

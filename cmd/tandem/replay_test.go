@@ -27,7 +27,7 @@ func publishDirect(t *testing.T, bus *events.Bus, site *siteconfig.Config, n int
 	t.Helper()
 	ctx := context.Background()
 	r := &publishing.Renderer{Site: site}
-	pubs := events.Publications(bus.Public)
+	pubs := publishing.Publications(bus.Public)
 	sections := [][]string{{"news-events", "news"}, {"news-events", "notices"}, {"campus-life"}}
 	var paths []string
 	start := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
@@ -58,7 +58,7 @@ func publishDirect(t *testing.T, bus *events.Bus, site *siteconfig.Config, n int
 		}
 		if _, err := pubs.Upsert(ctx, id, func(cur *eventsv1.Publication) (events.Change, error) {
 			cur.ArticleId, cur.Locales = p.ArticleId, p.Locales
-			return events.Change{Type: events.ArticlePublished, Actor: "replay"}, nil
+			return events.Change{Type: eventsv1.ArticlePublished, Actor: "replay"}, nil
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemnews/tandem/internal/stack"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -26,7 +28,7 @@ import (
 func TestScheduleFiresAfterARestartAndCancelHolds(t *testing.T) {
 	// Drafting and review only: the publishing replicas are the test's.
 	rdb, prefix := testkit.Redis(t)
-	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.Services = []string{"drafting", "review", "site"} })
+	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stack.Config) { c.Services = []string{"drafting", "review", "site"} })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cl := e.client(t)
@@ -68,7 +70,7 @@ func TestScheduleFiresAfterARestartAndCancelHolds(t *testing.T) {
 
 	second, stopSecond := start()
 	defer stopSecond()
-	pubs := events.Publications(e.bus.Public)
+	pubs := publishing.Publications(e.bus.Public)
 	var p *eventsv1.Publication
 	eventuallyWithin(t, "the Chinese is published by the schedule", 10*time.Second, func() bool {
 		p, err = pubs.Get(ctx, id)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/tandemnews/tandem/internal/stack"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tandemnews/tandem/pkg/auth"
@@ -21,7 +23,7 @@ func serveCmd() *cobra.Command {
 		Use:       "serve drafting|review|publishing|site ...",
 		Short:     "Run one or more services against NATS_URL and REDIS_URL",
 		Args:      cobra.MatchAll(cobra.MinimumNArgs(1), cobra.OnlyValidArgs),
-		ValidArgs: serviceNames,
+		ValidArgs: stack.Services,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -53,7 +55,7 @@ func runServe(ctx context.Context, c *config, services []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := stackConfig{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log}
+	cfg := stack.Config{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log}
 	grpcServices := slices.ContainsFunc(services, func(s string) bool { return s != "site" })
 	if grpcServices {
 		if c.AuthFile == "" {
@@ -80,10 +82,10 @@ func runServe(ctx context.Context, c *config, services []string) error {
 		}
 	}
 	c.serveMetrics(ctx, log)
-	st, err := startStack(ctx, cfg)
+	st, err := stack.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	log.Info("serving", "services", services, "grpc", c.GRPCAddr, "http", c.HTTPAddr, "nats", redactURL(c.NATSURL))
-	return st.wait()
+	return st.Wait()
 }

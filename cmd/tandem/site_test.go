@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandemnews/tandem/internal/stack"
+
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
@@ -218,8 +222,8 @@ func TestLocalesLiveTheirOwnLives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last.Type != events.ArticleCorrected {
-		t.Errorf("last PUBLIC event is %s, want %s", last.Type, events.ArticleCorrected)
+	if last.Type != eventsv1.ArticleCorrected {
+		t.Errorf("last PUBLIC event is %s, want %s", last.Type, eventsv1.ArticleCorrected)
 	}
 
 	// The same event delivered again changes nothing.
@@ -281,7 +285,7 @@ func TestLocalesLiveTheirOwnLives(t *testing.T) {
 
 func mustSubject(t *testing.T, s *events.Stream, id string) string {
 	t.Helper()
-	subj, err := s.Subject(events.KindArticles, id)
+	subj, err := s.Subject(eventsv1.KindArticles, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +298,7 @@ func mustSubject(t *testing.T, s *events.Stream, id string) string {
 // at an English address until the English is published.
 func TestHTTPValidatorsGzipAndEnglishFallback(t *testing.T) {
 	rdb, prefix := testkit.Redis(t)
-	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stackConfig) { c.SiteFallback = site.FallbackSource })
+	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stack.Config) { c.SiteFallback = site.FallbackSource })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cl := e.client(t)

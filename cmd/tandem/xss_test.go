@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+	"github.com/tandemnews/tandem/services/drafting"
+
 	"golang.org/x/net/html"
 	"google.golang.org/grpc/codes"
 
@@ -101,10 +104,10 @@ func TestXSSVectorsNeverReachPagesInExecutableForm(t *testing.T) {
 	// there. The draft is written to the stream directly.
 	id := "01XSSVECTORS0000000000000A"
 	a.Id, a.SourceLocale = id, "zh-CN"
-	drafts := events.Drafts(e.bus.Editorial)
+	drafts := drafting.Drafts(e.bus.Editorial)
 	d, err := drafts.Upsert(ctx, id, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Article = a
-		return events.Change{Type: events.DraftUpdated, Actor: "test-editor"}, nil
+		return events.Change{Type: eventsv1.DraftUpdated, Actor: "test-editor"}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +115,7 @@ func TestXSSVectorsNeverReachPagesInExecutableForm(t *testing.T) {
 	rev := d.Revision
 	if _, err := drafts.Update(ctx, id, rev, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Status, d.SubmittedRevision = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED, rev
-		return events.Change{Type: events.DraftSubmitted, Actor: "test-editor"}, nil
+		return events.Change{Type: eventsv1.DraftSubmitted, Actor: "test-editor"}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -315,3 +317,10 @@ func (c Credentials) GetRequestMetadata(context.Context, ...string) (map[string]
 // travel in clear on loopback in development; production puts TLS in
 // front.
 func (c Credentials) RequireTransportSecurity() bool { return false }
+
+// Actor is the authenticated caller of ctx as the actor events record: a
+// zero Actor when nobody signed in (public calls).
+func Actor(ctx context.Context) *articlev1.Actor {
+	u, _ := FromContext(ctx)
+	return &articlev1.Actor{UserId: u.ID, Name: u.Name}
+}

@@ -18,8 +18,8 @@ import (
 // terminates it instead of retrying forever).
 func FuzzDecode(f *testing.F) {
 	good, _ := proto.Marshal(&eventsv1.DraftEvent{Draft: &draftingv1.Draft{Article: &articlev1.Article{Id: "A", Locales: map[string]*articlev1.LocalizedContent{"zh-CN": {Title: "标题"}}}}})
-	f.Add("1.0", "id-1", DraftUpdated, "/tandem/drafting", time.Now().Format(time.RFC3339Nano), contentTypeData, "type.googleapis.com/tandem.events.v1.DraftEvent", good)
-	f.Add("1.0", "id-2", ArticlePublished, "/x", "2024-01-01T00:00:00Z", contentTypeData, "type.googleapis.com/tandem.events.v1.ArticleEvent", []byte{0x0a, 0x02, 0x0a, 0x00})
+	f.Add("1.0", "id-1", eventsv1.DraftUpdated, "/tandem/drafting", time.Now().Format(time.RFC3339Nano), contentTypeData, "type.googleapis.com/tandem.events.v1.DraftEvent", good)
+	f.Add("1.0", "id-2", eventsv1.ArticlePublished, "/x", "2024-01-01T00:00:00Z", contentTypeData, "type.googleapis.com/tandem.events.v1.ArticleEvent", []byte{0x0a, 0x02, 0x0a, 0x00})
 	f.Add("0.3", "", "", "", "yesterday", "text/plain", "type.googleapis.com/no.Such", []byte{0xff})
 	f.Fuzz(func(t *testing.T, spec, id, typ, source, tm, ct, schema string, data []byte) {
 		h := nats.Header{}

@@ -25,33 +25,6 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Event types. The payload of each is named beside it.
-const (
-	DraftCreated        = "tandem.draft.created"        // DraftEvent
-	DraftUpdated        = "tandem.draft.updated"        // DraftEvent
-	DraftSubmitted      = "tandem.draft.submitted"      // DraftEvent
-	DraftWithdrawn      = "tandem.draft.withdrawn"      // DraftEvent
-	DraftPurged         = "tandem.draft.purged"         // DraftEvent: a tombstone, id only
-	TranslationOpened   = "tandem.translation.opened"   // ReviewEvent
-	TranslationApproved = "tandem.translation.approved" // ReviewEvent
-	// TranslationReopened: the editor resubmitted; segments whose source
-	// changed need review.
-	TranslationReopened = "tandem.translation.reopened" // ReviewEvent
-	// TranslationUpdated: a segment, comment, dismissal or assignment.
-	TranslationUpdated          = "tandem.translation.updated"           // ReviewEvent
-	TranslationChangesRequested = "tandem.translation.changes_requested" // ReviewEvent
-	GlossaryTermChanged         = "tandem.glossary.term_changed"         // GlossaryEvent
-	GlossaryTermDeleted         = "tandem.glossary.term_deleted"         // GlossaryEvent
-	MemoryAdded                 = "tandem.memory.added"                  // MemoryEvent
-	ScheduleAdded               = "tandem.schedule.added"                // ScheduleEvent
-	ScheduleCancelled           = "tandem.schedule.cancelled"            // ScheduleEvent
-	ScheduleDone                = "tandem.schedule.done"                 // ScheduleEvent
-	ScheduleFailed              = "tandem.schedule.failed"               // ScheduleEvent
-	ArticlePublished            = "tandem.article.published"             // ArticleEvent
-	ArticleUnpublished          = "tandem.article.unpublished"           // ArticleEvent
-	ArticleCorrected            = "tandem.article.corrected"             // ArticleEvent
-)
-
 // CloudEvents binary-mode header names, and the Tandem extension for the
 // actor.
 const (

@@ -20,7 +20,7 @@ import (
 
 func draftEvent(id, title string) *events.Event {
 	return &events.Event{
-		Type:    events.DraftUpdated,
+		Type:    eventsv1.DraftUpdated,
 		Source:  "/tandem/test",
 		Subject: id,
 		Actor:   "alice",
@@ -49,7 +49,7 @@ func TestPublishStoresCloudEventAndLastReadsIt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Sequence != seq || got.ID != ev.ID || got.Type != events.DraftUpdated || got.Actor != "alice" || got.Subject != "A1" {
+		if got.Sequence != seq || got.ID != ev.ID || got.Type != eventsv1.DraftUpdated || got.Actor != "alice" || got.Subject != "A1" {
 			t.Fatalf("last = %+v, want seq %d id %s", got, seq, ev.ID)
 		}
 		if !proto.Equal(got.Data, ev.Data) {
@@ -193,7 +193,7 @@ func TestConsumeRetriesFailuresAndTerminatesPoison(t *testing.T) {
 		poison := nats.NewMsg(poisonSubj)
 		poison.Header.Set("ce-specversion", "1.0")
 		poison.Header.Set("ce-id", "poison-1")
-		poison.Header.Set("ce-type", events.DraftUpdated)
+		poison.Header.Set("ce-type", eventsv1.DraftUpdated)
 		poison.Header.Set("ce-source", "/x")
 		poison.Header.Set("ce-time", time.Now().Format(time.RFC3339Nano))
 		poison.Header.Set("ce-datacontenttype", "application/protobuf")

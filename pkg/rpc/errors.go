@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/field"
 	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
 )
 
@@ -21,41 +22,18 @@ import (
 const ErrorDomain = "tandem"
 
 // Violations collects every problem with a request before answering, so
-// the caller learns all of them at once.
-type Violations struct {
-	list []*errdetails.BadRequest_FieldViolation
-}
-
-// Add records that field (a proto path such as
-// `article.locales["en"].title`) is wrong, and why.
-func (v *Violations) Add(field, format string, args ...any) {
-	v.list = append(v.list, &errdetails.BadRequest_FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
-}
-
-// Len is the number of violations.
-func (v *Violations) Len() int { return len(v.list) }
-
-// Fields lists the violated fields in the order they were added.
-func (v *Violations) Fields() []string {
-	out := make([]string, len(v.list))
-	for i, f := range v.list {
-		out[i] = f.Field
-	}
-	return out
-}
+// the caller learns all of them at once. It is field.Violations whose Err
+// is already the InvalidArgument status, for checks made in a transport.
+type Violations struct{ field.Violations }
 
 // Err is nil without violations, else InvalidArgument with a BadRequest
 // detail listing them all.
 func (v *Violations) Err() error {
-	if len(v.list) == 0 {
+	err := v.Violations.Err()
+	if err == nil {
 		return nil
 	}
-	msgs := make([]string, len(v.list))
-	for i, f := range v.list {
-		msgs[i] = f.Field + ": " + f.Description
-	}
-	st := status.New(codes.InvalidArgument, "invalid request: "+strings.Join(msgs, "; "))
-	return withDetails(st, &errdetails.BadRequest{FieldViolations: v.list})
+	return badRequest(err.(*field.Error))
 }
 
 // InvalidField is InvalidArgument for one field.
@@ -111,6 +89,10 @@ func Store(err error, what string) error {
 	if _, ok := status.FromError(err); ok {
 		return err
 	}
+	var fe *field.Error
+	if errors.As(err, &fe) {
+		return badRequest(fe)
+	}
 	var c *events.ConflictError
 	if errors.As(err, &c) {
 		return Conflict(what, c.Current)
@@ -128,4 +110,63 @@ func Store(err error, what string) error {
 		return status.Errorf(codes.Unavailable, "event store unavailable, retry: %v", err)
 	}
 	return status.Errorf(codes.Internal, "%s: %v", what, err)
+}
+
+// Rule maps one domain error, matched with errors.Is, to a status code
+// and, optionally, the google.rpc.ErrorInfo reason a client branches on.
+type Rule struct {
+	Err    error
+	Code   codes.Code
+	Reason errorsv1.ErrorReason
+}
+
+// Errors is a service's table of domain errors: the one place where its
+// rules' sentinel errors become gRPC statuses.
+type Errors []Rule
+
+// metadata is what a domain error implements to add ErrorInfo metadata
+// (for example the locale that is missing).
+type metadata interface{ Metadata() map[string]string }
+
+// Status turns any error a handler meets into a status: statuses pass
+// through; a *field.Error is InvalidArgument with every field violation;
+// a domain error in the table gets its code, reason and message (plus the
+// metadata of an error that has some); anything else is mapped as Store
+// maps event store errors, with what naming the thing concerned.
+func (t Errors) Status(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	var fe *field.Error
+	if errors.As(err, &fe) {
+		return badRequest(fe)
+	}
+	for _, r := range t {
+		if !errors.Is(err, r.Err) {
+			continue
+		}
+		if r.Reason == errorsv1.ErrorReason_ERROR_REASON_UNSPECIFIED {
+			return status.Error(r.Code, err.Error())
+		}
+		var kv []string
+		var m metadata
+		if errors.As(err, &m) {
+			for k, v := range m.Metadata() {
+				kv = append(kv, k, v)
+			}
+		}
+		return reasoned(r.Code, r.Reason, err.Error(), kv...)
+	}
+	return Store(err, what)
+}
+
+func badRequest(fe *field.Error) error {
+	list := make([]*errdetails.BadRequest_FieldViolation, len(fe.Violations))
+	for i, f := range fe.Violations {
+		list[i] = &errdetails.BadRequest_FieldViolation{Field: f.Field, Description: f.Description}
+	}
+	return withDetails(status.New(codes.InvalidArgument, fe.Error()), &errdetails.BadRequest{FieldViolations: list})
 }

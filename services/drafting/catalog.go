@@ -99,28 +99,28 @@ func (c *catalog) putPublication(p *eventsv1.Publication) {
 // follow rebuilds the catalog from the streams and keeps it current until
 // ctx is done.
 func (c *catalog) follow(ctx context.Context, bus *events.Bus, log func(string, ...any)) error {
-	drafts, jobs, pubs := events.Drafts(bus.Editorial), events.Jobs(bus.Editorial), events.Publications(bus.Public)
+	drafts, jobs, pubs := Drafts(bus.Editorial), jobs(bus.Editorial), publications(bus.Public)
 	type source struct {
 		stream *events.Stream
 		filter string
 		apply  func(*events.Event) error
 	}
 	sources := []source{
-		{bus.Editorial, bus.Editorial.Wildcard(events.KindDrafts), func(ev *events.Event) error {
+		{bus.Editorial, bus.Editorial.Wildcard(eventsv1.KindDrafts), func(ev *events.Event) error {
 			d, err := drafts.State(ev)
 			if err == nil {
 				c.putDraft(d)
 			}
 			return err
 		}},
-		{bus.Editorial, bus.Editorial.Wildcard(events.KindReviews), func(ev *events.Event) error {
+		{bus.Editorial, bus.Editorial.Wildcard(eventsv1.KindReviews), func(ev *events.Event) error {
 			j, err := jobs.State(ev)
 			if err == nil {
 				c.putJob(j)
 			}
 			return err
 		}},
-		{bus.Public, bus.Public.Wildcard(events.KindArticles), func(ev *events.Event) error {
+		{bus.Public, bus.Public.Wildcard(eventsv1.KindArticles), func(ev *events.Event) error {
 			p, err := pubs.State(ev)
 			if err == nil {
 				c.putPublication(p)

@@ -86,7 +86,7 @@ func TestListFollowsTheWholeFlowAndSurvivesARestart(t *testing.T) {
 		sub(d)
 	}
 	// Review and publishing write their own subjects; the list follows them.
-	jobs, pubs := events.Jobs(bus.Editorial), events.Publications(bus.Public)
+	jobs, pubs := jobs(bus.Editorial), publications(bus.Public)
 	for id, st := range map[string]reviewv1.JobStatus{
 		inReview.Article.Id:  reviewv1.JobStatus_JOB_STATUS_OPEN,
 		approved.Article.Id:  reviewv1.JobStatus_JOB_STATUS_APPROVED,
@@ -95,7 +95,7 @@ func TestListFollowsTheWholeFlowAndSurvivesARestart(t *testing.T) {
 		g, _ := s.drafts.Get(ctx, id)
 		if _, err := jobs.Upsert(ctx, id, func(j *reviewv1.Job) (events.Change, error) {
 			j.ArticleId, j.SourceRevision, j.Status = id, g.SubmittedRevision, st
-			return events.Change{Type: events.TranslationOpened, Actor: "tr"}, nil
+			return events.Change{Type: eventsv1.TranslationOpened, Actor: "tr"}, nil
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestListFollowsTheWholeFlowAndSurvivesARestart(t *testing.T) {
 	if _, err := pubs.Upsert(ctx, published.Article.Id, func(p *eventsv1.Publication) (events.Change, error) {
 		p.ArticleId = published.Article.Id
 		p.Locales = map[string]*eventsv1.PublishedLocale{"zh-CN": {Locale: "zh-CN"}}
-		return events.Change{Type: events.ArticlePublished, Actor: "pub"}, nil
+		return events.Change{Type: eventsv1.ArticlePublished, Actor: "pub"}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
@@ -51,7 +53,7 @@ func New(bus *events.Bus, o Options) *Service {
 	if o.Site == nil {
 		o.Site = siteconfig.Default()
 	}
-	return &Service{bus: bus, drafts: events.Drafts(bus.Editorial), cat: newCatalog(), site: o.Site, log: o.Logger.With("service", "drafting"), now: time.Now}
+	return &Service{bus: bus, drafts: Drafts(bus.Editorial), cat: newCatalog(), site: o.Site, log: o.Logger.With("service", "drafting"), now: time.Now}
 }
 
 // validate checks an article against the rules and the site: its section
@@ -113,7 +115,7 @@ func (s *Service) CreateDraft(ctx context.Context, req *draftingv1.CreateDraftRe
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	change := events.Change{Type: events.DraftCreated}
+	change := events.Change{Type: eventsv1.DraftCreated}
 	a.Id = events.NewID()
 	if rid != "" {
 		// The same request id always names the same article and event, so
@@ -185,7 +187,7 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 			carryIDs(d.Article, a)
 			assignIDs(a)
 			replace(d, a, who, s.now())
-			return events.Change{Type: events.DraftUpdated, Actor: who.UserId}, nil
+			return events.Change{Type: eventsv1.DraftUpdated, Actor: who.UserId}, nil
 		})
 	} else {
 		// Masked: apply on top of whatever came since, unless it touched the
@@ -220,7 +222,7 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 			carryIDs(d.Article, merged)
 			assignIDs(merged)
 			replace(d, merged, who, s.now())
-			return events.Change{Type: events.DraftUpdated, Actor: who.UserId}, nil
+			return events.Change{Type: eventsv1.DraftUpdated, Actor: who.UserId}, nil
 		})
 	}
 	if err != nil {
@@ -255,7 +257,7 @@ func (s *Service) SubmitDraft(ctx context.Context, req *draftingv1.SubmitDraftRe
 			return events.Change{}, rpc.Precondition(errorsv1.ErrorReason_ERROR_REASON_DRAFT_WITHDRAWN,
 				"the draft is withdrawn; edit it to bring it back, then submit")
 		}
-		return events.Change{Type: events.DraftSubmitted, Actor: who.UserId}, nil
+		return events.Change{Type: eventsv1.DraftSubmitted, Actor: who.UserId}, nil
 	})
 	if err != nil {
 		return nil, s.storeErr(err, req.GetId())
@@ -401,7 +403,7 @@ func (s *Service) WithdrawDraft(ctx context.Context, req *draftingv1.WithdrawDra
 			return events.Change{}, nil
 		}
 		withdraw(d, strings.TrimSpace(req.GetReason()), who, s.now())
-		return events.Change{Type: events.DraftWithdrawn, Actor: who.UserId}, nil
+		return events.Change{Type: eventsv1.DraftWithdrawn, Actor: who.UserId}, nil
 	})
 	if err != nil {
 		return nil, s.storeErr(err, req.GetId())
@@ -477,7 +479,7 @@ func (s *Service) PurgeArticle(ctx context.Context, req *draftingv1.PurgeArticle
 		tomb := tombstone(d.Article.Id, reason, who, s.now())
 		proto.Reset(d)
 		proto.Merge(d, tomb)
-		return events.Change{Type: events.DraftPurged, Actor: who.UserId, ID: "purge-" + req.GetId()}, nil
+		return events.Change{Type: eventsv1.DraftPurged, Actor: who.UserId, ID: "purge-" + req.GetId()}, nil
 	})
 	if err != nil {
 		return nil, s.storeErr(err, req.GetId())

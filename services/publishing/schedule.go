@@ -83,7 +83,7 @@ func (p *plan) done(id string) {
 }
 
 func (s *Service) followSchedules(ctx context.Context, ready chan<- struct{}) error {
-	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(events.KindSchedules), func(ev *events.Event) {
+	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(eventsv1.KindSchedules), func(ev *events.Event) {
 		x, err := s.sched.State(ev)
 		if err != nil {
 			s.log.Error("schedule event skipped", "event_id", ev.ID, "err", err)
@@ -124,7 +124,7 @@ func (s *Service) runScheduler(ctx context.Context) error {
 func (s *Service) fire(ctx context.Context, article string, sch *eventsv1.Schedule) {
 	by := sch.GetScheduled().GetActor()
 	actx := auth.WithUser(ctx, auth.User{ID: by.GetUserId(), Name: by.GetName(), Roles: []auth.Role{auth.Publisher}})
-	_, err := s.release(actx, article, sch.Locales, events.ArticlePublished, "", "schedule-"+sch.Id)
+	_, err := s.release(actx, article, sch.Locales, eventsv1.ArticlePublished, "", "schedule-"+sch.Id)
 	st, reason := eventsv1.ScheduleStatus_SCHEDULE_STATUS_DONE, ""
 	if err != nil {
 		switch status.Code(err) {
@@ -135,9 +135,9 @@ func (s *Service) fire(ctx context.Context, article string, sch *eventsv1.Schedu
 			return
 		}
 	}
-	typ := events.ScheduleDone
+	typ := eventsv1.ScheduleDone
 	if st == eventsv1.ScheduleStatus_SCHEDULE_STATUS_FAILED {
-		typ = events.ScheduleFailed
+		typ = eventsv1.ScheduleFailed
 	}
 	x, err := s.sched.Update(ctx, article, 0, func(x *eventsv1.Schedules) (events.Change, error) {
 		i := slices.IndexFunc(x.Items, func(it *eventsv1.Schedule) bool { return it.Id == sch.Id })
@@ -204,7 +204,7 @@ func (s *Service) SchedulePublish(ctx context.Context, req *publishingv1.Schedul
 		}
 		x.ArticleId = id
 		x.Items = append(x.Items, sch)
-		return events.Change{Type: events.ScheduleAdded, Actor: u.ID}, nil
+		return events.Change{Type: eventsv1.ScheduleAdded, Actor: u.ID}, nil
 	})
 	if err != nil {
 		return nil, rpc.Store(err, "schedules of "+id)
@@ -241,7 +241,7 @@ func (s *Service) CancelSchedule(ctx context.Context, req *publishingv1.CancelSc
 		it.Status = eventsv1.ScheduleStatus_SCHEDULE_STATUS_CANCELLED
 		it.Ended = &articlev1.Change{Actor: &articlev1.Actor{UserId: u.ID, Name: u.Name}, Time: timestamppb.New(s.now())}
 		out = it
-		return events.Change{Type: events.ScheduleCancelled, Actor: u.ID}, nil
+		return events.Change{Type: eventsv1.ScheduleCancelled, Actor: u.ID}, nil
 	})
 	if err != nil {
 		return nil, rpc.Store(err, "schedules of "+req.GetArticleId())

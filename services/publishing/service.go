@@ -73,11 +73,11 @@ func New(bus *events.Bus, o Options) *Service {
 	}
 	return &Service{
 		bus:    bus,
-		drafts: events.Drafts(bus.Editorial),
-		jobs:   events.Jobs(bus.Editorial),
-		pubs:   events.Publications(bus.Public),
+		drafts: drafts(bus.Editorial),
+		jobs:   jobs(bus.Editorial),
+		pubs:   Publications(bus.Public),
 		pages:  o.Pages,
-		sched:  events.Schedules(bus.Editorial),
+		sched:  Schedules(bus.Editorial),
 		plan:   &plan{pending: map[string][]*eventsv1.Schedule{}, firing: map[string]bool{}},
 		Ready:  make(chan struct{}),
 		render: &Renderer{Site: o.Site},
@@ -117,7 +117,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error {
 		return s.bus.Editorial.Consume(ctx, events.ConsumerConfig{
 			Durable:       "publishing-drafts",
-			FilterSubject: s.bus.Editorial.Wildcard(events.KindDrafts),
+			FilterSubject: s.bus.Editorial.Wildcard(eventsv1.KindDrafts),
 			Logger:        s.log,
 		}, s.HandleDraftEvent)
 	})
@@ -129,7 +129,7 @@ func (s *Service) Run(ctx context.Context) error {
 // everything before that announcement, and deletes the cached pages.
 // Running it twice changes nothing.
 func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error {
-	if ev.Type != events.DraftPurged {
+	if ev.Type != eventsv1.DraftPurged {
 		return nil
 	}
 	id := ev.Subject
@@ -143,7 +143,7 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 			gone = append(gone, pl)
 		}
 		p.Locales = nil
-		return events.Change{Type: events.ArticleUnpublished, Actor: ev.Actor, ID: "purge-" + id}, nil
+		return events.Change{Type: eventsv1.ArticleUnpublished, Actor: ev.Actor, ID: "purge-" + id}, nil
 	})
 	if errors.Is(err, events.ErrNotFound) {
 		return nil // never published
@@ -212,7 +212,7 @@ func (s *Service) PublishArticle(ctx context.Context, req *publishingv1.PublishA
 	if err := checkRequest(req.GetArticleId(), req.GetLocales(), "publish").Err(); err != nil {
 		return nil, err
 	}
-	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), events.ArticlePublished, "", "")
+	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), eventsv1.ArticlePublished, "", "")
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (s *Service) CorrectArticle(ctx context.Context, req *publishingv1.CorrectA
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), events.ArticleCorrected, strings.TrimSpace(req.GetNote()), "")
+	pub, err := s.release(ctx, req.GetArticleId(), req.GetLocales(), eventsv1.ArticleCorrected, strings.TrimSpace(req.GetNote()), "")
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *Service) release(ctx context.Context, id string, locales []string, typ,
 		now := &articlev1.Change{Actor: who, Time: timestamppb.New(s.now())}
 		for _, r := range rels {
 			prev := p.Locales[r.locale]
-			if typ == events.ArticleCorrected && prev == nil {
+			if typ == eventsv1.ArticleCorrected && prev == nil {
 				return events.Change{}, rpc.Precondition(errorsv1.ErrorReason_ERROR_REASON_LOCALE_MISSING,
 					fmt.Sprintf("%s is not published in %s; publish it instead of correcting it", id, r.locale), "locale", r.locale)
 			}
@@ -287,7 +287,7 @@ func (s *Service) release(ctx context.Context, id string, locales []string, typ,
 					p.Moved[prev.Path] = r.locale
 				}
 			}
-			if typ == events.ArticleCorrected {
+			if typ == eventsv1.ArticleCorrected {
 				pl.Correction = &eventsv1.Correction{Note: note, Change: now}
 			}
 			delete(p.Moved, pl.Path) // live again
@@ -358,7 +358,7 @@ func (s *Service) UnpublishArticle(ctx context.Context, req *publishingv1.Unpubl
 		}
 		s.store(ctx, id, written)
 		return events.Change{
-			Type:     events.ArticleUnpublished,
+			Type:     eventsv1.ArticleUnpublished,
 			Actor:    u.ID,
 			Annotate: func(m proto.Message) { m.(*eventsv1.ArticleEvent).ChangedLocales = req.GetLocales() },
 		}, nil
@@ -367,7 +367,7 @@ func (s *Service) UnpublishArticle(ctx context.Context, req *publishingv1.Unpubl
 		return nil, rpc.Store(err, "publication of "+id)
 	}
 	s.point(ctx, pub)
-	metrics.Announced.WithLabelValues(events.ArticleUnpublished).Inc()
+	metrics.Announced.WithLabelValues(eventsv1.ArticleUnpublished).Inc()
 	if s.pages != nil {
 		var paths, keys []string
 		for _, pl := range gone {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/rpc"
@@ -58,7 +60,7 @@ func (l *jobList) remove(id string) {
 }
 
 func (s *Service) followJobs(ctx context.Context, ready chan<- struct{}) error {
-	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(events.KindReviews), func(ev *events.Event) {
+	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(eventsv1.KindReviews), func(ev *events.Event) {
 		j, err := s.jobs.State(ev)
 		if err != nil || j.ArticleId == "" {
 			s.list.remove(ev.Subject)

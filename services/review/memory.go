@@ -123,7 +123,7 @@ func approvedUnits(j *reviewv1.Job) []*reviewv1.MemoryUnit {
 // batches on editorial.memory.approval-<article>-<source revision>-<n>.
 // Written once: a redelivered approval changes nothing.
 func (s *Service) HandleReviewEvent(ctx context.Context, ev *events.Event) error {
-	if ev.Type != events.TranslationApproved {
+	if ev.Type != eventsv1.TranslationApproved {
 		return nil
 	}
 	j, err := s.jobs.State(ev)
@@ -144,7 +144,7 @@ func (s *Service) HandleReviewEvent(ctx context.Context, ev *events.Event) error
 // purgeMemory erases the memory batches approved in an article (legal
 // removal) from the stream and from this replica's memory.
 func (s *Service) purgeMemory(ctx context.Context, article string) error {
-	subjects, err := s.bus.Editorial.Subjects(ctx, s.bus.Editorial.Wildcard(events.KindMemory))
+	subjects, err := s.bus.Editorial.Subjects(ctx, s.bus.Editorial.Wildcard(eventsv1.KindMemory))
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func (s *Service) writeBatch(ctx context.Context, id string, units []*reviewv1.M
 			return events.Change{}, nil // written before
 		}
 		cur.Units, cur.Origin = units, origin
-		return events.Change{Type: events.MemoryAdded, Actor: actor, ID: "memory-" + id}, nil
+		return events.Change{Type: eventsv1.MemoryAdded, Actor: actor, ID: "memory-" + id}, nil
 	})
 	if err != nil {
 		return err
@@ -199,7 +199,7 @@ func batch(units []*reviewv1.MemoryUnit) [][]*reviewv1.MemoryUnit {
 }
 
 func (s *Service) followMemory(ctx context.Context, ready chan<- struct{}) error {
-	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(events.KindMemory), func(ev *events.Event) {
+	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(eventsv1.KindMemory), func(ev *events.Event) {
 		e, err := s.memory.State(ev)
 		if err != nil {
 			s.log.Error("memory event skipped", "event_id", ev.ID, "err", err)

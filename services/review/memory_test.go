@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -153,13 +155,13 @@ func TestPurgedArticleLeavesTheMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the approval in the memory", func() bool { return len(s.tm.mem.Exact("图书馆9月2日起开放。")) == 1 })
-	if err := s.HandleDraftEvent(context.Background(), &events.Event{Type: events.DraftPurged, Subject: "P1", ID: "purge-1"}); err != nil {
+	if err := s.HandleDraftEvent(context.Background(), &events.Event{Type: eventsv1.DraftPurged, Subject: "P1", ID: "purge-1"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(s.tm.mem.Exact("图书馆9月2日起开放。")); n != 0 {
 		t.Fatalf("%d memory entries of a purged article", n)
 	}
-	subjects, err := s.bus.Editorial.Subjects(context.Background(), s.bus.Editorial.Wildcard(events.KindMemory))
+	subjects, err := s.bus.Editorial.Subjects(context.Background(), s.bus.Editorial.Wildcard(eventsv1.KindMemory))
 	if err != nil || len(subjects) != 0 {
 		t.Fatalf("memory subjects after purge: %v %v", subjects, err)
 	}

@@ -65,9 +65,9 @@ func New(bus *events.Bus, log *slog.Logger) *Service {
 	}
 	return &Service{
 		bus:      bus,
-		jobs:     events.Jobs(bus.Editorial),
-		glossary: events.Glossary(bus.Editorial),
-		memory:   events.Memory(bus.Editorial),
+		jobs:     Jobs(bus.Editorial),
+		glossary: glossaryTerms(bus.Editorial),
+		memory:   memoryBatches(bus.Editorial),
 		terms:    newTermIndex(),
 		tm:       newTM(),
 		list:     newJobList(),
@@ -136,7 +136,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error {
 		return s.bus.Editorial.Consume(ctx, events.ConsumerConfig{
 			Durable:       "review-memory",
-			FilterSubject: s.bus.Editorial.Wildcard(events.KindReviews),
+			FilterSubject: s.bus.Editorial.Wildcard(eventsv1.KindReviews),
 			Logger:        s.log,
 		}, s.HandleReviewEvent)
 	})
@@ -159,7 +159,7 @@ func (s *Service) checker() *qa.Checker {
 // idempotent on article id and source revision: a redelivered or replayed
 // event changes nothing.
 func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error {
-	if ev.Type == events.DraftPurged {
+	if ev.Type == eventsv1.DraftPurged {
 		// Legal removal: the translation goes with the article.
 		if err := s.jobs.Purge(ctx, ev.Subject, 0); err != nil {
 			return err
@@ -171,7 +171,7 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 		s.log.Warn("translation purged with its article", "article", ev.Subject, "event_id", ev.ID)
 		return nil
 	}
-	if ev.Type != events.DraftSubmitted {
+	if ev.Type != eventsv1.DraftSubmitted {
 		return nil
 	}
 	de, ok := ev.Data.(*eventsv1.DraftEvent)
@@ -188,9 +188,9 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 		if cur.SourceRevision >= next.SourceRevision {
 			return events.Change{}, nil // this revision (or a newer one) is open already
 		}
-		typ := events.TranslationOpened
+		typ := eventsv1.TranslationOpened
 		if cur.SourceRevision != 0 {
-			typ, reopened = events.TranslationReopened, true
+			typ, reopened = eventsv1.TranslationReopened, true
 			carryOver(next.Units, cur.Units, next.SourceLocale, next.Minor)
 			next.PreviousSourceRevision = cur.SourceRevision
 			next.Assignee = cur.Assignee
@@ -314,7 +314,7 @@ func (s *Service) ClaimJob(ctx context.Context, req *reviewv1.ClaimJobRequest) (
 			return "", nil
 		}
 		j.Assignee = who
-		return events.TranslationUpdated, nil
+		return eventsv1.TranslationUpdated, nil
 	})
 	if err != nil {
 		return nil, err
@@ -335,7 +335,7 @@ func (s *Service) UnclaimJob(ctx context.Context, req *reviewv1.UnclaimJobReques
 			return "", err
 		}
 		j.Assignee = nil
-		return events.TranslationUpdated, nil
+		return eventsv1.TranslationUpdated, nil
 	})
 	if err != nil {
 		return nil, err
@@ -361,7 +361,7 @@ func (s *Service) AssignJob(ctx context.Context, req *reviewv1.AssignJobRequest)
 		} else {
 			j.Assignee = &articlev1.Actor{UserId: req.GetAssignee(), Name: req.GetAssigneeName()}
 		}
-		return events.TranslationUpdated, nil
+		return eventsv1.TranslationUpdated, nil
 	})
 	if err != nil {
 		return nil, err
@@ -457,7 +457,7 @@ func (s *Service) UpdateSegment(ctx context.Context, req *reviewv1.UpdateSegment
 		for _, f := range findings {
 			metrics.Findings.WithLabelValues(f.Check, strings.ToLower(strings.TrimPrefix(f.Severity.String(), "SEVERITY_"))).Inc()
 		}
-		return events.TranslationUpdated, nil
+		return eventsv1.TranslationUpdated, nil
 	})
 	if err != nil {
 		return nil, err
@@ -491,7 +491,7 @@ func (s *Service) CommentSegment(ctx context.Context, req *reviewv1.CommentSegme
 			return "", rpc.InvalidField("segment_id", "the segment's thread has %d comments, its limit", MaxComments)
 		}
 		seg.Comments = append(seg.Comments, &reviewv1.Comment{By: when, Text: text})
-		return events.TranslationUpdated, nil
+		return eventsv1.TranslationUpdated, nil
 	})
 	if err != nil {
 		return nil, err
@@ -539,7 +539,7 @@ func (s *Service) DismissFinding(ctx context.Context, req *reviewv1.DismissFindi
 		pruneDismissals(seg)
 		seg.Dismissals = append(seg.Dismissals, &reviewv1.Dismissal{Check: req.GetCheck(), Reason: reason, By: when, TextHash: textHash(seg)})
 		checkSegment(checker, j, seg, others(j), s.tm.targets)
-		return events.TranslationUpdated, nil
+		return eventsv1.TranslationUpdated, nil
 	})
 	if err != nil {
 		return nil, err
@@ -599,7 +599,7 @@ func (s *Service) RequestChanges(ctx context.Context, req *reviewv1.RequestChang
 		}
 		j.Status = reviewv1.JobStatus_JOB_STATUS_CHANGES_REQUESTED
 		j.ChangesRequested = &reviewv1.Comment{By: when, Text: comment}
-		return events.TranslationChangesRequested, nil
+		return eventsv1.TranslationChangesRequested, nil
 	})
 	if err != nil {
 		return nil, err
@@ -654,7 +654,7 @@ func (s *Service) ApproveJob(ctx context.Context, req *reviewv1.ApproveJobReques
 		})
 		j.Status = reviewv1.JobStatus_JOB_STATUS_APPROVED
 		j.Approved = when
-		return events.TranslationApproved, nil
+		return eventsv1.TranslationApproved, nil
 	})
 	if err != nil {
 		return nil, err

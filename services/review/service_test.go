@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
@@ -17,7 +19,7 @@ import (
 func submitDraft(t *testing.T, bus *events.Bus, id string, en string) *events.Event {
 	t.Helper()
 	ctx := context.Background()
-	drafts := events.Drafts(bus.Editorial)
+	drafts := draftsOf(bus.Editorial)
 	a := &articlev1.Article{Id: id, SourceLocale: "zh-CN", Section: []string{"news"}, Date: "2024-01-02", Locales: map[string]*articlev1.LocalizedContent{
 		"zh-CN": {Title: "标题"},
 	}}
@@ -26,7 +28,7 @@ func submitDraft(t *testing.T, bus *events.Bus, id string, en string) *events.Ev
 	}
 	d, err := drafts.Upsert(ctx, id, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Article = a
-		return events.Change{Type: events.DraftUpdated, Actor: "ed"}, nil
+		return events.Change{Type: eventsv1.DraftUpdated, Actor: "ed"}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +36,7 @@ func submitDraft(t *testing.T, bus *events.Bus, id string, en string) *events.Ev
 	rev := d.Revision
 	d, err = drafts.Update(ctx, id, rev, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Status, d.SubmittedRevision = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED, rev
-		return events.Change{Type: events.DraftSubmitted, Actor: "ed"}, nil
+		return events.Change{Type: eventsv1.DraftSubmitted, Actor: "ed"}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +51,7 @@ func submitDraft(t *testing.T, bus *events.Bus, id string, en string) *events.Ev
 
 func history(t *testing.T, bus *events.Bus, id string) []*reviewv1.Job {
 	t.Helper()
-	jobs := events.Jobs(bus.Editorial)
+	jobs := Jobs(bus.Editorial)
 	subj, _ := jobs.Subject(id)
 	var out []*reviewv1.Job
 	err := bus.Editorial.History(context.Background(), subj, func(ev *events.Event) error {
@@ -110,7 +112,7 @@ func TestRunOpensJobsFromTheStream(t *testing.T) {
 	submitDraft(t, bus, "A3", "Title")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, err := events.Jobs(bus.Editorial).Get(ctx, "A3"); err == nil {
+		if _, err := Jobs(bus.Editorial).Get(ctx, "A3"); err == nil {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -189,4 +191,11 @@ func TestConsumerThatDiesBeforeAckingIsRedeliveredAndOpensOneJob(t *testing.T) {
 		t.Fatalf("%d job events after a redelivery, want 1", len(h))
 	}
 	t.Log("verified: event redelivered, handled twice, one job")
+}
+
+// draftsOf writes drafts as drafting would, for tests that submit one.
+func draftsOf(s *events.Stream) *events.Aggregate[*draftingv1.Draft] {
+	return events.Define(s, eventsv1.KindDrafts, eventsv1.SourceDrafting,
+		func(d *draftingv1.Draft) *eventsv1.DraftEvent { return &eventsv1.DraftEvent{Draft: d} },
+		(*eventsv1.DraftEvent).GetDraft, func(d *draftingv1.Draft, rev uint64) { d.Revision = rev })
 }

@@ -144,7 +144,7 @@ func (s *Service) putTerm(ctx context.Context, in *reviewv1.Term, expected uint6
 		}
 		cur.Deleted = false
 		cur.Term = term
-		return events.Change{Type: events.GlossaryTermChanged, Actor: u.GetUserId()}, nil
+		return events.Change{Type: eventsv1.GlossaryTermChanged, Actor: u.GetUserId()}, nil
 	}
 	var e *eventsv1.GlossaryEvent
 	var err error
@@ -173,7 +173,7 @@ func (s *Service) DeleteTerm(ctx context.Context, req *reviewv1.DeleteTermReques
 		}
 		cur.Deleted = true
 		cur.Term.Changed = &articlev1.Change{Actor: u, Time: timestamppb.New(s.now())}
-		return events.Change{Type: events.GlossaryTermDeleted, Actor: u.GetUserId()}, nil
+		return events.Change{Type: eventsv1.GlossaryTermDeleted, Actor: u.GetUserId()}, nil
 	})
 	if err != nil {
 		return nil, rpc.Store(err, "glossary term "+req.GetSource())
@@ -266,7 +266,7 @@ func (s *Service) ExportGlossary(ctx context.Context, req *reviewv1.ExportGlossa
 
 // followGlossary keeps the term index up to date until ctx is done.
 func (s *Service) followGlossary(ctx context.Context, ready chan<- struct{}) error {
-	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(events.KindGlossary), func(ev *events.Event) {
+	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(eventsv1.KindGlossary), func(ev *events.Event) {
 		e, err := s.glossary.State(ev)
 		if err != nil {
 			s.log.Error("glossary event skipped", "event_id", ev.ID, "err", err)

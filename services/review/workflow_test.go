@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -33,7 +35,7 @@ var (
 func submitArticle(t *testing.T, bus *events.Bus, id string, minor bool, zh, en []string) *events.Event {
 	t.Helper()
 	ctx := context.Background()
-	drafts := events.Drafts(bus.Editorial)
+	drafts := draftsOf(bus.Editorial)
 	para := func(texts []string) []*articlev1.Block {
 		var out []*articlev1.Block
 		for i, tx := range texts {
@@ -47,7 +49,7 @@ func submitArticle(t *testing.T, bus *events.Bus, id string, minor bool, zh, en 
 	}}
 	d, err := drafts.Upsert(ctx, id, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Article = a
-		return events.Change{Type: events.DraftUpdated, Actor: "ed"}, nil
+		return events.Change{Type: eventsv1.DraftUpdated, Actor: "ed"}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +57,7 @@ func submitArticle(t *testing.T, bus *events.Bus, id string, minor bool, zh, en 
 	rev := d.Revision
 	d, err = drafts.Update(ctx, id, rev, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Status, d.SubmittedRevision, d.SubmittedMinor = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED, rev, minor
-		return events.Change{Type: events.DraftSubmitted, Actor: "ed"}, nil
+		return events.Change{Type: eventsv1.DraftSubmitted, Actor: "ed"}, nil
 	})
 	if err != nil {
 		t.Fatal(err)

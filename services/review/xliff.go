@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tandemnews/tandem/pkg/events"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/segment"
 	"github.com/tandemnews/tandem/pkg/xliff"
@@ -178,7 +179,7 @@ func (s *Service) ImportXliff(ctx context.Context, req *reviewv1.ImportXliffRequ
 		if j.Assignee == nil {
 			j.Assignee = when.Actor
 		}
-		return events.TranslationUpdated, nil
+		return eventsv1.TranslationUpdated, nil
 	})
 	if err != nil {
 		return nil, err

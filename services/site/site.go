@@ -115,7 +115,7 @@ func New(bus *events.Bus, o Options) *Site {
 	}
 	return &Site{
 		bus:    bus,
-		pubs:   events.Publications(bus.Public),
+		pubs:   publications(bus.Public),
 		o:      o,
 		log:    o.Logger.With("service", "site"),
 		lru:    newPageLRU(o.LRUBytes),
@@ -130,7 +130,7 @@ func New(bus *events.Bus, o Options) *Site {
 
 // Run follows the PUBLIC stream until ctx is done.
 func (s *Site) Run(ctx context.Context) error {
-	return s.bus.Public.Follow(ctx, s.bus.Public.Wildcard(events.KindArticles), s.apply, s.ready)
+	return s.bus.Public.Follow(ctx, s.bus.Public.Wildcard(eventsv1.KindArticles), s.apply, s.ready)
 }
 
 // Ready is closed once the site has read every article published before

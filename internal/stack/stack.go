@@ -1,4 +1,7 @@
-package main
+// Package stack wires Tandem's services together the one way they run:
+// `tandem dev`, `tandem serve` and the system tests under test/ all start
+// them through Start.
+package stack
 
 import (
 	"context"
@@ -27,11 +30,11 @@ import (
 	"github.com/tandemnews/tandem/services/site"
 )
 
-// serviceNames are the services one process can run.
-var serviceNames = []string{"drafting", "review", "publishing", "site"}
+// Services are the services one process can run.
+var Services = []string{"drafting", "review", "publishing", "site"}
 
-// stackConfig says which services to run and on what.
-type stackConfig struct {
+// Config says which services to run and on what.
+type Config struct {
 	Services []string
 	Bus      *events.Bus
 	Auth     *auth.Store
@@ -57,36 +60,37 @@ type stackConfig struct {
 	Logger       *slog.Logger
 }
 
-// grpcService is what drafting, review and publishing have in common.
-type grpcService interface {
+// GRPCService is what drafting, review and publishing have in common.
+type GRPCService interface {
 	Register(grpc.ServiceRegistrar)
 	Policy() auth.Policy
 	Run(ctx context.Context) error
 }
 
-// stack is a running set of services.
-type stack struct {
-	site  *site.Site
+// Stack is a running set of services.
+type Stack struct {
+	// Site is the public site, when it runs here.
+	Site  *site.Site
 	group *errgroup.Group
 }
 
-// startStack starts the services and returns at once; wait returns when
-// ctx is done and everything has stopped, or when something failed.
-func startStack(ctx context.Context, c stackConfig) (*stack, error) {
+// Start starts the services and returns at once; Wait returns when ctx is
+// done and everything has stopped, or when something failed.
+func Start(ctx context.Context, c Config) (*Stack, error) {
 	log := c.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	for _, n := range c.Services {
-		if !slices.Contains(serviceNames, n) {
-			return nil, fmt.Errorf("unknown service %q (one of %v)", n, serviceNames)
+		if !slices.Contains(Services, n) {
+			return nil, fmt.Errorf("unknown service %q (one of %v)", n, Services)
 		}
 	}
 	has := func(n string) bool { return slices.Contains(c.Services, n) }
 	g, ctx := errgroup.WithContext(ctx)
-	st := &stack{group: g}
+	st := &Stack{group: g}
 
-	var svcs []grpcService
+	var svcs []GRPCService
 	if has("drafting") {
 		svcs = append(svcs, drafting.New(c.Bus, drafting.Options{Site: c.Site, Logger: log}))
 	}
@@ -135,16 +139,16 @@ func startStack(ctx context.Context, c stackConfig) (*stack, error) {
 		if err != nil {
 			return nil, fmt.Errorf("publishing client: %w", err)
 		}
-		st.site = site.New(c.Bus, site.Options{Pages: c.Pages, Publishing: publishingv1.NewPublishingServiceClient(conn), Site: c.Site, LRUBytes: c.SiteLRUBytes, Fallback: c.SiteFallback, Logger: log})
+		st.Site = site.New(c.Bus, site.Options{Pages: c.Pages, Publishing: publishingv1.NewPublishingServiceClient(conn), Site: c.Site, LRUBytes: c.SiteLRUBytes, Fallback: c.SiteFallback, Logger: log})
 		hs := &http.Server{
-			Handler:           st.site,
+			Handler:           st.Site,
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       10 * time.Second,
 			WriteTimeout:      30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    32 << 10,
 		}
-		g.Go(func() error { defer conn.Close(); return st.site.Run(ctx) })
+		g.Go(func() error { defer conn.Close(); return st.Site.Run(ctx) })
 		g.Go(func() error {
 			err := hs.Serve(c.HTTP)
 			if errors.Is(err, http.ErrServerClosed) {
@@ -162,5 +166,5 @@ func startStack(ctx context.Context, c stackConfig) (*stack, error) {
 	return st, nil
 }
 
-// wait blocks until every service has stopped.
-func (s *stack) wait() error { return s.group.Wait() }
+// Wait blocks until every service has stopped.
+func (s *Stack) Wait() error { return s.group.Wait() }

@@ -1,0 +1,76 @@
+package events
+
+import (
+	"context"
+
+	"google.golang.org/protobuf/proto"
+)
+
+// Define returns the aggregate of kind on s, stored by source, whose state
+// T travels in events of payload type E: wrap puts a state into a payload,
+// get takes it out, and setRevision sets the state's revision field. The
+// owner of an aggregate defines it in its store; a service that only reads
+// another's aggregate defines it the same way and never writes it.
+func Define[T, E proto.Message](s *Stream, kind, source string, wrap func(T) E, get func(E) T, setRevision func(T, uint64)) *Aggregate[T] {
+	return &Aggregate[T]{
+		Stream: s, Kind: kind, Source: source,
+		Wrap: func(t T) proto.Message { return wrap(t) },
+		Unwrap: func(m proto.Message) (T, bool) {
+			e, ok := m.(E)
+			if !ok {
+				var zero T
+				return zero, false
+			}
+			t := get(e)
+			return t, t.ProtoReflect().IsValid()
+		},
+		SetRevision: setRevision,
+		New: func() T {
+			var zero T
+			return zero.ProtoReflect().Type().New().Interface().(T)
+		},
+	}
+}
+
+// View is one projection a service keeps in memory: every event on the
+// subjects that match Filter is applied to it in stream order.
+type View struct {
+	Stream *Stream
+	Filter string
+	Apply  func(*Event)
+}
+
+// FollowAll follows every view until ctx is done or one of them fails,
+// and closes ready (when not nil) once each has applied the events that
+// existed when it started, so a service can wait for its views before
+// answering from them.
+func FollowAll(ctx context.Context, ready chan<- struct{}, views ...View) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(views))
+	readies := make([]chan struct{}, len(views))
+	for i, v := range views {
+		readies[i] = make(chan struct{})
+		go func() { errc <- v.Stream.Follow(ctx, v.Filter, v.Apply, readies[i]) }()
+	}
+	go func() {
+		for _, r := range readies {
+			select {
+			case <-r:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if ready != nil {
+			close(ready)
+		}
+	}()
+	var first error
+	for range views {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
+}

@@ -1,0 +1,53 @@
+package eventsv1
+
+// This file is written by hand: the names of Tandem's event contract,
+// beside the messages that carry it. The event types and subjects below,
+// with the payload messages of this package, are what a consumer of the
+// streams relies on; docs/events.md describes each.
+
+// Event types (the ce-type header). The payload of each is named beside
+// it.
+const (
+	DraftCreated        = "tandem.draft.created"        // DraftEvent
+	DraftUpdated        = "tandem.draft.updated"        // DraftEvent
+	DraftSubmitted      = "tandem.draft.submitted"      // DraftEvent
+	DraftWithdrawn      = "tandem.draft.withdrawn"      // DraftEvent
+	DraftPurged         = "tandem.draft.purged"         // DraftEvent: a tombstone, id only
+	TranslationOpened   = "tandem.translation.opened"   // ReviewEvent
+	TranslationApproved = "tandem.translation.approved" // ReviewEvent
+	// TranslationReopened: the editor resubmitted; segments whose source
+	// changed need review.
+	TranslationReopened = "tandem.translation.reopened" // ReviewEvent
+	// TranslationUpdated: a segment, comment, dismissal or assignment.
+	TranslationUpdated          = "tandem.translation.updated"           // ReviewEvent
+	TranslationChangesRequested = "tandem.translation.changes_requested" // ReviewEvent
+	GlossaryTermChanged         = "tandem.glossary.term_changed"         // GlossaryEvent
+	GlossaryTermDeleted         = "tandem.glossary.term_deleted"         // GlossaryEvent
+	MemoryAdded                 = "tandem.memory.added"                  // MemoryEvent
+	ScheduleAdded               = "tandem.schedule.added"                // ScheduleEvent
+	ScheduleCancelled           = "tandem.schedule.cancelled"            // ScheduleEvent
+	ScheduleDone                = "tandem.schedule.done"                 // ScheduleEvent
+	ScheduleFailed              = "tandem.schedule.failed"               // ScheduleEvent
+	ArticlePublished            = "tandem.article.published"             // ArticleEvent
+	ArticleUnpublished          = "tandem.article.unpublished"           // ArticleEvent
+	ArticleCorrected            = "tandem.article.corrected"             // ArticleEvent
+)
+
+// Sources (the ce-source header): the service that owns an aggregate and
+// alone writes it.
+const (
+	SourceDrafting   = "/tandem/drafting"
+	SourceReview     = "/tandem/review"
+	SourcePublishing = "/tandem/publishing"
+)
+
+// Kinds: the middle token of an aggregate's subject,
+// <stream prefix>.<kind>.<id>.
+const (
+	KindDrafts    = "drafts"    // editorial.drafts.<article id>: DraftEvent
+	KindReviews   = "reviews"   // editorial.reviews.<article id>: ReviewEvent
+	KindGlossary  = "glossary"  // editorial.glossary.<term key hash>: GlossaryEvent
+	KindMemory    = "memory"    // editorial.memory.<batch id>: MemoryEvent
+	KindSchedules = "schedules" // editorial.schedules.<article id>: ScheduleEvent
+	KindArticles  = "articles"  // public.articles.<article id>: ArticleEvent
+)
