@@ -2,7 +2,10 @@ package textdiff
 
 import (
 	"reflect"
+	"slices"
 	"testing"
+
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 )
 
 func TestDiffChineseByCharacters(t *testing.T) {
@@ -46,5 +49,22 @@ func TestDiffKeepsWordsWhole(t *testing.T) {
 	}
 	if got := Diff("don't re-run", "don't rerun", "en"); !reflect.DeepEqual(got, []Span{{Equal, "don't "}, {Delete, "re-run"}, {Insert, "rerun"}}) {
 		t.Fatalf("apostrophes and hyphens: %v", got)
+	}
+}
+
+func TestSpansMapEveryOperation(t *testing.T) {
+	got := Spans("the old hall", "the new hall", "en")
+	var ops []draftingv1.SpanOp
+	var text string
+	for _, s := range got {
+		ops = append(ops, s.Op)
+		text += s.Text
+	}
+	want := []draftingv1.SpanOp{draftingv1.SpanOp_SPAN_OP_EQUAL, draftingv1.SpanOp_SPAN_OP_DELETE, draftingv1.SpanOp_SPAN_OP_INSERT, draftingv1.SpanOp_SPAN_OP_EQUAL}
+	if !slices.Equal(ops, want) || text != "the oldnew hall" {
+		t.Fatalf("spans = %v %q", ops, text)
+	}
+	if Spans("", "", "en") != nil {
+		t.Error("two empty texts have no spans")
 	}
 }

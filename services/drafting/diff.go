@@ -119,21 +119,6 @@ func similarity(a, b, locale string) float64 {
 	return float64(same) / float64(total)
 }
 
-func spans(a, b, locale string) []*draftingv1.TextSpan {
-	var out []*draftingv1.TextSpan
-	for _, s := range textdiff.Diff(a, b, locale) {
-		op := draftingv1.SpanOp_SPAN_OP_EQUAL
-		switch s.Op {
-		case textdiff.Insert:
-			op = draftingv1.SpanOp_SPAN_OP_INSERT
-		case textdiff.Delete:
-			op = draftingv1.SpanOp_SPAN_OP_DELETE
-		}
-		out = append(out, &draftingv1.TextSpan{Op: op, Text: s.Text})
-	}
-	return out
-}
-
 // orderedLocales lists the locales of both articles, the source first.
 func orderedLocales(a, b *articlev1.Article) []string {
 	var out []string
@@ -159,7 +144,7 @@ func Diff(from, to *articlev1.Article) *draftingv1.DiffRevisionsResponse {
 	res := &draftingv1.DiffRevisionsResponse{}
 	field := func(name, a, b, locale string) {
 		if a != b {
-			res.Fields = append(res.Fields, &draftingv1.FieldChange{Field: name, From: a, To: b, Diff: spans(a, b, locale)})
+			res.Fields = append(res.Fields, &draftingv1.FieldChange{Field: name, From: a, To: b, Diff: textdiff.Spans(a, b, locale)})
 		}
 	}
 	field("date", from.GetDate(), to.GetDate(), "en")
@@ -217,7 +202,7 @@ func diffBlocks(locale string, old, cur []*articlev1.Block) []*draftingv1.BlockC
 			c.Added = true
 		}
 		if c.Added || c.Moved || c.Changed {
-			c.Diff = spans(c.FromText, c.ToText, locale)
+			c.Diff = textdiff.Spans(c.FromText, c.ToText, locale)
 			out = append(out, keyed{float64(i), c})
 		}
 	}
@@ -229,7 +214,7 @@ func diffBlocks(locale string, old, cur []*articlev1.Block) []*draftingv1.BlockC
 			continue
 		}
 		c := &draftingv1.BlockChange{Locale: locale, BlockId: b.GetId(), Removed: true, FromIndex: int32(j), ToIndex: -1, FromText: blockText(b)}
-		c.Diff = spans(c.FromText, "", locale)
+		c.Diff = textdiff.Spans(c.FromText, "", locale)
 		out = append(out, keyed{prev + 0.5, c})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })

@@ -15,6 +15,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/memory"
 	"github.com/tandemnews/tandem/pkg/qa"
 	"github.com/tandemnews/tandem/pkg/rpc"
+	"github.com/tandemnews/tandem/pkg/textdiff"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
@@ -79,7 +80,7 @@ func unitOf(e memory.Entry) *reviewv1.MemoryUnit {
 }
 
 func (s *Service) matchOf(m memory.Match, source, lang string) *reviewv1.MemoryMatch {
-	return &reviewv1.MemoryMatch{Unit: unitOf(m.Entry), Score: int32(m.Score), Diff: diffSpans(m.Source, source, lang)}
+	return &reviewv1.MemoryMatch{Unit: unitOf(m.Entry), Score: int32(m.Score), Diff: textdiff.Spans(m.Source, source, lang)}
 }
 
 // prefill fills the segments of a new job that have no English: an exact

@@ -10,7 +10,6 @@ import (
 	"github.com/tandemnews/tandem/pkg/segment"
 	"github.com/tandemnews/tandem/pkg/textdiff"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
-	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
@@ -197,7 +196,7 @@ func carryOver(units, old []*reviewv1.Unit, srcLang string, minor bool) {
 				if o.State == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW && o.PreviousSource != "" {
 					s.PreviousSource = o.PreviousSource // still against what the target was made from
 				}
-				s.SourceDiff = diffSpans(s.PreviousSource, s.Source, srcLang)
+				s.SourceDiff = textdiff.Spans(s.PreviousSource, s.Source, srcLang)
 				s.State = reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW
 			}
 		}
@@ -244,21 +243,6 @@ func place(u *reviewv1.Unit, s *reviewv1.Segment, i int) string {
 		}
 	}
 	return fmt.Sprintf("%s/%s/%d", where, s.Field, n)
-}
-
-func diffSpans(a, b, lang string) []*draftingv1.TextSpan {
-	var out []*draftingv1.TextSpan
-	for _, sp := range textdiff.Diff(a, b, lang) {
-		op := draftingv1.SpanOp_SPAN_OP_EQUAL
-		switch sp.Op {
-		case textdiff.Insert:
-			op = draftingv1.SpanOp_SPAN_OP_INSERT
-		case textdiff.Delete:
-			op = draftingv1.SpanOp_SPAN_OP_DELETE
-		}
-		out = append(out, &draftingv1.TextSpan{Op: op, Text: sp.Text})
-	}
-	return out
 }
 
 // assemble builds the target content from the segments, in the source's
