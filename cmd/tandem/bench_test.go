@@ -32,12 +32,12 @@ import (
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/markdown"
-	"github.com/tandemnews/tandem/pkg/memory"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	"github.com/tandemnews/tandem/services/publishing"
+	"github.com/tandemnews/tandem/services/review/memory"
 )
 
 // wrkResult is what wrk reports.

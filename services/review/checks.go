@@ -3,9 +3,9 @@ package review
 import (
 	"fmt"
 
-	"github.com/tandemnews/tandem/pkg/qa"
-	"github.com/tandemnews/tandem/pkg/segment"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/review/qa"
+	"github.com/tandemnews/tandem/services/review/segment"
 )
 
 // CheckSourceChanged is reported on a segment in NEEDS_REVIEW: its source

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tandemnews/tandem/pkg/glossary"
 	"github.com/tandemnews/tandem/pkg/markdown"
-	"github.com/tandemnews/tandem/pkg/qa"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/review/glossary"
+	"github.com/tandemnews/tandem/services/review/qa"
 )
 
 // corpusJob builds the job the review service opens for a corpus article:

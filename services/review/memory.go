@@ -12,12 +12,12 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/events"
-	"github.com/tandemnews/tandem/pkg/memory"
-	"github.com/tandemnews/tandem/pkg/qa"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/textdiff"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/review/memory"
+	"github.com/tandemnews/tandem/services/review/qa"
 )
 
 // Memory batches are written in parts of at most this many units and

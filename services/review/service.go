@@ -21,13 +21,13 @@ import (
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/metrics"
-	"github.com/tandemnews/tandem/pkg/qa"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/review/qa"
 )
 
 // TargetLocale is the language translators review into.

@@ -11,12 +11,12 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/events"
-	"github.com/tandemnews/tandem/pkg/glossary"
 	"github.com/tandemnews/tandem/pkg/rpc"
-	"github.com/tandemnews/tandem/pkg/segment"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/review/glossary"
+	"github.com/tandemnews/tandem/services/review/segment"
 )
 
 // termIndex is this replica's view of the glossary, kept by following

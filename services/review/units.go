@@ -7,10 +7,10 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tandemnews/tandem/pkg/segment"
 	"github.com/tandemnews/tandem/pkg/textdiff"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/review/segment"
 )
 
 // field is one translatable text of a unit, on both sides.

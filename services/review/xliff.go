@@ -9,9 +9,9 @@ import (
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 
 	"github.com/tandemnews/tandem/pkg/rpc"
-	"github.com/tandemnews/tandem/pkg/segment"
-	"github.com/tandemnews/tandem/pkg/xliff"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/review/segment"
+	"github.com/tandemnews/tandem/services/review/xliff"
 )
 
 const needsReviewSubState = "tandem:needs-review"

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tandemnews/tandem/pkg/glossary"
+	"github.com/tandemnews/tandem/services/review/glossary"
 )
 
 func checks(fs []Finding) []string {

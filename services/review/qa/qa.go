@@ -13,7 +13,7 @@ import (
 
 	"github.com/hbollon/go-edlib"
 
-	"github.com/tandemnews/tandem/pkg/glossary"
+	"github.com/tandemnews/tandem/services/review/glossary"
 )
 
 // Severity says how much a finding matters. Errors block approval unless
