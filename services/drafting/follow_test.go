@@ -27,7 +27,7 @@ func running(t *testing.T, bus *events.Bus) (*Service, func()) {
 	done := make(chan struct{})
 	go func() { _ = s.Run(ctx); close(done) }()
 	select {
-	case <-s.cat.ready:
+	case <-s.ready:
 	case <-time.After(10 * time.Second):
 		t.Fatal("list not ready")
 	}

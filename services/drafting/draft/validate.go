@@ -1,11 +1,6 @@
-// Package drafting is the service where editors write, revise and submit
-// articles. Its one aggregate is the draft, stored as events on
-// editorial.drafts.<id>.
-package drafting
+package draft
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
@@ -14,11 +9,10 @@ import (
 
 	"golang.org/x/text/language"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/tandemnews/tandem/pkg/rpc"
+	"github.com/tandemnews/tandem/pkg/field"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
-	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 )
 
 // Limits on what an article may hold. They keep one event, which carries
@@ -44,6 +38,9 @@ const (
 // Locales Tandem publishes. The source is Chinese, the target English.
 var supportedLocales = map[string]bool{"zh-CN": true, "en": true}
 
+// Supported reports whether Tandem publishes locale.
+func Supported(locale string) bool { return supportedLocales[locale] }
+
 var (
 	slugPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	sectionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -51,10 +48,37 @@ var (
 	rawHTML = regexp.MustCompile(`<\s*[a-zA-Z!/?]`)
 )
 
+// Rules are what an article must satisfy beyond its own fields: it is
+// filed under a section the site has, and it does not take the slug of
+// another published article.
+type Rules struct {
+	// Site holds the sections an article may be filed under.
+	Site *siteconfig.Config
+	// SlugOwner returns the published article other than id that uses
+	// slug, if there is one. Nil: no slug is taken.
+	SlugOwner func(slug, id string) (owner string, taken bool)
+}
+
+// Check is Validate, then the site's rules. The section is looked up only
+// when the request is otherwise well formed (a missing or malformed
+// section is reported by Validate), so that it is reported once.
+func (r Rules) Check(a *articlev1.Article, path string, v *field.Violations) {
+	Validate(a, path, v)
+	if v.Len() == 0 && r.Site != nil && !r.Site.HasSection(a.Section) {
+		v.Add(path+".section", "%q is not a section of the site (%s)", strings.Join(a.Section, "/"), strings.Join(r.Site.SectionPaths(), ", "))
+	}
+	if r.SlugOwner == nil {
+		return
+	}
+	if other, taken := r.SlugOwner(a.GetSlug(), a.GetId()); taken {
+		v.Add(path+".slug", "%q is the slug of published article %s; choose another", a.Slug, other)
+	}
+}
+
 // Validate checks an article as an editor submits it and reports every
 // problem at once. path is the proto path of the article in the request,
 // e.g. "article". It fills in the default source locale.
-func Validate(a *articlev1.Article, path string, v *rpc.Violations) {
+func Validate(a *articlev1.Article, path string, v *field.Violations) {
 	if a == nil {
 		v.Add(path, "is required")
 		return
@@ -104,7 +128,7 @@ func Validate(a *articlev1.Article, path string, v *rpc.Violations) {
 	}
 }
 
-func validateContent(c *articlev1.LocalizedContent, path string, v *rpc.Violations) {
+func validateContent(c *articlev1.LocalizedContent, path string, v *field.Violations) {
 	if c == nil {
 		v.Add(path, "has no content")
 		return
@@ -150,7 +174,7 @@ func validateContent(c *articlev1.LocalizedContent, path string, v *rpc.Violatio
 	}
 }
 
-func validateBlock(b *articlev1.Block, path string, v *rpc.Violations) {
+func validateBlock(b *articlev1.Block, path string, v *field.Violations) {
 	required := func(s, field string) {
 		if strings.TrimSpace(s) == "" {
 			v.Add(path+field, "is required")
@@ -202,7 +226,7 @@ func chars(n int) bound { return bound{max: n} }
 var blockBytes = bound{max: MaxBlockBytes, bytes: true}
 
 // text checks a length bound, valid UTF-8, and the absence of raw HTML.
-func text(s, path string, b bound, v *rpc.Violations) {
+func text(s, path string, b bound, v *field.Violations) {
 	if !utf8.ValidString(s) {
 		v.Add(path, "is not valid UTF-8")
 		return
@@ -216,82 +240,5 @@ func text(s, path string, b bound, v *rpc.Violations) {
 	}
 	if rawHTML.MatchString(s) {
 		v.Add(path, "contains raw HTML; use Markdown (emphasis, strong, links, code)")
-	}
-}
-
-// assignIDs gives every block without an id a new one.
-func assignIDs(a *articlev1.Article) {
-	for _, c := range a.GetLocales() {
-		for _, b := range c.GetBlocks() {
-			if b.GetId() == "" {
-				b.Id = newBlockID()
-			}
-		}
-	}
-}
-
-func newBlockID() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return "b" + hex.EncodeToString(b)
-}
-
-// Errors of the draft lifecycle.
-var (
-	errSubmittedUnchanged = fmt.Errorf("already submitted at this revision")
-	errWithdrawn          = fmt.Errorf("withdrawn")
-)
-
-// newDraft is the state of a freshly created draft.
-func newDraft(a *articlev1.Article, who *articlev1.Actor, now time.Time) *draftingv1.Draft {
-	ch := &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
-	return &draftingv1.Draft{
-		Article: a,
-		Status:  draftingv1.DraftStatus_DRAFT_STATUS_DRAFT,
-		Created: ch,
-		Updated: ch,
-	}
-}
-
-// replace puts new content into d. The id and source locale cannot
-// change; the draft goes back to being a draft until submitted again.
-func replace(d *draftingv1.Draft, a *articlev1.Article, who *articlev1.Actor, now time.Time) {
-	a.Id = d.Article.Id
-	d.Article = a
-	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_DRAFT
-	d.WithdrawnReason = ""
-	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
-}
-
-// withdraw takes the draft out of the flow.
-func withdraw(d *draftingv1.Draft, reason string, who *articlev1.Actor, now time.Time) {
-	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN
-	d.WithdrawnReason = reason
-	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
-}
-
-// submit marks the current revision as submitted.
-func submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time, minor bool) error {
-	if d.Status == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN {
-		return errWithdrawn
-	}
-	if d.Status == draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED && d.SubmittedRevision == d.Revision {
-		return errSubmittedUnchanged
-	}
-	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED
-	d.SubmittedRevision = d.Revision
-	d.SubmittedMinor = minor
-	d.Updated = &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
-	return nil
-}
-
-// tombstone is all that remains of a purged article.
-func tombstone(id, reason string, who *articlev1.Actor, now time.Time) *draftingv1.Draft {
-	ch := &articlev1.Change{Actor: who, Time: timestamppb.New(now)}
-	return &draftingv1.Draft{
-		Article:         &articlev1.Article{Id: id},
-		Status:          draftingv1.DraftStatus_DRAFT_STATUS_PURGED,
-		WithdrawnReason: reason,
-		Updated:         ch,
 	}
 }

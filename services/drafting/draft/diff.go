@@ -1,4 +1,4 @@
-package drafting
+package draft
 
 import (
 	"fmt"
@@ -119,8 +119,9 @@ func similarity(a, b, locale string) float64 {
 	return float64(same) / float64(total)
 }
 
-// orderedLocales lists the locales of both articles, the source first.
-func orderedLocales(a, b *articlev1.Article) []string {
+// OrderedLocales lists the locales of both articles, the source (b's)
+// first, then the others in order.
+func OrderedLocales(a, b *articlev1.Article) []string {
 	var out []string
 	for _, m := range []map[string]*articlev1.LocalizedContent{a.GetLocales(), b.GetLocales()} {
 		for l := range m {
@@ -150,7 +151,7 @@ func Diff(from, to *articlev1.Article) *draftingv1.DiffRevisionsResponse {
 	field("date", from.GetDate(), to.GetDate(), "en")
 	field("section", strings.Join(from.GetSection(), "/"), strings.Join(to.GetSection(), "/"), "en")
 	field("slug", from.GetSlug(), to.GetSlug(), "en")
-	for _, l := range orderedLocales(from, to) {
+	for _, l := range OrderedLocales(from, to) {
 		a, b := from.GetLocales()[l], to.GetLocales()[l]
 		p := fmt.Sprintf("locales[%q].", l)
 		field(p+"title", a.GetTitle(), b.GetTitle(), l)
@@ -261,7 +262,7 @@ func lcs(a, b []string) map[string]bool {
 func Summary(eventType string, prev, cur *draftingv1.Draft) string {
 	switch {
 	case prev == nil:
-		return "created (" + strings.Join(orderedLocales(nil, cur.GetArticle()), ", ") + ")"
+		return "created (" + strings.Join(OrderedLocales(nil, cur.GetArticle()), ", ") + ")"
 	case cur.GetStatus() == draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED && cur.GetSubmittedRevision() != prev.GetSubmittedRevision():
 		return fmt.Sprintf("submitted revision %d", cur.GetSubmittedRevision())
 	}
