@@ -2,7 +2,9 @@ package publishing
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"strings"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+	"github.com/tandemnews/tandem/services/publishing/publication"
 )
 
 //go:embed templates/page.html
@@ -122,6 +126,29 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 		return nil, fmt.Errorf("render %s: %w", p.Locale, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// Publication renders every published locale of p into p: its page, the
+// page's content hash and its description. Every page links every
+// published language, so a change to one locale renders them all.
+func (r *Renderer) Publication(p *eventsv1.Publication) error {
+	published := publication.Published(p)
+	for _, l := range published {
+		pl := p.Locales[l]
+		page := Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published}
+		if c := pl.GetCorrection(); c != nil {
+			page.Correction, page.Updated = c.Note, c.GetChange().GetTime().AsTime()
+		}
+		html, err := r.Render(page)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(html)
+		pl.Description = description(pl.Content)
+		pl.Html = html
+		pl.ContentHash = hex.EncodeToString(sum[:])
+	}
+	return nil
 }
 
 // description is the page's summary, or its first paragraph, as plain
