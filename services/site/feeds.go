@@ -4,14 +4,32 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/tandemnews/tandem/pkg/siteconfig"
+	"github.com/tandemnews/tandem/services/site/index"
 )
 
 // FeedItems is how many entries a feed holds.
 const FeedItems = 50
+
+// feed serves the RSS (feed.xml) or Atom (atom.xml) feed of a locale or
+// of a section.
+func (s *Site) feed(w http.ResponseWriter, r *http.Request, locale string, section []string, name string) {
+	kind, ctype := "rss", "application/rss+xml; charset=utf-8"
+	if name == "atom.xml" {
+		kind, ctype = "atom", "application/atom+xml; charset=utf-8"
+	}
+	s.serveList(w, r, kind+":"+locale+":"+strings.Join(section, "/"), ctype, func() []byte {
+		pages, _ := s.index.Latest(locale, section, 0, FeedItems)
+		if kind == "atom" {
+			return s.renderAtom(locale, section, pages)
+		}
+		return s.renderRSS(locale, section, pages)
+	})
+}
 
 type rss struct {
 	XMLName xml.Name   `xml:"rss"`
@@ -84,16 +102,7 @@ func (s *Site) feedTitle(locale string, section []string) string {
 	return t
 }
 
-// listPath is the path of a listing: the locale's home or a section.
-func listPath(locale string, section []string) string {
-	p := siteconfig.HomePath(locale)
-	if len(section) > 0 {
-		p += strings.Join(section, "/") + "/"
-	}
-	return p
-}
-
-func (s *Site) renderRSS(locale string, section []string, pages []*page) []byte {
+func (s *Site) renderRSS(locale string, section []string, pages []*index.Page) []byte {
 	site := s.o.Site
 	home := listPath(locale, section)
 	ch := rssChannel{
@@ -104,19 +113,19 @@ func (s *Site) renderRSS(locale string, section []string, pages []*page) []byte 
 		Language:    locale,
 	}
 	if len(pages) > 0 {
-		ch.LastBuild = pages[0].modified().UTC().Format(time.RFC1123Z)
+		ch.LastBuild = pages[0].Modified().UTC().Format(time.RFC1123Z)
 	}
 	for _, pg := range pages {
-		url := site.URL(pg.path)
+		url := site.URL(pg.Path)
 		ch.Items = append(ch.Items, rssItem{
-			Title: pg.title, Link: url, GUID: rssGUID{Permalink: true, Value: url},
-			PubDate: pg.first.UTC().Format(time.RFC1123Z), Description: pg.description,
+			Title: pg.Title, Link: url, GUID: rssGUID{Permalink: true, Value: url},
+			PubDate: pg.First.UTC().Format(time.RFC1123Z), Description: pg.Description,
 		})
 	}
 	return marshal(rss{Version: "2.0", Atom: "http://www.w3.org/2005/Atom", Channel: ch})
 }
 
-func (s *Site) renderAtom(locale string, section []string, pages []*page) []byte {
+func (s *Site) renderAtom(locale string, section []string, pages []*index.Page) []byte {
 	site := s.o.Site
 	home := listPath(locale, section)
 	f := atomFeed{
@@ -131,14 +140,14 @@ func (s *Site) renderAtom(locale string, section []string, pages []*page) []byte
 		Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
 	}
 	if len(pages) > 0 {
-		f.Updated = pages[0].modified().UTC().Format(time.RFC3339)
+		f.Updated = pages[0].Modified().UTC().Format(time.RFC3339)
 	}
 	for _, pg := range pages {
-		url := site.URL(pg.path)
+		url := site.URL(pg.Path)
 		f.Entries = append(f.Entries, atomEntry{
-			ID: url, Title: pg.title, Link: atomLink{Href: url, Rel: "alternate", Type: "text/html"},
-			Published: pg.first.UTC().Format(time.RFC3339), Updated: pg.modified().UTC().Format(time.RFC3339),
-			Summary: pg.description,
+			ID: url, Title: pg.Title, Link: atomLink{Href: url, Rel: "alternate", Type: "text/html"},
+			Published: pg.First.UTC().Format(time.RFC3339), Updated: pg.Modified().UTC().Format(time.RFC3339),
+			Summary: pg.Description,
 		})
 	}
 	return marshal(f)
@@ -163,16 +172,17 @@ type sitemapXHTML struct {
 	Href     string `xml:"href,attr"`
 }
 
-// renderSitemap lists every published page with hreflang alternates for
-// the locales the article is actually published in.
-func (s *Site) renderSitemap(articles []map[string]*page) []byte {
+// sitemap lists every published page with hreflang alternates for the
+// locales the article is actually published in.
+func (s *Site) sitemap() []byte {
 	site := s.o.Site
+	articles := s.index.Articles()
 	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml"}
 	for _, byLocale := range articles {
 		var alts []sitemapXHTML
 		for _, l := range siteconfig.Locales {
 			if pg := byLocale[l]; pg != nil {
-				alts = append(alts, sitemapXHTML{Rel: "alternate", Hreflang: l, Href: site.URL(pg.path)})
+				alts = append(alts, sitemapXHTML{Rel: "alternate", Hreflang: l, Href: site.URL(pg.Path)})
 			}
 		}
 		if len(alts) > 1 {
@@ -182,7 +192,7 @@ func (s *Site) renderSitemap(articles []map[string]*page) []byte {
 		}
 		for _, l := range siteconfig.Locales {
 			if pg := byLocale[l]; pg != nil {
-				set.URLs = append(set.URLs, sitemapURL{Loc: site.URL(pg.path), LastMod: pg.modified().UTC().Format(time.RFC3339), Links: alts})
+				set.URLs = append(set.URLs, sitemapURL{Loc: site.URL(pg.Path), LastMod: pg.Modified().UTC().Format(time.RFC3339), Links: alts})
 			}
 		}
 	}

@@ -6,7 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	"github.com/tandemnews/tandem/pkg/events"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+	"github.com/tandemnews/tandem/services/site/index"
 )
 
 // BenchmarkServeCachedPage is the site's own work for a page in the LRU,
@@ -14,11 +19,13 @@ import (
 func BenchmarkServeCachedPage(b *testing.B) {
 	s := New(&events.Bus{}, Options{})
 	html := make([]byte, 20000)
-	pg := &page{article: "A", locale: "en", path: "/en/news-events/news/x", key: "en:A:1-abc", hash: "abcdef0123456789", published: time.Now()}
-	s.byPath[pg.path] = pg
-	s.byArt["A"] = &record{pages: map[string]*page{"en": pg}}
-	s.lru.Add(pg.key, html)
-	req := httptest.NewRequest(http.MethodGet, pg.path, nil)
+	pl := &eventsv1.PublishedLocale{
+		Locale: "en", SourceRevision: 1, Path: "/en/news-events/news/x", ContentHash: "abcdef0123456789",
+		Published: &articlev1.Change{Time: timestamppb.New(time.Now())},
+	}
+	s.index.Apply(&eventsv1.Publication{ArticleId: "A", Locales: map[string]*eventsv1.PublishedLocale{"en": pl}}, 1)
+	s.tiers.lru.Add(index.Key("en", "A", index.Version(pl)), html)
+	req := httptest.NewRequest(http.MethodGet, pl.Path, nil)
 	w := &discard{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {

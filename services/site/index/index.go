@@ -1,0 +1,210 @@
+// Package index is what the site knows is public: which address serves
+// which page version, which former addresses moved (301) and which were
+// taken down (410), and the articles its listings, feeds and sitemap show.
+//
+// It is built from the publications on the PUBLIC stream alone, one
+// article's whole public state at a time, and does no I/O: the site
+// follows the stream and feeds it; caches and handlers only ask it.
+package index
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+)
+
+// Page is one public article page: one locale of one article, at the
+// version its last publication rendered.
+type Page struct {
+	Article, Locale, Path string
+	Title, Date           string
+	Section               []string
+	Description           string
+	// Hash is the hex SHA-256 of the rendered HTML.
+	Hash string
+	// Version names the rendered HTML: {source revision}-{ShortHash(Hash)}.
+	Version string
+	// Key names the version in the site's caches: {locale}:{article}:{version}.
+	Key string
+	// Published is when this version was published.
+	Published time.Time
+	// First is when the locale was first published.
+	First time.Time
+}
+
+// Modified is when the page last changed for readers.
+func (p *Page) Modified() time.Time { return p.Published }
+
+// ShortHash is the first 12 hex digits of a content hash: enough to tell
+// versions apart in keys and validators.
+func ShortHash(hash string) string { return hash[:min(len(hash), 12)] }
+
+// Version is the version of a published locale's rendered page.
+func Version(pl *eventsv1.PublishedLocale) string {
+	return fmt.Sprintf("%d-%s", pl.GetSourceRevision(), ShortHash(pl.GetContentHash()))
+}
+
+// Key is the cache key of a page version.
+func Key(locale, article, version string) string { return locale + ":" + article + ":" + version }
+
+// Status is what an address is.
+type Status int
+
+// The statuses of an address.
+const (
+	// Unknown: the index has no page there (not yet, or never).
+	Unknown Status = iota
+	// Live: a page is published there.
+	Live
+	// Moved: the article's page is now at another address.
+	Moved
+	// Gone: the page there was taken down.
+	Gone
+)
+
+// Lookup is what Resolve finds at an address.
+type Lookup struct {
+	Status Status
+	// Page is the page a Live address serves.
+	Page *Page
+	// To is where a Moved address now points.
+	To string
+}
+
+// article is what the index knows of one article: its live pages, the
+// paths taken down and the former paths.
+type article struct {
+	pages map[string]*Page  // locale → page
+	gone  map[string]string // path → locale
+	moved map[string]string // former path → locale of the page that answers
+}
+
+// Index is safe for concurrent use: one writer applies publications while
+// any number of readers look addresses up.
+type Index struct {
+	mu     sync.RWMutex
+	byPath map[string]*Page
+	byArt  map[string]*article
+	gone   map[string]bool   // path → taken down
+	moved  map[string]string // former path → article
+	seq    uint64
+}
+
+// New returns an empty index.
+func New() *Index {
+	return &Index{
+		byPath: map[string]*Page{},
+		byArt:  map[string]*article{},
+		gone:   map[string]bool{},
+		moved:  map[string]string{},
+	}
+}
+
+// pageOf is the page of one published locale.
+func pageOf(id, locale string, pl *eventsv1.PublishedLocale) *Page {
+	key := Key(locale, id, Version(pl))
+	pg := &Page{
+		Article: id, Locale: locale, Path: pl.GetPath(),
+		Title: pl.GetTitle(), Date: pl.GetDate(), Section: pl.GetSection(),
+		Description: pl.GetDescription(), Hash: pl.GetContentHash(),
+		// The version is the tail of the key, sharing its bytes: an
+		// archive of 100,000 articles keeps one copy.
+		Version: key[len(locale)+len(id)+2:], Key: key,
+		Published: pl.GetPublished().GetTime().AsTime(),
+		First:     pl.GetFirstPublished().GetTime().AsTime(),
+	}
+	if pl.GetFirstPublished() == nil {
+		pg.First = pg.Published
+	}
+	return pg
+}
+
+// Apply takes in the public state of one article, read from the PUBLIC
+// stream at sequence seq, in place of what the index knew of it. It is
+// idempotent: the state is whole, so applying it twice changes nothing.
+// It returns the keys of the page versions the article no longer serves
+// (older versions and pages taken down), for the caches to drop.
+func (ix *Index) Apply(p *eventsv1.Publication, seq uint64) (stale []string) {
+	id := p.GetArticleId()
+	next := &article{pages: map[string]*Page{}, gone: map[string]string{}, moved: map[string]string{}}
+	for l, pl := range p.GetLocales() {
+		next.pages[l] = pageOf(id, l, pl)
+	}
+	for l, td := range p.GetTakenDown() {
+		next.gone[td.GetPath()] = l
+	}
+	for path, l := range p.GetMoved() {
+		next.moved[path] = l
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if old := ix.byArt[id]; old != nil {
+		for l, pg := range old.pages {
+			if ix.byPath[pg.Path] == pg {
+				delete(ix.byPath, pg.Path)
+			}
+			if n := next.pages[l]; n == nil || n.Key != pg.Key {
+				stale = append(stale, pg.Key)
+			}
+		}
+		for path := range old.gone {
+			delete(ix.gone, path)
+		}
+		for path := range old.moved {
+			delete(ix.moved, path)
+		}
+	}
+	for _, pg := range next.pages {
+		ix.byPath[pg.Path] = pg
+	}
+	// A live page wins over a record of its address's past.
+	for path := range next.gone {
+		if ix.byPath[path] == nil {
+			ix.gone[path] = true
+		}
+	}
+	for path := range next.moved {
+		if ix.byPath[path] == nil {
+			ix.moved[path] = id
+		}
+	}
+	if len(next.pages)+len(next.gone)+len(next.moved) == 0 {
+		delete(ix.byArt, id) // purged: nothing remains
+	} else {
+		ix.byArt[id] = next
+	}
+	ix.seq = max(ix.seq, seq)
+	return stale
+}
+
+// Seq is the PUBLIC stream sequence of the newest event applied: the
+// version of everything the index lists.
+func (ix *Index) Seq() uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.seq
+}
+
+// Resolve says what the address path is. A live page wins; a former
+// address moves only while the page it moved to is live; a taken-down
+// address is gone.
+func (ix *Index) Resolve(path string) Lookup {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if pg := ix.byPath[path]; pg != nil {
+		return Lookup{Status: Live, Page: pg}
+	}
+	if id, ok := ix.moved[path]; ok {
+		if a := ix.byArt[id]; a != nil {
+			if cur := a.pages[a.moved[path]]; cur != nil {
+				return Lookup{Status: Moved, To: cur.Path}
+			}
+		}
+	}
+	if ix.gone[path] {
+		return Lookup{Status: Gone}
+	}
+	return Lookup{}
+}

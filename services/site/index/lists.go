@@ -1,0 +1,91 @@
+package index
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Latest returns a page of the newest articles of a locale (in a section
+// and its subsections when section is not empty), newest story date
+// first, then newest first publication, then by article id; and how many
+// there are in all.
+func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*Page, int) {
+	ix.mu.RLock()
+	var pages []*Page
+	for _, a := range ix.byArt {
+		if pg := a.pages[locale]; pg != nil && InSection(pg.Section, section) {
+			pages = append(pages, pg)
+		}
+	}
+	ix.mu.RUnlock()
+	slices.SortFunc(pages, func(a, b *Page) int {
+		if c := strings.Compare(b.Date, a.Date); c != 0 {
+			return c
+		}
+		if c := b.First.Compare(a.First); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Article, b.Article)
+	})
+	total := len(pages)
+	if offset >= total {
+		return nil, total
+	}
+	return pages[offset:min(total, offset+limit)], total
+}
+
+// Count is how many articles Latest would find, without sorting them.
+func (ix *Index) Count(locale string, section []string) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n := 0
+	for _, a := range ix.byArt {
+		if pg := a.pages[locale]; pg != nil && InSection(pg.Section, section) {
+			n++
+		}
+	}
+	return n
+}
+
+// InSection reports whether a page's section is section or lies under it.
+func InSection(page, section []string) bool {
+	return len(page) >= len(section) && slices.Equal(page[:len(section)], section)
+}
+
+// Articles returns the live pages of every article with at least one,
+// by locale, ordered by article id: the sitemap's entries. The maps are
+// the index's own; Apply replaces them and never changes them, so they
+// may be read without a lock, and must not be written.
+func (ix *Index) Articles() []map[string]*Page {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	ids := make([]string, 0, len(ix.byArt))
+	for id := range ix.byArt {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]map[string]*Page, 0, len(ids))
+	for _, id := range ids {
+		if a := ix.byArt[id]; len(a.pages) > 0 {
+			out = append(out, a.pages)
+		}
+	}
+	return out
+}
+
+// LastChange is the newest publication time of any live page, zero when
+// none is live.
+func (ix *Index) LastChange() time.Time {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var t time.Time
+	for _, a := range ix.byArt {
+		for _, pg := range a.pages {
+			if pg.Published.After(t) {
+				t = pg.Published
+			}
+		}
+	}
+	return t
+}

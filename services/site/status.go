@@ -1,0 +1,50 @@
+package site
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"github.com/tandemnews/tandem/pkg/siteconfig"
+)
+
+var statusTemplate = template.Must(template.New("status").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Title}} - {{.Site}}</title></head>
+<body><main style="max-width:40rem;margin:3rem auto;font-family:system-ui,sans-serif"><h1>{{.Title}}</h1><p>{{.Text}}</p><p><a href="{{.Home}}">{{.HomeLabel}}</a></p></main></body></html>
+`))
+
+// status writes a page that says, in the reader's language, why there is
+// no article here.
+func (s *Site) status(w http.ResponseWriter, locale string, code int, title, text map[string]string, cacheControl string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", cacheControl)
+	w.WriteHeader(code)
+	_ = statusTemplate.Execute(w, map[string]string{
+		"Lang": locale, "Site": s.o.Site.Name[locale], "Title": title[locale], "Text": text[locale],
+		"Home": siteconfig.HomePath(locale), "HomeLabel": map[string]string{"zh-CN": "返回首页", "en": "Back to the front page"}[locale],
+	})
+}
+
+func (s *Site) notFound(w http.ResponseWriter, locale string) {
+	s.status(w, locale, http.StatusNotFound,
+		map[string]string{"zh-CN": "页面不存在", "en": "Page not found"},
+		map[string]string{"zh-CN": "您访问的页面不存在。", "en": "There is no page at this address."}, cacheNotFound)
+}
+
+func (s *Site) goneAnswer(w http.ResponseWriter, locale string) {
+	s.status(w, locale, http.StatusGone,
+		map[string]string{"zh-CN": "文章已撤下", "en": "Article removed"},
+		map[string]string{"zh-CN": "这篇文章已被撤下。", "en": "This article has been removed."}, cacheGone)
+}
+
+// health answers 200 once the index has caught up with the PUBLIC
+// stream, and 503 until then, so a load balancer sends no reader to a
+// replica that would answer 404 for pages that exist.
+func (s *Site) health(w http.ResponseWriter) {
+	select {
+	case <-s.ready:
+		fmt.Fprintln(w, "ok")
+	default:
+		http.Error(w, "catching up with the PUBLIC stream", http.StatusServiceUnavailable)
+	}
+}
