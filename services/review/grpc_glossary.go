@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"slices"
-	"strings"
-	"sync"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/field"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
@@ -18,82 +18,6 @@ import (
 	"github.com/tandemnews/tandem/services/review/glossary"
 	"github.com/tandemnews/tandem/services/review/segment"
 )
-
-// termIndex is this replica's view of the glossary, kept by following
-// editorial.glossary.*, with the compiled glossary the checks use.
-type termIndex struct {
-	mu       sync.RWMutex
-	terms    map[string]*reviewv1.Term // by key
-	compiled *glossary.Glossary
-}
-
-func newTermIndex() *termIndex {
-	return &termIndex{terms: map[string]*reviewv1.Term{}, compiled: glossary.New(nil)}
-}
-
-func fromProto(t *reviewv1.Term) glossary.Term {
-	return glossary.Term{Source: t.GetSource(), Targets: t.GetTargets(), Note: t.GetNote(), CaseSensitive: t.GetCaseSensitive(), Forbidden: t.GetForbidden()}
-}
-
-func toProto(t glossary.Term) *reviewv1.Term {
-	return &reviewv1.Term{Source: t.Source, Targets: t.Targets, Note: t.Note, CaseSensitive: t.CaseSensitive, Forbidden: t.Forbidden}
-}
-
-// apply records a term event; it is called for events in stream order and
-// for this replica's own writes, so an older event never replaces a newer
-// term.
-func (x *termIndex) apply(e *eventsv1.GlossaryEvent) {
-	key := fromProto(e.Term).Key()
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if cur, ok := x.terms[key]; ok && cur.Revision > e.Term.Revision {
-		return
-	}
-	if e.Deleted {
-		delete(x.terms, key)
-	} else {
-		x.terms[key] = e.Term
-	}
-	list := make([]glossary.Term, 0, len(x.terms))
-	for _, t := range x.sortedLocked() {
-		list = append(list, fromProto(t))
-	}
-	x.compiled = glossary.New(list)
-}
-
-func (x *termIndex) sortedLocked() []*reviewv1.Term {
-	out := make([]*reviewv1.Term, 0, len(x.terms))
-	for _, t := range x.terms {
-		out = append(out, t)
-	}
-	slices.SortFunc(out, func(a, b *reviewv1.Term) int {
-		if c := strings.Compare(a.Source, b.Source); c != 0 {
-			return c
-		}
-		return strings.Compare(strings.Join(a.Targets, "|"), strings.Join(b.Targets, "|"))
-	})
-	return out
-}
-
-func (x *termIndex) list() []*reviewv1.Term {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.sortedLocked()
-}
-
-// size is the number of terms, and whether key is one of them.
-func (x *termIndex) size(key string) (int, bool) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	_, ok := x.terms[key]
-	return len(x.terms), ok
-}
-
-func (x *termIndex) glossary() *glossary.Glossary {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.compiled
-}
 
 // termID is the subject token of a term: a hash of its key, since Chinese
 // terms and spaces cannot be subject tokens.
@@ -134,13 +58,13 @@ func (s *Service) PutTerm(ctx context.Context, req *reviewv1.PutTermRequest) (*r
 // putTerm stores a term: with expected 0 it creates it (or replaces a
 // deleted one), otherwise it replaces the term at that revision.
 func (s *Service) putTerm(ctx context.Context, in *reviewv1.Term, expected uint64) (*reviewv1.Term, error) {
-	u, _ := authUser(ctx)
+	u := auth.Actor(ctx)
 	term := proto.Clone(in).(*reviewv1.Term)
 	term.Revision = 0
 	term.Changed = &articlev1.Change{Actor: u, Time: timestamppb.New(s.now())}
 	write := func(cur *eventsv1.GlossaryEvent) (events.Change, error) {
 		if expected == 0 && cur.Term.GetRevision() != 0 && !cur.Deleted {
-			return events.Change{}, rpc.InvalidField("term.source", "%q is in the glossary already; change it with its revision", in.Source)
+			return events.Change{}, field.Invalid("term.source", "%q is in the glossary already; change it with its revision", in.Source)
 		}
 		cur.Deleted = false
 		cur.Term = term
@@ -166,7 +90,7 @@ func (s *Service) DeleteTerm(ctx context.Context, req *reviewv1.DeleteTermReques
 	if req.GetSource() == "" && !req.GetForbidden() {
 		return nil, rpc.InvalidField("source", "is required")
 	}
-	u, _ := authUser(ctx)
+	u := auth.Actor(ctx)
 	e, err := s.glossary.Update(ctx, termID(key), 0, func(cur *eventsv1.GlossaryEvent) (events.Change, error) {
 		if cur.Deleted {
 			return events.Change{}, events.ErrNotFound
@@ -194,11 +118,7 @@ func format(f reviewv1.GlossaryFormat) glossary.Format {
 func (s *Service) ImportGlossary(ctx context.Context, req *reviewv1.ImportGlossaryRequest) (*reviewv1.ImportGlossaryResponse, error) {
 	terms, err := glossary.Import(bytes.NewReader(req.GetData()), format(req.GetFormat()))
 	if err != nil {
-		var v rpc.Violations
-		for _, e := range flatten(err) {
-			v.Add("data", "%s", e.Error())
-		}
-		return nil, v.Err()
+		return nil, fileProblems("data", err)
 	}
 	known := map[string]*reviewv1.Term{}
 	for _, t := range s.terms.list() {
@@ -244,13 +164,6 @@ func sameTerm(a, b *reviewv1.Term) bool {
 	return a.Source == b.Source && slices.Equal(a.Targets, b.Targets) && a.Note == b.Note && a.CaseSensitive == b.CaseSensitive && a.Forbidden == b.Forbidden
 }
 
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
-}
-
 // ExportGlossary implements ReviewService.
 func (s *Service) ExportGlossary(ctx context.Context, req *reviewv1.ExportGlossaryRequest) (*reviewv1.ExportGlossaryResponse, error) {
 	var terms []glossary.Term
@@ -262,16 +175,4 @@ func (s *Service) ExportGlossary(ctx context.Context, req *reviewv1.ExportGlossa
 		return nil, err
 	}
 	return &reviewv1.ExportGlossaryResponse{Data: buf.Bytes()}, nil
-}
-
-// followGlossary keeps the term index up to date until ctx is done.
-func (s *Service) followGlossary(ctx context.Context, ready chan<- struct{}) error {
-	return s.bus.Editorial.Follow(ctx, s.bus.Editorial.Wildcard(eventsv1.KindGlossary), func(ev *events.Event) {
-		e, err := s.glossary.State(ev)
-		if err != nil {
-			s.log.Error("glossary event skipped", "event_id", ev.ID, "err", err)
-			return
-		}
-		s.terms.apply(e)
-	}, ready)
 }

@@ -1,4 +1,4 @@
-package review
+package job
 
 import (
 	"fmt"
@@ -13,6 +13,15 @@ import (
 // approved with a stale translation unless the approver overrides it.
 const CheckSourceChanged = "source-changed"
 
+// Checks is what the checks of a job use besides the job: the quality
+// checker (with the glossary and the length ratio of the memory) and the
+// translation memory, whose translations count for the consistency check
+// and fill new jobs. Memory may be nil.
+type Checks struct {
+	Checker *qa.Checker
+	Memory  Memory
+}
+
 // textHash identifies a segment's text for dismissals: a change to either
 // side ends them.
 func textHash(s *reviewv1.Segment) string { return segment.Hash(s.Source + "\x00" + s.Target) }
@@ -21,18 +30,18 @@ func textHash(s *reviewv1.Segment) string { return segment.Hash(s.Source + "\x00
 // for the consistency check.
 func others(j *reviewv1.Job) map[string][]string {
 	m := map[string][]string{}
-	eachSegment(j, func(_ *reviewv1.Unit, s *reviewv1.Segment) {
+	for s := range Segments(j) {
 		if s.Target != "" {
 			k := qa.Normalize(s.Source)
 			m[k] = append(m[k], s.Target)
 		}
-	})
+	}
 	return m
 }
 
 // checkSegment runs the checks on one segment of j, marks the dismissed
 // findings, and stores them on the segment.
-func checkSegment(c *qa.Checker, j *reviewv1.Job, s *reviewv1.Segment, translations map[string][]string, memory func(string) []string) []*reviewv1.Finding {
+func checkSegment(c Checks, j *reviewv1.Job, s *reviewv1.Segment, translations map[string][]string) []*reviewv1.Finding {
 	var elsewhere []string
 	seenSelf := false
 	for _, t := range translations[qa.Normalize(s.Source)] {
@@ -42,10 +51,10 @@ func checkSegment(c *qa.Checker, j *reviewv1.Job, s *reviewv1.Segment, translati
 		}
 		elsewhere = append(elsewhere, t)
 	}
-	if memory != nil {
-		elsewhere = append(elsewhere, memory(s.Source)...)
+	if c.Memory != nil {
+		elsewhere = append(elsewhere, c.Memory.Targets(s.Source)...)
 	}
-	fs := c.Check(qa.Segment{Source: s.Source, Target: s.Target, SourceLang: j.SourceLocale, TargetLang: j.TargetLocale}, elsewhere)
+	fs := c.Checker.Check(qa.Segment{Source: s.Source, Target: s.Target, SourceLang: j.SourceLocale, TargetLang: j.TargetLocale}, elsewhere)
 	out := make([]*reviewv1.Finding, 0, len(fs)+1)
 	if s.State == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW {
 		out = append(out, &reviewv1.Finding{
@@ -73,24 +82,48 @@ func checkSegment(c *qa.Checker, j *reviewv1.Job, s *reviewv1.Segment, translati
 	return out
 }
 
-// checkJob runs the checks on every segment of j.
-func checkJob(c *qa.Checker, j *reviewv1.Job, memory func(string) []string) {
+// Check runs the checks on every segment of j and stores the findings on
+// the segments.
+func Check(j *reviewv1.Job, c Checks) {
 	tr := others(j)
-	eachSegment(j, func(_ *reviewv1.Unit, s *reviewv1.Segment) { checkSegment(c, j, s, tr, memory) })
+	for s := range Segments(j) {
+		checkSegment(c, j, s, tr)
+	}
 }
 
-// openErrors lists the error findings of j that nobody dismissed, as
+// OpenErrors lists the error findings of j that nobody dismissed, as
 // "segment id: check".
-func openErrors(j *reviewv1.Job) []string {
+func OpenErrors(j *reviewv1.Job) []string {
 	var out []string
-	eachSegment(j, func(_ *reviewv1.Unit, s *reviewv1.Segment) {
+	for s := range Segments(j) {
 		for _, f := range s.Findings {
 			if f.Severity == reviewv1.Severity_SEVERITY_ERROR && !f.Dismissed {
 				out = append(out, s.Id+": "+f.Check)
 			}
 		}
-	})
+	}
 	return out
+}
+
+// Findings lists the segments of j that have findings, with the number of
+// error and warning findings nobody dismissed, as the checks stored them.
+func Findings(j *reviewv1.Job) (list []*reviewv1.SegmentFindings, errors, warnings int32) {
+	for seg := range Segments(j) {
+		if len(seg.Findings) == 0 {
+			continue
+		}
+		list = append(list, &reviewv1.SegmentFindings{SegmentId: seg.Id, Findings: seg.Findings})
+		for _, f := range seg.Findings {
+			switch {
+			case f.Dismissed:
+			case f.Severity == reviewv1.Severity_SEVERITY_ERROR:
+				errors++
+			case f.Severity == reviewv1.Severity_SEVERITY_WARNING:
+				warnings++
+			}
+		}
+	}
+	return list, errors, warnings
 }
 
 // pruneDismissals drops the dismissals made on another text of s.

@@ -1,4 +1,4 @@
-package review
+package job
 
 import (
 	"os"
@@ -8,11 +8,21 @@ import (
 	"testing"
 
 	"github.com/tandemnews/tandem/pkg/markdown"
-	"github.com/tandemnews/tandem/pkg/testkit"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/review/glossary"
 	"github.com/tandemnews/tandem/services/review/qa"
 )
+
+// corpusDir is the sample corpus shared beside the project root; the test
+// is skipped without it.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "..", "shared", "corpus")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("skipping: %s is absent (the shared test data lives beside the project root)", dir)
+	}
+	return dir
+}
 
 // corpusJob builds the job the review service opens for a corpus article:
 // the Chinese source with the English file as the editor's English.
@@ -56,7 +66,7 @@ func corpusGlossary(t testing.TB, dir string) *glossary.Glossary {
 // body block 2, counted from 1 with headings and figures) and nothing else,
 // in titles, bylines and keywords included.
 func TestChecksMeetTheCorpusExpectations(t *testing.T) {
-	dir := testkit.Shared(t, "corpus")
+	dir := corpusDir(t)
 	checker := &qa.Checker{Glossary: corpusGlossary(t, dir)}
 	want := map[string][]string{
 		"forum":   {"b2 double-space warning", "b6 numbers error"},
@@ -72,7 +82,7 @@ func TestChecksMeetTheCorpusExpectations(t *testing.T) {
 	}
 	for name, expected := range want {
 		j := corpusJob(t, dir, name)
-		checkJob(checker, j, nil)
+		Check(j, Checks{Checker: checker})
 		var got []string
 		for _, u := range j.Units {
 			for _, s := range u.Segments {
@@ -108,7 +118,7 @@ func TestChecksMeetTheCorpusExpectations(t *testing.T) {
 // first forum paragraph is two sentence pairs, the Dr. in block 4 does not
 // split it.
 func TestCorpusSegmentsPairSentences(t *testing.T) {
-	dir := testkit.Shared(t, "corpus")
+	dir := corpusDir(t)
 	j := corpusJob(t, dir, "forum")
 	count := map[string]int{}
 	for _, u := range j.Units {
@@ -126,21 +136,21 @@ func TestCorpusSegmentsPairSentences(t *testing.T) {
 // BenchmarkCheckArticle runs every check on every segment of one article
 // (the forum article of the corpus, with its glossary).
 func BenchmarkCheckArticle(b *testing.B) {
-	dir := testkit.Shared(b, "corpus")
+	dir := corpusDir(b)
 	checker := &qa.Checker{Glossary: corpusGlossary(b, dir)}
 	j := corpusJob(b, dir, "forum")
 	b.ReportAllocs()
 	for b.Loop() {
-		checkJob(checker, j, nil)
+		Check(j, Checks{Checker: checker})
 	}
 }
 
 // BenchmarkSegmentArticle segments one article into aligned units.
 func BenchmarkSegmentArticle(b *testing.B) {
-	dir := testkit.Shared(b, "corpus")
+	dir := corpusDir(b)
 	j := corpusJob(b, dir, "forum")
 	src := j.Source
-	en := assemble(src, j.Units, "en")
+	en := Assemble(j)
 	b.ReportAllocs()
 	for b.Loop() {
 		buildUnits(textsOf(src, en), "zh-CN", "en")
@@ -152,14 +162,14 @@ func BenchmarkSegmentArticle(b *testing.B) {
 // an override.
 func TestExampleAndDemoArticlesHaveNoErrorFindings(t *testing.T) {
 	dirs := map[string][]string{
-		filepath.Join("..", "..", "docs", "examples"):      {"article"},
-		filepath.Join("..", "..", "cmd", "tandem", "demo"): {"autumn-sports-meet", "library-exam-hours", "robotics-gold"},
+		filepath.Join("..", "..", "..", "docs", "examples"):      {"article"},
+		filepath.Join("..", "..", "..", "cmd", "tandem", "demo"): {"autumn-sports-meet", "library-exam-hours", "robotics-gold"},
 	}
 	for dir, names := range dirs {
 		for _, name := range names {
 			j := corpusJob(t, dir, name)
-			checkJob(&qa.Checker{}, j, nil)
-			if errs := openErrors(j); len(errs) > 0 {
+			Check(j, Checks{Checker: &qa.Checker{}})
+			if errs := OpenErrors(j); len(errs) > 0 {
 				t.Errorf("%s/%s: %v", dir, name, errs)
 			}
 		}
