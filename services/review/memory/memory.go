@@ -194,7 +194,9 @@ func score(a, b string, na, nb int) int {
 		return 100
 	}
 	d := edlib.LevenshteinDistance(a, b)
-	return int(100 * (1 - float64(d)/float64(longer)))
+	// Integer arithmetic: in floating point, 1 - 8/10 is a hair under
+	// 0.2, and a 20 would be shown as 19.
+	return 100 * (longer - d) / longer
 }
 
 // Fuzzy returns up to limit entries whose source scores at least min
@@ -220,8 +222,8 @@ func (m *Memory) Fuzzy(source string, min, limit int) []Match {
 	// of the query's bigrams, so it appears in at least one of any
 	// len(qg)-need+1 of their posting lists. Candidates come from the
 	// rarest lists only; the common ones just add to their counts.
-	maxLen := int(float64(qn) * 100 / float64(max(min, 1)))
-	loose := len(qg) - 2*int(float64(maxLen)*(1-float64(min)/100))
+	maxLen := qn * 100 / max(min, 1)
+	loose := len(qg) - 2*maxEdits(maxLen, min)
 	slices.SortFunc(qg, func(a, b gram) int { return len(m.grams[a]) - len(m.grams[b]) })
 	prefix := len(qg)
 	if loose > 0 {
@@ -260,7 +262,7 @@ func (m *Memory) Fuzzy(source string, min, limit int) []Match {
 		shared := int(c.n[id])
 		e := &m.entries[id]
 		longer := max(qn, e.n)
-		maxD := int(float64(longer) * (1 - float64(min)/100))
+		maxD := maxEdits(longer, min)
 		if diff := qn - e.n; diff > maxD || -diff > maxD {
 			continue
 		}
@@ -282,6 +284,12 @@ func (m *Memory) Fuzzy(source string, min, limit int) []Match {
 	}
 	return out
 }
+
+// maxEdits is the largest edit distance between texts of which the longer
+// has n units that still scores min: 100*(n-d)/n >= min. It is worked out
+// in integers, as score is: 10 * (1 - 0.9) is a hair under 1 in floating
+// point, which would drop every match one edit away in ten units at 90.
+func maxEdits(n, min int) int { return n * (100 - min) / 100 }
 
 type counter struct {
 	n       []uint16

@@ -50,11 +50,12 @@ func TestFuzzyFindsWhatAFullScanFinds(t *testing.T) {
 		all = append(all, s)
 		m.Add(Entry{Source: s, Target: "x"})
 	}
+	scan := newScanner(t, all)
 	for range 100 {
 		q := mutate(rng, all[rng.IntN(len(all))])
 		want := map[string]int{}
-		for _, s := range all {
-			if sc := Score(q, s); sc >= 75 {
+		for s, sc := range scan.scores(q) {
+			if sc >= 75 {
 				want[s] = sc
 			}
 		}
@@ -80,31 +81,34 @@ var phrases = []string{
 	"将", "进一步", "提升", "人才培养", "质量", "深化", "产教融合", "推动", "合作", "交流",
 }
 
-func sentence(rng *rand.Rand) string {
-	n := 4 + rng.IntN(8)
-	var b strings.Builder
-	for range n {
-		b.WriteString(phrases[rng.IntN(len(phrases))])
+func sentence(rng *rand.Rand) string { return compose(rng, phrases, 4, "", "。") }
+
+// compose joins least to least+7 parts drawn at random and ends them.
+func compose(rng *rand.Rand, parts []string, least int, sep, end string) string {
+	ps := make([]string, least+rng.IntN(8))
+	for i := range ps {
+		ps[i] = parts[rng.IntN(len(parts))]
 	}
-	b.WriteString("。")
-	return b.String()
+	return strings.Join(ps, sep) + end
 }
 
 // mutate changes a few characters of s.
-func mutate(rng *rand.Rand, s string) string {
-	rs := []rune(s)
+func mutate(rng *rand.Rand, s string) string { return string(edit(rng, []rune(s), '新', '大')) }
+
+// edit changes, drops or adds up to three of the units.
+func edit[T any](rng *rand.Rand, units []T, changed, added T) []T {
 	for range rng.IntN(4) {
-		i := rng.IntN(len(rs))
+		i := rng.IntN(len(units))
 		switch rng.IntN(3) {
 		case 0:
-			rs[i] = '新'
+			units[i] = changed
 		case 1:
-			rs = slices.Delete(rs, i, i+1)
+			units = slices.Delete(units, i, i+1)
 		default:
-			rs = slices.Insert(rs, i, '大')
+			units = slices.Insert(units, i, added)
 		}
 	}
-	return string(rs)
+	return units
 }
 
 func TestTMXRoundTrip(t *testing.T) {

@@ -31,7 +31,7 @@ var (
 	zhNumRe  = regexp.MustCompile(`[零〇一二两三四五六七八九十百千万亿]+`)
 	enWordRe = regexp.MustCompile(`(?i)\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|twentieth|dozen|once|twice)\b`)
 	monthRe  = regexp.MustCompile(`\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?(\s+\d)?`)
-	scaleRe  = regexp.MustCompile(`^\s*(thousand|million|billion)\b`)
+	scaleRe  = regexp.MustCompile(`^\s*(thousand|million|billion|trillion)\b`)
 )
 
 var months = map[string]int{
@@ -83,7 +83,13 @@ func ChineseNumbers(s string) []Number {
 	for _, m := range timeRe.FindAllStringSubmatchIndex(s, -1) {
 		if t.free(m[0], m[1]) {
 			h, _ := strconv.Atoi(s[m[2]:m[3]])
-			add(Number{Key: timeKey(h, s[m[4]:m[5]], ""), Text: s[m[0]:m[1]], Start: m[0], End: m[1]})
+			// 下午3:30 is 15:30: the part of the day before the clock.
+			start := m[0]
+			if p := zhPeriodRe.FindString(s[:start]); p != "" {
+				h = halfDay(p, h)
+				start -= len(p)
+			}
+			add(Number{Key: timeKey(h, s[m[4]:m[5]], ""), Text: s[start:m[1]], Start: start, End: m[1]})
 		}
 	}
 	for _, m := range zhTimeRe.FindAllStringSubmatchIndex(s, -1) {
@@ -98,16 +104,7 @@ func ChineseNumbers(s string) []Number {
 		}
 		hour := int(h)
 		if m[2] >= 0 {
-			switch s[m[2]:m[3]] {
-			case "下午", "晚上":
-				if hour < 12 {
-					hour += 12
-				}
-			case "中午":
-				if hour < 6 {
-					hour += 12
-				}
-			}
+			hour = halfDay(s[m[2]:m[3]], hour)
 		}
 		min := "00"
 		if m[6] >= 0 {
@@ -128,8 +125,9 @@ func ChineseNumbers(s string) []Number {
 			if mul, ok := zhScale[r]; ok {
 				v *= mul
 				end += size
+				// 万亿 is 10⁴ × 10⁸: 1.2万亿 = 1.2 trillion.
 				if r2, size2 := utf8.DecodeRuneInString(s[end:]); r == '万' && r2 == '亿' {
-					v *= 1e4
+					v *= zhScale[r2]
 					end += size2
 				}
 			}
@@ -150,6 +148,30 @@ func ChineseNumbers(s string) []Number {
 	}
 	sortNumbers(out)
 	return out
+}
+
+// zhPeriodRe is a part of the day right before a clock time: 下午3:30.
+var zhPeriodRe = regexp.MustCompile(`(?:上午|下午|晚上|中午|凌晨|早上)$`)
+
+// halfDay turns an hour said after a part of the day (下午, 晚上, 中午)
+// into the 24-hour clock.
+func halfDay(period string, hour int) int {
+	switch period {
+	case "下午":
+		if hour < 12 {
+			hour += 12
+		}
+	case "晚上":
+		// 晚上12点 is midnight, the 24:00 that timeKey reads as 0:00.
+		if hour <= 12 {
+			hour += 12
+		}
+	case "中午":
+		if hour < 6 {
+			hour += 12
+		}
+	}
+	return hour
 }
 
 var zhScale = map[rune]float64{'十': 10, '百': 100, '千': 1e3, '万': 1e4, '亿': 1e8}
@@ -189,6 +211,11 @@ func chineseValue(s string) (float64, bool) {
 		}
 		mul := zhScale[r]
 		switch {
+		case mul >= 1e8:
+			// 亿 multiplies all that comes before it: 三万亿 = 3×10¹²,
+			// 一万二千亿 = 1.2×10¹².
+			total = (total + section + digit) * mul
+			section, digit = 0, 0
 		case mul >= 1e4:
 			section = (section + digit) * mul
 			total += section
@@ -267,6 +294,8 @@ func EnglishNumbers(s string) []Number {
 				v *= 1e6
 			case "billion":
 				v *= 1e9
+			case "trillion":
+				v *= 1e12
 			}
 			end += sm[1]
 		}

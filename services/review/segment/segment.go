@@ -178,10 +178,6 @@ func englishEnd(text string, i int, r rune) bool {
 	default:
 		return false
 	}
-	// Inside a number: 96.5, 1.2 million.
-	if i+1 < len(text) && isDigit(text[i+1]) && i > 0 && isDigit(text[i-1]) {
-		return false
-	}
 	// The word before the period.
 	w := i
 	for w > 0 {
@@ -208,8 +204,6 @@ func englishEnd(text string, i int, r rune) bool {
 	}
 	return !abbreviations[strings.ToLower(word)]
 }
-
-func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // abbreviations end with a period that does not end a sentence.
 var abbreviations = map[string]bool{
