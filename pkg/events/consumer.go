@@ -83,6 +83,9 @@ func (s *Stream) Consume(ctx context.Context, cfg ConsumerConfig, h Handler) err
 		MaxAckPending: 1000,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: not a failure
+		}
 		return fmt.Errorf("events: consumer %s on %s: %w", cfg.Durable, s.name, err)
 	}
 	log := cfg.Logger.With("consumer", cfg.Durable, "stream", s.name)
@@ -150,9 +153,17 @@ func (s *Stream) handle(ctx context.Context, log *slog.Logger, cfg *ConsumerConf
 // site's replicas each rebuild their index this way). ready is closed once
 // the events that existed at the start have been delivered.
 func (s *Stream) Follow(ctx context.Context, filter string, fn func(*Event), ready chan<- struct{}) error {
+	// Stopped while starting is not a failure: every error below returns
+	// nil once ctx is done.
+	fail := func(err error) error {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("events: follow %s: %w", filter, err)
+	}
 	info, err := s.s.Info(ctx, jetstream.WithSubjectFilter(filter))
 	if err != nil {
-		return fmt.Errorf("events: follow %s: %w", filter, err)
+		return fail(err)
 	}
 	pending := len(info.State.Subjects)
 	lastSeq := info.State.LastSeq
@@ -161,11 +172,11 @@ func (s *Stream) Follow(ctx context.Context, filter string, fn func(*Event), rea
 		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
 	})
 	if err != nil {
-		return fmt.Errorf("events: follow %s: %w", filter, err)
+		return fail(err)
 	}
 	it, err := cons.Messages()
 	if err != nil {
-		return fmt.Errorf("events: follow %s: %w", filter, err)
+		return fail(err)
 	}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
