@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -17,36 +14,45 @@ import (
 	"github.com/tandemnews/tandem/pkg/events"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
-	"github.com/tandemnews/tandem/services/drafting"
-	"github.com/tandemnews/tandem/services/review"
+	"github.com/tandemnews/tandem/services/drafting/draft"
+	"github.com/tandemnews/tandem/services/review/job"
 )
 
+// auditOptions are the inputs of tandem audit: where NATS is, the
+// article, and where to print.
+type auditOptions struct {
+	settings
+	Article string
+}
+
 func auditCmd() *cobra.Command {
-	var c config
-	cmd := &cobra.Command{
+	opts := &auditOptions{}
+	return settingsCmd(&cobra.Command{
 		Use:   "audit ARTICLE",
 		Short: "Print who did what to an article and when, read from the streams",
 		Long: `audit reads an article's drafts, translation and publication subjects and
 prints every change in time order with its actor. It connects to NATS
 (NATS_URL; by default the in-process server of tandem dev).`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			url := c.NATSURL
-			if url == "" {
-				url = fmt.Sprintf("nats://127.0.0.1:%d", c.NATSPort)
-			}
-			bus, closeBus, err := c.openBus(ctx, url, "tandem-audit", false)
-			if err != nil {
-				return err
-			}
-			defer closeBus()
-			return audit(ctx, bus, args[0], cmd.OutOrStdout())
-		},
+	}, &opts.settings, func(ctx context.Context, args []string) error {
+		opts.Article = args[0]
+		return runAudit(ctx, opts)
+	})
+}
+
+// runAudit connects to NATS and prints the article's events, oldest
+// first.
+func runAudit(ctx context.Context, opts *auditOptions) error {
+	url := opts.NATSURL
+	if url == "" {
+		url = fmt.Sprintf("nats://127.0.0.1:%d", opts.NATSPort)
 	}
-	c.bind(cmd.Flags())
-	return cmd
+	bus, closeBus, err := opts.openBus(ctx, url, "tandem-audit", false)
+	if err != nil {
+		return err
+	}
+	defer closeBus()
+	return audit(ctx, bus, opts.Article, opts.out)
 }
 
 type auditLine struct {
@@ -78,13 +84,13 @@ func audit(ctx context.Context, bus *events.Bus, id string, w io.Writer) error {
 			if ev.Type == eventsv1.DraftPurged || ev.Type == eventsv1.DraftWithdrawn {
 				return "reason: " + de.GetDraft().GetWithdrawnReason()
 			}
-			return drafting.Summary(ev.Type, before, de.GetDraft())
+			return draft.Summary(ev.Type, before, de.GetDraft())
 		}),
 		read(bus.Editorial, eventsv1.KindReviews, func(ev *events.Event) string {
 			j := ev.Data.(*eventsv1.ReviewEvent).GetJob()
 			before := prevJob
 			prevJob = j
-			return review.Summary(ev.Type, before, j)
+			return job.Describe(ev.Type, before, j)
 		}),
 		read(bus.Public, eventsv1.KindArticles, func(ev *events.Event) string {
 			ae := ev.Data.(*eventsv1.ArticleEvent)

@@ -4,15 +4,19 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
+	"os/signal"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/redis/go-redis/v9"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/tandemnews/tandem/pkg/cache"
@@ -58,20 +62,14 @@ func env(key, def string) string {
 	return def
 }
 
-func envInt(key string, def int) int {
-	var n int
+// envNumber reads a number from the environment; one that does not parse
+// counts as unset.
+func envNumber[N int | float64](key string, def N) N {
+	var n N
 	if _, err := fmt.Sscan(env(key, fmt.Sprint(def)), &n); err != nil {
 		return def
 	}
 	return n
-}
-
-func envFloat(key string, def float64) float64 {
-	var f float64
-	if _, err := fmt.Sscan(env(key, fmt.Sprint(def)), &f); err != nil {
-		return def
-	}
-	return f
 }
 
 // bind registers the flags on fs.
@@ -81,7 +79,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", env("TANDEM_GRPC_ADDR", "127.0.0.1:7070"), "gRPC listen address (TANDEM_GRPC_ADDR)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("TANDEM_HTTP_ADDR", "127.0.0.1:8080"), "public site listen address (TANDEM_HTTP_ADDR)")
 	fs.StringVar(&c.NATSURL, "nats-url", env("NATS_URL", ""), "external NATS server; empty runs one in-process under --data (NATS_URL)")
-	fs.IntVar(&c.NATSPort, "nats-port", envInt("TANDEM_NATS_PORT", 4223), "client port of the in-process NATS server (TANDEM_NATS_PORT)")
+	fs.IntVar(&c.NATSPort, "nats-port", envNumber("TANDEM_NATS_PORT", 4223), "client port of the in-process NATS server (TANDEM_NATS_PORT)")
 	fs.StringVar(&c.NATSCreds, "nats-creds", env("NATS_CREDS", ""), "NATS credentials file (JWT and NKey seed) instead of a user and password in the URL (NATS_CREDS)")
 	fs.StringVar(&c.NATSCA, "nats-ca", env("NATS_CA", ""), "PEM file of the CA that signed the NATS server's TLS certificate; default the system's roots (NATS_CA)")
 	fs.StringVar(&c.NATSCert, "nats-cert", env("NATS_CERT", ""), "client certificate (PEM) when NATS requires mutual TLS; with --nats-key (NATS_CERT)")
@@ -94,14 +92,14 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.SiteConfig, "site-config", env("TANDEM_SITE_CONFIG", ""), "site configuration (JSON: name, motto, address, sections); default the built-in demo university (TANDEM_SITE_CONFIG)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("TANDEM_METRICS_ADDR", "127.0.0.1:9464"), "Prometheus metrics at http://<addr>/metrics; empty turns them off (TANDEM_METRICS_ADDR)")
 	fs.StringVar(&c.Fallback, "english-fallback", env("TANDEM_ENGLISH_FALLBACK", "404"), "what an English address shows before the English is published: 404, or source (the Chinese page with a notice) (TANDEM_ENGLISH_FALLBACK)")
-	fs.Float64Var(&c.Rate, "rate-limit", envFloat("TANDEM_RATE_LIMIT", rpc.DefaultRate), "gRPC requests per second per caller; negative turns the limit off (TANDEM_RATE_LIMIT)")
-	fs.IntVar(&c.Burst, "rate-burst", envInt("TANDEM_RATE_BURST", rpc.DefaultBurst), "requests a caller may make at once above the rate (TANDEM_RATE_BURST)")
+	fs.Float64Var(&c.Rate, "rate-limit", envNumber[float64]("TANDEM_RATE_LIMIT", rpc.DefaultRate), "gRPC requests per second per caller; negative turns the limit off (TANDEM_RATE_LIMIT)")
+	fs.IntVar(&c.Burst, "rate-burst", envNumber("TANDEM_RATE_BURST", rpc.DefaultBurst), "requests a caller may make at once above the rate (TANDEM_RATE_BURST)")
 	fs.StringVar(&c.PublishingAddr, "publishing-addr", env("TANDEM_PUBLISHING_ADDR", ""), "publishing service address the site asks on a cache miss (TANDEM_PUBLISHING_ADDR)")
 	fs.StringVar(&c.Streams.EditorialStream, "editorial-stream", env("TANDEM_EDITORIAL_STREAM", d.EditorialStream), "name of the internal stream (TANDEM_EDITORIAL_STREAM)")
 	fs.StringVar(&c.Streams.EditorialPrefix, "editorial-prefix", env("TANDEM_EDITORIAL_PREFIX", d.EditorialPrefix), "subject prefix of the internal stream (TANDEM_EDITORIAL_PREFIX)")
 	fs.StringVar(&c.Streams.PublicStream, "public-stream", env("TANDEM_PUBLIC_STREAM", d.PublicStream), "name of the public stream (TANDEM_PUBLIC_STREAM)")
 	fs.StringVar(&c.Streams.PublicPrefix, "public-prefix", env("TANDEM_PUBLIC_PREFIX", d.PublicPrefix), "subject prefix of the public stream (TANDEM_PUBLIC_PREFIX)")
-	fs.IntVar(&c.Streams.Replicas, "stream-replicas", envInt("TANDEM_STREAM_REPLICAS", 1), "stream replicas: 3 on a JetStream cluster (TANDEM_STREAM_REPLICAS)")
+	fs.IntVar(&c.Streams.Replicas, "stream-replicas", envNumber("TANDEM_STREAM_REPLICAS", 1), "stream replicas: 3 on a JetStream cluster (TANDEM_STREAM_REPLICAS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
 }
 
@@ -159,6 +157,17 @@ func (c *config) serveMetrics(ctx context.Context, log *slog.Logger) {
 			log.Warn("metrics not served", "addr", c.MetricsAddr, "err", err)
 		}
 	}()
+}
+
+// siteSettings are the site configuration and what an English address
+// shows before the English is published.
+func (c *config) siteSettings() (*siteconfig.Config, site.Fallback, error) {
+	sc, err := c.site()
+	if err != nil {
+		return nil, 0, err
+	}
+	fb, err := c.fallback()
+	return sc, fb, err
 }
 
 // fallback reads --english-fallback.
@@ -293,4 +302,25 @@ func (c *config) site() (*siteconfig.Config, error) {
 	}
 	sc.BaseURL = c.siteURL()
 	return sc, nil
+}
+
+// settings are the inputs every verb that reads the settings shares
+// (dev, serve, audit): the settings, and where to print.
+type settings struct {
+	config
+	out io.Writer
+}
+
+// settingsCmd completes the command of a verb that reads the settings:
+// cobra binds them to the flags, and run goes on until it is done or the
+// process is told to stop.
+func settingsCmd(cmd *cobra.Command, s *settings, run func(ctx context.Context, args []string) error) *cobra.Command {
+	s.bind(cmd.Flags())
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		s.out = cmd.OutOrStdout()
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return run(ctx, args)
+	}
+	return cmd
 }

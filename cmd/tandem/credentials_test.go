@@ -20,6 +20,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/testkit"
 )
@@ -60,16 +61,6 @@ func testPKI(t *testing.T) (caFile, certFile, keyFile string) {
 		return p
 	}
 	return write("ca.pem", "CERTIFICATE", caDER), write("server.pem", "CERTIFICATE", der), write("server-key.pem", "EC PRIVATE KEY", keyDER)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // TestNATSTokenAndTLSFromTheConfiguration connects the way `tandem serve`
@@ -141,8 +132,8 @@ func TestNATSTokenAndTLSFromTheConfiguration(t *testing.T) {
 // over TLS signed by a private CA.
 func TestRedisPasswordAndTLSFromTheConfiguration(t *testing.T) {
 	caFile, certFile, keyFile := testPKI(t)
-	tlsPort := freePort(t)
-	rd := startPrivateRedis(t, "--requirepass", "pw-redis", "--tls-port", fmt.Sprint(tlsPort),
+	tlsPort := stacktest.FreePort(t)
+	rd := stacktest.StartRedis(t, "--requirepass", "pw-redis", "--tls-port", fmt.Sprint(tlsPort),
 		"--tls-cert-file", certFile, "--tls-key-file", keyFile, "--tls-auth-clients", "no")
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx := context.Background()
@@ -169,10 +160,10 @@ func TestRedisPasswordAndTLSFromTheConfiguration(t *testing.T) {
 	if p := pagesFor(&config{RedisURL: tlsURL}); p != nil {
 		t.Error("connected over TLS without trusting the private CA")
 	}
-	if p := pagesFor(&config{RedisURL: fmt.Sprintf("redis://:wrong@%s/0", rd.addr())}); p != nil {
+	if p := pagesFor(&config{RedisURL: fmt.Sprintf("redis://:wrong@%s/0", rd.Addr())}); p != nil {
 		t.Error("connected with a wrong password")
 	}
-	if _, err := (&config{RedisURL: fmt.Sprintf("redis://:pw-redis@%s/0", rd.addr()), RedisCA: caFile}).redisOptions(); err == nil {
+	if _, err := (&config{RedisURL: fmt.Sprintf("redis://:pw-redis@%s/0", rd.Addr()), RedisCA: caFile}).redisOptions(); err == nil {
 		t.Error("--redis-ca accepted with a plain redis:// URL")
 	}
 }

@@ -4,44 +4,39 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/tandemnews/tandem/internal/stack"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/broker"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/markdown"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
-	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
-	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
-	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
-	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
 //go:embed demo/*.md
 var demoFS embed.FS
 
+// devOptions are the inputs of tandem dev: the settings, and where to
+// print the addresses and tokens.
+type devOptions struct{ settings }
+
 func devCmd() *cobra.Command {
-	var c config
-	cmd := &cobra.Command{
+	opts := &devOptions{}
+	return settingsCmd(&cobra.Command{
 		Use:   "dev",
 		Short: "Run every service in one process, with an in-process NATS and the demo articles",
 		Long: `dev runs drafting, review, publishing and the public site in one process.
@@ -50,17 +45,12 @@ its data under --data. It uses Redis at REDIS_URL when it answers, and the
 in-process cache alone when it does not. On first start it creates a
 development token for each role and loads the demo articles.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return runDev(ctx, &c)
-		},
-	}
-	c.bind(cmd.Flags())
-	return cmd
+	}, &opts.settings, func(ctx context.Context, _ []string) error { return runDev(ctx, opts) })
 }
 
-func runDev(ctx context.Context, c *config) error {
+// runDev runs everything until ctx is done.
+func runDev(ctx context.Context, opts *devOptions) error {
+	c := &opts.config
 	log := c.logger()
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return err
@@ -101,11 +91,7 @@ func runDev(ctx context.Context, c *config) error {
 		gl.Close()
 		return fmt.Errorf("site address: %w (set TANDEM_HTTP_ADDR)", err)
 	}
-	sc, err := c.site()
-	if err != nil {
-		return err
-	}
-	fb, err := c.fallback()
+	sc, fb, err := c.siteSettings()
 	if err != nil {
 		return err
 	}
@@ -123,7 +109,7 @@ func runDev(ctx context.Context, c *config) error {
 	if err != nil {
 		log.Error("demo articles not loaded", "err", err)
 	}
-	printDev(natsURL, gl.Addr().String(), sc, tokens, paths, pages != nil)
+	printDev(opts.out, natsURL, gl.Addr().String(), sc, tokens, paths, pages != nil)
 	return st.Wait()
 }
 
@@ -176,7 +162,7 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 	if err != nil {
 		return nil, err
 	}
-	defer cl.close()
+	defer cl.Close()
 	names, _ := fs.Glob(demoFS, "demo/*.zh.md")
 	sort.Strings(names)
 	var paths []string
@@ -189,7 +175,7 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 		if err != nil {
 			return paths, fmt.Errorf("%s: %w", f, err)
 		}
-		pub, err := cl.walk(ctx, a, tokens)
+		pub, err := cl.Walk(ctx, a, tokens)
 		if err != nil {
 			return paths, fmt.Errorf("%s: %w", f, err)
 		}
@@ -203,53 +189,8 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 	return paths, nil
 }
 
-// walk creates, submits, approves and publishes one article.
-func (cl *client) walk(ctx context.Context, a *articlev1.Article, tokens map[auth.Role]string) (*eventsv1.Publication, error) {
-	id, err := cl.approve(ctx, a, tokens)
-	if err != nil {
-		return nil, err
-	}
-	res, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: siteconfig.Locales}, token(tokens[auth.Publisher]))
-	if err != nil {
-		return nil, err
-	}
-	return res.Publication, nil
-}
-
-// approve creates, submits and approves an article, ready to publish, and
-// returns its id.
-func (cl *client) approve(ctx context.Context, a *articlev1.Article, tokens map[auth.Role]string) (string, error) {
-	ed, tr := token(tokens[auth.Editor]), token(tokens[auth.Translator])
-	created, err := cl.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, ed)
-	if err != nil {
-		return "", err
-	}
-	d := created.Draft
-	if _, err := cl.drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: d.Article.Id, ExpectedRevision: d.Revision}, ed); err != nil {
-		return "", err
-	}
-	var job *reviewv1.Job
-	for deadline := time.Now().Add(15 * time.Second); job == nil; {
-		res, err := cl.review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: d.Article.Id}, tr)
-		switch {
-		case err == nil:
-			job = res.Job
-		case status.Code(err) != codes.NotFound:
-			return "", err
-		case time.Now().After(deadline):
-			return "", errors.New("the translation job did not open within 15s")
-		default:
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	if _, err := cl.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: d.Article.Id, ExpectedRevision: job.Revision}, tr); err != nil {
-		return "", err
-	}
-	return d.Article.Id, nil
-}
-
-func printDev(natsURL, grpcAddr string, sc *siteconfig.Config, tokens map[auth.Role]string, paths []string, redis bool) {
-	w := os.Stdout
+// printDev tells where everything runs and how to sign in.
+func printDev(w io.Writer, natsURL, grpcAddr string, sc *siteconfig.Config, tokens map[auth.Role]string, paths []string, redis bool) {
 	fmt.Fprintf(w, "\nTandem is running.\n\n")
 	fmt.Fprintf(w, "  site      %s/zh/  and  %s/en/\n", sc.BaseURL, sc.BaseURL)
 	fmt.Fprintf(w, "  gRPC      %s   (reflection on: grpcurl -plaintext %s list)\n", grpcAddr, grpcAddr)

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/tandemnews/tandem/internal/stack"
 
@@ -17,24 +14,29 @@ import (
 	"github.com/tandemnews/tandem/pkg/auth"
 )
 
+// serveOptions are the inputs of tandem serve: the settings and the
+// services to run.
+type serveOptions struct {
+	settings
+	Services []string
+}
+
 func serveCmd() *cobra.Command {
-	var c config
-	cmd := &cobra.Command{
+	opts := &serveOptions{}
+	return settingsCmd(&cobra.Command{
 		Use:       "serve drafting|review|publishing|site ...",
 		Short:     "Run one or more services against NATS_URL and REDIS_URL",
 		Args:      cobra.MatchAll(cobra.MinimumNArgs(1), cobra.OnlyValidArgs),
 		ValidArgs: stack.Services,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return runServe(ctx, &c, args)
-		},
-	}
-	c.bind(cmd.Flags())
-	return cmd
+	}, &opts.settings, func(ctx context.Context, args []string) error {
+		opts.Services = args
+		return runServe(ctx, opts)
+	})
 }
 
-func runServe(ctx context.Context, c *config, services []string) error {
+// runServe runs the services until ctx is done.
+func runServe(ctx context.Context, opts *serveOptions) error {
+	c, services := &opts.config, opts.Services
 	log := c.logger()
 	if c.NATSURL == "" {
 		c.NATSURL = "nats://127.0.0.1:4222"
@@ -47,11 +49,7 @@ func runServe(ctx context.Context, c *config, services []string) error {
 		return err
 	}
 	defer closeBus()
-	sc, err := c.site()
-	if err != nil {
-		return err
-	}
-	fb, err := c.fallback()
+	sc, fb, err := c.siteSettings()
 	if err != nil {
 		return err
 	}

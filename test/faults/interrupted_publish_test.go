@@ -1,4 +1,4 @@
-package main
+package faults
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
@@ -50,12 +51,12 @@ func stalledRedis(t *testing.T) string {
 // hangs) announces nothing, so no reader sees the article, neither on the
 // site nor in Redis; the publisher's retry completes it, announced once.
 func TestPublishInterruptedBeforeRedisIsNeverHalfVisible(t *testing.T) {
-	e := startEnv(t, testkit.StartNATS(t).URL())
+	e := stacktest.Start(t, testkit.StartNATS(t).URL())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl := e.client(t)
-	a := sampleArticle()
-	id, err := cl.approve(ctx, a, e.tokens)
+	cl := e.Client(t)
+	a := stacktest.SampleArticle()
+	id, err := cl.Approve(ctx, a, e.Tokens)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestPublishInterruptedBeforeRedisIsNeverHalfVisible(t *testing.T) {
 
 	stalled := redis.NewClient(&redis.Options{Addr: stalledRedis(t), ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond, MaxRetries: -1})
 	defer stalled.Close()
-	crashing := publishing.New(e.bus, publishing.Options{Pages: cache.New(stalled, "interrupted:")})
+	crashing := publishing.New(e.Bus, publishing.Options{Pages: cache.New(stalled, "interrupted:")})
 	pubCtx, stop := context.WithTimeout(auth.WithUser(ctx, auth.User{ID: "test-publisher", Roles: []auth.Role{auth.Publisher}}), 100*time.Millisecond)
 	_, err = crashing.PublishArticle(pubCtx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: siteconfig.Locales})
 	stop()
@@ -76,29 +77,29 @@ func TestPublishInterruptedBeforeRedisIsNeverHalfVisible(t *testing.T) {
 	t.Logf("injected: Redis write hung, request ended after 100 ms: %v", err)
 
 	// Nothing was announced, so nothing is visible.
-	if n := streamMsgs(t, e, e.bus.Config().PublicStream); n != 0 {
+	if n := e.StreamMsgs(t, e.Bus.Config().PublicStream); n != 0 {
 		t.Fatalf("PUBLIC holds %d messages after the interrupted publish", n)
 	}
 	for _, p := range paths {
-		if code, _ := fetch(t, e.siteURL+p); code != http.StatusNotFound {
+		if code, _ := stacktest.Fetch(t, e.SiteURL+p); code != http.StatusNotFound {
 			t.Errorf("%s answers %d after the interrupted publish, want 404", p, code)
 		}
-		if key, err := e.pages.Resolve(ctx, p); err == nil {
+		if key, err := e.Pages.Resolve(ctx, p); err == nil {
 			t.Errorf("Redis points %s at %s after the interrupted publish", p, key)
 		}
 	}
 
 	// The publisher retries; the publish completes, announced once.
-	res, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: siteconfig.Locales}, e.as(auth.Publisher))
+	res, err := cl.Publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: siteconfig.Locales}, e.As(auth.Publisher))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := streamMsgs(t, e, e.bus.Config().PublicStream); n != 1 {
+	if n := e.StreamMsgs(t, e.Bus.Config().PublicStream); n != 1 {
 		t.Fatalf("PUBLIC holds %d messages after the retry, want 1", n)
 	}
 	for _, pl := range res.Publication.Locales {
-		eventually(t, "site serves "+pl.Path, func() bool { code, _ := fetch(t, e.siteURL+pl.Path); return code == http.StatusOK })
-		if _, err := e.pages.Resolve(ctx, pl.Path); err != nil {
+		stacktest.Eventually(t, "site serves "+pl.Path, func() bool { code, _ := stacktest.Fetch(t, e.SiteURL+pl.Path); return code == http.StatusOK })
+		if _, err := e.Pages.Resolve(ctx, pl.Path); err != nil {
 			t.Errorf("Redis has no pointer for %s after the retry: %v", pl.Path, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tandemnews/tandem/internal/stack"
-
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/tandemnews/tandem/internal/stack"
+	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
@@ -28,11 +28,11 @@ import (
 func TestScheduleFiresAfterARestartAndCancelHolds(t *testing.T) {
 	// Drafting and review only: the publishing replicas are the test's.
 	rdb, prefix := testkit.Redis(t)
-	e := startEnvWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stack.Config) { c.Services = []string{"drafting", "review", "site"} })
+	e := stacktest.StartWith(t, testkit.StartNATS(t).URL(), cache.New(rdb, prefix), func(c *stack.Config) { c.Services = []string{"drafting", "review", "site"} })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl := e.client(t)
-	id, err := cl.approve(ctx, sampleArticle(), e.tokens)
+	cl := e.Client(t)
+	id, err := cl.Approve(ctx, stacktest.SampleArticle(), e.Tokens)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestScheduleFiresAfterARestartAndCancelHolds(t *testing.T) {
 
 	start := func() (*publishing.Service, context.CancelFunc) {
 		rctx, stop := context.WithCancel(ctx)
-		s := publishing.New(e.bus, publishing.Options{})
+		s := publishing.New(e.Bus, publishing.Options{})
 		go s.Run(rctx)
 		select {
 		case <-s.Ready:
@@ -70,9 +70,9 @@ func TestScheduleFiresAfterARestartAndCancelHolds(t *testing.T) {
 
 	second, stopSecond := start()
 	defer stopSecond()
-	pubs := publishing.Publications(e.bus.Public)
+	pubs := publishing.Publications(e.Bus.Public)
 	var p *eventsv1.Publication
-	eventuallyWithin(t, "the Chinese is published by the schedule", 10*time.Second, func() bool {
+	stacktest.EventuallyWithin(t, "the Chinese is published by the schedule", 10*time.Second, func() bool {
 		p, err = pubs.Get(ctx, id)
 		if errors.Is(err, events.ErrNotFound) {
 			return false

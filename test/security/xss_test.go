@@ -1,4 +1,4 @@
-package main
+package security
 
 import (
 	"context"
@@ -8,19 +8,19 @@ import (
 	"testing"
 	"time"
 
-	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
-	"github.com/tandemnews/tandem/services/drafting"
-
 	"golang.org/x/net/html"
 	"google.golang.org/grpc/codes"
 
+	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/drafting"
 )
 
 // xssVectors are from the OWASP XSS Filter Evasion Cheat Sheet: script
@@ -86,17 +86,17 @@ func xssContent(prefix string) *articlev1.LocalizedContent {
 // handler attribute, no link or source with a scheme other than http,
 // https or mailto, no SVG, frame, object or refresh.
 func TestXSSVectorsNeverReachPagesInExecutableForm(t *testing.T) {
-	e := startEnv(t, testkit.StartNATS(t).URL())
+	e := stacktest.Start(t, testkit.StartNATS(t).URL())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cl := e.client(t)
+	cl := e.Client(t)
 	a := &articlev1.Article{
 		Section: []string{"news-events", "news"}, Date: "2024-06-03", Slug: "xss-vectors",
 		Locales: map[string]*articlev1.LocalizedContent{"zh-CN": xssContent("中文"), "en": xssContent("English")},
 	}
 	// The first line of defence: drafting refuses raw HTML in any field.
-	_, err := cl.drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, e.as(auth.Editor))
-	if st := wantCode(t, "create with raw HTML", err, codes.InvalidArgument); !strings.Contains(st.Message(), "contains raw HTML") {
+	_, err := cl.Drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, e.As(auth.Editor))
+	if st := stacktest.WantCode(t, "create with raw HTML", err, codes.InvalidArgument); !strings.Contains(st.Message(), "contains raw HTML") {
 		t.Fatalf("refusal does not say why: %v", st.Message())
 	}
 	// The second: what reaches the renderer anyway (a producer that
@@ -104,7 +104,7 @@ func TestXSSVectorsNeverReachPagesInExecutableForm(t *testing.T) {
 	// there. The draft is written to the stream directly.
 	id := "01XSSVECTORS0000000000000A"
 	a.Id, a.SourceLocale = id, "zh-CN"
-	drafts := drafting.Drafts(e.bus.Editorial)
+	drafts := drafting.Drafts(e.Bus.Editorial)
 	d, err := drafts.Upsert(ctx, id, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Article = a
 		return events.Change{Type: eventsv1.DraftUpdated, Actor: "test-editor"}, nil
@@ -120,15 +120,15 @@ func TestXSSVectorsNeverReachPagesInExecutableForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var job *reviewv1.Job
-	eventually(t, "the job opens", func() bool {
-		res, err := cl.review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: id}, e.as(auth.Translator))
+	stacktest.Eventually(t, "the job opens", func() bool {
+		res, err := cl.Review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: id}, e.As(auth.Translator))
 		job = res.GetJob()
 		return err == nil
 	})
-	if _, err := cl.review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: id, ExpectedRevision: job.Revision, OverrideReason: "security test content"}, e.as(auth.Translator)); err != nil {
+	if _, err := cl.Review.ApproveJob(ctx, &reviewv1.ApproveJobRequest{ArticleId: id, ExpectedRevision: job.Revision, OverrideReason: "security test content"}, e.As(auth.Translator)); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := cl.publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: []string{"zh-CN", "en"}}, e.as(auth.Publisher))
+	pub, err := cl.Publishing.PublishArticle(ctx, &publishingv1.PublishArticleRequest{ArticleId: id, Locales: []string{"zh-CN", "en"}}, e.As(auth.Publisher))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,9 +139,9 @@ func TestXSSVectorsNeverReachPagesInExecutableForm(t *testing.T) {
 	htmlPages = append(htmlPages, "/zh/", "/en/", "/en/news-events/news/")
 	for _, path := range htmlPages {
 		var body string
-		eventually(t, path+" is served", func() bool {
+		stacktest.Eventually(t, path+" is served", func() bool {
 			var code int
-			code, body = fetch(t, e.siteURL+path)
+			code, body = stacktest.Fetch(t, e.SiteURL+path)
 			return code == http.StatusOK
 		})
 		for _, problem := range executable(body) {
@@ -149,7 +149,7 @@ func TestXSSVectorsNeverReachPagesInExecutableForm(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/en/feed.xml", "/zh/atom.xml", "/sitemap.xml"} {
-		_, body := fetch(t, e.siteURL+path)
+		_, body := stacktest.Fetch(t, e.SiteURL+path)
 		for _, raw := range []string{"<script", "<img", "<svg", "<iframe", "<a href", "<object"} {
 			if strings.Contains(strings.ToLower(body), raw) {
 				t.Errorf("%s contains raw %s", path, raw)

@@ -1,4 +1,4 @@
-package main
+package security
 
 import (
 	"context"
@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tandemnews/tandem/internal/stack"
-
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/tandemnews/tandem/internal/stack"
+	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
@@ -111,9 +111,9 @@ func TestDeployedNATSPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	rdb, prefix := testkit.Redis(t)
-	e := startEnvOn(t, all, cache.New(rdb, prefix))
-	cl := e.client(t)
-	pub, err := cl.walk(ctx, sampleArticle(), e.tokens)
+	e := stacktest.StartOn(t, all, cache.New(rdb, prefix))
+	cl := e.Client(t)
+	pub, err := cl.Walk(ctx, stacktest.SampleArticle(), e.Tokens)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,9 +176,9 @@ func TestDeployedNATSPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := siteconfig.Default()
-	sc.BaseURL = e.siteURL
+	sc.BaseURL = e.SiteURL
 	sctx, stopSite := context.WithCancel(ctx)
-	st, err := stack.Start(sctx, stack.Config{Services: []string{"site"}, Bus: siteBus, Site: sc, HTTP: hl, PublishingAddr: e.grpcAddr})
+	st, err := stack.Start(sctx, stack.Config{Services: []string{"site"}, Bus: siteBus, Site: sc, HTTP: hl, PublishingAddr: e.GRPCAddr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestDeployedNATSPermissions(t *testing.T) {
 		t.Fatal("the site user cannot follow PUBLIC")
 	}
 	for _, pl := range pub.Locales {
-		if code, _ := fetch(t, "http://"+hl.Addr().String()+pl.Path); code != http.StatusOK {
+		if code, _ := stacktest.Fetch(t, "http://"+hl.Addr().String()+pl.Path); code != http.StatusOK {
 			t.Errorf("site replica on the site user answers %d for %s", code, pl.Path)
 		}
 	}

@@ -1,0 +1,169 @@
+// Package stacktest runs a whole Tandem for the system tests under test/:
+// every service on real NATS and Redis, a token per role, gRPC clients,
+// HTTP helpers and the article flow, the way the command line drives it.
+package stacktest
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/tandemnews/tandem/internal/stack"
+	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/cache"
+	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
+	"github.com/tandemnews/tandem/pkg/testkit"
+)
+
+// Env is a whole Tandem on real NATS and Redis, with a client per role.
+type Env struct {
+	Bus   *events.Bus
+	Pages *cache.Pages
+	// Tokens holds the bearer token of each role; its user is
+	// "test-<role>".
+	Tokens map[auth.Role]string
+	// Conn is a plain connection to the gRPC server.
+	Conn     *grpc.ClientConn
+	SiteURL  string
+	GRPCAddr string
+	Stack    *stack.Stack
+}
+
+// Start runs every service on the NATS server at natsURL, with pages in
+// Redis under a prefix of the test's own.
+func Start(t *testing.T, natsURL string) *Env {
+	t.Helper()
+	rdb, prefix := testkit.Redis(t)
+	return StartWith(t, natsURL, cache.New(rdb, prefix))
+}
+
+// StartWith runs the stack with the given page cache and options.
+func StartWith(t *testing.T, natsURL string, pages *cache.Pages, opts ...func(*stack.Config)) *Env {
+	t.Helper()
+	return StartOn(t, testkit.Bus(t, natsURL), pages, opts...)
+}
+
+// StartOn runs the stack on a bus of the test's. Everything stops when the
+// test ends, and a stack that stops with an error fails the test.
+func StartOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*stack.Config)) *Env {
+	t.Helper()
+
+	tokens := map[auth.Role]string{}
+	var grants []auth.Grant
+	for _, r := range auth.Roles {
+		tokens[r] = auth.NewToken()
+		grants = append(grants, auth.Grant{User: auth.User{ID: "test-" + string(r), Name: "Test " + string(r), Roles: []auth.Role{r}}, Token: tokens[r]})
+	}
+	authPath := filepath.Join(t.TempDir(), "auth.json")
+	if err := auth.Write(authPath, grants); err != nil {
+		t.Fatal(err)
+	}
+	store, err := auth.Load(authPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gl := listen(t)
+	hl := listen(t)
+	sc := siteconfig.Default()
+	sc.BaseURL = "http://" + hl.Addr().String()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := stack.Config{Services: stack.Services, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	st, err := stack.Start(ctx, cfg)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := st.Wait(); err != nil {
+			t.Errorf("stack stopped with: %v", err)
+		}
+	})
+	conn, err := grpc.NewClient(gl.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	waitReady(t, st, "site did not catch up with PUBLIC")
+	return &Env{Bus: bus, Pages: pages, Tokens: tokens, Conn: conn, SiteURL: sc.BaseURL, GRPCAddr: gl.Addr().String(), Stack: st}
+}
+
+// StartSite runs one more site replica on e's streams, with its own page
+// cache (nil: none) and LRU size, and returns its base URL.
+func (e *Env) StartSite(t *testing.T, pages *cache.Pages, lruBytes int64) string {
+	t.Helper()
+	hl := listen(t)
+	sc := siteconfig.Default()
+	sc.BaseURL = e.SiteURL // pages name the public origin, whichever replica serves them
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := stack.Start(ctx, stack.Config{Services: []string{"site"}, Bus: e.Bus, Pages: pages, Site: sc, HTTP: hl, PublishingAddr: e.GRPCAddr, SiteLRUBytes: lruBytes})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = st.Wait() })
+	waitReady(t, st, "replica did not catch up with PUBLIC")
+	return "http://" + hl.Addr().String()
+}
+
+// Client dials the environment's gRPC server; the connection closes when
+// the test ends.
+func (e *Env) Client(t *testing.T) *Client {
+	t.Helper()
+	cl, err := Dial(e.GRPCAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// As returns the call option that authenticates as role; "" sends no
+// token.
+func (e *Env) As(r auth.Role) grpc.CallOption {
+	if r == "" {
+		return grpc.EmptyCallOption{}
+	}
+	return Token(e.Tokens[r])
+}
+
+// BadToken is a call option with a token nobody was given.
+func BadToken() grpc.CallOption { return Token("tdm_not-a-token") }
+
+// StreamMsgs is the number of messages in the named stream.
+func (e *Env) StreamMsgs(t *testing.T, name string) uint64 {
+	t.Helper()
+	s, err := e.Bus.JetStream().Stream(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.CachedInfo().State.Msgs
+}
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func waitReady(t *testing.T, st *stack.Stack, failure string) {
+	t.Helper()
+	select {
+	case <-st.Site.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatal(failure)
+	}
+}
