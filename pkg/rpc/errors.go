@@ -82,17 +82,11 @@ func withDetails(st *status.Status, detail protoadapt.MessageV1) error {
 // Store maps an error from the event store to a status: a revision
 // conflict is Aborted with the current revision, not found is NotFound, a lost connection or timeout is Unavailable (safe to retry),
 // anything else Internal. Errors that already are statuses pass through.
-func Store(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := status.FromError(err); ok {
-		return err
-	}
-	var fe *field.Error
-	if errors.As(err, &fe) {
-		return badRequest(fe)
-	}
+func Store(err error, what string) error { return Errors(nil).Status(err, what) }
+
+// storeStatus maps what no table knows: event store errors, outages, and
+// everything else as Internal.
+func storeStatus(err error, what string) error {
 	var c *events.ConflictError
 	if errors.As(err, &c) {
 		return Conflict(what, c.Current)
@@ -160,7 +154,7 @@ func (t Errors) Status(err error, what string) error {
 		}
 		return reasoned(r.Code, r.Reason, err.Error(), kv...)
 	}
-	return Store(err, what)
+	return storeStatus(err, what)
 }
 
 func badRequest(fe *field.Error) error {

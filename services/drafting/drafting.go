@@ -5,6 +5,7 @@
 package drafting
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -42,12 +43,8 @@ type Options struct {
 
 // New returns the drafting service on bus.
 func New(bus *events.Bus, o Options) *Service {
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Site == nil {
-		o.Site = siteconfig.Default()
-	}
+	o.Logger = cmp.Or(o.Logger, slog.Default())
+	o.Site = cmp.Or(o.Site, siteconfig.Default())
 	cat := catalog.New()
 	return &Service{
 		bus:    bus,

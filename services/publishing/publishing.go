@@ -11,6 +11,7 @@
 package publishing
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -59,12 +60,8 @@ type Options struct {
 
 // New returns the publishing service on bus.
 func New(bus *events.Bus, o Options) *Service {
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Site == nil {
-		o.Site = siteconfig.Default()
-	}
+	o.Logger = cmp.Or(o.Logger, slog.Default())
+	o.Site = cmp.Or(o.Site, siteconfig.Default())
 	log := o.Logger.With("service", "publishing")
 	return &Service{
 		bus:    bus,

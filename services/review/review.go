@@ -10,6 +10,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -44,9 +45,7 @@ type Service struct {
 
 // New returns the review service on bus.
 func New(bus *events.Bus, log *slog.Logger) *Service {
-	if log == nil {
-		log = slog.Default()
-	}
+	log = cmp.Or(log, slog.Default())
 	return &Service{
 		bus:      bus,
 		jobs:     Jobs(bus.Editorial),

@@ -9,6 +9,7 @@
 package site
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 
@@ -70,12 +71,8 @@ type Site struct {
 
 // New returns the site on bus.
 func New(bus *events.Bus, o Options) *Site {
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Site == nil {
-		o.Site = siteconfig.Default()
-	}
+	o.Logger = cmp.Or(o.Logger, slog.Default())
+	o.Site = cmp.Or(o.Site, siteconfig.Default())
 	if o.LRUBytes == 0 {
 		o.LRUBytes = DefaultLRUBytes
 	}

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -232,5 +233,67 @@ func TestAddKeepsOnePairAndItsNewestApproval(t *testing.T) {
 	}
 	if n := m.RemoveArticle("nothing"); n != 0 || m.Len() != 2 {
 		t.Fatalf("removing an unknown article removed %d", n)
+	}
+}
+
+// TestGatherTouchesOnlyTheRarestListsAndCountsEverySharedBigram pins the
+// prefix filter's work, not only its results: the candidates are exactly
+// the entries in the rarest len(qg)-need+1 posting lists (with need the
+// fewest bigrams a match at min still shares), and each candidate's count
+// is every query bigram it holds. A looser filter finds the same matches
+// slower; this test is what notices.
+func TestGatherTouchesOnlyTheRarestListsAndCountsEverySharedBigram(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	m := New()
+	var all []string
+	for i := range 400 {
+		s := sentence(rng)
+		if i%4 == 0 {
+			s = englishSentence(rng)
+		}
+		all = append(all, s)
+		m.Add(Entry{Source: s, Target: "x"})
+	}
+	c := new(counter)
+	for i := range 40 {
+		src := all[rng.IntN(len(all))]
+		q := m.queryUnits(Normalize(mutate(rng, src)))
+		qn := len([]rune(q))
+		for _, min := range []int{50, 75, 90, 100} {
+			qg := m.gather(q, qn, min, c)
+			if !slices.IsSortedFunc(qg, func(a, b gram) int { return len(m.grams[a]) - len(m.grams[b]) }) {
+				t.Fatalf("query %d at %d: bigrams not rarest first", i, min)
+			}
+			if want := uniqueGrams(q); len(qg) != len(want) {
+				t.Fatalf("query %d at %d: %d bigrams, want %d", i, min, len(qg), len(want))
+			}
+			// The longest entry that can still score min has qn*100/min
+			// units; it may miss 2 bigrams per edit.
+			need := len(qg) - 2*((qn*100/min)*(100-min)/100)
+			prefix := len(qg)
+			if need > 0 {
+				prefix = len(qg) - need + 1
+			}
+			want := map[int32]int{}
+			for _, g := range qg[:prefix] {
+				for _, id := range m.grams[g] {
+					want[id] = 0
+				}
+			}
+			for id := range want {
+				for _, g := range qg {
+					if _, ok := slices.BinarySearch(m.grams[g], id); ok {
+						want[id]++
+					}
+				}
+			}
+			got := map[int32]int{}
+			for _, id := range c.touched {
+				got[id] = int(c.n[id])
+			}
+			if !maps.Equal(got, want) {
+				t.Fatalf("query %d at %d: touched %d entries, want %d (prefix %d of %d bigrams)", i, min, len(got), len(want), prefix, len(qg))
+			}
+		}
 	}
 }

@@ -213,50 +213,9 @@ func (m *Memory) Fuzzy(source string, min, limit int) []Match {
 	if qn == 0 {
 		return nil
 	}
-	// An entry within score min has edit distance d <= (1-min/100)*longer;
-	// each edit removes at most two bigrams, and the lengths differ by at
-	// most d. Count the shared bigrams of each candidate and check only
-	// those with enough.
-	qg := uniqueGrams(q)
-	// Prefix filtering: an entry within the score shares at least need
-	// of the query's bigrams, so it appears in at least one of any
-	// len(qg)-need+1 of their posting lists. Candidates come from the
-	// rarest lists only; the common ones just add to their counts.
-	maxLen := qn * 100 / max(min, 1)
-	loose := len(qg) - 2*maxEdits(maxLen, min)
-	slices.SortFunc(qg, func(a, b gram) int { return len(m.grams[a]) - len(m.grams[b]) })
-	prefix := len(qg)
-	if loose > 0 {
-		prefix = len(qg) - loose + 1
-	}
-	// A dense counter per entry, and the list of entries touched, is much
-	// cheaper than a map when common bigrams have long posting lists.
 	c := counterPool.Get().(*counter)
 	defer counterPool.Put(c)
-	c.reset(len(m.entries))
-	for i, g := range qg {
-		list := m.grams[g]
-		if i >= prefix && len(c.touched)*16 < len(list) {
-			// A common bigram: look the few candidates up in its posting
-			// list (ids ascend, as entries are only appended) instead of
-			// walking it.
-			for _, id := range c.touched {
-				if _, found := slices.BinarySearch(list, id); found {
-					c.n[id]++
-				}
-			}
-			continue
-		}
-		for _, id := range list {
-			switch {
-			case c.n[id] > 0:
-				c.n[id]++
-			case i < prefix:
-				c.touched = append(c.touched, id)
-				c.n[id] = 1
-			}
-		}
-	}
+	qg := m.gather(q, qn, min, c)
 	var out []Match
 	for _, id := range c.touched {
 		shared := int(c.n[id])
@@ -285,12 +244,60 @@ func (m *Memory) Fuzzy(source string, min, limit int) []Match {
 	return out
 }
 
+// gather counts, in c, how many of the query's distinct bigrams each
+// candidate entry shares, and returns those bigrams. q is the query in
+// units, qn its length.
+//
+// An entry within score min has edit distance d <= (1-min/100)*longer;
+// each edit removes at most two bigrams, and the lengths differ by at most
+// d. Prefix filtering: an entry within the score shares at least need of
+// the query's bigrams, so it appears in at least one of any
+// len(qg)-need+1 of their posting lists. Candidates come from the rarest
+// lists only; the common ones just add to their counts.
+func (m *Memory) gather(q string, qn, min int, c *counter) []gram {
+	qg := uniqueGrams(q)
+	maxLen := qn * 100 / max(min, 1)
+	loose := len(qg) - 2*maxEdits(maxLen, min)
+	slices.SortFunc(qg, func(a, b gram) int { return len(m.grams[a]) - len(m.grams[b]) })
+	prefix := len(qg)
+	if loose > 0 {
+		prefix = len(qg) - loose + 1
+	}
+	c.reset(len(m.entries))
+	for i, g := range qg {
+		list := m.grams[g]
+		if i >= prefix && len(c.touched)*16 < len(list) {
+			// A common bigram: look the few candidates up in its posting
+			// list (ids ascend, as entries are only appended) instead of
+			// walking it.
+			for _, id := range c.touched {
+				if _, found := slices.BinarySearch(list, id); found {
+					c.n[id]++
+				}
+			}
+			continue
+		}
+		for _, id := range list {
+			switch {
+			case c.n[id] > 0:
+				c.n[id]++
+			case i < prefix:
+				c.touched = append(c.touched, id)
+				c.n[id] = 1
+			}
+		}
+	}
+	return qg
+}
+
 // maxEdits is the largest edit distance between texts of which the longer
 // has n units that still scores min: 100*(n-d)/n >= min. It is worked out
 // in integers, as score is: 10 * (1 - 0.9) is a hair under 1 in floating
 // point, which would drop every match one edit away in ten units at 90.
 func maxEdits(n, min int) int { return n * (100 - min) / 100 }
 
+// counter is a dense count per entry and the list of entries touched:
+// much cheaper than a map when common bigrams have long posting lists.
 type counter struct {
 	n       []uint16
 	touched []int32
