@@ -3,8 +3,8 @@ package draft
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
@@ -59,12 +59,14 @@ type Rules struct {
 	SlugOwner func(slug, id string) (owner string, taken bool)
 }
 
-// Check is Validate, then the site's rules. The section is looked up only
-// when the request is otherwise well formed (a missing or malformed
-// section is reported by Validate), so that it is reported once.
+// Check is Validate, then the site's rules, all reported together. The
+// section is looked up unless Validate found it missing or malformed, so
+// that it is reported once.
 func (r Rules) Check(a *articlev1.Article, path string, v *field.Violations) {
+	n := v.Len()
 	Validate(a, path, v)
-	if v.Len() == 0 && r.Site != nil && !r.Site.HasSection(a.Section) {
+	malformed := slices.ContainsFunc(v.Fields()[n:], func(f string) bool { return f == path || strings.HasPrefix(f, path+".section") })
+	if !malformed && r.Site != nil && !r.Site.HasSection(a.Section) {
 		v.Add(path+".section", "%q is not a section of the site (%s)", strings.Join(a.Section, "/"), strings.Join(r.Site.SectionPaths(), ", "))
 	}
 	if r.SlugOwner == nil {
@@ -100,11 +102,7 @@ func Validate(a *articlev1.Article, path string, v *field.Violations) {
 			v.Add(fmt.Sprintf("%s.section[%d]", path, i), "%q is not a section key (lowercase letters, digits and '-')", s)
 		}
 	}
-	if a.Date == "" {
-		v.Add(path+".date", "is required, as YYYY-MM-DD")
-	} else if _, err := time.Parse(time.DateOnly, a.Date); err != nil {
-		v.Add(path+".date", "%q is not a date as YYYY-MM-DD", a.Date)
-	}
+	checkDate(a.Date, path+".date", v)
 	if a.Slug != "" && (len(a.Slug) > MaxSlugLength || !slugPattern.MatchString(a.Slug)) {
 		v.Add(path+".slug", "must be lowercase letters, digits and single '-' between them, at most %d characters", MaxSlugLength)
 	}
@@ -133,10 +131,13 @@ func validateContent(c *articlev1.LocalizedContent, path string, v *field.Violat
 		v.Add(path, "has no content")
 		return
 	}
-	if strings.TrimSpace(c.Title) == "" {
+	if field.Blank(c.Title) {
 		v.Add(path+".title", "is required")
 	}
 	text(c.Title, path+".title", chars(MaxTitleRunes), v)
+	if m := inlineMark(c.Title); m != "" {
+		v.Add(path+".title", "holds Markdown (%s); a title is plain text, shown as written", m)
+	}
 	text(c.Summary, path+".summary", chars(MaxSummaryRunes), v)
 	if len(c.Keywords) > MaxKeywords {
 		v.Add(path+".keywords", "has %d keywords; at most %d", len(c.Keywords), MaxKeywords)
@@ -164,6 +165,7 @@ func validateContent(c *articlev1.LocalizedContent, path string, v *field.Violat
 			v.Add(bp, "is empty")
 			continue
 		}
+		checkBlockID(b.Id, bp+".id", v)
 		if b.Id != "" {
 			if j, dup := seen[b.Id]; dup {
 				v.Add(bp+".id", "%q is also the id of blocks[%d]", b.Id, j)
@@ -175,11 +177,11 @@ func validateContent(c *articlev1.LocalizedContent, path string, v *field.Violat
 }
 
 func validateBlock(b *articlev1.Block, path string, v *field.Violations) {
-	required := func(s, field string) {
-		if strings.TrimSpace(s) == "" {
-			v.Add(path+field, "is required")
+	required := func(s, name string) {
+		if field.Blank(s) {
+			v.Add(path+name, "is required")
 		}
-		text(s, path+field, blockBytes, v)
+		text(s, path+name, blockBytes, v)
 	}
 	switch k := b.Kind.(type) {
 	case *articlev1.Block_Paragraph:
@@ -191,7 +193,7 @@ func validateBlock(b *articlev1.Block, path string, v *field.Violations) {
 		required(k.Heading.GetText(), ".heading.text")
 	case *articlev1.Block_Figure:
 		f := k.Figure
-		required(f.GetFile(), ".figure.file")
+		checkFile(f.GetFile(), path+".figure.file", v)
 		text(f.GetCaption(), path+".figure.caption", blockBytes, v)
 		text(f.GetAlt(), path+".figure.alt", blockBytes, v)
 		text(f.GetCredit(), path+".figure.credit", chars(MaxNameRunes), v)
@@ -225,15 +227,19 @@ func chars(n int) bound { return bound{max: n} }
 
 var blockBytes = bound{max: MaxBlockBytes, bytes: true}
 
-// text checks a length bound, valid UTF-8, and the absence of raw HTML.
+// text checks a length bound, the characters (block text may run over
+// lines, the short fields are one line each: field.Text), and the absence
+// of raw HTML.
 func text(s, path string, b bound, v *field.Violations) {
-	if !utf8.ValidString(s) {
-		v.Add(path, "is not valid UTF-8")
-		return
-	}
-	n, unit := utf8.RuneCountInString(s), "characters"
+	kind, n, unit := field.Line, utf8.RuneCountInString(s), "characters"
 	if b.bytes {
-		n, unit = len(s), "bytes"
+		kind, n, unit = field.Block, len(s), "bytes"
+	}
+	if p := kind.Problem(s); p != "" {
+		v.Add(path, "%s", p)
+		if !utf8.ValidString(s) {
+			return
+		}
 	}
 	if n > b.max {
 		v.Add(path, "is %d %s; at most %d", n, unit, b.max)

@@ -36,10 +36,14 @@ func Check(id string, locales []string, verb string) *field.Violations {
 
 // CheckNote validates a public note (a correction's note, a takedown's
 // reason) held in the request field name: readers see it, so it must
-// say something and stay short.
+// say something, stay short and be one line of plain text.
 func CheckNote(v *field.Violations, name, note string) {
+	if p := field.Line.Problem(note); p != "" {
+		v.Add(name, "%s", p)
+		return
+	}
 	n := utf8.RuneCountInString(strings.TrimSpace(note))
-	if n == 0 {
+	if field.Blank(note) {
 		v.Add(name, "is required")
 	} else if n > MaxNoteRunes {
 		v.Add(name, "is %d characters; at most %d", n, MaxNoteRunes)

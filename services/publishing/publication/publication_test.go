@@ -300,7 +300,12 @@ func TestCheckNoteNeedsAShortNote(t *testing.T) {
 		want string
 	}{
 		{"", "note: is required"},
-		{" \n ", "note: is required"},
+		{"  ", "note: is required"},
+		{"\u200b\ufeff", "note: is required"},
+		{" \n ", "note: holds the control character U+000A"},
+		{"fixed\x1b[8m hidden", "note: holds the control character U+001B"},
+		{"\u202eevil", "note: holds the bidirectional control U+202E"},
+		{"bad\xff", "note: is not valid UTF-8"},
 		{strings.Repeat("字", MaxNoteRunes+1), "note: is 501 characters; at most 500"},
 	} {
 		v := Check("A1", []string{"en"}, "correct")

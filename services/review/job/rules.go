@@ -94,9 +94,7 @@ type Edit struct {
 func (e Edit) Validate(v *field.Violations) {
 	required(v, "segment_id", e.Segment)
 	CheckText(v, "target", e.Target, MaxTargetRunes, "")
-	if !utf8.ValidString(e.Target) {
-		v.Add("target", "is not valid UTF-8")
-	}
+	field.Block.Check(v, "target", e.Target)
 	switch e.State {
 	case reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW:
 		v.Add("state", "needs-review is set by a source change, not by hand")
@@ -149,6 +147,7 @@ type Note struct {
 func (n Note) Validate(v *field.Violations) {
 	required(v, "segment_id", n.Segment)
 	CheckText(v, "text", strings.TrimSpace(n.Text), MaxCommentRunes, "is required")
+	field.Block.Check(v, "text", n.Text)
 }
 
 // Comment adds n to its segment's thread.
@@ -175,6 +174,7 @@ func (d Dismissal) Validate(v *field.Violations) {
 	required(v, "segment_id", d.Segment)
 	required(v, "check", d.Check)
 	CheckText(v, "reason", strings.TrimSpace(d.Reason), MaxReasonRunes, "is required: say why the finding does not apply")
+	field.Line.Check(v, "reason", d.Reason)
 }
 
 // Dismiss records d on an open job, when the segment has such a finding
@@ -208,6 +208,7 @@ type ChangeRequest struct {
 // Validate adds what is wrong with r to v.
 func (r ChangeRequest) Validate(v *field.Violations) {
 	CheckText(v, "comment", strings.TrimSpace(r.Comment), MaxCommentRunes, "is required: tell the editor what to change")
+	field.Block.Check(v, "comment", r.Comment)
 }
 
 // RequestChanges closes the job until the editor resubmits.
@@ -229,6 +230,7 @@ type Approval struct {
 // Validate adds what is wrong with a to v.
 func (a Approval) Validate(v *field.Violations) {
 	CheckText(v, "override_reason", strings.TrimSpace(a.OverrideReason), MaxReasonRunes, "")
+	field.Line.Check(v, "override_reason", a.OverrideReason)
 }
 
 // Approve runs every check first: error findings nobody dismissed block
