@@ -66,6 +66,9 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 			return err
 		}
 	}
+	if err := c.useGRPCTLS(&cfg, slices.Contains(services, "publishing")); err != nil {
+		return err
+	}
 	if slices.Contains(services, "publishing") || slices.Contains(services, "site") {
 		if cfg.Pages, err = c.redisPages(ctx, log, false); err != nil {
 			return err

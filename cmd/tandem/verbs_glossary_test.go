@@ -17,7 +17,7 @@ func TestVerbGlossaryImportListAndExport(t *testing.T) {
 
 	// A .csv file is read as CSV without --format.
 	csv := e.file(t, "terms.csv", terms)
-	e.fails(t, auth.Translator, "not allowed: /tandem.review.v1.ReviewService/ImportGlossary requires the role admin; test-translator has translator",
+	e.fails(t, auth.Translator, "not allowed: importing the glossary requires the admin role; test-translator has the translator role",
 		"glossary", "import", csv)
 	wantOutput(t, "glossary import", e.run(t, auth.Admin, "glossary", "import", csv), "2 added, 0 changed, 0 unchanged\n")
 	wantOutput(t, "glossary import (again)", e.run(t, auth.Admin, "glossary", "import", csv), "0 added, 0 changed, 2 unchanged\n")

@@ -5,6 +5,7 @@ package stack
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
@@ -48,6 +50,11 @@ type Config struct {
 	// PublishingAddr is where the site asks for pages on a miss; default
 	// the GRPC listener's address.
 	PublishingAddr string
+	// GRPCTLS, when set, serves gRPC over TLS only (see rpc.Options).
+	GRPCTLS *tls.Config
+	// PublishingCreds are the transport credentials the site dials
+	// publishing with; nil dials in plaintext.
+	PublishingCreds credentials.TransportCredentials
 	// Rate and Burst limit each caller's requests (see rpc.Options).
 	Rate  float64
 	Burst int
@@ -110,7 +117,7 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 				policy[m] = r
 			}
 		}
-		srv := rpc.New(rpc.Options{Logger: log, Auth: c.Auth, Policy: policy, Rate: c.Rate, Burst: c.Burst})
+		srv := rpc.New(rpc.Options{Logger: log, Auth: c.Auth, Policy: policy, Rate: c.Rate, Burst: c.Burst, TLS: c.GRPCTLS})
 		for _, s := range svcs {
 			s.Register(srv)
 			g.Go(func() error { return s.Run(ctx) })
@@ -134,7 +141,11 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 		if addr == "" {
 			return nil, errors.New("the site needs the publishing service's address")
 		}
-		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		creds := c.PublishingCreds
+		if creds == nil {
+			creds = insecure.NewCredentials()
+		}
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds),
 			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
 		if err != nil {
 			return nil, fmt.Errorf("publishing client: %w", err)

@@ -5,7 +5,8 @@
 // each token. A call without a token, or with one the file does not know,
 // is Unauthenticated; a known user without a role the method allows is
 // PermissionDenied. Methods missing from the policy are denied to everyone
-// but admins, so a new RPC is closed until somebody opens it.
+// but admins, so a new RPC is closed until somebody opens it. pkg/rpc
+// runs Authorize on every call its servers take.
 package auth
 
 import (
@@ -16,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -23,7 +25,6 @@ import (
 
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -201,7 +202,21 @@ func Write(path string, grants []Grant) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o600)
+	// Written beside and renamed over the old file, so a process that
+	// reloads it never reads it half-written.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".auth-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // Policy says which roles may call each full gRPC method name
@@ -211,6 +226,13 @@ type Policy map[string][]Role
 
 // Public marks a method anyone may call without a token.
 var Public = []Role{}
+
+// Anyone marks a method every authenticated caller may call, whatever
+// their roles (or none).
+var Anyone = []Role{anyone}
+
+// anyone stands for every role in Anyone; no user holds it.
+const anyone Role = "*"
 
 type ctxKey struct{}
 
@@ -240,7 +262,7 @@ func (s *Store) Authorize(ctx context.Context, method string, p Policy) (context
 	if !ok {
 		return nil, status.Error(codes.Unauthenticated, "unknown or revoked token")
 	}
-	if u.Has(Admin) {
+	if u.Has(Admin) || slices.Contains(allowed, anyone) {
 		return WithUser(ctx, u), nil
 	}
 	for _, r := range allowed {
@@ -249,12 +271,14 @@ func (s *Store) Authorize(ctx context.Context, method string, p Policy) (context
 		}
 	}
 	if !known {
-		return nil, status.Errorf(codes.PermissionDenied, "%s is open to admins only", method)
+		allowed = []Role{Admin}
 	}
-	return nil, status.Errorf(codes.PermissionDenied, "%s requires the role %s; %s has %s", method, joinRoles(allowed), u.ID, joinRoles(u.Roles))
+	return nil, status.Errorf(codes.PermissionDenied, "%s requires %s; %s has %s", Action(method), roleNames(allowed, " or "), u.ID, roleNames(u.Roles, " and "))
 }
 
-func joinRoles(rs []Role) string {
+// roleNames is "the publisher role", "the editor or admin role", or "no
+// role", joining several with sep.
+func roleNames(rs []Role, sep string) string {
 	if len(rs) == 0 {
 		return "no role"
 	}
@@ -262,8 +286,15 @@ func joinRoles(rs []Role) string {
 	for i, r := range rs {
 		s[i] = string(r)
 	}
-	return strings.Join(s, " or ")
+	if len(rs) == 1 || sep == " or " {
+		return "the " + strings.Join(s, sep) + " role"
+	}
+	return "the " + strings.Join(s, sep) + " roles"
 }
+
+// Presented reports whether a call carries a bearer token at all, right
+// or wrong.
+func Presented(ctx context.Context) bool { return bearer(ctx) != "" }
 
 func bearer(ctx context.Context) string {
 	md, _ := metadata.FromIncomingContext(ctx)
@@ -274,35 +305,6 @@ func bearer(ctx context.Context) string {
 	}
 	return ""
 }
-
-// UnaryInterceptor checks every unary call against p.
-func (s *Store) UnaryInterceptor(p Policy) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		ctx, err := s.Authorize(ctx, info.FullMethod, p)
-		if err != nil {
-			return nil, err
-		}
-		return handler(ctx, req)
-	}
-}
-
-// StreamInterceptor checks every streaming call against p.
-func (s *Store) StreamInterceptor(p Policy) grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		ctx, err := s.Authorize(ss.Context(), info.FullMethod, p)
-		if err != nil {
-			return err
-		}
-		return handler(srv, &wrapped{ServerStream: ss, ctx: ctx})
-	}
-}
-
-type wrapped struct {
-	grpc.ServerStream
-	ctx context.Context
-}
-
-func (w *wrapped) Context() context.Context { return w.ctx }
 
 // Credentials attaches a bearer token to every call of a client
 // connection.

@@ -129,8 +129,9 @@ func TestWatchPicksUpANewTokenFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Watch(ctx, 10*time.Millisecond, func(err error) { t.Error(err) })
+	stopped := make(chan struct{})
+	defer func() { cancel(); <-stopped }() // before the folder is removed
+	go func() { defer close(stopped); s.Watch(ctx, 10*time.Millisecond, func(err error) { t.Error(err) }) }()
 	time.Sleep(20 * time.Millisecond)
 	if err := auth.Write(p, []auth.Grant{{User: auth.User{ID: "ed", Roles: []auth.Role{auth.Editor}}, Token: fresh}}); err != nil {
 		t.Fatal(err)

@@ -2,17 +2,11 @@ package rpc
 
 import (
 	"context"
-	"net"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/peer"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 )
@@ -31,6 +25,8 @@ type limiter struct {
 	burst int
 	mu    sync.Mutex
 	by    map[string]*rate.Limiter
+	// refused counts the calls turned away, for the log's summary.
+	refused *tally
 }
 
 // maxCallers bounds the buckets kept; past it they start afresh, which
@@ -38,7 +34,7 @@ type limiter struct {
 const maxCallers = 10000
 
 func newLimiter(r float64, burst int) *limiter {
-	return &limiter{rate: rate.Limit(r), burst: burst, by: map[string]*rate.Limiter{}}
+	return &limiter{rate: rate.Limit(r), burst: burst, by: map[string]*rate.Limiter{}, refused: newTally()}
 }
 
 func (l *limiter) allow(key string) (bool, time.Duration) {
@@ -64,24 +60,16 @@ func callerKey(ctx context.Context) string {
 	if u, ok := auth.FromContext(ctx); ok {
 		return "user:" + u.ID
 	}
-	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
-		host, _, err := net.SplitHostPort(p.Addr.String())
-		if err != nil {
-			host = p.Addr.String()
-		}
-		return "addr:" + host
-	}
-	return "anonymous"
+	return "addr:" + clientAddr(ctx)
 }
 
 func (l *limiter) unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		if ok, wait := l.allow(callerKey(ctx)); !ok {
-			st := status.New(codes.ResourceExhausted, "too many requests from this caller; slow down and retry")
-			if withd, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
-				st = withd
-			}
-			return nil, st.Err()
+		key := callerKey(ctx)
+		if ok, wait := l.allow(key); !ok {
+			err := exhausted("too many requests from this caller; slow down and retry", wait)
+			l.refused.add(key, info.FullMethod, err, true)
+			return nil, err
 		}
 		return handler(ctx, req)
 	}

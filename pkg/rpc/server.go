@@ -5,7 +5,9 @@
 package rpc
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -14,6 +16,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -33,8 +36,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Auth authenticates callers. Required.
 	Auth *auth.Store
-	// Policy says which roles may call which method. Health and reflection
-	// are added as public.
+	// Policy says which roles may call which method. Health is added as
+	// public, reflection as open to every authenticated caller.
 	Policy auth.Policy
 	// Rate is the requests per second each caller may make (a user, or the
 	// client address of public calls), with Burst on top; past it a call is
@@ -42,6 +45,14 @@ type Options struct {
 	// DefaultBurst; a negative Rate turns the limit off.
 	Rate  float64
 	Burst int
+	// TLS, when set, serves every call over TLS with this configuration
+	// (its certificate); nil serves plaintext, for loopback and for a
+	// network that TLS-terminating proxies guard.
+	TLS *tls.Config
+	// LogEvery is how often failed authentications and refused calls are
+	// summarised in the log, one line per caller. Default
+	// DefaultLogEvery.
+	LogEvery time.Duration
 }
 
 // Server is a gRPC server with health and reflection registered.
@@ -49,6 +60,9 @@ type Server struct {
 	*grpc.Server
 	Health *health.Server
 	log    *slog.Logger
+	every  time.Duration
+	// flush logs the summaries of failures and refusals.
+	flush func()
 }
 
 // New returns a server whose every call is recovered, logged and
@@ -65,12 +79,20 @@ func New(o Options) *Server {
 		"/grpc.health.v1.Health/Check",
 		"/grpc.health.v1.Health/Watch",
 		"/grpc.health.v1.Health/List",
-		"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-		"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
 	} {
 		p[m] = auth.Public
 	}
-	unary := []grpc.UnaryServerInterceptor{recoverUnary(o.Logger), logUnary(o.Logger), o.Auth.UnaryInterceptor(p)}
+	// Reflection describes every method and message; only a caller who
+	// holds a token may read that map.
+	for _, m := range []string{
+		"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+		"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+	} {
+		p[m] = auth.Anyone
+	}
+	g := newGuard(o.Auth, p)
+	unary := []grpc.UnaryServerInterceptor{recoverUnary(o.Logger), logUnary(o.Logger), g.unary()}
+	flush := func() { g.failures.flush(o.Logger, "failed authentications", "addr") }
 	if o.Rate >= 0 {
 		if o.Rate == 0 {
 			o.Rate, o.Burst = DefaultRate, DefaultBurst
@@ -78,18 +100,28 @@ func New(o Options) *Server {
 		if o.Burst <= 0 {
 			o.Burst = int(o.Rate) + 1
 		}
-		unary = append(unary, newLimiter(o.Rate, o.Burst).unary())
+		l := newLimiter(o.Rate, o.Burst)
+		unary = append(unary, l.unary())
+		flush = func() {
+			g.failures.flush(o.Logger, "failed authentications", "addr")
+			l.refused.flush(o.Logger, "calls over the rate limit", "caller")
+		}
 	}
-	s := grpc.NewServer(
+	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.MaxSendMsgSize(MaxMessageBytes),
 		grpc.ChainUnaryInterceptor(unary...),
-		grpc.ChainStreamInterceptor(recoverStream(o.Logger), o.Auth.StreamInterceptor(p)),
-	)
+		grpc.ChainStreamInterceptor(recoverStream(o.Logger), g.stream()),
+	}
+	if o.TLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(o.TLS)))
+	}
+	opts = append(opts, checkUTF8...)
+	s := grpc.NewServer(opts...)
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(s, h)
 	reflection.Register(s)
-	return &Server{Server: s, Health: h, log: o.Logger}
+	return &Server{Server: s, Health: h, log: o.Logger, every: cmp.Or(o.LogEvery, DefaultLogEvery), flush: flush}
 }
 
 // Serve serves on lis until ctx is done, then stops accepting calls, lets
@@ -97,6 +129,10 @@ func New(o Options) *Server {
 func (s *Server) Serve(ctx context.Context, lis net.Listener, grace time.Duration) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.Server.Serve(lis) }()
+	sctx, stop := context.WithCancel(ctx)
+	summaries := make(chan struct{})
+	go func() { defer close(summaries); s.summarise(sctx) }()
+	defer func() { stop(); <-summaries }()
 	select {
 	case err := <-errc:
 		return err
@@ -116,6 +152,22 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener, grace time.Duratio
 		return err
 	}
 	return nil
+}
+
+// summarise logs the failures and refusals of each caller every
+// interval until ctx is done, and once more then.
+func (s *Server) summarise(ctx context.Context) {
+	t := time.NewTicker(s.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.flush()
+			return
+		case <-t.C:
+			s.flush()
+		}
+	}
 }
 
 func recoverUnary(log *slog.Logger) grpc.UnaryServerInterceptor {
@@ -151,6 +203,10 @@ func logUnary(log *slog.Logger) grpc.UnaryServerInterceptor {
 		switch code {
 		case codes.OK:
 			log.Debug("rpc", attrs...)
+		case codes.Unauthenticated, codes.ResourceExhausted:
+			// Summarised per caller every interval: a flood of them
+			// would bury every other line.
+			log.Debug("rpc", append(attrs, "err", err)...)
 		case codes.Internal, codes.Unknown, codes.DataLoss, codes.Unavailable:
 			log.Error("rpc", append(attrs, "err", err)...)
 		default:

@@ -20,8 +20,7 @@ func (s *Site) article(w http.ResponseWriter, r *http.Request, locale string) {
 	case index.Live:
 		pg = found.Page
 	case index.Moved:
-		w.Header().Set("Cache-Control", cacheGone)
-		http.Redirect(w, r, found.To, http.StatusMovedPermanently)
+		redirect(w, r, found.To, http.StatusMovedPermanently, cacheGone)
 		return
 	case index.Gone:
 		s.goneAnswer(w, locale)
@@ -50,7 +49,12 @@ func (s *Site) fallback(path, locale string) *index.Page {
 	return s.index.Resolve(src).Page
 }
 
-var fallbackNotice = []byte(`<main><p class="fallback-notice" lang="en" style="background:#eef4ff;border-left:4px solid #3b6fd8;padding:.5rem 1rem">This article is not yet available in English. Below is the Chinese original.</p>`)
+var (
+	fallbackNotice = []byte(`<main><p class="fallback-notice" lang="en">This article is not yet available in English. Below is the Chinese original.</p>`)
+	// fallbackStyle styles the notice from the head, where the page's
+	// Content-Security-Policy allows it by its hash.
+	fallbackStyle = []byte("<style>.fallback-notice{background:#eef4ff;border-left:4px solid #3b6fd8;padding:.5rem 1rem}</style>\n</head>")
+)
 
 // servePage writes a page with its validators, gzip-compressed when the
 // client accepts it (compressed once, then kept beside the page).
@@ -58,6 +62,7 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request, pg *index.Page,
 	html, err := s.tiers.body(r.Context(), pg)
 	if err != nil {
 		s.log.Error("page unavailable", "article", pg.Article, "locale", pg.Locale, "err", err)
+		w.Header().Set("Cache-Control", cacheNever)
 		http.Error(w, "this page is unavailable right now; try again shortly", http.StatusServiceUnavailable)
 		return
 	}
@@ -72,6 +77,7 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request, pg *index.Page,
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", pg.Locale)
 	h.Set("Cache-Control", cacheArticle)
+	pageCSP(h, html)
 	if etag == "" {
 		etag = strconv.FormatInt(pg.Published.UnixNano(), 36)
 	}
@@ -85,6 +91,7 @@ func (s *Site) withNotice(key string, html []byte) []byte {
 		return b
 	}
 	html = bytes.Replace(html, []byte("<main>"), fallbackNotice, 1)
+	html = bytes.Replace(html, []byte("</head>"), fallbackStyle, 1)
 	s.tiers.lru.Add(key, html)
 	return html
 }

@@ -19,6 +19,12 @@ const (
 	cacheList     = "public, max-age=60, stale-while-revalidate=600"
 	cacheGone     = "public, max-age=3600"
 	cacheNotFound = "public, max-age=60"
+	// cacheRedirect is for the addresses that only lead elsewhere: the
+	// root to the first locale, a locale without its slash to its home.
+	cacheRedirect = "public, max-age=3600"
+	// cacheNever is for answers about this replica alone (health, a page
+	// it cannot produce right now), which no cache may keep.
+	cacheNever = "no-store"
 )
 
 // statusRecorder remembers the status of a response, for the metrics.
@@ -73,6 +79,7 @@ func countResponse(kind string, code int) {
 
 // ServeHTTP serves the public site.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	secure(w.Header())
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	s.serve(rec, r)
 	countResponse(kindOf(r.URL.Path), rec.code)
@@ -83,13 +90,14 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
+		w.Header().Set("Cache-Control", cacheNever)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	p := r.URL.Path
 	switch p {
 	case "/":
-		http.Redirect(w, r, siteconfig.HomePath(siteconfig.Locales[0]), http.StatusFound)
+		redirect(w, r, siteconfig.HomePath(siteconfig.Locales[0]), http.StatusFound, cacheRedirect)
 		return
 	case "/healthz":
 		s.health(w)
@@ -105,6 +113,11 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	locale := siteconfig.LocaleOf(segs[0])
 	if locale == "" {
 		s.notFound(w, siteconfig.Locales[0])
+		return
+	}
+	if len(segs) == 1 && !strings.HasSuffix(p, "/") {
+		// "/en" is the English home, written without its slash.
+		redirect(w, r, siteconfig.HomePath(locale), http.StatusMovedPermanently, cacheRedirect)
 		return
 	}
 	rest := segs[1:]
@@ -123,4 +136,16 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.article(w, r, locale)
 	}
+}
+
+// redirect sends the reader to path (keeping the query) with the headers
+// of every cacheable answer.
+func redirect(w http.ResponseWriter, r *http.Request, path string, code int, cacheControl string) {
+	h := w.Header()
+	h.Set("Cache-Control", cacheControl)
+	h["Vary"] = varyGzip
+	if r.URL.RawQuery != "" {
+		path += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, path, code)
 }

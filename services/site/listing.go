@@ -34,7 +34,10 @@ func (s *Site) serveList(w http.ResponseWriter, r *http.Request, key, ctype stri
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("Cache-Control", cacheList)
-	h.Add("Vary", "Accept-Encoding")
+	h["Vary"] = varyGzip
+	if strings.HasPrefix(ctype, "text/html") {
+		pageCSP(h, c.body)
+	}
 	if acceptsGzip(r) {
 		serveGzip(w, r, c.gz, c.etag, c.modified)
 		return

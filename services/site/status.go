@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -9,20 +10,26 @@ import (
 )
 
 var statusTemplate = template.Must(template.New("status").Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Title}} - {{.Site}}</title></head>
-<body><main style="max-width:40rem;margin:3rem auto;font-family:system-ui,sans-serif"><h1>{{.Title}}</h1><p>{{.Text}}</p><p><a href="{{.Home}}">{{.HomeLabel}}</a></p></main></body></html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Title}} - {{.Site}}</title>
+<style>main{max-width:40rem;margin:3rem auto;font-family:system-ui,sans-serif}</style></head>
+<body><main><h1>{{.Title}}</h1><p>{{.Text}}</p><p><a href="{{.Home}}">{{.HomeLabel}}</a></p></main></body></html>
 `))
 
 // status writes a page that says, in the reader's language, why there is
 // no article here.
 func (s *Site) status(w http.ResponseWriter, locale string, code int, title, text map[string]string, cacheControl string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", cacheControl)
-	w.WriteHeader(code)
-	_ = statusTemplate.Execute(w, map[string]string{
+	var page bytes.Buffer
+	_ = statusTemplate.Execute(&page, map[string]string{
 		"Lang": locale, "Site": s.o.Site.Name[locale], "Title": title[locale], "Text": text[locale],
 		"Home": siteconfig.HomePath(locale), "HomeLabel": map[string]string{"zh-CN": "返回首页", "en": "Back to the front page"}[locale],
 	})
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", cacheControl)
+	h["Vary"] = varyGzip
+	pageCSP(h, page.Bytes())
+	w.WriteHeader(code)
+	_, _ = w.Write(page.Bytes())
 }
 
 func (s *Site) notFound(w http.ResponseWriter, locale string) {
@@ -41,6 +48,7 @@ func (s *Site) goneAnswer(w http.ResponseWriter, locale string) {
 // stream, and 503 until then, so a load balancer sends no reader to a
 // replica that would answer 404 for pages that exist.
 func (s *Site) health(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", cacheNever)
 	select {
 	case <-s.ready:
 		fmt.Fprintln(w, "ok")

@@ -12,7 +12,7 @@ import (
 // write sends body (or its gzip form, kept in the LRU under key) with an
 // ETag and Last-Modified, or 304 when the client's copy is current.
 func (s *Site) write(w http.ResponseWriter, r *http.Request, key string, body []byte, etag string, modified time.Time) {
-	w.Header().Add("Vary", "Accept-Encoding")
+	w.Header()["Vary"] = varyGzip
 	if acceptsGzip(r) {
 		gz, ok := s.tiers.lru.Get(key + gzSuffix)
 		if !ok {
