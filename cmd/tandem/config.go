@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -53,6 +55,10 @@ type config struct {
 	Burst          int
 	Streams        events.Config
 	LogLevel       string
+	GRPCTLS        grpcTLS
+	// bad holds the environment values that did not parse, for check to
+	// refuse.
+	bad []error
 }
 
 func env(key, def string) string {
@@ -62,14 +68,47 @@ func env(key, def string) string {
 	return def
 }
 
-// envNumber reads a number from the environment; one that does not parse
-// counts as unset.
-func envNumber[N int | float64](key string, def N) N {
+// envNumber reads a number from the environment. One that does not parse
+// leaves def in place and is kept in bad, for check to refuse by name:
+// a setting given wrong must not run as its default.
+func envNumber[N int | float64](bad *[]error, key string, def N) N {
+	v := env(key, "")
+	if v == "" {
+		return def
+	}
 	var n N
-	if _, err := fmt.Sscan(env(key, fmt.Sprint(def)), &n); err != nil {
+	var err error
+	want := "a whole number"
+	switch p := any(&n).(type) {
+	case *int:
+		*p, err = strconv.Atoi(strings.TrimSpace(v))
+	case *float64:
+		*p, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
+		want = "a number"
+	}
+	if err != nil {
+		*bad = append(*bad, fmt.Errorf("%s=%q is not %s", key, v, want))
 		return def
 	}
 	return n
+}
+
+// check refuses settings that cannot be used, naming each: environment
+// values that are not numbers, and numbers or names out of range. Flags
+// that do not parse are refused before, by the flag parser.
+func (c *config) check() error {
+	errs := append([]error{}, c.bad...)
+	if r := c.Streams.Replicas; r < 1 || r > 5 {
+		errs = append(errs, fmt.Errorf("--stream-replicas (TANDEM_STREAM_REPLICAS) is %d: JetStream keeps 1 to 5 replicas", r))
+	}
+	if p := c.NATSPort; p < -1 || p > 65535 {
+		errs = append(errs, fmt.Errorf("--nats-port (TANDEM_NATS_PORT) is %d: a port is 1 to 65535, or -1 for any free one", p))
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level (TANDEM_LOG_LEVEL) is %q: debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
 }
 
 // bind registers the flags on fs.
@@ -79,7 +118,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", env("TANDEM_GRPC_ADDR", "127.0.0.1:7070"), "gRPC listen address (TANDEM_GRPC_ADDR)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("TANDEM_HTTP_ADDR", "127.0.0.1:8080"), "public site listen address (TANDEM_HTTP_ADDR)")
 	fs.StringVar(&c.NATSURL, "nats-url", env("NATS_URL", ""), "external NATS server; empty runs one in-process under --data (NATS_URL)")
-	fs.IntVar(&c.NATSPort, "nats-port", envNumber("TANDEM_NATS_PORT", 4223), "client port of the in-process NATS server (TANDEM_NATS_PORT)")
+	fs.IntVar(&c.NATSPort, "nats-port", envNumber(&c.bad, "TANDEM_NATS_PORT", 4223), "client port of the in-process NATS server (TANDEM_NATS_PORT)")
 	fs.StringVar(&c.NATSCreds, "nats-creds", env("NATS_CREDS", ""), "NATS credentials file (JWT and NKey seed) instead of a user and password in the URL (NATS_CREDS)")
 	fs.StringVar(&c.NATSCA, "nats-ca", env("NATS_CA", ""), "PEM file of the CA that signed the NATS server's TLS certificate; default the system's roots (NATS_CA)")
 	fs.StringVar(&c.NATSCert, "nats-cert", env("NATS_CERT", ""), "client certificate (PEM) when NATS requires mutual TLS; with --nats-key (NATS_CERT)")
@@ -92,15 +131,16 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.SiteConfig, "site-config", env("TANDEM_SITE_CONFIG", ""), "site configuration (JSON: name, motto, address, sections); default the built-in demo university (TANDEM_SITE_CONFIG)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("TANDEM_METRICS_ADDR", "127.0.0.1:9464"), "Prometheus metrics at http://<addr>/metrics; empty turns them off (TANDEM_METRICS_ADDR)")
 	fs.StringVar(&c.Fallback, "english-fallback", env("TANDEM_ENGLISH_FALLBACK", "404"), "what an English address shows before the English is published: 404, or source (the Chinese page with a notice) (TANDEM_ENGLISH_FALLBACK)")
-	fs.Float64Var(&c.Rate, "rate-limit", envNumber[float64]("TANDEM_RATE_LIMIT", rpc.DefaultRate), "gRPC requests per second per caller; negative turns the limit off (TANDEM_RATE_LIMIT)")
-	fs.IntVar(&c.Burst, "rate-burst", envNumber("TANDEM_RATE_BURST", rpc.DefaultBurst), "requests a caller may make at once above the rate (TANDEM_RATE_BURST)")
+	fs.Float64Var(&c.Rate, "rate-limit", envNumber[float64](&c.bad, "TANDEM_RATE_LIMIT", rpc.DefaultRate), "gRPC requests per second per caller; negative turns the limit off (TANDEM_RATE_LIMIT)")
+	fs.IntVar(&c.Burst, "rate-burst", envNumber(&c.bad, "TANDEM_RATE_BURST", rpc.DefaultBurst), "requests a caller may make at once above the rate (TANDEM_RATE_BURST)")
 	fs.StringVar(&c.PublishingAddr, "publishing-addr", env("TANDEM_PUBLISHING_ADDR", ""), "publishing service address the site asks on a cache miss (TANDEM_PUBLISHING_ADDR)")
 	fs.StringVar(&c.Streams.EditorialStream, "editorial-stream", env("TANDEM_EDITORIAL_STREAM", d.EditorialStream), "name of the internal stream (TANDEM_EDITORIAL_STREAM)")
 	fs.StringVar(&c.Streams.EditorialPrefix, "editorial-prefix", env("TANDEM_EDITORIAL_PREFIX", d.EditorialPrefix), "subject prefix of the internal stream (TANDEM_EDITORIAL_PREFIX)")
 	fs.StringVar(&c.Streams.PublicStream, "public-stream", env("TANDEM_PUBLIC_STREAM", d.PublicStream), "name of the public stream (TANDEM_PUBLIC_STREAM)")
 	fs.StringVar(&c.Streams.PublicPrefix, "public-prefix", env("TANDEM_PUBLIC_PREFIX", d.PublicPrefix), "subject prefix of the public stream (TANDEM_PUBLIC_PREFIX)")
-	fs.IntVar(&c.Streams.Replicas, "stream-replicas", envNumber("TANDEM_STREAM_REPLICAS", 1), "stream replicas: 3 on a JetStream cluster (TANDEM_STREAM_REPLICAS)")
+	fs.IntVar(&c.Streams.Replicas, "stream-replicas", envNumber(&c.bad, "TANDEM_STREAM_REPLICAS", 1), "stream replicas: 3 on a JetStream cluster (TANDEM_STREAM_REPLICAS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
+	c.GRPCTLS.bind(fs, &c.bad)
 }
 
 func (c *config) logger() *slog.Logger {
@@ -197,9 +237,10 @@ func (c *config) natsOptions() []nats.Option {
 	return opts
 }
 
-// redisOptions parses REDIS_URL and adds the CA of --redis-ca.
+// redisOptions parses REDIS_URL, with the time limits of every Redis
+// call (see cache.ParseURL), and adds the CA of --redis-ca.
 func (c *config) redisOptions() (*redis.Options, error) {
-	opt, err := redis.ParseURL(c.RedisURL)
+	opt, err := cache.ParseURL(c.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL %q: %w", redactURL(c.RedisURL), err)
 	}
@@ -317,6 +358,9 @@ type settings struct {
 func settingsCmd(cmd *cobra.Command, s *settings, run func(ctx context.Context, args []string) error) *cobra.Command {
 	s.bind(cmd.Flags())
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := s.check(); err != nil {
+			return err
+		}
 		s.out = cmd.OutOrStdout()
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()

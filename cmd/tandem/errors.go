@@ -4,17 +4,30 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
+// callTimeout is how long a verb waits for Tandem's answer.
+const callTimeout = 30 * time.Second
+
 // describe turns a gRPC status into plain sentences, naming each field.
-func describe(err error) error {
+func describe(err error) error { return describeCall("", err) }
+
+// describeCall is describe for the answer of Tandem at addr, or its
+// silence: a call that found nobody, or no answer within callTimeout,
+// names the address it tried.
+func describeCall(addr string, err error) error {
 	st, ok := status.FromError(err)
 	if err == nil || !ok {
 		return err
+	}
+	tandem := "Tandem"
+	if addr != "" {
+		tandem += " at " + addr
 	}
 	var b strings.Builder
 	switch st.Code() {
@@ -31,7 +44,9 @@ func describe(err error) error {
 	case codes.FailedPrecondition:
 		b.WriteString("not possible yet: " + st.Message())
 	case codes.Unavailable:
-		b.WriteString("Tandem is not reachable (" + st.Message() + "); is `tandem dev` running?")
+		b.WriteString(tandem + " is not available (" + st.Message() + "); is `tandem dev` (or `tandem serve`) running, and its NATS server? Try again when it is")
+	case codes.DeadlineExceeded:
+		fmt.Fprintf(&b, "%s did not answer within %v: it, or the NATS server it stores events in, may be stalled; check that `tandem dev` (or `tandem serve`) and NATS are running, then try again", tandem, callTimeout)
 	default:
 		b.WriteString(st.Code().String() + ": " + st.Message())
 	}

@@ -191,7 +191,10 @@ func (s *Stream) Follow(ctx context.Context, filter string, fn func(*Event), rea
 		signal()
 	}
 	for {
-		msg, err := it.Next()
+		// With ctx as well as Stop: an ordered consumer that is
+		// resetting (after missed heartbeats) when Stop comes starts a
+		// subscription Stop never reaches, and only ctx ends its wait.
+		msg, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return nil

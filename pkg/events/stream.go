@@ -18,6 +18,18 @@ import (
 	_ "github.com/tandemnews/tandem/proto/tandem/events/v1"
 )
 
+// RequestTimeout bounds each request to the event store: a write, a read,
+// a purge, or the wait for the next message of a history. A NATS server
+// that stops answering (frozen, or its connection silently gone) fails
+// the call with context.DeadlineExceeded, which the services answer as
+// Unavailable, instead of holding the caller until its own deadline.
+const RequestTimeout = 5 * time.Second
+
+// bounded is ctx limited to RequestTimeout.
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, RequestTimeout)
+}
+
 // Stream is one of Tandem's streams.
 type Stream struct {
 	name   string
@@ -99,7 +111,9 @@ func (s *Stream) Publish(ctx context.Context, subject string, ev *Event, opts ..
 	if o.expect {
 		popts = append(popts, jetstream.WithExpectLastSequencePerSubject(o.expectSeq))
 	}
-	ack, err := s.js.PublishMsg(ctx, msg, popts...)
+	pctx, cancel := bounded(ctx)
+	defer cancel()
+	ack, err := s.js.PublishMsg(pctx, msg, popts...)
 	if err != nil {
 		if isWrongLastSequence(err) {
 			// The server checks the expected sequence before it looks for
@@ -131,6 +145,8 @@ func isWrongLastSequence(err error) bool {
 // Last returns the last event on subject: the aggregate's current state.
 // It returns ErrNotFound when the subject is empty.
 func (s *Stream) Last(ctx context.Context, subject string) (*Event, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	raw, err := s.s.GetLastMsgForSubject(ctx, subject)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -143,6 +159,8 @@ func (s *Stream) Last(ctx context.Context, subject string) (*Event, error) {
 
 // At returns the event stored at sequence seq, which must be on subject.
 func (s *Stream) At(ctx context.Context, subject string, seq uint64) (*Event, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	raw, err := s.s.GetMsg(ctx, seq)
 	if err != nil {
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -167,9 +185,14 @@ func (s *Stream) History(ctx context.Context, subject string, fn func(*Event) er
 	if err != nil {
 		return err
 	}
-	cons, err := s.s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+	cctx, cancel := bounded(ctx)
+	defer cancel()
+	cons, err := s.s.OrderedConsumer(cctx, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{subject},
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		// One try to make its consumer (the client gives it 10 s), not
+		// retries without end against a server that does not answer.
+		MaxResetAttempts: 1,
 	})
 	if err != nil {
 		return fmt.Errorf("events: history of %s: %w", subject, err)
@@ -179,10 +202,12 @@ func (s *Stream) History(ctx context.Context, subject string, fn func(*Event) er
 		return fmt.Errorf("events: history of %s: %w", subject, err)
 	}
 	defer it.Stop()
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
 	for {
-		msg, err := it.Next()
+		// Each message is a request of its own: none within
+		// RequestTimeout means the server has stopped answering.
+		nctx, stop := bounded(ctx)
+		msg, err := it.Next(jetstream.NextContext(nctx))
+		stop()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -263,6 +288,8 @@ func (s *Stream) Purge(ctx context.Context, subject string, keep uint64) error {
 	if keep > 0 {
 		opts = append(opts, jetstream.WithPurgeKeep(keep))
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	if err := s.s.Purge(ctx, opts...); err != nil {
 		return fmt.Errorf("events: purge %s: %w", subject, err)
 	}
@@ -271,6 +298,8 @@ func (s *Stream) Purge(ctx context.Context, subject string, keep uint64) error {
 
 // Subjects lists the subjects matching filter that hold messages.
 func (s *Stream) Subjects(ctx context.Context, filter string) ([]string, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	info, err := s.s.Info(ctx, jetstream.WithSubjectFilter(filter))
 	if err != nil {
 		return nil, fmt.Errorf("events: subjects %s: %w", filter, err)

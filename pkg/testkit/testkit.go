@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tandemnews/tandem/pkg/broker"
+	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
 )
 
@@ -139,7 +141,7 @@ func RedisURL() string {
 // does not answer.
 func Redis(t testing.TB) (*redis.Client, string) {
 	t.Helper()
-	opt, err := redis.ParseURL(RedisURL())
+	opt, err := cache.ParseURL(RedisURL())
 	if err != nil {
 		t.Fatalf("REDIS_URL: %v", err)
 	}
@@ -176,16 +178,28 @@ func sanitize(s string) string {
 }
 
 // Shared returns the path of the shared folder beside the project (test
-// data such as the sample corpus), or skips the test when it is absent.
+// data such as the sample corpus). When it is absent the test is skipped,
+// saying so, except in CI (CI=true), where a test that cannot run fails:
+// a skip there would pass without checking anything.
 func Shared(t testing.TB, parts ...string) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
 	p := filepath.Join(append([]string{root}, parts...)...)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("skipping: %s is absent (the shared test data lives beside the project root)", p)
+		if InCI() {
+			t.Fatalf("%s is absent, and CI runs every test: check out the shared test data beside the project root", p)
+		}
+		t.Skipf("skipping: %s is absent (the shared test data lives beside the project root; in CI, CI=true, this fails)", p)
 	}
 	return p
+}
+
+// InCI reports whether the tests run in CI: the environment variable CI
+// is true (or 1), as CI services set it.
+func InCI() bool {
+	ci, _ := strconv.ParseBool(os.Getenv("CI"))
+	return ci
 }
 
 // EachServer runs fn against a fresh in-process server and, when NATS_URL

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/metrics"
@@ -17,6 +18,16 @@ import (
 type pages struct {
 	cache *cache.Pages
 	log   *slog.Logger
+}
+
+// redisWriteTimeout bounds each write of a publish, correction or
+// takedown to Redis, so a stalled Redis delays it by at most this much
+// per step instead of holding the editor's request.
+const redisWriteTimeout = 500 * time.Millisecond
+
+// bounded is ctx limited to redisWriteTimeout.
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, redisWriteTimeout)
 }
 
 // key is the Redis key of a published locale's rendered version:
@@ -35,6 +46,8 @@ func (c pages) store(ctx context.Context, p *eventsv1.Publication) {
 	for _, pl := range p.Locales {
 		list = append(list, cache.Page{Key: c.key(p.ArticleId, pl), HTML: pl.Html})
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	if err := c.cache.PutPages(ctx, list...); err != nil {
 		metrics.RedisFailures.WithLabelValues("pages").Inc()
 		c.log.Warn("redis unavailable; publishing without caching the pages", "article", p.ArticleId, "err", err)
@@ -50,6 +63,8 @@ func (c pages) point(ctx context.Context, p *eventsv1.Publication) {
 	for _, pl := range p.Locales {
 		ptrs = append(ptrs, cache.Pointer{Path: pl.Path, Key: c.key(p.ArticleId, pl)})
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	if err := c.cache.Point(ctx, ptrs...); err != nil {
 		metrics.RedisFailures.WithLabelValues("pointers").Inc()
 		c.log.Warn("redis unavailable; URL pointers not switched", "article", p.ArticleId, "err", err)
@@ -67,6 +82,8 @@ func (c pages) forget(ctx context.Context, article string, gone []*eventsv1.Publ
 		paths = append(paths, pl.Path)
 		keys = append(keys, c.key(article, pl))
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	if err := c.cache.Forget(ctx, paths, keys); err != nil {
 		metrics.RedisFailures.WithLabelValues("forget").Inc()
 		c.log.Warn(warning, "article", article, "err", err)

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -56,6 +57,25 @@ func (r *Redis) Stop() {
 		_ = r.cmd.Process.Kill()
 		_ = r.cmd.Wait()
 		r.cmd = nil
+	}
+}
+
+// Pause stops the server's process (SIGSTOP) without closing anything:
+// connections stay open and the kernel still accepts new ones, but nothing
+// answers, as when Redis hangs. Resume undoes it; so does the end of the
+// test.
+func (r *Redis) Pause() {
+	r.t.Helper()
+	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(r.Resume)
+}
+
+// Resume lets a paused server go on (SIGCONT).
+func (r *Redis) Resume() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		_ = r.cmd.Process.Signal(syscall.SIGCONT)
 	}
 }
 

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tandemnews/tandem/pkg/testkit"
 )
 
 func TestInSourceFindsLeftmostLongestSubstrings(t *testing.T) {
@@ -50,10 +51,9 @@ func TestFindTargetAllowsInflectionsAndReportsRunTogether(t *testing.T) {
 }
 
 func TestImportReadsTheCorpusGlossary(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "shared", "corpus", "glossary.tsv")
-	f, err := os.Open(path)
+	f, err := os.Open(testkit.Shared(t, "corpus", "glossary.tsv"))
 	if err != nil {
-		t.Skipf("the shared corpus is not beside the project (%v); CI always has it", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	terms, err := Import(f, TSV)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tandemnews/tandem/pkg/testkit"
+
 	"github.com/tandemnews/tandem/pkg/markdown"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/review/glossary"
@@ -14,14 +16,10 @@ import (
 )
 
 // corpusDir is the sample corpus shared beside the project root; the test
-// is skipped without it.
+// is skipped without it, and fails without it in CI.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "..", "shared", "corpus")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("skipping: %s is absent (the shared test data lives beside the project root)", dir)
-	}
-	return dir
+	return testkit.Shared(t, "corpus")
 }
 
 // corpusJob builds the job the review service opens for a corpus article:
