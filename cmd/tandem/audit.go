@@ -92,15 +92,7 @@ func audit(ctx context.Context, bus *events.Bus, id string, w io.Writer) error {
 			prevJob = j
 			return job.Describe(ev.Type, before, j)
 		}),
-		read(bus.Public, eventsv1.KindArticles, func(ev *events.Event) string {
-			ae := ev.Data.(*eventsv1.ArticleEvent)
-			var public []string
-			for l := range ae.GetPublication().GetLocales() {
-				public = append(public, l)
-			}
-			sort.Strings(public)
-			return fmt.Sprintf("changed %s; public: %s", strings.Join(ae.GetChangedLocales(), ", "), strings.Join(public, ", "))
-		}),
+		read(bus.Public, eventsv1.KindArticles, publicChange),
 	)
 	if err != nil {
 		return err
@@ -115,4 +107,29 @@ func audit(ctx context.Context, bus *events.Bus, id string, w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", l.ev.Time.UTC().Format("2006-01-02 15:04:05.000"), l.ev.Actor, l.ev.Type, l.stream, l.ev.Sequence, l.what)
 	}
 	return tw.Flush()
+}
+
+// publicChange says what an event of the public record did: the locales
+// it changed, with a correction's note or a takedown's reason, and the
+// locales public after it.
+func publicChange(ev *events.Event) string {
+	ae := ev.Data.(*eventsv1.ArticleEvent)
+	p, changed := ae.GetPublication(), ae.GetChangedLocales()
+	what := "changed " + strings.Join(changed, ", ")
+	if len(changed) > 0 {
+		switch l := changed[0]; ev.Type {
+		case eventsv1.ArticleCorrected:
+			what = fmt.Sprintf("corrected %s: %q", strings.Join(changed, ", "), p.GetLocales()[l].GetCorrection().GetNote())
+		case eventsv1.ArticleUnpublished:
+			if why := p.GetTakenDown()[l].GetReason(); why != "" {
+				what = fmt.Sprintf("took down %s: %q", strings.Join(changed, ", "), why)
+			}
+		}
+	}
+	var public []string
+	for l := range p.GetLocales() {
+		public = append(public, l)
+	}
+	sort.Strings(public)
+	return fmt.Sprintf("%s; public: %s", what, strings.Join(public, ", "))
 }

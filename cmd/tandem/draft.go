@@ -4,11 +4,17 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/tandemnews/tandem/pkg/markdown"
+	"github.com/tandemnews/tandem/pkg/rpc"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	"github.com/tandemnews/tandem/services/drafting/draft"
 )
 
 // draftCmd holds the editors' verbs. Those that write a draft are here;
@@ -53,6 +59,27 @@ func (f *localeFiles) read() (map[string][]byte, error) {
 	return files, nil
 }
 
+// readArticle reads the files as an article. When they have problems,
+// the article's own rules are checked too, on what was read less its
+// blocks (the files' problems name those), so that every problem is
+// reported at once; otherwise the service checks the article, and the
+// site's rules with it.
+func readArticle(files map[string][]byte, src string) (*articlev1.Article, error) {
+	var v rpc.Violations
+	a := markdown.Read(files, src, &v.Violations)
+	if v.Len() == 0 {
+		return a, nil
+	}
+	if a != nil {
+		rest := proto.Clone(a).(*articlev1.Article)
+		for _, c := range rest.Locales {
+			c.Blocks = nil
+		}
+		draft.Validate(rest, "article", &v.Violations)
+	}
+	return nil, describe(v.Err())
+}
+
 // draftCreateOptions are the inputs of tandem draft create.
 type draftCreateOptions struct {
 	*session
@@ -73,9 +100,9 @@ func runDraftCreate(ctx context.Context, opts *draftCreateOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := markdown.Article(files, "zh-CN")
+	a, err := readArticle(files, "zh-CN")
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	return opts.call(ctx, func(ctx context.Context, c *client) error {
 		res, err := c.Drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, c.as)
@@ -121,23 +148,40 @@ func runDraftEdit(ctx context.Context, opts *draftEditOptions) error {
 				return err
 			}
 		}
-		a, err := markdown.Article(files, src)
+		a, err := readArticle(files, src)
 		if err != nil {
 			return err
 		}
 		a.Id = d.Article.Id
-		for l, content := range d.Article.Locales {
-			if _, given := a.Locales[l]; !given {
-				a.Locales[l] = content
-			}
-		}
 		rev := opts.Revision
 		if rev == 0 {
 			rev = d.Revision
 		}
-		res, err := c.Drafting.UpdateDraft(ctx, &draftingv1.UpdateDraftRequest{Article: a, ExpectedRevision: rev}, c.as)
+		// The mask names only what the files give, so that an edit of
+		// the other locales since rev is kept, not a conflict.
+		res, err := c.Drafting.UpdateDraft(ctx, &draftingv1.UpdateDraftRequest{Article: a, ExpectedRevision: rev, UpdateMask: editMask(opts.Files, src)}, c.as)
+		if err == nil && res.Draft.Revision == d.Revision {
+			return opts.report(err, "no change: draft %s stays at revision %d\n", opts.ID, d.Revision)
+		}
 		return opts.report(err, "saved draft %s as revision %d\n", opts.ID, res.GetDraft().GetRevision())
 	})
+}
+
+// editMask names the locales of the files given, and the fields shared
+// by every locale when the source locale's file is one of them.
+func editMask(f localeFiles, src string) *fieldmaskpb.FieldMask {
+	m := &fieldmaskpb.FieldMask{}
+	for l, p := range map[string]string{"zh-CN": f.zh, "en": f.en} {
+		if p == "" {
+			continue
+		}
+		m.Paths = append(m.Paths, "locales."+l)
+		if l == src {
+			m.Paths = append(m.Paths, "date", "section", "slug")
+		}
+	}
+	slices.Sort(m.Paths)
+	return m
 }
 
 // draftRevision reads the draft's current revision.
@@ -153,6 +197,10 @@ type draftSubmitOptions struct{ change }
 func runDraftSubmit(ctx context.Context, opts *draftSubmitOptions) error {
 	return opts.apply(ctx, draftRevision, func(ctx context.Context, c *client, rev uint64) error {
 		res, err := c.Drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: opts.ID, ExpectedRevision: rev}, c.as)
+		if err == nil && res.Draft.Revision == rev {
+			// Nothing written: the draft has not changed since its last submit.
+			return opts.report(err, "nothing new to submit: revision %d is already submitted\n", res.Draft.SubmittedRevision)
+		}
 		return opts.report(err, "submitted draft %s at revision %d\n", opts.ID, res.GetDraft().GetSubmittedRevision())
 	})
 }

@@ -248,8 +248,12 @@ func runDraftList(ctx context.Context, opts *draftListOptions) error {
 				title += " / " + en
 			}
 			status := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(d.Status.String(), "ARTICLE_STATUS_"), "_", "-"))
-			if len(d.PublishedLocales) > 0 {
+			switch {
+			case d.Status == draftingv1.ArticleStatus_ARTICLE_STATUS_PUBLISHED:
 				status += " (" + strings.Join(d.PublishedLocales, ", ") + ")"
+			case len(d.PublishedLocales) > 0:
+				// Work on a newer revision; an older one is public.
+				status += " (" + strings.Join(d.PublishedLocales, ", ") + " public)"
 			}
 			fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\n", d.Id, status, d.Revision, d.Updated.GetTime().AsTime().Local().Format("2006-01-02 15:04"), strings.Join(d.Section, "/"), title)
 		}

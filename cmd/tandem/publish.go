@@ -58,7 +58,9 @@ func runPublish(ctx context.Context, opts *publishOptions) error {
 			return err
 		}
 		site := env("TANDEM_SITE_URL", "http://localhost:8080")
-		for _, l := range siteconfig.Locales {
+		// Only the locales this call released: the record holds the
+		// ones published before as well.
+		for _, l := range opts.Locales {
 			if pl := res.Publication.Locales[l]; pl != nil {
 				fmt.Fprintf(opts.out, "%-6s %s%s\n", l, strings.TrimRight(site, "/"), pl.Path)
 			}
@@ -89,6 +91,9 @@ func runSchedules(ctx context.Context, opts *schedulesOptions) error {
 		res, err := c.Publishing.ListSchedules(ctx, &publishingv1.ListSchedulesRequest{ArticleId: opts.Article}, c.as)
 		if err != nil {
 			return err
+		}
+		if len(res.Schedules) == 0 {
+			fmt.Fprintf(opts.out, "no schedules for %s\n", opts.Article)
 		}
 		for _, x := range res.Schedules {
 			fmt.Fprintf(opts.out, "%s  %s  %-9s %s %s\n", x.Id, x.At.AsTime().Local().Format(time.RFC3339),

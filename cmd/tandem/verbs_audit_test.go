@@ -24,17 +24,7 @@ func TestVerbAuditTellsWhoDidWhatInOrder(t *testing.T) {
 	e.run(t, auth.Publisher, "publish", id)
 
 	streams := e.Bus.Config()
-	audit := func(article string) (string, error) {
-		root := rootCmd()
-		var out strings.Builder
-		root.SetOut(&out)
-		root.SetArgs([]string{"audit", article, "--nats-url", e.natsURL,
-			"--editorial-stream", streams.EditorialStream, "--editorial-prefix", streams.EditorialPrefix,
-			"--public-stream", streams.PublicStream, "--public-prefix", streams.PublicPrefix})
-		err := root.Execute()
-		return out.String(), err
-	}
-	out, err := audit(id)
+	out, err := e.audit(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +70,7 @@ func TestVerbAuditTellsWhoDidWhatInOrder(t *testing.T) {
 		}
 	}
 
-	if out, err := audit("NOSUCH"); err == nil || err.Error() != "no events for article NOSUCH" || out != "" {
+	if out, err := e.audit("NOSUCH"); err == nil || err.Error() != "no events for article NOSUCH" || out != "" {
 		t.Errorf("audit of an unknown article: %q, %v", out, err)
 	}
 }

@@ -58,9 +58,10 @@ func TestVerbDraftEditKeepsTheLocalesNotGivenAndExports(t *testing.T) {
 		t.Error("exported English from a revision that has none")
 	}
 
-	// Someone else's change since the revision the editor read is refused.
-	e.fails(t, auth.Editor, "someone else changed it first: draft "+id+" was changed by someone else: the current revision is 2; read it again and reapply your change\n  (reason REVISION_CONFLICT)",
-		"draft", "edit", id, "--zh", zh, "--revision", "1")
+	// Someone else's change of the same locale since the revision the
+	// editor read is refused.
+	e.fails(t, auth.Editor, "someone else changed it first: draft "+id+" (locales.en) was changed by someone else: the current revision is 2; read it again and reapply your change\n  (reason REVISION_CONFLICT)",
+		"draft", "edit", id, "--en", en, "--revision", "1")
 }
 
 func TestVerbDraftHistoryDiffAndList(t *testing.T) {
@@ -125,7 +126,7 @@ func TestVerbDraftSubmitWithdrawAndPurge(t *testing.T) {
 		"4         YYYY-MM-DD hh:mm  test-editor  no change to the content",
 		"2         YYYY-MM-DD hh:mm  test-editor  submitted revision 1")
 
-	e.fails(t, auth.Editor, "not allowed: /tandem.drafting.v1.DraftingService/PurgeArticle requires the role admin; test-editor has editor",
+	e.fails(t, auth.Editor, "not allowed: purging an article requires the admin role; test-editor has the editor role",
 		"draft", "purge", id, "--reason", "court order")
 	wantOutput(t, "draft purge", e.run(t, auth.Admin, "draft", "purge", id, "--reason", "court order"),
 		"purged "+id+"; only a tombstone (revision 5) remains\n")
@@ -147,7 +148,7 @@ func TestVerbDraftSaysWhatIsWrongBeforeAndAfterCalling(t *testing.T) {
 	e.fails(t, auth.Editor, `unknown command "extra" for "tandem draft create"`, "draft", "create", "extra")
 
 	// Mistakes the services find, in sentences.
-	e.fails(t, auth.Translator, "not allowed: /tandem.drafting.v1.DraftingService/CreateDraft requires the role editor; test-translator has translator",
+	e.fails(t, auth.Translator, "not allowed: creating a draft requires the editor role; test-translator has the translator role",
 		"draft", "create", "--zh", zh)
 	noTitle := e.file(t, "untitled.zh.md", "---\ndate: 2024-12-09\nsection: [news-events, notices]\nslug: untitled\n---\n\n正文。\n")
 	e.fails(t, auth.Editor, "the request was not accepted:\n  - article.locales[\"zh-CN\"].title is required",

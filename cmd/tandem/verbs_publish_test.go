@@ -15,7 +15,7 @@ func TestVerbPublishCorrectAndUnpublish(t *testing.T) {
 	id := e.approved(t)
 	t.Setenv("TANDEM_SITE_URL", "https://news.example.edu/")
 
-	e.fails(t, auth.Translator, "not allowed: /tandem.publishing.v1.PublishingService/PublishArticle requires the role publisher; test-translator has translator",
+	e.fails(t, auth.Translator, "not allowed: publishing an article requires the publisher role; test-translator has the translator role",
 		"publish", id)
 	wantOutput(t, "publish", e.run(t, auth.Publisher, "publish", id),
 		"zh-CN  https://news.example.edu/zh"+examHours+"\n"+
@@ -62,5 +62,5 @@ func TestVerbPublishLaterListAndCancel(t *testing.T) {
 
 	wantOutput(t, "schedules cancel", e.run(t, auth.Publisher, "schedules", "cancel", id, schedule), "cancelled "+schedule+"\n")
 	wantLines(t, "schedules", e.run(t, auth.Editor, "schedules", id), schedule+"  "+local+"  cancelled en ")
-	e.fails(t, auth.Publisher, "schedules of NOSUCH not found", "schedules", "NOSUCH")
+	e.fails(t, auth.Publisher, "article NOSUCH not found", "schedules", "NOSUCH")
 }

@@ -101,15 +101,24 @@ func TestVerbReviewRequestChangesThenApprove(t *testing.T) {
 		"ARTICLE                     STATUS             TODO  ASSIGNEE  TITLE\n"+
 			id+"  changes-requested  1/22  -         "+robotics+"\n")
 
-	// The editor submits again; the job opens again for the new source.
-	wantOutput(t, "draft submit", e.run(t, auth.Editor, "draft", "submit", id), "submitted draft "+id+" at revision 2\n")
+	// The editor changes the draft and submits again; the job opens again
+	// for the new source.
+	wantOutput(t, "draft submit", e.run(t, auth.Editor, "draft", "submit", id), "nothing new to submit: revision 1 is already submitted\n")
+	en := e.dir + "/robotics-gold.en.md"
+	b, err := os.ReadFile(en)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.file(t, "robotics-gold.en.md", strings.Replace(string(b), "The university's team of 12", "The university's team, Aurora, of 12", 1))
+	e.run(t, auth.Editor, "draft", "edit", id, "--en", en)
+	wantOutput(t, "draft submit", e.run(t, auth.Editor, "draft", "submit", id), "submitted draft "+id+" at revision 5\n")
 	stacktest.Eventually(t, "the job reopens", func() bool {
-		return strings.HasPrefix(e.run(t, auth.Translator, "review", "show", id), "job for "+id+"  revision 6  open  source revision 2\n")
+		return strings.HasPrefix(e.run(t, auth.Translator, "review", "show", id), "job for "+id+"  revision 7  open  source revision 5\n")
 	})
 	e.fails(t, auth.Translator, "not possible yet: 1 error finding(s) block approval (b8.1: empty); fix or dismiss them, or approve with an override reason\n"+
 		"  (reason FINDINGS_BLOCK_APPROVAL)", "review", "approve", id)
 	wantOutput(t, "review approve --override-reason", e.run(t, auth.Translator, "review", "approve", id, "--override-reason", "deadline"),
-		"approved the English of "+id+" (job revision 7)\noverridden: b8.1: empty\n")
+		"approved the English of "+id+" (job revision 8)\noverridden: b8.1: empty\n")
 	wantLines(t, "review list", e.run(t, auth.Translator, "review", "list"), id+"  approved  1/22  -         "+robotics)
 }
 

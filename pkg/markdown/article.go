@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark/text"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tandemnews/tandem/pkg/field"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 )
@@ -24,8 +25,21 @@ func FilePath(locale string) string { return fmt.Sprintf("files[%q]", locale) }
 // they must agree. Every problem in every file is reported at once.
 func Article(files map[string][]byte, sourceLocale string) (*articlev1.Article, error) {
 	var v rpc.Violations
+	a := Read(files, sourceLocale, &v.Violations)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Read is Article for a caller that checks the article further along with
+// the files: it adds the files' problems to v and returns what it read
+// even when there are some, without the blocks it refused. It returns nil
+// when a file could not be read at all, front matter included.
+func Read(files map[string][]byte, sourceLocale string, v *field.Violations) *articlev1.Article {
 	a := &articlev1.Article{SourceLocale: sourceLocale, Locales: map[string]*articlev1.LocalizedContent{}}
-	if _, ok := files[sourceLocale]; !ok {
+	_, whole := files[sourceLocale]
+	if !whole {
 		v.Add(FilePath(sourceLocale), "the source locale's file is required")
 	}
 	locales := make([]string, 0, len(files))
@@ -45,8 +59,9 @@ func Article(files map[string][]byte, sourceLocale string) (*articlev1.Article, 
 	var from string
 	for _, l := range locales {
 		p := FilePath(l)
-		doc := parse(files[l], p, &v)
+		doc := parse(files[l], p, v)
 		if doc == nil {
+			whole = false
 			continue
 		}
 		a.Locales[l] = doc.Content
@@ -68,10 +83,10 @@ func Article(files map[string][]byte, sourceLocale string) (*articlev1.Article, 
 			a.Slug = f.Slug
 		}
 	}
-	if err := v.Err(); err != nil {
-		return nil, err
+	if !whole {
+		return nil
 	}
-	return a, nil
+	return a
 }
 
 // Export writes one locale of an article as a Markdown file that Parse

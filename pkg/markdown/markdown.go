@@ -33,9 +33,12 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tandemnews/tandem/pkg/field"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 )
@@ -61,7 +64,9 @@ type Document struct {
 	Content *articlev1.LocalizedContent
 }
 
-var parser = goldmark.New().Parser()
+// parser reads CommonMark, and pipe tables too, so that a table is
+// refused rather than kept as a paragraph of pipes.
+var parser = goldmark.New(goldmark.WithExtensions(extension.Table)).Parser()
 
 var (
 	figureSource = regexp.MustCompile(`^!\[((?:[^\]\\]|\\.)*)\]\(\s*(\S+?)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\)$`)
@@ -73,14 +78,14 @@ var (
 // all problems.
 func Parse(src []byte, path string) (*Document, error) {
 	var v rpc.Violations
-	doc := parse(src, path, &v)
+	doc := parse(src, path, &v.Violations)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return doc, nil
 }
 
-func parse(src []byte, path string, v *rpc.Violations) *Document {
+func parse(src []byte, path string, v *field.Violations) *Document {
 	if len(src) > MaxFileBytes {
 		v.Add(path, "is %d bytes; a file may be at most %d", len(src), MaxFileBytes)
 		return nil
@@ -99,9 +104,11 @@ func parse(src []byte, path string, v *rpc.Violations) *Document {
 	doc := &Document{}
 	dec := yaml.NewDecoder(bytes.NewReader(front))
 	dec.KnownFields(true)
+	frontOK := true
 	if err := dec.Decode(&doc.Front); err != nil && err.Error() != "EOF" {
+		// Reported, and the body is still read for its own problems.
 		v.Add(path+".front_matter", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
-		return nil
+		frontOK = false
 	}
 	c := &articlev1.LocalizedContent{
 		Title:    strings.TrimSpace(doc.Front.Title),
@@ -115,14 +122,24 @@ func parse(src []byte, path string, v *rpc.Violations) *Document {
 		body = append(body[:len(body):len(body)], '\n')
 	}
 	root := parser.Parse(text.NewReader(body))
+	// Blocks are numbered as written, refused ones too, so that each
+	// problem names its own block.
+	i := 0
 	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
-		bp := fmt.Sprintf("%s.blocks[%d]", path, len(c.Blocks))
-		if b := block(n, body, bp, v); b != nil {
+		before := v.Len()
+		b := block(n, body, fmt.Sprintf("%s.blocks[%d]", path, i), v)
+		if b != nil {
 			c.Blocks = append(c.Blocks, b)
+		}
+		if b != nil || v.Len() > before {
+			i++
 		}
 	}
 	if k := len(c.Blocks); k > 0 && isByline(c.Blocks[k-1], c.Byline) {
 		c.Blocks = c.Blocks[:k-1]
+	}
+	if !frontOK {
+		return nil
 	}
 	doc.Content = c
 	return doc
@@ -161,7 +178,7 @@ func lines(n ast.Node, src []byte) string {
 
 // inline checks a paragraph-like node's inline content: CommonMark inline
 // only, no raw HTML, no images inside text.
-func inline(n ast.Node, path string, v *rpc.Violations) {
+func inline(n ast.Node, path string, v *field.Violations) {
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering || c == n {
 			return ast.WalkContinue, nil
@@ -178,7 +195,7 @@ func inline(n ast.Node, path string, v *rpc.Violations) {
 	})
 }
 
-func block(n ast.Node, src []byte, path string, v *rpc.Violations) *articlev1.Block {
+func block(n ast.Node, src []byte, path string, v *field.Violations) *articlev1.Block {
 	switch n := n.(type) {
 	case *ast.Paragraph:
 		raw := lines(n, src)
@@ -248,6 +265,8 @@ func block(n ast.Node, src []byte, path string, v *rpc.Violations) *articlev1.Bl
 		v.Add(path, "code blocks are not supported in articles")
 	case *ast.ThematicBreak:
 		v.Add(path, "horizontal rules are not supported; use a ## heading to start a part")
+	case *east.Table:
+		v.Add(path, "tables are not supported in articles; write the figures in a list or in the text")
 	default:
 		v.Add(path, "%s is not supported in articles", n.Kind())
 	}

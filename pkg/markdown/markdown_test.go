@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tandemnews/tandem/pkg/field"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 )
@@ -166,9 +167,45 @@ Text ![inline](x.jpg) image.
 `
 	_, err := Parse([]byte(src), "f")
 	got := violations(t, err)
-	want := []string{"f.blocks[0].heading.level", "f.blocks[0]", "f.blocks[0].paragraph.text", "f.blocks[1]", "f.blocks[1]", "f.blocks[1].list.items[0]", "f.blocks[2].paragraph.text"}
+	// Each problem names its block as written, refused blocks counted.
+	want := []string{"f.blocks[0].heading.level", "f.blocks[1]", "f.blocks[2].paragraph.text", "f.blocks[3]", "f.blocks[4]", "f.blocks[5].list.items[0]", "f.blocks[6].paragraph.text"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("violations %v, want %v", got, want)
+	}
+}
+
+func TestParseRefusesATable(t *testing.T) {
+	src := "---\ntitle: T\n---\n\nHours:\n\n| day | open |\n| --- | ---- |\n| Mon | 8:00 |\n\nText.\n"
+	_, err := Parse([]byte(src), "f")
+	if got := violations(t, err); !slices.Equal(got, []string{"f.blocks[1]"}) {
+		t.Fatalf("violations %v, want the table refused", got)
+	}
+	if !strings.Contains(err.Error(), "tables are not supported") {
+		t.Errorf("error %q does not say tables are refused", err)
+	}
+}
+
+func TestParseReportsTheFrontMatterAndTheBodyTogether(t *testing.T) {
+	src := "---\ntitle: T\nauthor: X\n---\n\n<div>raw</div>\n\nText.\n\n```\ncode\n```\n"
+	_, err := Parse([]byte(src), "f")
+	if got, want := violations(t, err), []string{"f.front_matter", "f.blocks[0]", "f.blocks[2]"}; !slices.Equal(got, want) {
+		t.Fatalf("violations %v, want %v", got, want)
+	}
+}
+
+func TestReadReturnsWhatItReadWithTheProblems(t *testing.T) {
+	zh := "---\ntitle: 标题\ndate: 2024-01-01\nsection: [news]\n---\n\n正文。\n\n<div>raw</div>\n"
+	var v field.Violations
+	a := Read(map[string][]byte{"zh-CN": []byte(zh)}, "zh-CN", &v)
+	if got := v.Fields(); !slices.Equal(got, []string{`files["zh-CN"].blocks[1]`}) {
+		t.Fatalf("violations %v", got)
+	}
+	if c := a.GetLocales()["zh-CN"]; a.GetDate() != "2024-01-01" || c.GetTitle() != "标题" || len(c.GetBlocks()) != 1 {
+		t.Fatalf("read %v, want the article without the refused block", a)
+	}
+	v = field.Violations{}
+	if a := Read(map[string][]byte{"zh-CN": []byte("---\ntitle: [\n---\n\nText.\n")}, "zh-CN", &v); a != nil || v.Len() != 1 {
+		t.Fatalf("read %v with %v, want nothing from a file whose front matter is not read", a, v.Fields())
 	}
 }
 

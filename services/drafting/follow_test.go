@@ -102,7 +102,7 @@ func TestListFollowsTheWholeFlowAndSurvivesARestart(t *testing.T) {
 	}
 	if _, err := pubs.Upsert(ctx, published.Article.Id, func(p *eventsv1.Publication) (events.Change, error) {
 		p.ArticleId = published.Article.Id
-		p.Locales = map[string]*eventsv1.PublishedLocale{"zh-CN": {Locale: "zh-CN"}}
+		p.Locales = map[string]*eventsv1.PublishedLocale{"zh-CN": {Locale: "zh-CN", SourceRevision: published.Revision}}
 		return events.Change{Type: eventsv1.ArticlePublished, Actor: "pub"}, nil
 	}); err != nil {
 		t.Fatal(err)

@@ -154,6 +154,10 @@ func (s *Service) SubmitDraft(ctx context.Context, req *draftingv1.SubmitDraftRe
 	if err != nil {
 		return nil, err
 	}
+	if d.Revision == req.GetExpectedRevision() {
+		// Nothing new since the last submit: nothing written, no new review.
+		return &draftingv1.SubmitDraftResponse{Draft: d}, nil
+	}
 	s.log.Info("draft submitted", "article", d.Article.Id, "revision", d.Revision, "submitted_revision", d.SubmittedRevision, "actor", who.UserId)
 	return &draftingv1.SubmitDraftResponse{Draft: d}, nil
 }

@@ -167,9 +167,14 @@ func TestScheduleRefusals(t *testing.T) {
 	e.submit(sampleArticle("A1"))
 	_, err = e.svc.SchedulePublish(e.ctx, &publishingv1.SchedulePublishRequest{ArticleId: "A1", Locales: []string{"en"}, At: timestamppb.New(soon)})
 	wantReason(t, err, codes.FailedPrecondition, errorsv1.ErrorReason_ERROR_REASON_TRANSLATION_NOT_APPROVED, map[string]string{"locale": "en"})
-	_, err = e.svc.ListSchedules(e.ctx, &publishingv1.ListSchedulesRequest{ArticleId: "A1"})
-	if st := status.Convert(err); st.Code() != codes.NotFound || st.Message() != "schedules of A1 not found" {
-		t.Errorf("schedules of an article with none: %v", err)
+	// An article with no schedules has an empty list; one that does not
+	// exist is not found.
+	if res, err := e.svc.ListSchedules(e.ctx, &publishingv1.ListSchedulesRequest{ArticleId: "A1"}); err != nil || len(res.Schedules) != 0 {
+		t.Errorf("schedules of an article with none: %v, %v", res, err)
+	}
+	_, err = e.svc.ListSchedules(e.ctx, &publishingv1.ListSchedulesRequest{ArticleId: "NOSUCH"})
+	if st := status.Convert(err); st.Code() != codes.NotFound || st.Message() != "article NOSUCH not found" {
+		t.Errorf("schedules of an article that does not exist: %v", err)
 	}
 
 	var first *eventsv1.Schedule

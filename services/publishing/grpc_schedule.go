@@ -2,10 +2,12 @@ package publishing
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/rpc"
+	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	"github.com/tandemnews/tandem/services/publishing/publication"
@@ -74,9 +76,22 @@ func (s *Service) ListSchedules(ctx context.Context, req *publishingv1.ListSched
 	if req.GetArticleId() == "" {
 		return nil, rpc.InvalidField("article_id", "is required")
 	}
-	x, err := s.sched.Get(ctx, req.GetArticleId())
+	id := req.GetArticleId()
+	x, err := s.sched.Get(ctx, id)
+	if errors.Is(err, events.ErrNotFound) {
+		// An article nobody has planned anything for has no schedules;
+		// only an article that does not exist is not found.
+		d, err := s.drafts.Get(ctx, id)
+		if err == nil && d.GetStatus() == draftingv1.DraftStatus_DRAFT_STATUS_PURGED {
+			err = events.ErrNotFound
+		}
+		if err != nil {
+			return nil, errorTable.Status(err, "article "+id)
+		}
+		return &publishingv1.ListSchedulesResponse{}, nil
+	}
 	if err != nil {
-		return nil, errorTable.Status(err, "schedules of "+req.GetArticleId())
+		return nil, errorTable.Status(err, "schedules of "+id)
 	}
 	return &publishingv1.ListSchedulesResponse{Schedules: x.Items}, nil
 }

@@ -22,11 +22,13 @@ import (
 // Status is where an article is, from the last draft, job and publication
 // events. A job or approval only counts for the revision that was
 // submitted; an article edited since is a draft again until resubmitted.
+// A published article shows the work on a newer revision, if there is
+// some; its public locales are in the summary either way.
 func Status(d *draftingv1.Draft, j *reviewv1.Job, p *eventsv1.Publication) draftingv1.ArticleStatus {
 	switch {
 	case d.GetStatus() == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN:
 		return draftingv1.ArticleStatus_ARTICLE_STATUS_WITHDRAWN
-	case len(p.GetLocales()) > 0:
+	case current(d, j, p):
 		return draftingv1.ArticleStatus_ARTICLE_STATUS_PUBLISHED
 	case d.GetStatus() != draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED:
 		return draftingv1.ArticleStatus_ARTICLE_STATUS_DRAFT
@@ -40,6 +42,26 @@ func Status(d *draftingv1.Draft, j *reviewv1.Job, p *eventsv1.Publication) draft
 		return draftingv1.ArticleStatus_ARTICLE_STATUS_CHANGES_REQUESTED
 	}
 	return draftingv1.ArticleStatus_ARTICLE_STATUS_IN_REVIEW
+}
+
+// current reports whether a public locale is made from the submitted
+// revision, and the draft is not edited since: the source locale's page
+// records the draft revision, a target's the revision of the job, which
+// must be the job of the submitted revision.
+func current(d *draftingv1.Draft, j *reviewv1.Job, p *eventsv1.Publication) bool {
+	if d.GetStatus() != draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED {
+		return false
+	}
+	for l, pl := range p.GetLocales() {
+		if l == d.GetArticle().GetSourceLocale() {
+			if pl.GetSourceRevision() >= d.GetSubmittedRevision() {
+				return true
+			}
+		} else if j.GetSourceRevision() == d.GetSubmittedRevision() && pl.GetSourceRevision() >= j.GetRevision() {
+			return true
+		}
+	}
+	return false
 }
 
 // Catalog is the list of articles. Each replica of the service keeps its
@@ -132,7 +154,7 @@ func (c *Catalog) List(req *draftingv1.ListDraftsRequest, size int, after *Key) 
 		if r.draft == nil || draft.Purged(r.draft) {
 			continue // a job or publication seen before its draft, or erased
 		}
-		if s := summary(r); matches(s, req) {
+		if s := summary(r); matches(s, r.pub, req) {
 			rows = append(rows, s)
 		}
 	}
@@ -171,9 +193,13 @@ func summary(r *row) *draftingv1.DraftSummary {
 	return s
 }
 
-func matches(s *draftingv1.DraftSummary, req *draftingv1.ListDraftsRequest) bool {
+// matches reports whether the article of s, whose public record is p,
+// is one req asks for. A locale taken down counts as missing.
+func matches(s *draftingv1.DraftSummary, p *eventsv1.Publication, req *draftingv1.ListDraftsRequest) bool {
 	if st := req.GetStatuses(); len(st) > 0 {
-		if !slices.Contains(st, s.Status) {
+		// Published asks for what is public, whatever newer work is under way.
+		public := len(s.PublishedLocales) > 0 && slices.Contains(st, draftingv1.ArticleStatus_ARTICLE_STATUS_PUBLISHED)
+		if !public && !slices.Contains(st, s.Status) {
 			return false
 		}
 	} else if s.Status == draftingv1.ArticleStatus_ARTICLE_STATUS_WITHDRAWN {
@@ -188,7 +214,7 @@ func matches(s *draftingv1.DraftSummary, req *draftingv1.ListDraftsRequest) bool
 	if au := strings.ToLower(req.GetAuthor()); au != "" && !slices.ContainsFunc(s.Authors, func(a string) bool { return strings.Contains(strings.ToLower(a), au) }) {
 		return false
 	}
-	if l := req.GetMissingLocale(); l != "" && strings.TrimSpace(s.Titles[l]) != "" {
+	if l := req.GetMissingLocale(); l != "" && strings.TrimSpace(s.Titles[l]) != "" && !slices.Contains(takenDown(p), l) {
 		return false
 	}
 	if since := req.GetUpdatedSince(); since != nil && s.Updated.GetTime().AsTime().Before(since.AsTime()) {
@@ -204,6 +230,17 @@ func matches(s *draftingv1.DraftSummary, req *draftingv1.ListDraftsRequest) bool
 		}
 	}
 	return true
+}
+
+// takenDown lists the locales of p taken down and not public again.
+func takenDown(p *eventsv1.Publication) []string {
+	var out []string
+	for l := range p.GetTakenDown() {
+		if p.GetLocales()[l] == nil {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // Key is a place in the list, which is ordered most recently changed

@@ -33,7 +33,12 @@ func TestStatusFollowsTheSubmittedRevision(t *testing.T) {
 	job := func(st reviewv1.JobStatus, rev uint64) *reviewv1.Job {
 		return &reviewv1.Job{Status: st, SourceRevision: rev}
 	}
-	public := &eventsv1.Publication{Locales: map[string]*eventsv1.PublishedLocale{"zh-CN": {}}}
+	sub.Article = &articlev1.Article{SourceLocale: "zh-CN"}
+	public := &eventsv1.Publication{Locales: map[string]*eventsv1.PublishedLocale{"zh-CN": {SourceRevision: 4}}}
+	older := &eventsv1.Publication{Locales: map[string]*eventsv1.PublishedLocale{"zh-CN": {SourceRevision: 2}}}
+	english := &eventsv1.Publication{Locales: map[string]*eventsv1.PublishedLocale{"en": {SourceRevision: 9}}}
+	approved := &reviewv1.Job{Status: reviewv1.JobStatus_JOB_STATUS_APPROVED, SourceRevision: 4, Revision: 9}
+	edited := &draftingv1.Draft{Status: draftingv1.DraftStatus_DRAFT_STATUS_DRAFT, SubmittedRevision: 4, Article: sub.Article}
 	for _, c := range []struct {
 		name string
 		d    *draftingv1.Draft
@@ -43,7 +48,12 @@ func TestStatusFollowsTheSubmittedRevision(t *testing.T) {
 	}{
 		{"draft", &draftingv1.Draft{Status: draftingv1.DraftStatus_DRAFT_STATUS_DRAFT}, nil, nil, draftingv1.ArticleStatus_ARTICLE_STATUS_DRAFT},
 		{"withdrawn, even if published", &draftingv1.Draft{Status: draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN}, nil, public, draftingv1.ArticleStatus_ARTICLE_STATUS_WITHDRAWN},
-		{"published, even if edited since", &draftingv1.Draft{Status: draftingv1.DraftStatus_DRAFT_STATUS_DRAFT}, nil, public, draftingv1.ArticleStatus_ARTICLE_STATUS_PUBLISHED},
+		{"published, the submitted revision", sub, job(reviewv1.JobStatus_JOB_STATUS_OPEN, 4), public, draftingv1.ArticleStatus_ARTICLE_STATUS_PUBLISHED},
+		{"published, the approved English", sub, approved, english, draftingv1.ArticleStatus_ARTICLE_STATUS_PUBLISHED},
+		{"a newer revision in review", sub, job(reviewv1.JobStatus_JOB_STATUS_OPEN, 4), older, draftingv1.ArticleStatus_ARTICLE_STATUS_IN_REVIEW},
+		{"a newer revision submitted", sub, approved, older, draftingv1.ArticleStatus_ARTICLE_STATUS_APPROVED},
+		{"english of an older job", sub, &reviewv1.Job{Status: reviewv1.JobStatus_JOB_STATUS_OPEN, SourceRevision: 4, Revision: 12}, english, draftingv1.ArticleStatus_ARTICLE_STATUS_IN_REVIEW},
+		{"edited since it was published", edited, nil, public, draftingv1.ArticleStatus_ARTICLE_STATUS_DRAFT},
 		{"taken down everywhere", sub, nil, &eventsv1.Publication{}, draftingv1.ArticleStatus_ARTICLE_STATUS_SUBMITTED},
 		{"submitted, no job", sub, nil, nil, draftingv1.ArticleStatus_ARTICLE_STATUS_SUBMITTED},
 		{"submitted, a job of an older revision", sub, job(reviewv1.JobStatus_JOB_STATUS_APPROVED, 3), nil, draftingv1.ArticleStatus_ARTICLE_STATUS_SUBMITTED},
@@ -110,8 +120,10 @@ func TestListShowsDraftsOnly(t *testing.T) {
 func TestListSummarisesEachArticle(t *testing.T) {
 	c := New()
 	d := stored("A", 3, 1, "标题", "Title")
+	d.Status, d.SubmittedRevision = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED, 2
 	c.PutDraft(d)
-	c.PutPublication(&eventsv1.Publication{ArticleId: "A", Revision: 2, Locales: map[string]*eventsv1.PublishedLocale{"en": {}}})
+	c.PutJob(&reviewv1.Job{ArticleId: "A", Revision: 5, SourceRevision: 2, Status: reviewv1.JobStatus_JOB_STATUS_APPROVED})
+	c.PutPublication(&eventsv1.Publication{ArticleId: "A", Revision: 2, Locales: map[string]*eventsv1.PublishedLocale{"en": {SourceRevision: 5}}})
 	res := c.List(&draftingv1.ListDraftsRequest{}, 10, nil)
 	if len(res.Drafts) != 1 {
 		t.Fatalf("%d rows", len(res.Drafts))
@@ -137,6 +149,9 @@ func TestListFilters(t *testing.T) {
 	for _, d := range []*draftingv1.Draft{a, b, w, e} {
 		c.PutDraft(d)
 	}
+	// A's English was public and is taken down; its Chinese stays.
+	c.PutPublication(&eventsv1.Publication{ArticleId: "A", Revision: 2, Locales: map[string]*eventsv1.PublishedLocale{"zh-CN": {}},
+		TakenDown: map[string]*eventsv1.TakenDown{"en": {Locale: "en"}}})
 	for name, f := range map[string]struct {
 		req  *draftingv1.ListDraftsRequest
 		want []string
@@ -148,7 +163,8 @@ func TestListFilters(t *testing.T) {
 		"by a parent section":   {&draftingv1.ListDraftsRequest{Section: "news-events"}, []string{"空:DRAFT", "审校中:DRAFT", "草稿:DRAFT"}},
 		"by too deep a section": {&draftingv1.ListDraftsRequest{Section: "news-events/news/x"}, nil},
 		"by author":             {&draftingv1.ListDraftsRequest{Author: "li MING"}, []string{"空:DRAFT", "草稿:DRAFT"}},
-		"missing english":       {&draftingv1.ListDraftsRequest{MissingLocale: "en"}, []string{"空:DRAFT", "审校中:DRAFT"}},
+		"missing english":       {&draftingv1.ListDraftsRequest{MissingLocale: "en"}, []string{"空:DRAFT", "审校中:DRAFT", "草稿:DRAFT"}},
+		"missing chinese":       {&draftingv1.ListDraftsRequest{MissingLocale: "zh-CN"}, nil},
 		"by title":              {&draftingv1.ListDraftsRequest{Query: " draft "}, []string{"草稿:DRAFT"}},
 		"by chinese title":      {&draftingv1.ListDraftsRequest{Query: "审"}, []string{"审校中:DRAFT"}},
 		"updated since":         {&draftingv1.ListDraftsRequest{UpdatedSince: timestamppb.New(start.Add(2 * time.Minute))}, []string{"空:DRAFT", "审校中:DRAFT"}},

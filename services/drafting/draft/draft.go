@@ -35,8 +35,12 @@ var (
 	// ErrUnchanged is a change that finds the draft as it would leave it,
 	// so a repeated request writes nothing and still succeeds.
 	ErrUnchanged = errors.New("nothing to change")
-	// ErrSubmittedUnchanged is a submit of the revision already submitted.
-	ErrSubmittedUnchanged = fmt.Errorf("%w: already submitted at this revision", ErrUnchanged)
+	// ErrSubmittedUnchanged is a submit of a draft not changed since it
+	// was last submitted.
+	ErrSubmittedUnchanged = fmt.Errorf("%w: nothing changed since the last submit", ErrUnchanged)
+	// ErrSameContent is a new version equal to the draft's content: it
+	// leaves the draft as it is, submitted or not.
+	ErrSameContent = fmt.Errorf("%w: the same content", ErrUnchanged)
 	// ErrAlreadyWithdrawn is a withdrawal of a withdrawn draft.
 	ErrAlreadyWithdrawn = fmt.Errorf("%w: already withdrawn", ErrUnchanged)
 	// ErrAlreadyPurged is a purge of an article already purged.
@@ -73,7 +77,8 @@ func New(a *articlev1.Article, who *articlev1.Actor, now time.Time) *draftingv1.
 // Replace puts a, a whole new version of the article, into d. The id and
 // source locale cannot change. Blocks without an id take the id of the
 // block they continue (see carryIDs) or a new one. The draft is a draft
-// again until submitted.
+// again until submitted; a version equal to the content is ErrSameContent
+// and leaves a submitted draft submitted (a withdrawn one it brings back).
 func Replace(d *draftingv1.Draft, a *articlev1.Article, who *articlev1.Actor, now time.Time) error {
 	if Purged(d) {
 		return notFound(d)
@@ -84,6 +89,9 @@ func Replace(d *draftingv1.Draft, a *articlev1.Article, who *articlev1.Actor, no
 	carryIDs(d.Article, a)
 	AssignIDs(a)
 	a.Id = d.Article.Id
+	if d.Status != draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN && proto.Equal(a, d.Article) {
+		return ErrSameContent
+	}
 	d.Article = a
 	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_DRAFT
 	d.WithdrawnReason = ""
@@ -94,6 +102,8 @@ func Replace(d *draftingv1.Draft, a *articlev1.Article, who *articlev1.Actor, no
 // Withdraw takes the draft out of the flow, saying why.
 func Withdraw(d *draftingv1.Draft, reason string, who *articlev1.Actor, now time.Time) error {
 	switch {
+	case field.Line.Problem(reason) != "":
+		return reasonErr(reason)
 	case Purged(d):
 		return notFound(d)
 	case d.Status == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN:
@@ -106,14 +116,17 @@ func Withdraw(d *draftingv1.Draft, reason string, who *articlev1.Actor, now time
 }
 
 // Submit marks the current revision as submitted for translation; minor
-// says the change since the last submission needs no new review.
+// says the change since the last submission needs no new review. A draft
+// still submitted has not changed since (a change of content makes it a
+// draft again), so a second submit is ErrSubmittedUnchanged. Revisions
+// cannot tell this: the submit is a revision of its own.
 func Submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time, minor bool) error {
 	switch {
 	case Purged(d):
 		return notFound(d)
 	case d.Status == draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN:
 		return ErrWithdrawn
-	case d.Status == draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED && d.SubmittedRevision == d.Revision:
+	case d.Status == draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED:
 		return ErrSubmittedUnchanged
 	}
 	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_SUBMITTED
@@ -126,7 +139,10 @@ func Submit(d *draftingv1.Draft, who *articlev1.Actor, now time.Time, minor bool
 // Tombstone turns d into all that remains of a purged article: its id,
 // the reason, and who purged it when. Nothing of the content stays.
 func Tombstone(d *draftingv1.Draft, reason string, who *articlev1.Actor, now time.Time) error {
-	if Purged(d) {
+	switch {
+	case field.Line.Problem(reason) != "":
+		return reasonErr(reason)
+	case Purged(d):
 		return ErrAlreadyPurged
 	}
 	id := d.GetArticle().GetId()
@@ -136,6 +152,19 @@ func Tombstone(d *draftingv1.Draft, reason string, who *articlev1.Actor, now tim
 	d.WithdrawnReason = reason
 	d.Updated = changed(who, now)
 	return nil
+}
+
+// CheckReason adds what is wrong with the reason of a withdrawal or a
+// purge, in the request field path: it is one line of plain text.
+func CheckReason(v *field.Violations, path, reason string) {
+	field.Line.Check(v, path, reason)
+}
+
+// reasonErr is what is wrong with reason, as the request's field.
+func reasonErr(reason string) error {
+	var v field.Violations
+	CheckReason(&v, "reason", reason)
+	return v.Err()
 }
 
 // AssignIDs gives every block without an id a new one.

@@ -173,21 +173,51 @@ func TestSubmitMarksTheCurrentRevision(t *testing.T) {
 	}
 	wantChange(t, "updated", d.Updated, other, later)
 
-	// The same revision again changes nothing.
+	// The submit is stored as revision 6; submitting again changes nothing.
+	d.Revision = 6
 	err := Submit(d, editor, later.Add(time.Hour), false)
 	if !errors.Is(err, ErrSubmittedUnchanged) || !errors.Is(err, ErrUnchanged) {
 		t.Fatalf("resubmit: %v, want ErrSubmittedUnchanged, an ErrUnchanged", err)
 	}
-	if !d.SubmittedMinor {
+	if !d.SubmittedMinor || d.SubmittedRevision != 5 {
 		t.Error("an unchanged resubmit changed the draft")
 	}
 	wantChange(t, "updated", d.Updated, other, later)
 
-	// A later revision of a submitted draft is submitted anew.
+	// Nor does a new version with the same content.
+	if err := Replace(d, proto.Clone(d.Article).(*articlev1.Article), editor, later); !errors.Is(err, ErrSameContent) || !errors.Is(err, ErrUnchanged) {
+		t.Fatalf("replace with the same content: %v, want ErrSameContent", err)
+	}
+	if err := Submit(d, editor, later, false); !errors.Is(err, ErrSubmittedUnchanged) {
+		t.Fatalf("resubmit after the same content: %v, want ErrSubmittedUnchanged", err)
+	}
+
+	// A changed draft is submitted anew.
+	a := proto.Clone(d.Article).(*articlev1.Article)
+	a.Slug = "changed"
+	if err := Replace(d, a, editor, later); err != nil {
+		t.Fatal(err)
+	}
 	d.Revision = 8
 	if err := Submit(d, editor, later, false); err != nil || d.SubmittedRevision != 8 || d.SubmittedMinor {
 		t.Fatalf("submit of a later revision: %v, at %d minor %v", err, d.SubmittedRevision, d.SubmittedMinor)
 	}
+}
+
+func TestReplaceWithTheSameContentBringsAWithdrawnDraftBack(t *testing.T) {
+	d := stored(4)
+	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_WITHDRAWN
+	if err := Replace(d, proto.Clone(d.Article).(*articlev1.Article), other, later); err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != draftingv1.DraftStatus_DRAFT_STATUS_DRAFT {
+		t.Errorf("status %s, want a draft again", d.Status)
+	}
+	d.Status = draftingv1.DraftStatus_DRAFT_STATUS_DRAFT
+	if err := Replace(d, proto.Clone(d.Article).(*articlev1.Article), editor, then); !errors.Is(err, ErrSameContent) {
+		t.Errorf("replace of a draft with the same content: %v, want ErrSameContent", err)
+	}
+	wantChange(t, "updated", d.Updated, other, later)
 }
 
 func TestSubmitRefusesAWithdrawnDraft(t *testing.T) {

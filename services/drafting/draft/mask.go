@@ -48,29 +48,42 @@ func (e *ConflictError) Metadata() map[string]string {
 // localeFields are the parts of a locale a mask can name.
 var localeFields = []string{"title", "summary", "blocks", "byline", "keywords"}
 
-// CheckMask reports every path of an update mask that names nothing.
+// CheckMask reports every path of an update mask that names nothing, and
+// writes each locale a path names as its tag. A tag may be written with
+// '_' for '-', in any case: the JSON form of a field mask, one string of
+// lowerCamel paths, cannot hold a '-', and "locales.zhCn" there reaches
+// the service as "locales.zh_cn", which names zh-CN.
 func CheckMask(paths []string, v *field.Violations) {
 	for i, p := range paths {
-		if !validPath(p) {
-			v.Add(fmt.Sprintf("update_mask.paths[%d]", i), "%q is not a field of an article: use date, section, slug, locales.<tag> or locales.<tag>.(%s)", p, strings.Join(localeFields, "|"))
+		if c, ok := canonicalPath(p); ok {
+			paths[i] = c
+			continue
 		}
+		v.Add(fmt.Sprintf("update_mask.paths[%d]", i), "%q is not a field of an article: use date, section, slug, locales.<tag> or locales.<tag>.(%s)", p, strings.Join(localeFields, "|"))
 	}
 }
 
-func validPath(p string) bool {
+// canonicalPath is p with its locale written as the tag, if p names a
+// field of an article.
+func canonicalPath(p string) (string, bool) {
 	switch p {
 	case "date", "section", "slug":
-		return true
+		return p, true
 	}
 	rest, ok := strings.CutPrefix(p, "locales.")
 	if !ok || rest == "" {
-		return false
+		return "", false
 	}
-	tag, field, hasField := strings.Cut(rest, ".")
-	if !supportedLocales[tag] {
-		return false
+	written, f, hasField := strings.Cut(rest, ".")
+	if hasField && !slices.Contains(localeFields, f) {
+		return "", false
 	}
-	return !hasField || slices.Contains(localeFields, field)
+	for tag := range supportedLocales {
+		if strings.EqualFold(strings.ReplaceAll(written, "_", "-"), tag) {
+			return strings.TrimSuffix("locales."+tag+"."+f, "."), true
+		}
+	}
+	return "", false
 }
 
 // Merge applies the fields at paths of edit on top of cur, the draft as

@@ -208,3 +208,12 @@ func TestPatchReplacesTheDraftWithTheMergedArticle(t *testing.T) {
 	}
 	wantChange(t, "updated", d.Updated, other, later)
 }
+
+func TestCheckMaskReadsALocaleWrittenForJSON(t *testing.T) {
+	paths := []string{"locales.zh_cn", "locales.ZH_CN.title", "locales.EN", "date"}
+	var v field.Violations
+	CheckMask(paths, &v)
+	if want := []string{"locales.zh-CN", "locales.zh-CN.title", "locales.en", "date"}; v.Len() != 0 || !slices.Equal(paths, want) {
+		t.Fatalf("paths %v (violations %v), want %v", paths, v.Fields(), want)
+	}
+}

@@ -163,7 +163,9 @@ const (
 	ArticleStatus_ARTICLE_STATUS_CHANGES_REQUESTED ArticleStatus = 4
 	// The translation of the submitted revision is approved.
 	ArticleStatus_ARTICLE_STATUS_APPROVED ArticleStatus = 5
-	// At least one locale is public (see published_locales).
+	// A locale is public from the submitted revision and nothing has been
+	// edited or submitted since (see published_locales; newer work shows as
+	// its own status while the older version stays public).
 	ArticleStatus_ARTICLE_STATUS_PUBLISHED ArticleStatus = 6
 	// Withdrawn by an editor.
 	ArticleStatus_ARTICLE_STATUS_WITHDRAWN ArticleStatus = 7
@@ -540,7 +542,9 @@ type UpdateDraftRequest struct {
 	// call fails with ABORTED and the current revision. Paths: "date",
 	// "section", "slug", "locales.<tag>" (a whole locale), and
 	// "locales.<tag>.title", ".summary", ".blocks", ".byline" or ".keywords",
-	// e.g. "locales.en.title".
+	// e.g. "locales.en.title". In JSON the mask is one string of
+	// comma-separated lowerCamel paths, where a locale tag may be written
+	// with "_" or in any case: "date,locales.zhCn.title".
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

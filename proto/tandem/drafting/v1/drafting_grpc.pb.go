@@ -49,7 +49,8 @@ type DraftingServiceClient interface {
 	// REVISION_CONFLICT. Role: editor.
 	UpdateDraft(ctx context.Context, in *UpdateDraftRequest, opts ...grpc.CallOption) (*UpdateDraftResponse, error)
 	// SubmitDraft sends the current revision to translation review and
-	// publishing. Role: editor.
+	// publishing. A draft still submitted has not changed since: submitting
+	// it again writes nothing and returns it as it is. Role: editor.
 	SubmitDraft(ctx context.Context, in *SubmitDraftRequest, opts ...grpc.CallOption) (*SubmitDraftResponse, error)
 	// GetDraftHistory lists a draft's revisions, newest first, with who made
 	// each, when, and a one-line summary. Roles: editor, translator,
@@ -203,7 +204,8 @@ type DraftingServiceServer interface {
 	// REVISION_CONFLICT. Role: editor.
 	UpdateDraft(context.Context, *UpdateDraftRequest) (*UpdateDraftResponse, error)
 	// SubmitDraft sends the current revision to translation review and
-	// publishing. Role: editor.
+	// publishing. A draft still submitted has not changed since: submitting
+	// it again writes nothing and returns it as it is. Role: editor.
 	SubmitDraft(context.Context, *SubmitDraftRequest) (*SubmitDraftResponse, error)
 	// GetDraftHistory lists a draft's revisions, newest first, with who made
 	// each, when, and a one-line summary. Roles: editor, translator,

@@ -60,8 +60,9 @@ type PublishingServiceClient interface {
 	SchedulePublish(ctx context.Context, in *SchedulePublishRequest, opts ...grpc.CallOption) (*SchedulePublishResponse, error)
 	// CancelSchedule cancels a pending schedule. Role: publisher.
 	CancelSchedule(ctx context.Context, in *CancelScheduleRequest, opts ...grpc.CallOption) (*CancelScheduleResponse, error)
-	// ListSchedules returns an article's schedules, pending and past. Roles:
-	// publisher, editor.
+	// ListSchedules returns an article's schedules, pending and past: an
+	// empty list for an article never scheduled, NOT_FOUND for an article
+	// that does not exist. Roles: publisher, editor.
 	ListSchedules(ctx context.Context, in *ListSchedulesRequest, opts ...grpc.CallOption) (*ListSchedulesResponse, error)
 }
 
@@ -184,8 +185,9 @@ type PublishingServiceServer interface {
 	SchedulePublish(context.Context, *SchedulePublishRequest) (*SchedulePublishResponse, error)
 	// CancelSchedule cancels a pending schedule. Role: publisher.
 	CancelSchedule(context.Context, *CancelScheduleRequest) (*CancelScheduleResponse, error)
-	// ListSchedules returns an article's schedules, pending and past. Roles:
-	// publisher, editor.
+	// ListSchedules returns an article's schedules, pending and past: an
+	// empty list for an article never scheduled, NOT_FOUND for an article
+	// that does not exist. Roles: publisher, editor.
 	ListSchedules(context.Context, *ListSchedulesRequest) (*ListSchedulesResponse, error)
 	mustEmbedUnimplementedPublishingServiceServer()
 }
