@@ -43,7 +43,12 @@ type Aggregate[T proto.Message] struct {
 	// Retries is how often Update retries after a conflict when the caller
 	// did not pin a revision. Default 5.
 	Retries int
+
+	readOnly bool // made by Reader: another service's aggregate
 }
+
+// ErrReadOnly is a write to another service's aggregate, through a Reader.
+var ErrReadOnly = errors.New("events: the aggregate is read-only here: only its owner writes it")
 
 // Change describes the event an update writes.
 type Change struct {
@@ -213,6 +218,9 @@ func (a *Aggregate[T]) update(ctx context.Context, id string, expected uint64, u
 
 func (a *Aggregate[T]) write(ctx context.Context, subj, id string, expect uint64, state T, c Change) (T, error) {
 	var zero T
+	if a.readOnly {
+		return zero, ErrReadOnly
+	}
 	a.SetRevision(state, 0) // the revision is the message's sequence, not part of it
 	data := a.Wrap(state)
 	if c.Annotate != nil {

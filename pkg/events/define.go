@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Define returns the aggregate of kind on s, stored by source, whose state
@@ -73,4 +74,20 @@ func FollowAll(ctx context.Context, ready chan<- struct{}, views ...View) error 
 		}
 	}
 	return first
+}
+
+// Reader returns the aggregate of kind on s for a service that only reads
+// it (another service's aggregate): get takes the state out of a payload,
+// and the state's field named "revision", when it has one, is set from the
+// message's sequence. A reader never writes: Create, Update and Upsert
+// fail with ErrReadOnly.
+func Reader[T, E proto.Message](s *Stream, kind string, get func(E) T) *Aggregate[T] {
+	a := Define(s, kind, "", func(T) E { var zero E; return zero }, get, func(t T, rev uint64) {
+		m := t.ProtoReflect()
+		if fd := m.Descriptor().Fields().ByName("revision"); fd != nil && fd.Kind() == protoreflect.Uint64Kind {
+			m.Set(fd, protoreflect.ValueOfUint64(rev))
+		}
+	})
+	a.readOnly = true
+	return a
 }

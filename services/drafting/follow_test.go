@@ -86,7 +86,7 @@ func TestListFollowsTheWholeFlowAndSurvivesARestart(t *testing.T) {
 		sub(d)
 	}
 	// Review and publishing write their own subjects; the list follows them.
-	jobs, pubs := jobs(bus.Editorial), publications(bus.Public)
+	jobs, pubs := jobWriter(bus.Editorial), publicationWriter(bus.Public)
 	for id, st := range map[string]reviewv1.JobStatus{
 		inReview.Article.Id:  reviewv1.JobStatus_JOB_STATUS_OPEN,
 		approved.Article.Id:  reviewv1.JobStatus_JOB_STATUS_APPROVED,
@@ -179,4 +179,18 @@ func TestListFollowsTheWholeFlowAndSurvivesARestart(t *testing.T) {
 	if got[0] != "草稿:DRAFT" {
 		t.Fatalf("the draft edited during the restart is not first: %v", got)
 	}
+}
+
+// The test writes jobs and publications as review and publishing would;
+// drafting itself only reads them.
+func jobWriter(s *events.Stream) *events.Aggregate[*reviewv1.Job] {
+	return events.Define(s, eventsv1.KindReviews, eventsv1.SourceReview,
+		func(j *reviewv1.Job) *eventsv1.ReviewEvent { return &eventsv1.ReviewEvent{Job: j} },
+		(*eventsv1.ReviewEvent).GetJob, func(j *reviewv1.Job, rev uint64) { j.Revision = rev })
+}
+
+func publicationWriter(s *events.Stream) *events.Aggregate[*eventsv1.Publication] {
+	return events.Define(s, eventsv1.KindArticles, eventsv1.SourcePublishing,
+		func(p *eventsv1.Publication) *eventsv1.ArticleEvent { return &eventsv1.ArticleEvent{Publication: p} },
+		(*eventsv1.ArticleEvent).GetPublication, func(p *eventsv1.Publication, rev uint64) { p.Revision = rev })
 }

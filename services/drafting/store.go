@@ -17,14 +17,10 @@ func Drafts(s *events.Stream) *events.Aggregate[*draftingv1.Draft] {
 
 // jobs reads review's translation jobs, for the article list.
 func jobs(s *events.Stream) *events.Aggregate[*reviewv1.Job] {
-	return events.Define(s, eventsv1.KindReviews, eventsv1.SourceReview,
-		func(j *reviewv1.Job) *eventsv1.ReviewEvent { return &eventsv1.ReviewEvent{Job: j} },
-		(*eventsv1.ReviewEvent).GetJob, func(j *reviewv1.Job, rev uint64) { j.Revision = rev })
+	return events.Reader(s, eventsv1.KindReviews, (*eventsv1.ReviewEvent).GetJob)
 }
 
 // publications reads publishing's public records, for the article list.
 func publications(s *events.Stream) *events.Aggregate[*eventsv1.Publication] {
-	return events.Define(s, eventsv1.KindArticles, eventsv1.SourcePublishing,
-		func(p *eventsv1.Publication) *eventsv1.ArticleEvent { return &eventsv1.ArticleEvent{Publication: p} },
-		(*eventsv1.ArticleEvent).GetPublication, func(p *eventsv1.Publication, rev uint64) { p.Revision = rev })
+	return events.Reader(s, eventsv1.KindArticles, (*eventsv1.ArticleEvent).GetPublication)
 }

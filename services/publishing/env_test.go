@@ -84,7 +84,7 @@ func sampleArticle(id string) *articlev1.Article {
 // returns the submitted revision.
 func (e *env) submit(a *articlev1.Article) uint64 {
 	e.t.Helper()
-	drafts := drafts(e.bus.Editorial)
+	drafts := draftWriter(e.bus.Editorial)
 	d, err := drafts.Upsert(e.ctx, a.Id, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Article = a
 		return events.Change{Type: eventsv1.DraftUpdated, Actor: "editor"}, nil
@@ -106,7 +106,7 @@ func (e *env) submit(a *articlev1.Article) uint64 {
 // source revision rev, in status st.
 func (e *env) review(id string, rev uint64, st reviewv1.JobStatus, title string) {
 	e.t.Helper()
-	if _, err := jobs(e.bus.Editorial).Upsert(e.ctx, id, func(j *reviewv1.Job) (events.Change, error) {
+	if _, err := jobWriter(e.bus.Editorial).Upsert(e.ctx, id, func(j *reviewv1.Job) (events.Change, error) {
 		j.ArticleId, j.SourceRevision, j.SourceLocale, j.TargetLocale, j.Status = id, rev, "zh-CN", "en", st
 		j.Target = content()
 		j.Target.Title = title
@@ -203,4 +203,18 @@ func wantViolations(t *testing.T, err error, fields ...string) {
 	if !slices.Equal(got, fields) {
 		t.Errorf("violations %v, want %v (%v)", got, fields, err)
 	}
+}
+
+// The tests write drafts and jobs as drafting and review would; the
+// service itself only reads them.
+func draftWriter(s *events.Stream) *events.Aggregate[*draftingv1.Draft] {
+	return events.Define(s, eventsv1.KindDrafts, eventsv1.SourceDrafting,
+		func(d *draftingv1.Draft) *eventsv1.DraftEvent { return &eventsv1.DraftEvent{Draft: d} },
+		(*eventsv1.DraftEvent).GetDraft, func(d *draftingv1.Draft, rev uint64) { d.Revision = rev })
+}
+
+func jobWriter(s *events.Stream) *events.Aggregate[*reviewv1.Job] {
+	return events.Define(s, eventsv1.KindReviews, eventsv1.SourceReview,
+		func(j *reviewv1.Job) *eventsv1.ReviewEvent { return &eventsv1.ReviewEvent{Job: j} },
+		(*eventsv1.ReviewEvent).GetJob, func(j *reviewv1.Job, rev uint64) { j.Revision = rev })
 }

@@ -76,7 +76,7 @@ func TestRunTakesDownWhatTheDraftsStreamPurges(t *testing.T) {
 	e.ready("A1")
 	e.publish("A1", "zh-CN")
 	e.run()
-	subj, err := drafts(e.bus.Editorial).Subject("A1")
+	subj, err := draftWriter(e.bus.Editorial).Subject("A1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func TestPublishUsesTheSubmittedRevisionNotTheLatestDraft(t *testing.T) {
 	later := sampleArticle("A1")
 	later.Locales["zh-CN"].Title = "未提交的标题"
 	later.Slug = "renamed"
-	if _, err := drafts(e.bus.Editorial).Update(e.ctx, "A1", 0, func(d *draftingv1.Draft) (events.Change, error) {
+	if _, err := draftWriter(e.bus.Editorial).Update(e.ctx, "A1", 0, func(d *draftingv1.Draft) (events.Change, error) {
 		d.Article = later
 		return events.Change{Type: eventsv1.DraftUpdated, Actor: "editor"}, nil
 	}); err != nil {
@@ -176,7 +176,7 @@ func TestPublishRefusesWhatIsNotReady(t *testing.T) {
 	}
 
 	// Stored but never submitted.
-	if _, err := drafts(e.bus.Editorial).Upsert(e.ctx, "A1", func(d *draftingv1.Draft) (events.Change, error) {
+	if _, err := draftWriter(e.bus.Editorial).Upsert(e.ctx, "A1", func(d *draftingv1.Draft) (events.Change, error) {
 		d.Article = sampleArticle("A1")
 		return events.Change{Type: eventsv1.DraftCreated, Actor: "editor"}, nil
 	}); err != nil {

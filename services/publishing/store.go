@@ -25,14 +25,10 @@ func Schedules(s *events.Stream) *events.Aggregate[*eventsv1.Schedules] {
 
 // drafts reads drafting's drafts: what is submitted is what is published.
 func drafts(s *events.Stream) *events.Aggregate[*draftingv1.Draft] {
-	return events.Define(s, eventsv1.KindDrafts, eventsv1.SourceDrafting,
-		func(d *draftingv1.Draft) *eventsv1.DraftEvent { return &eventsv1.DraftEvent{Draft: d} },
-		(*eventsv1.DraftEvent).GetDraft, func(d *draftingv1.Draft, rev uint64) { d.Revision = rev })
+	return events.Reader(s, eventsv1.KindDrafts, (*eventsv1.DraftEvent).GetDraft)
 }
 
 // jobs reads review's translation jobs: only an approved one is published.
 func jobs(s *events.Stream) *events.Aggregate[*reviewv1.Job] {
-	return events.Define(s, eventsv1.KindReviews, eventsv1.SourceReview,
-		func(j *reviewv1.Job) *eventsv1.ReviewEvent { return &eventsv1.ReviewEvent{Job: j} },
-		(*eventsv1.ReviewEvent).GetJob, func(j *reviewv1.Job, rev uint64) { j.Revision = rev })
+	return events.Reader(s, eventsv1.KindReviews, (*eventsv1.ReviewEvent).GetJob)
 }
