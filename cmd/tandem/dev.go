@@ -193,7 +193,7 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 func printDev(w io.Writer, natsURL, grpcAddr string, sc *siteconfig.Config, tokens map[auth.Role]string, paths []string, redis bool) {
 	fmt.Fprintf(w, "\nTandem is running.\n\n")
 	fmt.Fprintf(w, "  site      %s/zh/  and  %s/en/\n", sc.BaseURL, sc.BaseURL)
-	fmt.Fprintf(w, "  gRPC      %s   (reflection on: grpcurl -plaintext %s list)\n", grpcAddr, grpcAddr)
+	fmt.Fprintf(w, "  gRPC      %s   (reflection, for a signed-in caller: grpcurl -plaintext -H \"authorization: Bearer $TANDEM_TOKEN\" %s list)\n", grpcAddr, grpcAddr)
 	fmt.Fprintf(w, "  NATS      %s\n", natsURL)
 	if redis {
 		fmt.Fprintf(w, "  Redis     page cache on\n")
