@@ -114,7 +114,7 @@ func (c *config) check() error {
 // bind registers the flags on fs.
 func (c *config) bind(fs *pflag.FlagSet) {
 	d := events.DefaultConfig()
-	fs.StringVar(&c.DataDir, "data", env("TANDEM_DATA", ".tandem"), "folder for the embedded NATS store and development tokens (TANDEM_DATA)")
+	fs.StringVar(&c.DataDir, "data", env("TANDEM_DATA", defaultDataDir), "folder for the embedded NATS store and development tokens (TANDEM_DATA)")
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", env("TANDEM_GRPC_ADDR", "127.0.0.1:7070"), "gRPC listen address (TANDEM_GRPC_ADDR)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("TANDEM_HTTP_ADDR", "127.0.0.1:8080"), "public site listen address (TANDEM_HTTP_ADDR)")
 	fs.StringVar(&c.NATSURL, "nats-url", env("NATS_URL", ""), "external NATS server; empty runs one in-process under --data (NATS_URL)")

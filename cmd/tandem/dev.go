@@ -36,16 +36,21 @@ type devOptions struct{ settings }
 
 func devCmd() *cobra.Command {
 	opts := &devOptions{}
-	return settingsCmd(&cobra.Command{
+	cmd := settingsCmd(&cobra.Command{
 		Use:   "dev",
 		Short: "Run every service in one process, with an in-process NATS and the demo articles",
 		Long: `dev runs drafting, review, publishing and the public site in one process.
 Without NATS_URL it starts a NATS server with JetStream in-process, storing
 its data under --data. It uses Redis at REDIS_URL when it answers, and the
 in-process cache alone when it does not. On first start it creates a
-development token for each role and loads the demo articles.`,
+development token for each role and loads the demo articles.
+
+--grpc-addr (TANDEM_GRPC_ADDR) is where it listens; the client verbs call
+TANDEM_ADDR (or --addr), so set that to the gRPC address it prints.`,
 		Args: cobra.NoArgs,
 	}, &opts.settings, func(ctx context.Context, _ []string) error { return runDev(ctx, opts) })
+	cmd.AddCommand(devTokenCmd())
+	return cmd
 }
 
 // runDev runs everything until ctx is done.
@@ -109,14 +114,14 @@ func runDev(ctx context.Context, opts *devOptions) error {
 	if err != nil {
 		log.Error("demo articles not loaded", "err", err)
 	}
-	printDev(opts.out, natsURL, gl.Addr().String(), sc, tokens, paths, pages != nil)
+	printDev(opts.out, devBanner{NATSURL: natsURL, GRPCAddr: gl.Addr().String(), DataDir: c.DataDir, Site: sc, Tokens: tokens, Paths: paths, Redis: pages != nil})
 	return st.Wait()
 }
 
 // devTokens returns the development token of each role, creating them
 // (and the hashed token file) on first start.
 func devTokens(c *config) (map[auth.Role]string, error) {
-	plain := filepath.Join(c.DataDir, "dev-tokens.json")
+	plain := filepath.Join(c.DataDir, devTokensFile)
 	if c.AuthFile == "" {
 		c.AuthFile = filepath.Join(c.DataDir, "auth.json")
 	}
@@ -189,26 +194,69 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 	return paths, nil
 }
 
-// printDev tells where everything runs and how to sign in.
-func printDev(w io.Writer, natsURL, grpcAddr string, sc *siteconfig.Config, tokens map[auth.Role]string, paths []string, redis bool) {
+// devBanner is what tandem dev tells once it runs.
+type devBanner struct {
+	NATSURL  string
+	GRPCAddr string // the address the gRPC server listens on
+	DataDir  string
+	Site     *siteconfig.Config
+	Tokens   map[auth.Role]string
+	Paths    []string // of the demo articles published
+	Redis    bool     // Redis answers
+}
+
+// printDev tells where everything runs and how to sign in: the exact
+// lines that point the tandem command at this server.
+func printDev(w io.Writer, b devBanner) {
+	sc, addr := b.Site, callAddr(b.GRPCAddr)
 	fmt.Fprintf(w, "\nTandem is running.\n\n")
 	fmt.Fprintf(w, "  site      %s/zh/  and  %s/en/\n", sc.BaseURL, sc.BaseURL)
-	fmt.Fprintf(w, "  gRPC      %s   (reflection, for a signed-in caller: grpcurl -plaintext -H \"authorization: Bearer $TANDEM_TOKEN\" %s list)\n", grpcAddr, grpcAddr)
-	fmt.Fprintf(w, "  NATS      %s\n", natsURL)
-	if redis {
+	fmt.Fprintf(w, "  gRPC      %s   (reflection, for a signed-in caller: grpcurl -plaintext -H \"authorization: Bearer $TANDEM_TOKEN\" %s list)\n", addr, addr)
+	fmt.Fprintf(w, "  NATS      %s\n", b.NATSURL)
+	if b.Redis {
 		fmt.Fprintf(w, "  Redis     page cache on\n")
 	} else {
 		fmt.Fprintf(w, "  Redis     not answering: in-process page cache only\n")
 	}
-	fmt.Fprintf(w, "\nDevelopment tokens (export one as TANDEM_TOKEN for the tandem command):\n")
-	for _, r := range auth.Roles {
-		fmt.Fprintf(w, "  %-10s %s\n", r, tokens[r])
+	data := ""
+	if b.DataDir != defaultDataDir {
+		if abs, err := filepath.Abs(b.DataDir); err == nil {
+			data = " --data " + abs
+		}
 	}
-	if len(paths) > 0 {
+	fmt.Fprintf(w, "\nThe tandem command calls TANDEM_ADDR (or --addr), default 127.0.0.1:7070; TANDEM_GRPC_ADDR\n")
+	fmt.Fprintf(w, "(--grpc-addr) is where this server listens. In another terminal:\n")
+	fmt.Fprintf(w, "  export TANDEM_ADDR=%s\n", addr)
+	fmt.Fprintf(w, "  export TANDEM_TOKEN=$(tandem dev token editor%s)\n", data)
+	fmt.Fprintf(w, "\nDevelopment tokens (tandem dev token ROLE%s prints one):\n", data)
+	for _, r := range auth.Roles {
+		fmt.Fprintf(w, "  %-10s %s\n", r, b.Tokens[r])
+	}
+	if len(b.Paths) > 0 {
 		fmt.Fprintf(w, "\nDemo articles published:\n")
-		for _, p := range paths {
+		for _, p := range b.Paths {
 			fmt.Fprintf(w, "  %s%s\n", sc.BaseURL, p)
 		}
 	}
 	fmt.Fprintf(w, "\nStop with Ctrl-C.\n")
+}
+
+// callAddr is the address a client on this machine calls to reach a
+// server listening on addr: a server listening on every interface is
+// called on the loopback one.
+func callAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	ip := net.ParseIP(host)
+	switch {
+	case host == "":
+		return net.JoinHostPort("127.0.0.1", port)
+	case ip == nil || !ip.IsUnspecified():
+		return addr
+	case ip.To4() != nil:
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return net.JoinHostPort("::1", port)
 }

@@ -19,7 +19,8 @@ func describe(err error) error { return describeCall("", err) }
 
 // describeCall is describe for the answer of Tandem at addr, or its
 // silence: a call that found nobody, or no answer within callTimeout,
-// names the address it tried.
+// names the address it tried; one that found nobody also names the
+// setting that changes it.
 func describeCall(addr string, err error) error {
 	st, ok := status.FromError(err)
 	if err == nil || !ok {
@@ -45,6 +46,9 @@ func describeCall(addr string, err error) error {
 		b.WriteString("not possible yet: " + st.Message())
 	case codes.Unavailable:
 		b.WriteString(tandem + " is not available (" + st.Message() + "); is `tandem dev` (or `tandem serve`) running, and its NATS server? Try again when it is")
+		if addr != "" {
+			b.WriteString(". If it runs elsewhere, set TANDEM_ADDR or --addr to its gRPC address (`tandem dev` prints it)")
+		}
 	case codes.DeadlineExceeded:
 		fmt.Fprintf(&b, "%s did not answer within %v: it, or the NATS server it stores events in, may be stalled; check that `tandem dev` (or `tandem serve`) and NATS are running, then try again", tandem, callTimeout)
 	default:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/siteconfig"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 )
 
@@ -57,16 +59,22 @@ func runPublish(ctx context.Context, opts *publishOptions) error {
 		if err != nil {
 			return err
 		}
-		site := env("TANDEM_SITE_URL", "http://localhost:8080")
 		// Only the locales this call released: the record holds the
 		// ones published before as well.
 		for _, l := range opts.Locales {
 			if pl := res.Publication.Locales[l]; pl != nil {
-				fmt.Fprintf(opts.out, "%-6s %s%s\n", l, strings.TrimRight(site, "/"), pl.Path)
+				fmt.Fprintf(opts.out, "%-6s %s\n", l, address(pl))
 			}
 		}
 		return nil
 	})
+}
+
+// address is where a published locale can be read: the absolute URL the
+// server gives, which only it knows (the site may run anywhere), or the
+// path alone for a record written before the server gave one.
+func address(pl *eventsv1.PublishedLocale) string {
+	return cmp.Or(pl.GetUrl(), pl.GetPath())
 }
 
 // schedulesOptions are the inputs of tandem schedules.

@@ -8,18 +8,21 @@ import (
 
 	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/auth"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 )
 
 func TestVerbPublishCorrectAndUnpublish(t *testing.T) {
 	e := startVerbEnv(t)
 	id := e.approved(t)
-	t.Setenv("TANDEM_SITE_URL", "https://news.example.edu/")
+	// The addresses printed are the server's, on the site where it runs:
+	// a site address in the caller's environment does not change them.
+	t.Setenv("TANDEM_SITE_URL", "https://elsewhere.example.edu/")
 
 	e.fails(t, auth.Translator, "not allowed: publishing an article requires the publisher role; test-translator has the translator role",
 		"publish", id)
 	wantOutput(t, "publish", e.run(t, auth.Publisher, "publish", id),
-		"zh-CN  https://news.example.edu/zh"+examHours+"\n"+
-			"en     https://news.example.edu/en"+examHours+"\n")
+		"zh-CN  "+e.SiteURL+"/zh"+examHours+"\n"+
+			"en     "+e.SiteURL+"/en"+examHours+"\n")
 	stacktest.Eventually(t, "the site serves the English", func() bool {
 		code, _ := stacktest.Fetch(t, e.SiteURL+"/en"+examHours)
 		return code == http.StatusOK
@@ -44,10 +47,9 @@ var scheduled = regexp.MustCompile(`^scheduled en for (\S+) \(schedule (\S+); ca
 func TestVerbPublishLaterListAndCancel(t *testing.T) {
 	e := startVerbEnv(t)
 	id := e.approved(t)
-	t.Setenv("TANDEM_SITE_URL", "https://news.example.edu")
 
 	wantOutput(t, "publish --locale zh-CN", e.run(t, auth.Publisher, "publish", id, "--locale", "zh-CN"),
-		"zh-CN  https://news.example.edu/zh"+examHours+"\n")
+		"zh-CN  "+e.SiteURL+"/zh"+examHours+"\n")
 	e.fails(t, auth.Publisher, `--at "tomorrow": write it as 2026-12-01T09:00:00+08:00`, "publish", id, "--at", "tomorrow")
 
 	at := time.Now().Add(48 * time.Hour).Truncate(time.Second).In(time.FixedZone("CST", 8*3600))
@@ -63,4 +65,15 @@ func TestVerbPublishLaterListAndCancel(t *testing.T) {
 	wantOutput(t, "schedules cancel", e.run(t, auth.Publisher, "schedules", "cancel", id, schedule), "cancelled "+schedule+"\n")
 	wantLines(t, "schedules", e.run(t, auth.Editor, "schedules", id), schedule+"  "+local+"  cancelled en ")
 	e.fails(t, auth.Publisher, "article NOSUCH not found", "schedules", "NOSUCH")
+}
+
+func TestPublishedAddressIsTheServersURLOrElseThePath(t *testing.T) {
+	url := "https://news.example.edu/en" + examHours
+	if got := address(&eventsv1.PublishedLocale{Path: "/en" + examHours, Url: url}); got != url {
+		t.Errorf("with a URL: %q, want %q", got, url)
+	}
+	// A record written before the server gave URLs has the path alone.
+	if got := address(&eventsv1.PublishedLocale{Path: "/en" + examHours}); got != "/en"+examHours {
+		t.Errorf("without a URL: %q, want the path", got)
+	}
 }

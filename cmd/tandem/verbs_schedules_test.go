@@ -20,11 +20,10 @@ func TestVerbSchedulesOfAnArticleWithNonePrintsNone(t *testing.T) {
 func TestVerbPublishPrintsOnlyTheLocalesItReleased(t *testing.T) {
 	e := startVerbEnv(t)
 	id := e.approved(t)
-	t.Setenv("TANDEM_SITE_URL", "https://news.example.edu")
 
 	e.run(t, auth.Publisher, "publish", id)
 	wantOutput(t, "publish --locale zh-CN", e.run(t, auth.Publisher, "publish", id, "--locale", "zh-CN"),
-		"zh-CN  https://news.example.edu/zh"+examHours+"\n")
+		"zh-CN  "+e.SiteURL+"/zh"+examHours+"\n")
 	wantOutput(t, "publish --locale en", e.run(t, auth.Publisher, "publish", id, "--locale", "en"),
-		"en     https://news.example.edu/en"+examHours+"\n")
+		"en     "+e.SiteURL+"/en"+examHours+"\n")
 }

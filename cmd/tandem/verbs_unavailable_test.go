@@ -34,7 +34,7 @@ func TestVerbsSayQuicklyThatTandemsEventStoreDoesNotAnswer(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), want) || out != "" {
 		t.Fatalf("tandem draft show while NATS is frozen:\nprinted %q\nerror   %v\nwant an error starting %q", out, err, want)
 	}
-	if !strings.HasSuffix(err.Error(), "); is `tandem dev` (or `tandem serve`) running, and its NATS server? Try again when it is") {
+	if !strings.HasSuffix(err.Error(), "); is `tandem dev` (or `tandem serve`) running, and its NATS server? Try again when it is"+setAddr) {
 		t.Errorf("tandem draft show while NATS is frozen said %q", err)
 	}
 	if bound := events.RequestTimeout + 3*time.Second; took > bound {
@@ -49,10 +49,14 @@ func TestVerbsNameTheAddressNobodyAnswersOn(t *testing.T) {
 	root.SetArgs([]string{"draft", "show", "01M8PB970H4VG5W93RFPTXSKDA", "--addr", addr, "--token", "tdm_any"})
 	err := root.Execute()
 	want := "Tandem at " + addr + " is not available ("
-	if err == nil || !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("tandem draft show with nobody at %s said %v; want it to start %q", addr, err, want)
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), setAddr) {
+		t.Errorf("tandem draft show with nobody at %s said %v; want it to start %q and end %q", addr, err, want, setAddr)
 	}
 }
+
+// setAddr ends the error of a call that found nobody: where Tandem is
+// looked for is a setting of the caller's.
+const setAddr = ". If it runs elsewhere, set TANDEM_ADDR or --addr to its gRPC address (`tandem dev` prints it)"
 
 func TestACallThatTimesOutNamesTheAddressAndTheLimit(t *testing.T) {
 	err := describeCall("127.0.0.1:7070", status.Error(codes.DeadlineExceeded, "context deadline exceeded"))

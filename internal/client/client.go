@@ -7,12 +7,11 @@ package client
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/status"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/rpc"
@@ -92,17 +91,25 @@ func (c *Client) Approve(ctx context.Context, a *articlev1.Article, tokens map[a
 }
 
 // openedJob waits for review to open the job of a submitted article: it
-// does so on the drafting event, a moment after the submission.
+// does so on the drafting event, a moment after the submission. It waits
+// on the list of open jobs, which answers without an error while the job
+// is not there yet (a GetJob would fail with NotFound, and each such call
+// is logged by the server), then reads the job.
 func (c *Client) openedJob(ctx context.Context, id string, translator grpc.CallOption) (*reviewv1.Job, error) {
 	const patience = 15 * time.Second
 	deadline := time.Now().Add(patience)
+	open := &reviewv1.ListJobsRequest{Status: reviewv1.JobStatus_JOB_STATUS_OPEN, PageSize: 500}
 	for {
-		res, err := c.Review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: id}, translator)
-		if err == nil {
-			return res.Job, nil
-		}
-		if status.Code(err) != codes.NotFound {
+		res, err := c.Review.ListJobs(ctx, open, translator)
+		if err != nil {
 			return nil, err
+		}
+		if slices.ContainsFunc(res.Jobs, func(j *reviewv1.JobSummary) bool { return j.ArticleId == id }) {
+			got, err := c.Review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: id}, translator)
+			if err != nil {
+				return nil, err
+			}
+			return got.Job, nil
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("the translation job of %s did not open within %v", id, patience)

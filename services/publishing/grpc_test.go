@@ -17,6 +17,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
@@ -75,6 +76,28 @@ func TestPublishStoresThePagesAndAnnouncesThem(t *testing.T) {
 	got, err := e.svc.GetPublication(e.ctx, &publishingv1.GetPublicationRequest{ArticleId: "A1"})
 	if err != nil || got.Publication.Revision != p.Revision || got.Publication.Locales["en"].Html != nil {
 		t.Errorf("GetPublication: %v %v", got, err)
+	}
+}
+
+func TestPublishTellsEachLocalesURLOnTheConfiguredSite(t *testing.T) {
+	e := newEnv(t)
+	site := siteconfig.Default()
+	site.BaseURL = "https://news.example.edu"
+	e.svc = New(e.bus, Options{Pages: e.pages, Logger: quiet, Site: site})
+	e.ready("A1")
+	reply := e.publish("A1", "zh-CN", "en")
+	want := map[string]string{
+		"zh-CN": "https://news.example.edu/zh/news-events/news/forum",
+		"en":    "https://news.example.edu/en/news-events/news/forum",
+	}
+	stored := e.record("A1")
+	for l, url := range want {
+		if got := reply.Locales[l].GetUrl(); got != url {
+			t.Errorf("reply %s: url %q, want %q", l, got, url)
+		}
+		if got := stored.Locales[l].GetUrl(); got != url {
+			t.Errorf("announced %s: url %q, want %q", l, got, url)
+		}
 	}
 }
 

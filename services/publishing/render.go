@@ -129,8 +129,10 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 }
 
 // Publication renders every published locale of p into p: its page, the
-// page's content hash and its description. Every page links every
-// published language, so a change to one locale renders them all.
+// page's content hash, its description and its canonical URL (which
+// clients print, so they need not know where the site runs). Every page
+// links every published language, so a change to one locale renders them
+// all.
 func (r *Renderer) Publication(p *eventsv1.Publication) error {
 	published := publication.Published(p)
 	for _, l := range published {
@@ -147,6 +149,7 @@ func (r *Renderer) Publication(p *eventsv1.Publication) error {
 		pl.Description = description(pl.Content)
 		pl.Html = html
 		pl.ContentHash = hex.EncodeToString(sum[:])
+		pl.Url = r.Site.URL(pl.Path)
 	}
 	return nil
 }

@@ -340,7 +340,12 @@ type PublishedLocale struct {
 	Correction *Correction `protobuf:"bytes,13,opt,name=correction,proto3" json:"correction,omitempty"`
 	// Plain-text summary (the summary, or the first paragraph) of at most
 	// 160 characters, as the page's description and in feeds.
-	Description   string `protobuf:"bytes,14,opt,name=description,proto3" json:"description,omitempty"`
+	Description string `protobuf:"bytes,14,opt,name=description,proto3" json:"description,omitempty"`
+	// Canonical absolute URL of the public page: the site's base URL
+	// followed by path, e.g.
+	// "https://news.example.edu/en/news-events/news/forum-2024". Empty in
+	// events written before it was added; path alone then.
+	Url           string `protobuf:"bytes,15,opt,name=url,proto3" json:"url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -469,6 +474,13 @@ func (x *PublishedLocale) GetCorrection() *Correction {
 func (x *PublishedLocale) GetDescription() string {
 	if x != nil {
 		return x.Description
+	}
+	return ""
+}
+
+func (x *PublishedLocale) GetUrl() string {
+	if x != nil {
+		return x.Url
 	}
 	return ""
 }
@@ -670,7 +682,7 @@ const file_tandem_events_v1_publication_proto_rawDesc = "" +
 	"\n" +
 	"Correction\x12\x12\n" +
 	"\x04note\x18\x01 \x01(\tR\x04note\x121\n" +
-	"\x06change\x18\x02 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\x91\x04\n" +
+	"\x06change\x18\x02 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\xa3\x04\n" +
 	"\x0fPublishedLocale\x12\x16\n" +
 	"\x06locale\x18\x01 \x01(\tR\x06locale\x12'\n" +
 	"\x0fsource_revision\x18\x02 \x01(\x04R\x0esourceRevision\x12\x12\n" +
@@ -688,7 +700,8 @@ const file_tandem_events_v1_publication_proto_rawDesc = "" +
 	"\n" +
 	"correction\x18\r \x01(\v2\x1c.tandem.events.v1.CorrectionR\n" +
 	"correction\x12 \n" +
-	"\vdescription\x18\x0e \x01(\tR\vdescription\"\x9c\x02\n" +
+	"\vdescription\x18\x0e \x01(\tR\vdescription\x12\x10\n" +
+	"\x03url\x18\x0f \x01(\tR\x03url\"\x9c\x02\n" +
 	"\bSchedule\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\alocales\x18\x02 \x03(\tR\alocales\x12*\n" +
