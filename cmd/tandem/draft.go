@@ -7,6 +7,9 @@ import (
 	"slices"
 
 	"github.com/spf13/cobra"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -59,12 +62,14 @@ func (f *localeFiles) read() (map[string][]byte, error) {
 	return files, nil
 }
 
-// readArticle reads the files as an article. When they have problems,
-// the article's own rules are checked too, on what was read less its
-// blocks (the files' problems name those), so that every problem is
-// reported at once; otherwise the service checks the article, and the
-// site's rules with it.
-func readArticle(files map[string][]byte, src string) (*articlev1.Article, error) {
+// readArticle reads the files as an article, for the draft id (empty for
+// a new one). When the files have problems, what was read (less its
+// blocks, which the files' problems name) is checked by the service
+// without storing anything, so that the files' problems, the article's
+// and the site's (an unknown section, a slug taken) come back at once.
+// A service that cannot check it leaves the article's own rules to be
+// checked here.
+func readArticle(ctx context.Context, c *client, files map[string][]byte, src, id string) (*articlev1.Article, error) {
 	var v rpc.Violations
 	a := markdown.Read(files, src, &v.Violations)
 	if v.Len() == 0 {
@@ -75,9 +80,38 @@ func readArticle(files map[string][]byte, src string) (*articlev1.Article, error
 		for _, c := range rest.Locales {
 			c.Blocks = nil
 		}
-		draft.Validate(rest, "article", &v.Violations)
+		rest.Id = id
+		var err error
+		if id == "" {
+			_, err = c.Drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: rest, ValidateOnly: true}, c.as)
+		} else {
+			_, err = c.Drafting.UpdateDraft(ctx, &draftingv1.UpdateDraftRequest{Article: rest, ValidateOnly: true}, c.as)
+		}
+		if !addViolations(&v, err) {
+			draft.Validate(rest, "article", &v.Violations)
+		}
 	}
 	return nil, describe(v.Err())
+}
+
+// addViolations adds the field violations of a validate-only answer to v
+// and reports whether the service checked the article at all.
+func addViolations(v *rpc.Violations, err error) bool {
+	st, ok := status.FromError(err)
+	if err == nil {
+		return true
+	}
+	if !ok || st.Code() != codes.InvalidArgument {
+		return false
+	}
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, f := range br.FieldViolations {
+				v.Add(f.Field, "%s", f.Description)
+			}
+		}
+	}
+	return true
 }
 
 // draftCreateOptions are the inputs of tandem draft create.
@@ -100,11 +134,11 @@ func runDraftCreate(ctx context.Context, opts *draftCreateOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := readArticle(files, "zh-CN")
-	if err != nil {
-		return err
-	}
 	return opts.call(ctx, func(ctx context.Context, c *client) error {
+		a, err := readArticle(ctx, c, files, "zh-CN", "")
+		if err != nil {
+			return err
+		}
 		res, err := c.Drafting.CreateDraft(ctx, &draftingv1.CreateDraftRequest{Article: a}, c.as)
 		return opts.report(err, "created draft %s at revision %d\n", res.GetDraft().GetArticle().GetId(), res.GetDraft().GetRevision())
 	})
@@ -148,7 +182,7 @@ func runDraftEdit(ctx context.Context, opts *draftEditOptions) error {
 				return err
 			}
 		}
-		a, err := readArticle(files, src)
+		a, err := readArticle(ctx, c, files, src, d.Article.Id)
 		if err != nil {
 			return err
 		}

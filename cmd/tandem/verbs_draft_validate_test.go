@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tandemnews/tandem/pkg/auth"
@@ -28,4 +29,16 @@ func TestVerbDraftCreateReportsEveryProblemAtOnce(t *testing.T) {
 		"  - article.locales[\"zh-CN\"].title is required\n"+
 		"  - article.section \"news-events/sports\" is not a section of the site (campus-life, news-events, news-events/news, news-events/notices, news-events/research)",
 		"draft", "create", "--zh", unknown)
+
+	// A problem of the body no longer hides the site's: the service checks
+	// what was read without storing it, and an unknown section comes back
+	// with the raw HTML.
+	both := e.file(t, "both.zh.md", "---\ntitle: 运动会\ndate: 2024-12-09\nsection: [news-events, sports]\n---\n\n正文。\n\n<div>raw</div>\n")
+	e.fails(t, auth.Editor, "the request was not accepted:\n"+
+		"  - files[\"zh-CN\"].blocks[1] raw HTML is not allowed; use Markdown\n"+
+		"  - article.section \"news-events/sports\" is not a section of the site (campus-life, news-events, news-events/news, news-events/notices, news-events/research)",
+		"draft", "create", "--zh", both)
+	if out := e.run(t, auth.Editor, "draft", "list"); strings.Contains(out, "运动会") {
+		t.Fatalf("a validate-only check stored a draft:\n%s", out)
+	}
 }

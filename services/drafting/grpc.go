@@ -46,6 +46,9 @@ func (s *Service) CreateDraft(ctx context.Context, req *draftingv1.CreateDraftRe
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if req.GetValidateOnly() {
+		return &draftingv1.CreateDraftResponse{}, nil
+	}
 	change := events.Change{Type: eventsv1.DraftCreated}
 	a.Id = events.NewID()
 	if rid != "" {
@@ -74,6 +77,13 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 	id := a.GetId()
 	if id == "" {
 		v.Add("article.id", "is required: the id of the draft to update")
+	}
+	if req.GetValidateOnly() {
+		s.rules.Check(a, "article", &v.Violations)
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		return &draftingv1.UpdateDraftResponse{}, nil
 	}
 	expected := req.GetExpectedRevision()
 	if expected == 0 {

@@ -341,7 +341,13 @@ type CreateDraftRequest struct {
 	// Optional, up to 128 characters: an id the client makes for this one
 	// create. Sending the same request again (after a lost answer) returns
 	// the draft the first one created instead of creating another.
-	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// When true, the article is checked as a create would check it (the
+	// site's sections and published slugs included) and nothing is stored:
+	// the answer is INVALID_ARGUMENT with every violation, or an empty
+	// response. A client uses it to report every problem at once, with
+	// its own.
+	ValidateOnly  bool `protobuf:"varint,3,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -388,6 +394,13 @@ func (x *CreateDraftRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *CreateDraftRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
 }
 
 // CreateDraftResponse returns the stored draft.
@@ -545,7 +558,12 @@ type UpdateDraftRequest struct {
 	// e.g. "locales.en.title". In JSON the mask is one string of
 	// comma-separated lowerCamel paths, where a locale tag may be written
 	// with "_" or in any case: "date,locales.zhCn.title".
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// When true, the whole article given is checked (the site's sections
+	// and published slugs of other articles included) and nothing is
+	// stored: the answer is INVALID_ARGUMENT with every violation, or an
+	// empty response. expected_revision and update_mask are not needed.
+	ValidateOnly  bool `protobuf:"varint,4,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -599,6 +617,13 @@ func (x *UpdateDraftRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 		return x.UpdateMask
 	}
 	return nil
+}
+
+func (x *UpdateDraftRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
 }
 
 // UpdateDraftResponse returns the stored draft.
@@ -1970,22 +1995,24 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\acreated\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\acreated\x123\n" +
 	"\aupdated\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\x12)\n" +
 	"\x10withdrawn_reason\x18\a \x01(\tR\x0fwithdrawnReason\x12'\n" +
-	"\x0fsubmitted_minor\x18\b \x01(\bR\x0esubmittedMinor\"i\n" +
+	"\x0fsubmitted_minor\x18\b \x01(\bR\x0esubmittedMinor\"\x8e\x01\n" +
 	"\x12CreateDraftRequest\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\"F\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12#\n" +
+	"\rvalidate_only\x18\x03 \x01(\bR\fvalidateOnly\"F\n" +
 	"\x13CreateDraftResponse\x12/\n" +
 	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"!\n" +
 	"\x0fGetDraftRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"C\n" +
 	"\x10GetDraftResponse\x12/\n" +
-	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"\xb4\x01\n" +
+	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"\xd9\x01\n" +
 	"\x12UpdateDraftRequest\x124\n" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12+\n" +
 	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"F\n" +
+	"updateMask\x12#\n" +
+	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"F\n" +
 	"\x13UpdateDraftResponse\x12/\n" +
 	"\x05draft\x18\x01 \x01(\v2\x19.tandem.drafting.v1.DraftR\x05draft\"g\n" +
 	"\x12SubmitDraftRequest\x12\x0e\n" +
