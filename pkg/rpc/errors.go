@@ -91,6 +91,12 @@ func storeStatus(err error, what string) error {
 	if errors.As(err, &c) {
 		return Conflict(what, c.Current)
 	}
+	// A JetStream cluster electing a leader answers 503 (temporarily
+	// unavailable): retrying is safe, as for a lost connection.
+	var api *jetstream.APIError
+	if errors.As(err, &api) && api.Code == 503 {
+		return status.Errorf(codes.Unavailable, "event store unavailable, retry: %v", err)
+	}
 	switch {
 	case errors.Is(err, events.ErrNotFound):
 		return status.Errorf(codes.NotFound, "%s not found", what)
@@ -99,7 +105,7 @@ func storeStatus(err error, what string) error {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
 		errors.Is(err, nats.ErrNoResponders), errors.Is(err, nats.ErrConnectionClosed),
 		errors.Is(err, nats.ErrDisconnected), errors.Is(err, nats.ErrConnectionReconnecting),
-		errors.Is(err, nats.ErrReconnectBufExceeded),
+		errors.Is(err, nats.ErrReconnectBufExceeded), errors.Is(err, nats.ErrNoServers),
 		errors.Is(err, jetstream.ErrNoStreamResponse), errors.Is(err, jetstream.ErrJetStreamNotEnabled):
 		return status.Errorf(codes.Unavailable, "event store unavailable, retry: %v", err)
 	}
