@@ -73,20 +73,32 @@ func (c *ConsumerConfig) delay(attempt uint64) time.Duration {
 // or the error that kept the consumer from starting.
 func (s *Stream) Consume(ctx context.Context, cfg ConsumerConfig, h Handler) error {
 	cfg.defaults()
-	cons, err := s.s.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       cfg.Durable,
-		FilterSubject: cfg.FilterSubject,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-		AckWait:       cfg.AckWait,
-		MaxDeliver:    cfg.MaxDeliver,
-		MaxAckPending: 1000,
-	})
-	if err != nil {
+	// A server that does not answer while the consumer starts is waited
+	// for, as the fetch loop below waits for it later; a stream that does
+	// not exist is an error.
+	var cons jetstream.Consumer
+	for {
+		var err error
+		cons, err = s.s.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+			Durable:       cfg.Durable,
+			FilterSubject: cfg.FilterSubject,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			DeliverPolicy: jetstream.DeliverAllPolicy,
+			AckWait:       cfg.AckWait,
+			MaxDeliver:    cfg.MaxDeliver,
+			MaxAckPending: 1000,
+		})
+		if err == nil {
+			break
+		}
 		if ctx.Err() != nil {
 			return nil // stopped while starting: not a failure
 		}
-		return fmt.Errorf("events: consumer %s on %s: %w", cfg.Durable, s.name, err)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("events: consumer %s on %s: %w", cfg.Durable, s.name, err)
+		}
+		cfg.Logger.Warn("consumer could not start; retrying", "consumer", cfg.Durable, "stream", s.name, "err", err)
+		pause(ctx)
 	}
 	log := cfg.Logger.With("consumer", cfg.Durable, "stream", s.name)
 	// Each round is a fresh pull request that lives a few seconds. A
@@ -153,31 +165,29 @@ func (s *Stream) handle(ctx context.Context, log *slog.Logger, cfg *ConsumerConf
 // site's replicas each rebuild their index this way). ready is closed once
 // the events that existed at the start have been delivered.
 func (s *Stream) Follow(ctx context.Context, filter string, fn func(*Event), ready chan<- struct{}) error {
-	// Stopped while starting is not a failure: every error below returns
-	// nil once ctx is done.
-	fail := func(err error) error {
-		if ctx.Err() != nil {
-			return nil
+	var (
+		info *jetstream.StreamInfo
+		it   jetstream.MessagesContext
+	)
+	// A server that does not answer while the follower starts (stalled,
+	// restarting, electing a leader) is waited for, as the loop below
+	// waits for it later; a stream that does not exist is an error.
+	for {
+		var err error
+		if it, info, err = s.startFollow(ctx, filter); err == nil {
+			break
 		}
-		return fmt.Errorf("events: follow %s: %w", filter, err)
-	}
-	info, err := s.s.Info(ctx, jetstream.WithSubjectFilter(filter))
-	if err != nil {
-		return fail(err)
+		if ctx.Err() != nil {
+			return nil // stopped while starting: not a failure
+		}
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("events: follow %s: %w", filter, err)
+		}
+		slog.Warn("follow could not start; retrying", "filter", filter, "err", err)
+		pause(ctx)
 	}
 	pending := len(info.State.Subjects)
 	lastSeq := info.State.LastSeq
-	cons, err := s.s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{filter},
-		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
-	})
-	if err != nil {
-		return fail(err)
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return fail(err)
-	}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	defer it.Stop()
@@ -213,6 +223,24 @@ func (s *Stream) Follow(ctx context.Context, filter string, fn func(*Event), rea
 			signal()
 		}
 	}
+}
+
+// startFollow reads where the stream stands and starts an ordered
+// consumer of the last event per subject of filter.
+func (s *Stream) startFollow(ctx context.Context, filter string) (jetstream.MessagesContext, *jetstream.StreamInfo, error) {
+	info, err := s.s.Info(ctx, jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		return nil, nil, err
+	}
+	cons, err := s.s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{filter},
+		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	it, err := cons.Messages()
+	return it, info, err
 }
 
 // pause waits a moment after a failed pull, so an iterator that keeps
