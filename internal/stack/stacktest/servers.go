@@ -1,10 +1,13 @@
 package stacktest
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -13,10 +16,11 @@ import (
 // Redis is a redis-server of the test's own on a free port, so the test
 // can stop and start it.
 type Redis struct {
-	t    *testing.T
-	port int
-	args []string
-	cmd  *exec.Cmd
+	t      *testing.T
+	port   int
+	args   []string
+	cmd    *exec.Cmd
+	exited <-chan error
 }
 
 // StartRedis runs redis-server on a free port, with extra arguments (a
@@ -33,29 +37,62 @@ func StartRedis(t *testing.T, args ...string) *Redis {
 	return r
 }
 
-// Start starts the server (again), empty, on the same port.
+// Start starts the server (again), empty, on the same port. It waits up to
+// 15 seconds for the port to answer, and when redis-server exits first the
+// test fails with what it printed.
 func (r *Redis) Start() {
 	r.t.Helper()
 	args := append([]string{"--port", fmt.Sprint(r.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", r.t.TempDir()}, r.args...)
+	var out syncBuffer
 	r.cmd = exec.Command("redis-server", args...)
+	r.cmd.Stdout, r.cmd.Stderr = &out, &out
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	for i := 0; i < 100; i++ {
-		if c, err := net.Dial("tcp", r.Addr()); err == nil {
+	exited := make(chan error, 1)
+	cmd := r.cmd
+	go func() { exited <- cmd.Wait() }()
+	r.exited = exited
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", r.Addr(), time.Second); err == nil {
 			c.Close()
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case err := <-exited:
+			r.cmd = nil
+			r.t.Fatalf("redis-server %s exited before it answered (%v):\n%s", strings.Join(args, " "), err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	r.t.Fatal("redis-server did not start")
+	r.Stop()
+	r.t.Fatalf("redis-server did not answer on %s within 15s:\n%s", r.Addr(), out.String())
+}
+
+// syncBuffer collects a child process's output while it runs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Stop kills the server.
 func (r *Redis) Stop() {
 	if r.cmd != nil && r.cmd.Process != nil {
 		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
+		<-r.exited
 		r.cmd = nil
 	}
 }
