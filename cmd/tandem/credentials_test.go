@@ -151,7 +151,7 @@ func TestRedisPasswordAndTLSFromTheConfiguration(t *testing.T) {
 		t.Fatal("no Redis with the password over TLS and --redis-ca")
 	}
 	page := cache.Page{Key: p.PageKey("en", "A1", "1-abc"), HTML: []byte("<p>hello</p>")}
-	if err := p.PutPages(ctx, page); err != nil {
+	if err := p.Store(ctx, "A1", page); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := p.Get(ctx, page.Key); err != nil || string(got) != "<p>hello</p>" {

@@ -1,16 +1,27 @@
 // Package cache keeps rendered pages in Redis. Redis is a cache, never the
-// record: everything here can be rebuilt from the PUBLIC stream.
+// record: everything here can be rebuilt from the PUBLIC stream, and the
+// site serves nothing from it that the stream does not name.
 //
-// Layout (with the default prefix "tandem:"):
+// Layout (with the default prefix "tandem:"; {…} are Redis Cluster hash
+// tags, so one article's keys share a slot):
 //
-//	tandem:page:{locale}:{article}:{version}  the HTML of one rendered version; immutable
-//	tandem:url:{path}                          the page key a public URL serves now
+//	tandem:page:{locale}:{{article}}:{version}  the HTML of one rendered version; immutable
+//	tandem:pages:{{article}}                    every page key written for the article (a set)
+//	tandem:live:{{article}}                     the page keys the article serves now (a set)
 //
 // A version is "{source revision}-{first 12 hex digits of the HTML's
-// SHA-256}", so a key never changes meaning: a publish writes new page keys
-// and then switches the URL pointers, and no reader can see a half-made
-// page. Both kinds of key expire after TTL (30 days by default); a page
-// read after that is fetched from publishing and written back.
+// SHA-256}", so a key never changes meaning and a reader can check what
+// it read against the hash the event carries. There are no URL pointers
+// and no listings here: which address serves which version is the site's
+// index, built from the stream alone.
+//
+// Publishing stores the pages of a release before announcing it (Store),
+// and after each PUBLIC event Settle makes Redis hold only what the
+// article serves now, deleting every other version it ever wrote there:
+// a takedown or a purge leaves no text behind. Readers that fetched a page
+// elsewhere write it back with Refill, which Redis refuses unless the
+// version is live, so a refill racing a takedown cannot bring a page back.
+// Page versions expire after TTL (30 days by default).
 package cache
 
 import (
@@ -23,7 +34,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// DefaultTTL is how long page versions and pointers live in Redis.
+// DefaultTTL is how long page versions live in Redis.
 const DefaultTTL = 30 * 24 * time.Hour
 
 // ErrMiss means Redis does not hold the key.
@@ -44,11 +55,14 @@ func New(rdb redis.UniversalClient, prefix string) *Pages {
 
 // PageKey is the key of one rendered version.
 func (p *Pages) PageKey(locale, article, version string) string {
-	return p.prefix + "page:" + locale + ":" + article + ":" + version
+	return p.prefix + "page:" + locale + ":{" + article + "}:" + version
 }
 
-// URLKey is the pointer key of a public path.
-func (p *Pages) URLKey(path string) string { return p.prefix + "url:" + path }
+// written is the set of every page key stored for an article.
+func (p *Pages) written(article string) string { return p.prefix + "pages:{" + article + "}" }
+
+// live is the set of the page keys an article serves now.
+func (p *Pages) live(article string) string { return p.prefix + "live:{" + article + "}" }
 
 // Page is one rendered version to store.
 type Page struct {
@@ -56,44 +70,81 @@ type Page struct {
 	HTML []byte
 }
 
-// PutPages stores rendered versions, all or none (one MULTI/EXEC).
-func (p *Pages) PutPages(ctx context.Context, pages ...Page) error {
+// Store writes rendered versions of an article, all or none (one
+// MULTI/EXEC), and records their keys so that Settle can delete them
+// once the article no longer serves them.
+func (p *Pages) Store(ctx context.Context, article string, pages ...Page) error {
+	if len(pages) == 0 {
+		return nil
+	}
 	_, err := p.rdb.TxPipelined(ctx, func(tx redis.Pipeliner) error {
 		for _, pg := range pages {
 			tx.Set(ctx, pg.Key, pg.HTML, p.ttl)
+			tx.SAdd(ctx, p.written(article), pg.Key)
 		}
+		tx.Expire(ctx, p.written(article), p.ttl)
 		return nil
 	})
 	return err
 }
 
-// Pointer is a public path and the page key it serves.
-type Pointer struct {
-	Path string
-	Key  string
+// refill writes a page only while the article's live set names it.
+var refill = redis.NewScript(`
+if redis.call('SISMEMBER', KEYS[2], KEYS[1]) == 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SADD', KEYS[3], KEYS[1])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+return 1`)
+
+// ErrNotLive means Refill was refused: the article does not serve that
+// version now (it was taken down, replaced, or is not settled yet).
+var ErrNotLive = errors.New("cache: page version is not live")
+
+// Refill writes back a page version read from elsewhere, only when the
+// article serves it now (ErrNotLive otherwise).
+func (p *Pages) Refill(ctx context.Context, article string, pg Page) error {
+	n, err := refill.Run(ctx, p.rdb, []string{pg.Key, p.live(article), p.written(article)}, pg.HTML, p.ttl.Milliseconds()).Int()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotLive
+	}
+	return nil
 }
 
-// Point switches public paths to page keys, all at once.
-func (p *Pages) Point(ctx context.Context, ptrs ...Pointer) error {
-	_, err := p.rdb.TxPipelined(ctx, func(tx redis.Pipeliner) error {
-		for _, ptr := range ptrs {
-			tx.Set(ctx, p.URLKey(ptr.Path), ptr.Key, p.ttl)
-		}
-		return nil
-	})
-	return err
-}
+// settle makes the live set exactly ARGV and deletes every page key the
+// article ever wrote that ARGV does not name. It returns how many page
+// keys it deleted.
+var settle = redis.NewScript(`
+local keep = {}
+for i = 2, #ARGV do keep[ARGV[i]] = true end
+local deleted = 0
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if not keep[k] then
+    deleted = deleted + redis.call('DEL', k)
+    redis.call('SREM', KEYS[1], k)
+  end
+end
+redis.call('DEL', KEYS[2])
+if #ARGV > 1 then
+  redis.call('SADD', KEYS[2], unpack(ARGV, 2))
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+end
+if redis.call('SCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+return deleted`)
 
-// Forget deletes public paths' pointers and page versions, all at once.
-func (p *Pages) Forget(ctx context.Context, paths, pageKeys []string) error {
-	keys := append([]string{}, pageKeys...)
-	for _, path := range paths {
-		keys = append(keys, p.URLKey(path))
+// Settle makes Redis hold, of an article, only the page versions in live
+// (the versions it serves now; none after a takedown of every locale or
+// a purge): every other version ever stored is deleted, and only live
+// versions can be refilled from then on. It is idempotent and atomic,
+// and returns how many page versions it deleted.
+func (p *Pages) Settle(ctx context.Context, article string, live ...string) (int, error) {
+	args := []any{p.ttl.Milliseconds()}
+	for _, k := range live {
+		args = append(args, k)
 	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return p.rdb.Del(ctx, keys...).Err()
+	return settle.Run(ctx, p.rdb, []string{p.written(article), p.live(article)}, args...).Int()
 }
 
 // Get returns the HTML stored under a page key.
@@ -103,32 +154,6 @@ func (p *Pages) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, ErrMiss
 	}
 	return b, err
-}
-
-// Resolve returns the page key a public path serves.
-func (p *Pages) Resolve(ctx context.Context, path string) (string, error) {
-	k, err := p.rdb.Get(ctx, p.URLKey(path)).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", ErrMiss
-	}
-	return k, err
-}
-
-// ListTTL is how long a rendered listing, feed or sitemap lives in Redis.
-// Its key names the PUBLIC stream position it was rendered at, so a
-// publish, correction or takedown moves readers to a new key at once; the
-// old ones only wait to expire.
-const ListTTL = time.Hour
-
-// ListKey is the key of a listing, feed or sitemap rendered at a PUBLIC
-// stream sequence.
-func (p *Pages) ListKey(seq uint64, name string) string {
-	return fmt.Sprintf("%slist:%d:%s", p.prefix, seq, name)
-}
-
-// PutList stores a rendered listing under key for ListTTL.
-func (p *Pages) PutList(ctx context.Context, key string, body []byte) error {
-	return p.rdb.Set(ctx, key, body, ListTTL).Err()
 }
 
 // Ping reports whether Redis answers.

@@ -28,7 +28,8 @@ type ConsumerConfig struct {
 	Durable string
 	// FilterSubject selects the events, e.g. the result of Wildcard.
 	FilterSubject string
-	// MaxDeliver bounds delivery attempts. Default 5.
+	// MaxDeliver bounds delivery attempts. Default 5; Unlimited retries
+	// an event until its handler succeeds (or calls it Permanent).
 	MaxDeliver int
 	// Backoff is the delay before each redelivery; the last entry repeats.
 	// Default 1s, 5s, 15s, 30s.
@@ -41,6 +42,9 @@ type ConsumerConfig struct {
 	// Logger receives consumer errors. Default slog.Default().
 	Logger *slog.Logger
 }
+
+// Unlimited is a MaxDeliver without bound.
+const Unlimited = -1
 
 func (c *ConsumerConfig) defaults() {
 	if c.MaxDeliver == 0 {
@@ -149,7 +153,7 @@ func (s *Stream) handle(ctx context.Context, log *slog.Logger, cfg *ConsumerConf
 	case errors.Is(err, ErrInvalidEvent):
 		log.Error("poison event terminated", "event_id", id, "subject", msg.Subject(), "err", err)
 		_ = msg.TermWithReason(err.Error())
-	case attempt >= uint64(cfg.MaxDeliver):
+	case cfg.MaxDeliver > 0 && attempt >= uint64(cfg.MaxDeliver):
 		log.Error("event failed on its last attempt; terminated", "event_id", id, "subject", msg.Subject(), "attempt", attempt, "err", err)
 		_ = msg.TermWithReason(err.Error())
 	default:

@@ -64,6 +64,12 @@ var (
 		Name: "tandem_site_redis_failures_total",
 		Help: "Redis reads that failed; the page was asked of publishing instead.",
 	})
+	// SiteRedisMismatches counts pages Redis held that were not the
+	// version the stream announced.
+	SiteRedisMismatches = factory.NewCounter(prometheus.CounterOpts{
+		Name: "tandem_site_redis_mismatches_total",
+		Help: "Pages read from Redis whose content hash was not the published version's; they were asked of publishing instead and not served.",
+	})
 	// Responses counts site responses by status code class and kind.
 	Responses = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "tandem_site_responses_total",

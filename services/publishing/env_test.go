@@ -1,6 +1,7 @@
 package publishing
 
 import (
+	"errors"
 	"context"
 	"io"
 	"log/slog"
@@ -148,21 +149,27 @@ func (e *env) last(id string) *events.Event {
 	return ev
 }
 
-// served is the HTML Redis serves at path, nil when Redis serves nothing.
-func (e *env) served(path string) []byte {
+// cached is the HTML Redis holds for a published locale's version, nil
+// when it holds none.
+func (e *env) cached(article string, pl *eventsv1.PublishedLocale) []byte {
 	e.t.Helper()
-	key, err := e.pages.Resolve(e.ctx, path)
-	if err == cache.ErrMiss {
+	html, err := e.pages.Get(e.ctx, pages{cache: e.pages}.key(article, pl))
+	if errors.Is(err, cache.ErrMiss) {
 		return nil
 	}
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	html, err := e.pages.Get(e.ctx, key)
-	if err != nil {
-		e.t.Fatalf("%s points to %s: %v", path, key, err)
-	}
 	return html
+}
+
+// settle does what the consumer of PUBLIC events does after a change of
+// the article's record: clear out of Redis what it no longer serves.
+func (e *env) settle(article string) {
+	e.t.Helper()
+	if err := e.svc.HandlePublicEvent(e.ctx, &events.Event{Subject: article}); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // wantReason fails unless err is code with the ErrorInfo reason and

@@ -33,16 +33,16 @@ func (s *Service) consumeDrafts(ctx context.Context) error {
 
 // HandleDraftEvent takes a purged article down: it announces the empty
 // publication on PUBLIC (so every site replica drops the pages), erases
-// everything before that announcement, and deletes the cached pages.
+// everything before that announcement; the consumer of PUBLIC events
+// then clears the cached pages out (pages.go).
 // Running it twice changes nothing.
 func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error {
 	if ev.Type != eventsv1.DraftPurged {
 		return nil
 	}
 	id := ev.Subject
-	var gone []*eventsv1.PublishedLocale
 	_, err := s.pubs.Update(ctx, id, 0, func(p *eventsv1.Publication) (events.Change, error) {
-		if gone = publication.Clear(p); len(gone) == 0 {
+		if gone := publication.Clear(p); len(gone) == 0 {
 			return events.Change{}, nil
 		}
 		return events.Change{Type: eventsv1.ArticleUnpublished, Actor: ev.Actor, ID: "purge-" + id}, nil
@@ -56,7 +56,6 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 	if err := s.pubs.Purge(ctx, id, 1); err != nil {
 		return err
 	}
-	s.pages.forget(ctx, id, gone, "redis unavailable; purged pages stay cached until they expire")
 	s.log.Warn("purged article taken down", "article", id, "event_id", ev.ID)
 	return nil
 }

@@ -55,9 +55,10 @@ func TestHandleDraftEventTakesAPurgedArticleDownOnce(t *testing.T) {
 	if err := e.svc.pubs.History(e.ctx, "A1", func(*events.Event, *eventsv1.Publication) error { kept++; return nil }); err != nil || kept != 1 {
 		t.Errorf("history keeps %d events (%v), want only the takedown", kept, err)
 	}
+	e.settle("A1")
 	for _, pl := range pub.Locales {
-		if e.served(pl.Path) != nil {
-			t.Errorf("Redis still serves %s", pl.Path)
+		if e.cached("A1", pl) != nil {
+			t.Errorf("Redis still holds the page of %s", pl.Path)
 		}
 	}
 	if err := e.svc.HandleDraftEvent(e.ctx, purged("A1")); err != nil {

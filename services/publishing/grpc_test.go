@@ -58,8 +58,8 @@ func TestPublishStoresThePagesAndAnnouncesThem(t *testing.T) {
 		if !bytes.Contains(pl.Html, []byte(`hreflang="zh-CN"`)) || !bytes.Contains(pl.Html, []byte(`hreflang="en"`)) {
 			t.Errorf("%s does not link both languages", l)
 		}
-		if got := e.served(pl.Path); !bytes.Equal(got, pl.Html) {
-			t.Errorf("Redis serves %d bytes at %s, want the published page", len(got), pl.Path)
+		if got := e.cached("A1", pl); !bytes.Equal(got, pl.Html) {
+			t.Errorf("Redis holds %d bytes for %s, want the published page", len(got), pl.Path)
 		}
 		r, err := e.svc.GetRendered(e.ctx, &publishingv1.GetRenderedRequest{ArticleId: "A1", Locale: l})
 		if err != nil || !bytes.Equal(r.Html, pl.Html) || r.Path != pl.Path || r.ContentHash != pl.ContentHash || r.SourceRevision != pl.SourceRevision {
@@ -141,8 +141,8 @@ func TestCorrectShowsTheNoteAndKeepsFirstPublished(t *testing.T) {
 	if zh.ContentHash == first.ContentHash {
 		t.Error("the corrected page was not rendered again")
 	}
-	if page := e.served(zh.Path); !bytes.Contains(page, []byte("The room was wrong.")) {
-		t.Error("Redis serves a page without the correction")
+	if page := e.cached("A1", zh); !bytes.Contains(page, []byte("The room was wrong.")) {
+		t.Error("Redis holds a page without the correction")
 	}
 	if ev := e.last("A1"); ev.Type != eventsv1.ArticleCorrected {
 		t.Errorf("event %s", ev.Type)
@@ -164,11 +164,15 @@ func TestUnpublishTakesALocaleDownAndForgetsItsPages(t *testing.T) {
 	if p.Locales["en"] != nil || td.GetPath() != before.Locales["en"].Path || td.GetReason() != "photo rights withdrawn" || td.GetChange().GetActor().GetUserId() != "chief" {
 		t.Errorf("publication = %v", p)
 	}
-	if e.served(before.Locales["en"].Path) != nil {
-		t.Error("Redis still serves the page taken down")
+	e.settle("A1")
+	if e.cached("A1", before.Locales["en"]) != nil {
+		t.Error("Redis still holds the page taken down")
 	}
 	zh := e.record("A1").Locales["zh-CN"]
-	if bytes.Contains(zh.Html, []byte(`hreflang="en"`)) || !bytes.Equal(e.served(zh.Path), zh.Html) {
+	if e.cached("A1", before.Locales["zh-CN"]) != nil {
+		t.Error("Redis still holds the Chinese page's version that linked the English")
+	}
+	if bytes.Contains(zh.Html, []byte(`hreflang="en"`)) || !bytes.Equal(e.cached("A1", zh), zh.Html) {
 		t.Error("the Chinese page still links the English, or Redis serves an old version")
 	}
 	if ev := e.last("A1"); ev.Type != eventsv1.ArticleUnpublished || !slices.Equal(ev.Data.(*eventsv1.ArticleEvent).ChangedLocales, []string{"en"}) {
@@ -182,7 +186,7 @@ func TestUnpublishTakesALocaleDownAndForgetsItsPages(t *testing.T) {
 	}
 	// Published again, the locale is live and no longer taken down.
 	again := e.publish("A1", "en")
-	if again.TakenDown["en"] != nil || e.served(again.Locales["en"].Path) == nil {
+	if again.TakenDown["en"] != nil || e.cached("A1", again.Locales["en"]) == nil {
 		t.Errorf("published again: %v", again)
 	}
 }
@@ -247,7 +251,7 @@ func TestPublishWithoutRedisStillAnnounces(t *testing.T) {
 	e.svc.pages.cache = nil
 	e.ready("A1")
 	zh := e.publish("A1", "zh-CN").Locales["zh-CN"]
-	if len(e.record("A1").Locales["zh-CN"].Html) == 0 || e.served(zh.Path) != nil {
+	if len(e.record("A1").Locales["zh-CN"].Html) == 0 || e.cached("A1", zh) != nil {
 		t.Error("without Redis the record must carry the page, and Redis stay empty")
 	}
 	if _, err := e.svc.UnpublishArticle(e.ctx, &publishingv1.UnpublishArticleRequest{ArticleId: "A1", Locales: []string{"zh-CN"}, Reason: "x"}); err != nil {

@@ -7,7 +7,7 @@
 // changes) and schedule (planned publications); grpc.go and
 // grpc_schedule.go are the transport, release.go writes the record,
 // follow.go holds the consumers and the scheduler, pages.go the Redis
-// writes.
+// writes and their clearing out.
 package publishing
 
 import (
@@ -99,11 +99,13 @@ func (s *Service) Policy() auth.Policy {
 }
 
 // Run follows the schedules (closing Ready once they are read), fires the
-// due ones, and takes purged articles down, until ctx is done.
+// due ones, takes purged articles down, and clears out of Redis the pages
+// no article serves any more, until ctx is done.
 func (s *Service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.followSchedules(ctx) })
 	g.Go(func() error { return s.runScheduler(ctx) })
 	g.Go(func() error { return s.consumeDrafts(ctx) })
+	g.Go(func() error { return s.consumePages(ctx) })
 	return g.Wait()
 }

@@ -94,7 +94,6 @@ func (s *Service) release(ctx context.Context, o order) (*eventsv1.Publication, 
 	if err != nil {
 		return nil, about("publication of "+o.article, err)
 	}
-	s.pages.point(ctx, pub)
 	metrics.Announced.WithLabelValues(typ).Inc()
 	s.log.Info("article released", "type", typ, "article", o.article, "revision", pub.Revision, "locales", o.locales, "actor", o.by.GetUserId())
 	return pub, nil
@@ -102,12 +101,11 @@ func (s *Service) release(ctx context.Context, o order) (*eventsv1.Publication, 
 
 // takeDown removes locales of an article from the site (their paths
 // answer 410 Gone), renders the other locales again without links to
-// them, and forgets the cached pages.
+// them. The consumer of PUBLIC events then clears the cached pages out
+// (pages.go).
 func (s *Service) takeDown(ctx context.Context, id string, locales []string, reason string, by *articlev1.Actor) (*eventsv1.Publication, error) {
-	var gone []*eventsv1.PublishedLocale
 	pub, err := s.pubs.Update(ctx, id, 0, func(p *eventsv1.Publication) (events.Change, error) {
-		var err error
-		if gone, err = publication.TakeDown(p, locales, reason, s.change(by)); err != nil {
+		if _, err := publication.TakeDown(p, locales, reason, s.change(by)); err != nil {
 			return events.Change{}, err
 		}
 		if err := s.renderAndStore(ctx, p); err != nil {
@@ -118,9 +116,7 @@ func (s *Service) takeDown(ctx context.Context, id string, locales []string, rea
 	if err != nil {
 		return nil, about("publication of "+id, err)
 	}
-	s.pages.point(ctx, pub)
 	metrics.Announced.WithLabelValues(eventsv1.ArticleUnpublished).Inc()
-	s.pages.forget(ctx, id, gone, "redis unavailable; taken-down pages stay cached until they expire (the site answers 410 from the stream)")
 	s.log.Warn("article taken down", "article", id, "locales", locales, "reason", reason, "actor", by.GetUserId())
 	return pub, nil
 }

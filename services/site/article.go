@@ -10,9 +10,10 @@ import (
 	"github.com/tandemnews/tandem/services/site/index"
 )
 
-// article serves an article page, or says where it went.
+// article serves an article page, or says where it went. The index alone
+// says what an address is: an address it does not know is not found,
+// whatever a cache holds.
 func (s *Site) article(w http.ResponseWriter, r *http.Request, locale string) {
-	ctx := r.Context()
 	path := r.URL.Path
 	found := s.index.Resolve(path)
 	var pg *index.Page
@@ -25,8 +26,6 @@ func (s *Site) article(w http.ResponseWriter, r *http.Request, locale string) {
 	case index.Gone:
 		s.goneAnswer(w, locale)
 		return
-	default:
-		pg = s.tiers.pointer(ctx, path)
 	}
 	if pg == nil {
 		if fb := s.fallback(path, locale); fb != nil {

@@ -22,14 +22,22 @@ var homeHTML string
 var homeTemplate = template.Must(template.New("home").Parse(homeHTML))
 
 // serveList serves a listing, feed or sitemap from the cache, rendering it
-// on the first request after a change.
+// from the index on the first request after a change.
 func (s *Site) serveList(w http.ResponseWriter, r *http.Request, key, ctype string, render func() []byte) {
 	seq := s.index.Seq()
 	c := s.lists.get(key, seq)
 	if c == nil {
-		body := s.tiers.list(r.Context(), seq, key, render)
-		c = newRendered(body, s.index.LastChange(), seq)
-		s.lists.put(key, c)
+		// Rendered here from the index alone, once for every reader
+		// waiting on it: a listing never comes from Redis.
+		v, _, _ := s.tiers.group.Do(fmt.Sprintf("list|%d|%s", seq, key), func() (any, error) {
+			if c := s.lists.get(key, seq); c != nil {
+				return c, nil
+			}
+			c := newRendered(render(), s.index.LastChange(), seq)
+			s.lists.put(key, c)
+			return c, nil
+		})
+		c = v.(*rendered)
 	}
 	h := w.Header()
 	h.Set("Content-Type", ctype)

@@ -2,9 +2,10 @@ package site
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -21,8 +22,10 @@ var lruReads = metrics.PageReads.WithLabelValues("lru")
 // gzSuffix marks the gzip form of a cached body in the LRU.
 const gzSuffix = "|gz"
 
-// tiers finds pages in the in-process LRU, then Redis (shared by every
-// replica), then publishing, which renders them.
+// tiers finds the page versions the index names in the in-process LRU,
+// then Redis (shared by every replica, checked against the version's
+// content hash), then publishing, which renders them. It never decides
+// which page an address serves: that is the index's alone.
 type tiers struct {
 	lru        *pageLRU
 	group      singleflight.Group
@@ -35,28 +38,6 @@ type tiers struct {
 func (t *tiers) drop(key string) {
 	t.lru.Remove(key)
 	t.lru.Remove(key + gzSuffix)
-}
-
-// pointer asks Redis which page a path serves, for a replica that has not
-// caught up with the stream yet.
-func (t *tiers) pointer(ctx context.Context, path string) *index.Page {
-	if t.redis == nil {
-		return nil
-	}
-	key, err := t.redis.Resolve(ctx, path)
-	if err != nil {
-		return nil
-	}
-	// key: {prefix}page:{locale}:{article}:{version}
-	i := strings.LastIndex(key, "page:")
-	if i < 0 {
-		return nil
-	}
-	parts := strings.Split(key[i+len("page:"):], ":")
-	if len(parts) != 3 {
-		return nil
-	}
-	return &index.Page{Locale: parts[0], Article: parts[1], Path: path, Version: parts[2], Key: index.Key(parts[0], parts[1], parts[2])}
 }
 
 // body returns a page's HTML from the LRU, Redis or publishing, in that
@@ -90,13 +71,21 @@ func (t *tiers) redisKey(pg *index.Page) string {
 	return t.redis.PageKey(pg.Locale, pg.Article, pg.Version)
 }
 
-// fromRedis reads a page version from Redis into the LRU.
+// fromRedis reads a page version from Redis into the LRU. What Redis
+// holds is served only when its SHA-256 is the content hash the stream
+// announced for the version: Redis is shared, and anyone who can write
+// to it must not be able to put words on the site.
 func (t *tiers) fromRedis(ctx context.Context, pg *index.Page) ([]byte, bool) {
-	if t.redis == nil {
+	if t.redis == nil || pg.Hash == "" {
 		return nil, false
 	}
 	b, err := t.redis.Get(ctx, t.redisKey(pg))
 	if err == nil {
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != pg.Hash {
+			metrics.SiteRedisMismatches.Inc()
+			t.log.Warn("redis holds a page that is not the published version; asking publishing", "article", pg.Article, "locale", pg.Locale, "version", pg.Version)
+			return nil, false
+		}
 		metrics.PageReads.WithLabelValues("redis").Inc()
 		t.lru.Add(pg.Key, b)
 		return b, true
@@ -109,42 +98,22 @@ func (t *tiers) fromRedis(ctx context.Context, pg *index.Page) ([]byte, bool) {
 }
 
 // fromPublishing asks publishing for a page and, when it is the version
-// the index expects (or the index knows no hash), refills the LRU and
-// Redis with it.
+// the index expects, refills the LRU and Redis with it. Redis takes the
+// refill only while the version is live (cache.Refill), so a refill
+// racing a takedown cannot bring the page back.
 func (t *tiers) fromPublishing(ctx context.Context, pg *index.Page) ([]byte, error) {
 	res, err := t.publishing.GetRendered(ctx, &publishingv1.GetRenderedRequest{ArticleId: pg.Article, Locale: pg.Locale})
 	if err != nil {
 		return nil, err
 	}
 	metrics.PageReads.WithLabelValues("publishing").Inc()
-	if pg.Hash == "" || res.ContentHash == pg.Hash {
+	if res.ContentHash == pg.Hash {
 		t.lru.Add(pg.Key, res.Html)
 		if t.redis != nil {
-			if err := t.redis.PutPages(ctx, cache.Page{Key: t.redisKey(pg), HTML: res.Html}); err != nil {
-				t.log.Debug("redis refill failed", "err", err)
+			if err := t.redis.Refill(ctx, pg.Article, cache.Page{Key: t.redisKey(pg), HTML: res.Html}); err != nil {
+				t.log.Debug("redis refill not taken", "article", pg.Article, "err", err)
 			}
 		}
 	}
 	return res.Html, nil
-}
-
-// list returns a listing rendered at stream position seq: from Redis when
-// a replica at the same position rendered it already, otherwise rendered
-// here and stored for the others. Without Redis, or when it fails, it is
-// rendered here.
-func (t *tiers) list(ctx context.Context, seq uint64, key string, render func() []byte) []byte {
-	if t.redis == nil || seq == 0 {
-		return render()
-	}
-	rkey := t.redis.ListKey(seq, key)
-	ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	defer cancel()
-	if b, err := t.redis.Get(ctx, rkey); err == nil {
-		return b
-	}
-	body := render()
-	if err := t.redis.PutList(ctx, rkey, body); err != nil {
-		t.log.Debug("listing not shared through Redis", "key", key, "err", err)
-	}
-	return body
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -41,9 +42,11 @@ func (h *harness) expect(path string, code int, body string) {
 	}
 }
 
-func storePage(t *testing.T, pages *cache.Pages, key, html string) {
+// storePage writes a page of an article to Redis as publishing does
+// before announcing it.
+func storePage(t *testing.T, pages *cache.Pages, article, key, html string) {
 	t.Helper()
-	if err := pages.PutPages(context.Background(), cache.Page{Key: key, HTML: []byte(html)}); err != nil {
+	if err := pages.Store(context.Background(), article, cache.Page{Key: key, HTML: []byte(html)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -54,16 +57,35 @@ func TestPageMissingFromTheEventIsReadFromRedis(t *testing.T) {
 	s := h.run()
 	st := news("en", "redis", 2)
 	st.bare = true
-	storePage(t, pages, st.redisKey(pages, "A1"), "<html>from redis</html>")
+	storePage(t, pages, "A1", st.redisKey(pages, "A1"), string(st.html()))
 	pl := h.put("A1", st).Locales["en"]
-	if res := h.get(st.path()); res.Code != http.StatusOK || res.Body.String() != "<html>from redis</html>" {
+	if res := h.get(st.path()); res.Code != http.StatusOK || res.Body.String() != string(st.html()) {
 		t.Fatalf("GET: %d %q", res.Code, res.Body)
 	}
 	if n := h.render.calls.Load(); n != 0 {
 		t.Errorf("publishing was asked %d times for a page Redis holds", n)
 	}
-	if b, ok := s.tiers.lru.Get(index.Key("en", "A1", index.Version(pl))); !ok || string(b) != "<html>from redis</html>" {
+	if b, ok := s.tiers.lru.Get(index.Key("en", "A1", index.Version(pl))); !ok || string(b) != string(st.html()) {
 		t.Error("the page read from Redis was not kept in the LRU")
+	}
+}
+
+func TestRedisPageThatIsNotThePublishedVersionIsNeverServed(t *testing.T) {
+	h := newHarness(t)
+	pages := h.useRedis()
+	h.run()
+	st := news("en", "forged", 2)
+	st.bare = true
+	// Someone who can write to Redis puts a script under the key of the
+	// version the stream is about to announce.
+	storePage(t, pages, "A1", st.redisKey(pages, "A1"), "<html><script>alert(1)</script></html>")
+	h.put("A1", st)
+	res := h.get(st.path())
+	if res.Code != http.StatusOK || res.Body.String() != string(st.html()) {
+		t.Fatalf("GET: %d %q, want the published page", res.Code, res.Body)
+	}
+	if n := h.render.calls.Load(); n != 1 {
+		t.Errorf("publishing was asked %d times, want once: Redis's page does not match the announced hash", n)
 	}
 }
 
@@ -71,16 +93,35 @@ func TestMissFallsThroughToPublishingAndRefillsRedis(t *testing.T) {
 	h := newHarness(t)
 	pages := h.useRedis()
 	h.run()
-	st := h.putBare("refill")
+	ctx := context.Background()
+	st := news("en", "refill", 2)
+	// Publishing has settled the article: this version is live.
+	if _, err := pages.Settle(ctx, "A1", st.redisKey(pages, "A1")); err != nil {
+		t.Fatal(err)
+	}
+	st = h.putBare("refill")
 	for range 2 {
 		h.expect(st.path(), http.StatusOK, string(st.html()))
 	}
 	if n := h.render.calls.Load(); n != 1 {
 		t.Errorf("publishing was asked %d times, want once (then the LRU)", n)
 	}
-	b, err := pages.Get(context.Background(), st.redisKey(pages, "A1"))
+	b, err := pages.Get(ctx, st.redisKey(pages, "A1"))
 	if err != nil || string(b) != string(st.html()) {
 		t.Errorf("Redis was not refilled: %q %v", b, err)
+	}
+}
+
+func TestRefillOfAVersionRedisDoesNotKnowLiveIsRefused(t *testing.T) {
+	h := newHarness(t)
+	pages := h.useRedis()
+	h.run()
+	st := h.putBare("not-settled")
+	h.expect(st.path(), http.StatusOK, string(st.html()))
+	// Publishing has not settled the article (or has since taken it
+	// down): the page must not come back into Redis.
+	if _, err := pages.Get(context.Background(), st.redisKey(pages, "A1")); !errors.Is(err, cache.ErrMiss) {
+		t.Errorf("a version that is not live was written back: %v", err)
 	}
 }
 
@@ -136,57 +177,36 @@ func TestPageNobodyCanProduceIsUnavailable(t *testing.T) {
 	}
 }
 
-func TestReplicaBehindTheStreamFollowsTheRedisPointer(t *testing.T) {
+func TestAddressTheIndexDoesNotKnowIsNotFoundWhateverRedisHolds(t *testing.T) {
 	h := newHarness(t)
-	pages := h.useRedis()
-	h.run()
-	ctx := context.Background()
-	ahead, fetched := news("en", "ahead", 3), news("en", "fetched", 4)
-	storePage(t, pages, ahead.redisKey(pages, "A9"), "<html>ahead</html>")
-	h.render.put("A8", "en", fetched.html(), "any")
-	if err := pages.Point(ctx,
-		cache.Pointer{Path: ahead.path(), Key: ahead.redisKey(pages, "A9")},
-		cache.Pointer{Path: fetched.path(), Key: fetched.redisKey(pages, "A8")},
-		cache.Pointer{Path: "/en/news-events/news/broken", Key: "garbage"},
-		cache.Pointer{Path: "/en/news-events/news/short", Key: h.prefix + "page:en:A7"},
-	); err != nil {
-		t.Fatal(err)
-	}
-	res := h.get(ahead.path())
-	if res.Code != http.StatusOK || res.Body.String() != "<html>ahead</html>" || res.Header().Get("Content-Language") != "en" {
-		t.Errorf("a page the stream has not brought yet: %d %q", res.Code, res.Body)
-	}
-	// Its version is in Redis's pointer but not yet read: publishing
-	// renders it, and the answer refills the key the pointer names.
-	if res := h.get(fetched.path()); res.Code != http.StatusOK || res.Body.String() != string(fetched.html()) {
-		t.Errorf("a pointed page missing from Redis: %d %q", res.Code, res.Body)
-	}
-	if b, err := pages.Get(ctx, fetched.redisKey(pages, "A8")); err != nil || string(b) != string(fetched.html()) {
-		t.Errorf("the pointed key was not refilled: %q %v", b, err)
-	}
-	for _, path := range []string{"/en/news-events/news/broken", "/en/news-events/news/short", "/en/news-events/news/nowhere"} {
-		if res := h.get(path); res.Code != http.StatusNotFound {
-			t.Errorf("%s: %d, want 404", path, res.Code)
-		}
-	}
-}
-
-func TestListingsAreSharedThroughRedis(t *testing.T) {
-	h := newHarness(t)
-	pages := h.useRedis()
+	h.useRedis()
 	h.run()
 	p := h.put("A1", dated("en", 1))
 	ctx := context.Background()
-	listing := h.get("/en/").Body.String()
-	if b, err := pages.Get(ctx, pages.ListKey(p.Revision, "list:en::1")); err != nil || string(b) != listing {
-		t.Errorf("the listing was not shared at its stream position: %v", err)
+	script := "<html><script>alert(1)</script></html>"
+	// What an older Tandem wrote, or anyone who can write to Redis: a URL
+	// pointer to a page key holding a script, and listings and feeds at
+	// the index's own stream position.
+	for key, val := range map[string]string{
+		h.prefix + "url:/en/anything":                            h.prefix + "page:en:AX:1-abc",
+		h.prefix + "page:en:AX:1-abc":                            script,
+		h.prefix + "page:en:{AX}:1-abc":                          script,
+		h.prefix + fmt.Sprintf("list:%d:list:en::1", p.Revision): script,
+		h.prefix + fmt.Sprintf("list:%d:rss:en:", p.Revision):    "<rss>injected</rss>",
+	} {
+		if err := h.rdb.Set(ctx, key, val, time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.rdb.Del(context.Background(), key) })
 	}
-	// A replica at the same position rendered the feed already.
-	if err := pages.PutList(ctx, pages.ListKey(p.Revision, "rss:en:"), []byte("<rss>shared</rss>")); err != nil {
-		t.Fatal(err)
+	if res := h.get("/en/anything"); res.Code != http.StatusNotFound || strings.Contains(res.Body.String(), "<script>alert") {
+		t.Errorf("/en/anything: %d %q, want 404", res.Code, res.Body)
 	}
-	if res := h.get("/en/feed.xml"); res.Body.String() != "<rss>shared</rss>" {
-		t.Errorf("the feed was rendered again instead of read from Redis: %q", res.Body)
+	for _, path := range []string{"/en/", "/en/feed.xml"} {
+		res := h.get(path)
+		if res.Code != http.StatusOK || strings.Contains(res.Body.String(), "injected") || strings.Contains(res.Body.String(), "<script>alert") {
+			t.Errorf("%s: %d %q, want the index's own rendering", path, res.Code, res.Body)
+		}
 	}
 }
 
