@@ -64,6 +64,12 @@ var (
 		Name: "tandem_site_redis_failures_total",
 		Help: "Redis reads that failed; the page was asked of publishing instead.",
 	})
+	// AddressReleaseFailures counts addresses publishing could not release
+	// after a takedown or purge.
+	AddressReleaseFailures = factory.NewCounter(prometheus.CounterOpts{
+		Name: "tandem_publishing_address_release_failures_total",
+		Help: "Addresses not released after a takedown or purge; the next article that claims one takes it over.",
+	})
 	// SiteRedisMismatches counts pages Redis held that were not the
 	// version the stream announced.
 	SiteRedisMismatches = factory.NewCounter(prometheus.CounterOpts{

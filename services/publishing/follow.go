@@ -41,7 +41,9 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 		return nil
 	}
 	id := ev.Subject
+	var left []string
 	_, err := s.pubs.Update(ctx, id, 0, func(p *eventsv1.Publication) (events.Change, error) {
+		left = leaving(p, allLocales(p))
 		if gone := publication.Clear(p); len(gone) == 0 {
 			return events.Change{}, nil
 		}
@@ -56,6 +58,7 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 	if err := s.pubs.Purge(ctx, id, 1); err != nil {
 		return err
 	}
+	s.vacate(ctx, id, left, &articlev1.Actor{UserId: ev.Actor})
 	s.log.Warn("purged article taken down", "article", id, "event_id", ev.ID)
 	return nil
 }

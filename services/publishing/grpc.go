@@ -29,6 +29,7 @@ var errorTable = rpc.Errors{
 	{Err: publication.ErrTranslationNotApproved, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_TRANSLATION_NOT_APPROVED},
 	{Err: publication.ErrTranslationStale, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_TRANSLATION_STALE},
 	{Err: publication.ErrLocaleMissing, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_LOCALE_MISSING},
+	{Err: publication.ErrAddressTaken, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_ADDRESS_TAKEN},
 	{Err: schedule.ErrNotPending, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_SCHEDULE_NOT_PENDING},
 }
 

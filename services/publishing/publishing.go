@@ -38,6 +38,7 @@ type Service struct {
 	jobs   *events.Aggregate[*reviewv1.Job]
 	pubs   *events.Aggregate[*eventsv1.Publication]
 	sched  *events.Aggregate[*eventsv1.Schedules]
+	addrs  *events.Aggregate[*eventsv1.Address]
 	plan   *schedule.Plan
 	// Ready is closed once the schedules have been read from the stream.
 	Ready  chan struct{}
@@ -69,6 +70,7 @@ func New(bus *events.Bus, o Options) *Service {
 		jobs:   jobs(bus.Editorial),
 		pubs:   Publications(bus.Public),
 		sched:  Schedules(bus.Editorial),
+		addrs:  Addresses(bus.Editorial),
 		plan:   schedule.NewPlan(),
 		Ready:  make(chan struct{}),
 		render: &Renderer{Site: o.Site},

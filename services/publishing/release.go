@@ -79,6 +79,9 @@ func (s *Service) release(ctx context.Context, o order) (*eventsv1.Publication, 
 	if o.correction != "" {
 		typ = eventsv1.ArticleCorrected
 	}
+	if err := s.claim(ctx, o.article, rels, o.by); err != nil {
+		return nil, about("publication of "+o.article, err)
+	}
 	pub, err := s.pubs.Upsert(ctx, o.article, func(p *eventsv1.Publication) (events.Change, error) {
 		at := s.change(o.by)
 		if o.correction == "" {
@@ -104,7 +107,9 @@ func (s *Service) release(ctx context.Context, o order) (*eventsv1.Publication, 
 // them. The consumer of PUBLIC events then clears the cached pages out
 // (pages.go).
 func (s *Service) takeDown(ctx context.Context, id string, locales []string, reason string, by *articlev1.Actor) (*eventsv1.Publication, error) {
+	var left []string
 	pub, err := s.pubs.Update(ctx, id, 0, func(p *eventsv1.Publication) (events.Change, error) {
+		left = leaving(p, locales)
 		if _, err := publication.TakeDown(p, locales, reason, s.change(by)); err != nil {
 			return events.Change{}, err
 		}
@@ -117,6 +122,7 @@ func (s *Service) takeDown(ctx context.Context, id string, locales []string, rea
 		return nil, about("publication of "+id, err)
 	}
 	metrics.Announced.WithLabelValues(eventsv1.ArticleUnpublished).Inc()
+	s.vacate(ctx, id, left, by)
 	s.log.Warn("article taken down", "article", id, "locales", locales, "reason", reason, "actor", by.GetUserId())
 	return pub, nil
 }

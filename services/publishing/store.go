@@ -32,3 +32,11 @@ func drafts(s *events.Stream) *events.Aggregate[*draftingv1.Draft] {
 func jobs(s *events.Stream) *events.Aggregate[*reviewv1.Job] {
 	return events.Reader(s, eventsv1.KindReviews, (*eventsv1.ReviewEvent).GetJob)
 }
+
+// Addresses records which article holds each public address,
+// editorial.addresses.<address key>: publishing alone writes it.
+func Addresses(s *events.Stream) *events.Aggregate[*eventsv1.Address] {
+	return events.Define(s, eventsv1.KindAddresses, eventsv1.SourcePublishing,
+		func(a *eventsv1.Address) *eventsv1.AddressEvent { return &eventsv1.AddressEvent{Address: a} },
+		(*eventsv1.AddressEvent).GetAddress, func(a *eventsv1.Address, rev uint64) { a.Revision = rev })
+}

@@ -9,6 +9,8 @@ package index
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -83,22 +85,56 @@ type article struct {
 
 // Index is safe for concurrent use: one writer applies publications while
 // any number of readers look addresses up.
+//
+// An address may be recorded by several articles at once: one article's
+// former address, taken down, is another's new one, and records written
+// before publishing claimed addresses may even hold two live pages at
+// one path. Each record is kept per article, so applying one article
+// never erases what another says of a shared address, and Resolve
+// decides between them by the records alone, never by the order they
+// were applied in: every replica answers the same.
 type Index struct {
 	mu     sync.RWMutex
-	byPath map[string]*Page
+	byPath map[string][]*Page // path → the live pages there (normally one)
 	byArt  map[string]*article
-	gone   map[string]bool   // path → taken down
-	moved  map[string]string // former path → article
+	gone   map[string]map[string]bool // path → articles that took a page there down
+	moved  map[string]map[string]bool // former path → articles that moved from it
 	seq    uint64
 }
 
 // New returns an empty index.
 func New() *Index {
 	return &Index{
-		byPath: map[string]*Page{},
+		byPath: map[string][]*Page{},
 		byArt:  map[string]*article{},
-		gone:   map[string]bool{},
-		moved:  map[string]string{},
+		gone:   map[string]map[string]bool{},
+		moved:  map[string]map[string]bool{},
+	}
+}
+
+// winner is the page an address shared by several live pages serves: the
+// one first published there, then the lowest article id.
+func winner(pages []*Page) *Page {
+	var w *Page
+	for _, pg := range pages {
+		if w == nil || pg.First.Before(w.First) || (pg.First.Equal(w.First) && pg.Article < w.Article) {
+			w = pg
+		}
+	}
+	return w
+}
+
+func addTo(m map[string]map[string]bool, path, id string) {
+	if m[path] == nil {
+		m[path] = map[string]bool{}
+	}
+	m[path][id] = true
+}
+
+func removeFrom(m map[string]map[string]bool, path, id string) {
+	delete(m[path], id)
+	if len(m[path]) == 0 {
+		delete(m, path)
 	}
 }
 
@@ -142,7 +178,8 @@ func (ix *Index) Apply(p *eventsv1.Publication, seq uint64) (stale []string) {
 	defer ix.mu.Unlock()
 	if old := ix.byArt[id]; old != nil {
 		for l, pg := range old.pages {
-			if ix.byPath[pg.Path] == pg {
+			ix.byPath[pg.Path] = slices.DeleteFunc(ix.byPath[pg.Path], func(x *Page) bool { return x == pg })
+			if len(ix.byPath[pg.Path]) == 0 {
 				delete(ix.byPath, pg.Path)
 			}
 			if n := next.pages[l]; n == nil || n.Key != pg.Key {
@@ -150,25 +187,20 @@ func (ix *Index) Apply(p *eventsv1.Publication, seq uint64) (stale []string) {
 			}
 		}
 		for path := range old.gone {
-			delete(ix.gone, path)
+			removeFrom(ix.gone, path, id)
 		}
 		for path := range old.moved {
-			delete(ix.moved, path)
+			removeFrom(ix.moved, path, id)
 		}
 	}
 	for _, pg := range next.pages {
-		ix.byPath[pg.Path] = pg
+		ix.byPath[pg.Path] = append(ix.byPath[pg.Path], pg)
 	}
-	// A live page wins over a record of its address's past.
 	for path := range next.gone {
-		if ix.byPath[path] == nil {
-			ix.gone[path] = true
-		}
+		addTo(ix.gone, path, id)
 	}
 	for path := range next.moved {
-		if ix.byPath[path] == nil {
-			ix.moved[path] = id
-		}
+		addTo(ix.moved, path, id)
 	}
 	if len(next.pages)+len(next.gone)+len(next.moved) == 0 {
 		delete(ix.byArt, id) // purged: nothing remains
@@ -187,23 +219,24 @@ func (ix *Index) Seq() uint64 {
 	return ix.seq
 }
 
-// Resolve says what the address path is. A live page wins; a former
-// address moves only while the page it moved to is live; a taken-down
-// address is gone.
+// Resolve says what the address path is. A live page wins (of several,
+// the first published there); a former address moves only while the
+// page it moved to is live (of several articles, the lowest id's); an
+// address any article took down is gone; any other is unknown.
 func (ix *Index) Resolve(path string) Lookup {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if pg := ix.byPath[path]; pg != nil {
+	if pg := winner(ix.byPath[path]); pg != nil {
 		return Lookup{Status: Live, Page: pg}
 	}
-	if id, ok := ix.moved[path]; ok {
+	for _, id := range slices.Sorted(maps.Keys(ix.moved[path])) {
 		if a := ix.byArt[id]; a != nil {
 			if cur := a.pages[a.moved[path]]; cur != nil {
 				return Lookup{Status: Moved, To: cur.Path}
 			}
 		}
 	}
-	if ix.gone[path] {
+	if len(ix.gone[path]) > 0 {
 		return Lookup{Status: Gone}
 	}
 	return Lookup{}

@@ -234,3 +234,48 @@ func servesArticle(t *testing.T, ix *Index, path, article string) {
 		t.Errorf("%s: %+v, want a page of %s", path, got, article)
 	}
 }
+
+func TestReapplyingAnArticleKeepsWhatAnotherSaysOfASharedAddress(t *testing.T) {
+	ix := New()
+	// A moved away from /en/x, then took its page down; B took down its
+	// own page at /en/x too. Re-applying A must not erase B's record.
+	a := publication("A", locale("en", "/en/a2", "2024-05-01", 2, "aa", t0))
+	a.Moved = map[string]string{"/en/x": "en"}
+	b := publication("B")
+	b.TakenDown = map[string]*eventsv1.TakenDown{"en": {Locale: "en", Path: "/en/x"}}
+	ix.Apply(a, 1)
+	ix.Apply(b, 2)
+	resolves(t, ix, "/en/x", Moved, "A's former address, while A's page is live")
+	aDown := publication("A")
+	aDown.TakenDown = map[string]*eventsv1.TakenDown{"en": {Locale: "en", Path: "/en/a2"}}
+	ix.Apply(aDown, 3)
+	resolves(t, ix, "/en/x", Gone, "B took its page at /en/x down")
+	ix.Apply(aDown, 4)
+	resolves(t, ix, "/en/x", Gone, "after A is applied again")
+	resolves(t, ix, "/en/a2", Gone, "A's own address")
+}
+
+func TestTwoLivePagesAtOneAddressResolveAlikeInAnyOrder(t *testing.T) {
+	first := locale("en", "/en/same", "2024-05-01", 1, "aaaa", t0)
+	first.FirstPublished = at(t0)
+	second := locale("en", "/en/same", "2024-05-01", 1, "bbbb", t0.Add(time.Hour))
+	second.FirstPublished = at(t0.Add(time.Hour))
+	for _, order := range [][]string{{"A", "B"}, {"B", "A"}} {
+		ix := New()
+		pubs := map[string]*eventsv1.Publication{"A": publication("A", first), "B": publication("B", second)}
+		for i, id := range order {
+			ix.Apply(pubs[id], uint64(i+1))
+		}
+		servesArticle(t, ix, "/en/same", "A")
+		// B's page taken down: A, published, still answers there.
+		bDown := publication("B")
+		bDown.TakenDown = map[string]*eventsv1.TakenDown{"en": {Locale: "en", Path: "/en/same"}}
+		ix.Apply(bDown, 3)
+		servesArticle(t, ix, "/en/same", "A")
+		// A's taken down too: gone.
+		aDown := publication("A")
+		aDown.TakenDown = map[string]*eventsv1.TakenDown{"en": {Locale: "en", Path: "/en/same"}}
+		ix.Apply(aDown, 4)
+		resolves(t, ix, "/en/same", Gone, "both taken down")
+	}
+}

@@ -28,6 +28,8 @@ const (
 	ScheduleCancelled           = "tandem.schedule.cancelled"            // ScheduleEvent
 	ScheduleDone                = "tandem.schedule.done"                 // ScheduleEvent
 	ScheduleFailed              = "tandem.schedule.failed"               // ScheduleEvent
+	AddressClaimed              = "tandem.address.claimed"               // AddressEvent
+	AddressReleased             = "tandem.address.released"              // AddressEvent
 	ArticlePublished            = "tandem.article.published"             // ArticleEvent
 	ArticleUnpublished          = "tandem.article.unpublished"           // ArticleEvent
 	ArticleCorrected            = "tandem.article.corrected"             // ArticleEvent
@@ -49,5 +51,6 @@ const (
 	KindGlossary  = "glossary"  // editorial.glossary.<term key hash>: GlossaryEvent
 	KindMemory    = "memory"    // editorial.memory.<batch id>: MemoryEvent
 	KindSchedules = "schedules" // editorial.schedules.<article id>: ScheduleEvent
+	KindAddresses = "addresses" // editorial.addresses.<address key>: AddressEvent
 	KindArticles  = "articles"  // public.articles.<article id>: ArticleEvent
 )

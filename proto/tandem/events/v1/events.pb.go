@@ -222,6 +222,54 @@ func (x *ScheduleEvent) GetSchedules() *Schedules {
 	return nil
 }
 
+// AddressEvent is published on editorial.addresses.<address key> with
+// types tandem.address.claimed and tandem.address.released, where the key
+// is the first 32 hex digits of the SHA-256 of the path.
+type AddressEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The address after the change.
+	Address       *Address `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddressEvent) Reset() {
+	*x = AddressEvent{}
+	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddressEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddressEvent) ProtoMessage() {}
+
+func (x *AddressEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddressEvent.ProtoReflect.Descriptor instead.
+func (*AddressEvent) Descriptor() ([]byte, []int) {
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *AddressEvent) GetAddress() *Address {
+	if x != nil {
+		return x.Address
+	}
+	return nil
+}
+
 // GlossaryEvent is published on editorial.glossary.<term key hash> with
 // types tandem.glossary.term_changed and tandem.glossary.term_deleted.
 type GlossaryEvent struct {
@@ -236,7 +284,7 @@ type GlossaryEvent struct {
 
 func (x *GlossaryEvent) Reset() {
 	*x = GlossaryEvent{}
-	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -248,7 +296,7 @@ func (x *GlossaryEvent) String() string {
 func (*GlossaryEvent) ProtoMessage() {}
 
 func (x *GlossaryEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_events_proto_msgTypes[4]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -261,7 +309,7 @@ func (x *GlossaryEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GlossaryEvent.ProtoReflect.Descriptor instead.
 func (*GlossaryEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GlossaryEvent) GetTerm() *v11.Term {
@@ -293,7 +341,7 @@ type ArticleEvent struct {
 
 func (x *ArticleEvent) Reset() {
 	*x = ArticleEvent{}
-	mi := &file_tandem_events_v1_events_proto_msgTypes[5]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -305,7 +353,7 @@ func (x *ArticleEvent) String() string {
 func (*ArticleEvent) ProtoMessage() {}
 
 func (x *ArticleEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_events_proto_msgTypes[5]
+	mi := &file_tandem_events_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -318,7 +366,7 @@ func (x *ArticleEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArticleEvent.ProtoReflect.Descriptor instead.
 func (*ArticleEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ArticleEvent) GetPublication() *Publication {
@@ -349,7 +397,9 @@ const file_tandem_events_v1_events_proto_rawDesc = "" +
 	"\x05units\x18\x01 \x03(\v2\x1c.tandem.review.v1.MemoryUnitR\x05units\x12\x16\n" +
 	"\x06origin\x18\x02 \x01(\tR\x06origin\"J\n" +
 	"\rScheduleEvent\x129\n" +
-	"\tschedules\x18\x01 \x01(\v2\x1b.tandem.events.v1.SchedulesR\tschedules\"U\n" +
+	"\tschedules\x18\x01 \x01(\v2\x1b.tandem.events.v1.SchedulesR\tschedules\"C\n" +
+	"\fAddressEvent\x123\n" +
+	"\aaddress\x18\x01 \x01(\v2\x19.tandem.events.v1.AddressR\aaddress\"U\n" +
 	"\rGlossaryEvent\x12*\n" +
 	"\x04term\x18\x01 \x01(\v2\x16.tandem.review.v1.TermR\x04term\x12\x18\n" +
 	"\adeleted\x18\x02 \x01(\bR\adeleted\"x\n" +
@@ -370,33 +420,36 @@ func file_tandem_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_tandem_events_v1_events_proto_rawDescData
 }
 
-var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_tandem_events_v1_events_proto_goTypes = []any{
 	(*DraftEvent)(nil),     // 0: tandem.events.v1.DraftEvent
 	(*ReviewEvent)(nil),    // 1: tandem.events.v1.ReviewEvent
 	(*MemoryEvent)(nil),    // 2: tandem.events.v1.MemoryEvent
 	(*ScheduleEvent)(nil),  // 3: tandem.events.v1.ScheduleEvent
-	(*GlossaryEvent)(nil),  // 4: tandem.events.v1.GlossaryEvent
-	(*ArticleEvent)(nil),   // 5: tandem.events.v1.ArticleEvent
-	(*v1.Draft)(nil),       // 6: tandem.drafting.v1.Draft
-	(*v11.Job)(nil),        // 7: tandem.review.v1.Job
-	(*v11.MemoryUnit)(nil), // 8: tandem.review.v1.MemoryUnit
-	(*Schedules)(nil),      // 9: tandem.events.v1.Schedules
-	(*v11.Term)(nil),       // 10: tandem.review.v1.Term
-	(*Publication)(nil),    // 11: tandem.events.v1.Publication
+	(*AddressEvent)(nil),   // 4: tandem.events.v1.AddressEvent
+	(*GlossaryEvent)(nil),  // 5: tandem.events.v1.GlossaryEvent
+	(*ArticleEvent)(nil),   // 6: tandem.events.v1.ArticleEvent
+	(*v1.Draft)(nil),       // 7: tandem.drafting.v1.Draft
+	(*v11.Job)(nil),        // 8: tandem.review.v1.Job
+	(*v11.MemoryUnit)(nil), // 9: tandem.review.v1.MemoryUnit
+	(*Schedules)(nil),      // 10: tandem.events.v1.Schedules
+	(*Address)(nil),        // 11: tandem.events.v1.Address
+	(*v11.Term)(nil),       // 12: tandem.review.v1.Term
+	(*Publication)(nil),    // 13: tandem.events.v1.Publication
 }
 var file_tandem_events_v1_events_proto_depIdxs = []int32{
-	6,  // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
-	7,  // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
-	8,  // 2: tandem.events.v1.MemoryEvent.units:type_name -> tandem.review.v1.MemoryUnit
-	9,  // 3: tandem.events.v1.ScheduleEvent.schedules:type_name -> tandem.events.v1.Schedules
-	10, // 4: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
-	11, // 5: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.events.v1.Publication
-	6,  // [6:6] is the sub-list for method output_type
-	6,  // [6:6] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	7,  // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
+	8,  // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
+	9,  // 2: tandem.events.v1.MemoryEvent.units:type_name -> tandem.review.v1.MemoryUnit
+	10, // 3: tandem.events.v1.ScheduleEvent.schedules:type_name -> tandem.events.v1.Schedules
+	11, // 4: tandem.events.v1.AddressEvent.address:type_name -> tandem.events.v1.Address
+	12, // 5: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
+	13, // 6: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.events.v1.Publication
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_tandem_events_v1_events_proto_init() }
@@ -411,7 +464,7 @@ func file_tandem_events_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_events_v1_events_proto_rawDesc), len(file_tandem_events_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

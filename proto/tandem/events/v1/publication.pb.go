@@ -650,6 +650,93 @@ func (x *Schedules) GetItems() []*Schedule {
 	return nil
 }
 
+// Address says which article holds one public address (a path) of the
+// site. Publishing claims it for an article before the article is first
+// published there, with the expected last sequence of its subject, so two
+// articles can never publish at one path; it releases it when the article
+// leaves it (taken down or purged).
+type Address struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The path, e.g. /en/news-events/news/forum.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// The article that holds it; empty once released.
+	ArticleId string `protobuf:"bytes,2,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The locale of the article's page there.
+	Locale string `protobuf:"bytes,3,opt,name=locale,proto3" json:"locale,omitempty"`
+	// Stream sequence of the event that holds this state. Set when read;
+	// zero inside stored events.
+	Revision uint64 `protobuf:"varint,4,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Who claimed or released it, and when.
+	Change        *v1.Change `protobuf:"bytes,5,opt,name=change,proto3" json:"change,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Address) Reset() {
+	*x = Address{}
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Address) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Address) ProtoMessage() {}
+
+func (x *Address) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Address.ProtoReflect.Descriptor instead.
+func (*Address) Descriptor() ([]byte, []int) {
+	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Address) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Address) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *Address) GetLocale() string {
+	if x != nil {
+		return x.Locale
+	}
+	return ""
+}
+
+func (x *Address) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *Address) GetChange() *v1.Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
 var File_tandem_events_v1_publication_proto protoreflect.FileDescriptor
 
 const file_tandem_events_v1_publication_proto_rawDesc = "" +
@@ -714,7 +801,14 @@ const file_tandem_events_v1_publication_proto_rawDesc = "" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x04R\brevision\x120\n" +
-	"\x05items\x18\x03 \x03(\v2\x1a.tandem.events.v1.ScheduleR\x05items*\xa3\x01\n" +
+	"\x05items\x18\x03 \x03(\v2\x1a.tandem.events.v1.ScheduleR\x05items\"\xa3\x01\n" +
+	"\aAddress\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x02 \x01(\tR\tarticleId\x12\x16\n" +
+	"\x06locale\x18\x03 \x01(\tR\x06locale\x12\x1a\n" +
+	"\brevision\x18\x04 \x01(\x04R\brevision\x121\n" +
+	"\x06change\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change*\xa3\x01\n" +
 	"\x0eScheduleStatus\x12\x1f\n" +
 	"\x1bSCHEDULE_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17SCHEDULE_STATUS_PENDING\x10\x01\x12\x18\n" +
@@ -736,7 +830,7 @@ func file_tandem_events_v1_publication_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_events_v1_publication_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_events_v1_publication_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_tandem_events_v1_publication_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_tandem_events_v1_publication_proto_goTypes = []any{
 	(ScheduleStatus)(0),           // 0: tandem.events.v1.ScheduleStatus
 	(*Publication)(nil),           // 1: tandem.events.v1.Publication
@@ -745,35 +839,37 @@ var file_tandem_events_v1_publication_proto_goTypes = []any{
 	(*PublishedLocale)(nil),       // 4: tandem.events.v1.PublishedLocale
 	(*Schedule)(nil),              // 5: tandem.events.v1.Schedule
 	(*Schedules)(nil),             // 6: tandem.events.v1.Schedules
-	nil,                           // 7: tandem.events.v1.Publication.LocalesEntry
-	nil,                           // 8: tandem.events.v1.Publication.TakenDownEntry
-	nil,                           // 9: tandem.events.v1.Publication.MovedEntry
-	(*v1.Change)(nil),             // 10: tandem.article.v1.Change
-	(*v1.LocalizedContent)(nil),   // 11: tandem.article.v1.LocalizedContent
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*Address)(nil),               // 7: tandem.events.v1.Address
+	nil,                           // 8: tandem.events.v1.Publication.LocalesEntry
+	nil,                           // 9: tandem.events.v1.Publication.TakenDownEntry
+	nil,                           // 10: tandem.events.v1.Publication.MovedEntry
+	(*v1.Change)(nil),             // 11: tandem.article.v1.Change
+	(*v1.LocalizedContent)(nil),   // 12: tandem.article.v1.LocalizedContent
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
 }
 var file_tandem_events_v1_publication_proto_depIdxs = []int32{
-	7,  // 0: tandem.events.v1.Publication.locales:type_name -> tandem.events.v1.Publication.LocalesEntry
-	8,  // 1: tandem.events.v1.Publication.taken_down:type_name -> tandem.events.v1.Publication.TakenDownEntry
-	9,  // 2: tandem.events.v1.Publication.moved:type_name -> tandem.events.v1.Publication.MovedEntry
-	10, // 3: tandem.events.v1.TakenDown.change:type_name -> tandem.article.v1.Change
-	10, // 4: tandem.events.v1.Correction.change:type_name -> tandem.article.v1.Change
-	11, // 5: tandem.events.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
-	10, // 6: tandem.events.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
-	10, // 7: tandem.events.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
+	8,  // 0: tandem.events.v1.Publication.locales:type_name -> tandem.events.v1.Publication.LocalesEntry
+	9,  // 1: tandem.events.v1.Publication.taken_down:type_name -> tandem.events.v1.Publication.TakenDownEntry
+	10, // 2: tandem.events.v1.Publication.moved:type_name -> tandem.events.v1.Publication.MovedEntry
+	11, // 3: tandem.events.v1.TakenDown.change:type_name -> tandem.article.v1.Change
+	11, // 4: tandem.events.v1.Correction.change:type_name -> tandem.article.v1.Change
+	12, // 5: tandem.events.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
+	11, // 6: tandem.events.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
+	11, // 7: tandem.events.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
 	3,  // 8: tandem.events.v1.PublishedLocale.correction:type_name -> tandem.events.v1.Correction
-	12, // 9: tandem.events.v1.Schedule.at:type_name -> google.protobuf.Timestamp
-	10, // 10: tandem.events.v1.Schedule.scheduled:type_name -> tandem.article.v1.Change
+	13, // 9: tandem.events.v1.Schedule.at:type_name -> google.protobuf.Timestamp
+	11, // 10: tandem.events.v1.Schedule.scheduled:type_name -> tandem.article.v1.Change
 	0,  // 11: tandem.events.v1.Schedule.status:type_name -> tandem.events.v1.ScheduleStatus
-	10, // 12: tandem.events.v1.Schedule.ended:type_name -> tandem.article.v1.Change
+	11, // 12: tandem.events.v1.Schedule.ended:type_name -> tandem.article.v1.Change
 	5,  // 13: tandem.events.v1.Schedules.items:type_name -> tandem.events.v1.Schedule
-	4,  // 14: tandem.events.v1.Publication.LocalesEntry.value:type_name -> tandem.events.v1.PublishedLocale
-	2,  // 15: tandem.events.v1.Publication.TakenDownEntry.value:type_name -> tandem.events.v1.TakenDown
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	11, // 14: tandem.events.v1.Address.change:type_name -> tandem.article.v1.Change
+	4,  // 15: tandem.events.v1.Publication.LocalesEntry.value:type_name -> tandem.events.v1.PublishedLocale
+	2,  // 16: tandem.events.v1.Publication.TakenDownEntry.value:type_name -> tandem.events.v1.TakenDown
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_tandem_events_v1_publication_proto_init() }
@@ -787,7 +883,7 @@ func file_tandem_events_v1_publication_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_events_v1_publication_proto_rawDesc), len(file_tandem_events_v1_publication_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
