@@ -287,13 +287,14 @@ func redactURL(raw string) string {
 // openBus connects to NATS at url and creates or updates the streams; with
 // publicOnly it only attaches to PUBLIC for reading (the site), waiting for
 // another service to create it. The returned func closes the connection.
-func (c *config) openBus(ctx context.Context, url, name string, publicOnly bool) (*events.Bus, func(), error) {
+func (c *config) openBus(ctx context.Context, url, name string, publicOnly bool, extra ...nats.Option) (*events.Bus, func(), error) {
 	// The last failed attempt, to say why the connection is not up.
 	var attempt atomic.Value
 	opts := append(c.natsOptions(), nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
 		attempt.Store(err)
 		slog.Warn("nats connection attempt failed", "url", redactURL(url), "err", err)
 	}))
+	opts = append(opts, extra...)
 	nc, err := events.Connect(url, name, opts...)
 	if err != nil {
 		return nil, nil, err

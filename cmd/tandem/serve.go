@@ -7,11 +7,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tandemnews/tandem/internal/stack"
-
+	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 
+	"github.com/tandemnews/tandem/internal/stack"
 	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/events"
 )
 
 // serveOptions are the inputs of tandem serve: the settings and the
@@ -44,7 +45,12 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	// The site alone only reads PUBLIC: it neither creates streams nor
 	// needs credentials for anything else.
 	siteOnly := len(services) == 1 && services[0] == "site"
-	bus, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"), siteOnly)
+	var inbox []nats.Option
+	if len(services) == 1 {
+		// One service, one NATS user, allowed its own reply subjects only.
+		inbox = append(inbox, nats.CustomInboxPrefix(events.InboxPrefix(services[0])))
+	}
+	bus, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"), siteOnly, inbox...)
 	if err != nil {
 		return err
 	}

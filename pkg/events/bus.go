@@ -52,6 +52,13 @@ type Bus struct {
 	Public    *Stream
 }
 
+// InboxPrefix is the prefix of the reply subjects of a process that runs
+// one service: "_INBOX_<service>". Each service's NATS user may subscribe
+// to its own prefix only (deploy/nats/auth.conf), so no service can read
+// the replies another receives, drafts among them. A process running
+// several services keeps the default "_INBOX".
+func InboxPrefix(service string) string { return "_INBOX_" + service }
+
 // Connect dials NATS with the options every Tandem process needs: it
 // reconnects without limit and buffers nothing it cannot deliver.
 func Connect(url, name string, opts ...nats.Option) (*nats.Conn, error) {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,9 +80,9 @@ func upper(s string) string {
 	return string(b)
 }
 
-func connectAs(t *testing.T, url string) *nats.Conn {
+func connectAs(t *testing.T, url string, opts ...nats.Option) *nats.Conn {
 	t.Helper()
-	nc, err := events.Connect(url, "permissions-test")
+	nc, err := events.Connect(url, "permissions-test", opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestDeployedNATSPermissions(t *testing.T) {
 	// Each editorial-side service opens the streams and reads and writes
 	// what it owns with its own user.
 	busAs := func(user string) *events.Bus {
-		b, err := events.Open(ctx, connectAs(t, urlOf(user)), cfg)
+		b, err := events.Open(ctx, connectAs(t, urlOf(user), nats.CustomInboxPrefix(events.InboxPrefix(user))), cfg)
 		if err != nil {
 			t.Fatalf("%s opens the streams: %v", user, err)
 		}
@@ -160,14 +161,14 @@ func TestDeployedNATSPermissions(t *testing.T) {
 	}
 	// No service writes on another's subjects.
 	for user, subject := range map[string]string{"drafting": "public.articles." + id, "review": "editorial.drafts." + id, "publishing": "editorial.reviews." + id} {
-		js, _ := jetstream.New(connectAs(t, urlOf(user)))
+		js, _ := jetstream.New(connectAs(t, urlOf(user), nats.CustomInboxPrefix(events.InboxPrefix(user))))
 		if err := refused(func(c context.Context) error { _, err := js.Publish(c, subject, []byte("x")); return err }); err == nil {
 			t.Errorf("%s published on %s", user, subject)
 		}
 	}
 
 	// A site replica with the site user serves the article.
-	siteBus, err := events.OpenPublic(ctx, connectAs(t, urlOf("site")), cfg)
+	siteBus, err := events.OpenPublic(ctx, connectAs(t, urlOf("site"), nats.CustomInboxPrefix(events.InboxPrefix("site"))), cfg)
 	if err != nil {
 		t.Fatalf("site user attaches to PUBLIC: %v", err)
 	}
@@ -194,8 +195,16 @@ func TestDeployedNATSPermissions(t *testing.T) {
 		}
 	}
 
+	// The site user cannot listen to the replies others receive: not the
+	// default inboxes, not drafting's (which carry drafts).
+	for _, subject := range []string{"_INBOX.>", events.InboxPrefix("drafting") + ".>", ">"} {
+		if err := subscribeRefused(t, urlOf("site"), subject); err != nil {
+			t.Error(err)
+		}
+	}
+
 	// And the site user can do nothing else.
-	nc := connectAs(t, urlOf("site"))
+	nc := connectAs(t, urlOf("site"), nats.CustomInboxPrefix(events.InboxPrefix("site")))
 	js, _ := jetstream.New(nc)
 	denied := map[string]func(ctx context.Context) error{
 		"publish on PUBLIC": func(c context.Context) error {
@@ -228,5 +237,28 @@ func TestDeployedNATSPermissions(t *testing.T) {
 		} else {
 			t.Logf("site user: %s refused (%v)", what, err)
 		}
+	}
+}
+
+// subscribeRefused subscribes to subject as the user of url and returns
+// an error unless the server refuses it with a permissions violation.
+func subscribeRefused(t *testing.T, url, subject string) error {
+	t.Helper()
+	violations := make(chan error, 4)
+	nc := connectAs(t, url, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { violations <- err }))
+	if _, err := nc.SubscribeSync(subject); err != nil {
+		t.Logf("site user: subscribe to %s refused (%v)", subject, err)
+		return nil
+	}
+	_ = nc.Flush()
+	select {
+	case err := <-violations:
+		if !strings.Contains(strings.ToLower(err.Error()), "permissions violation") {
+			return fmt.Errorf("subscribe to %s: %v, want a permissions violation", subject, err)
+		}
+		t.Logf("site user: subscribe to %s refused (%v)", subject, err)
+		return nil
+	case <-time.After(2 * time.Second):
+		return fmt.Errorf("the site user could subscribe to %s", subject)
 	}
 }
