@@ -47,6 +47,10 @@ type Aggregate[T proto.Message] struct {
 	readOnly bool // made by Reader: another service's aggregate
 }
 
+// Size is the size of the event payload that would carry state, to
+// compare with Stream.MaxEventBytes.
+func (a *Aggregate[T]) Size(state T) int { return proto.Size(a.Wrap(state)) }
+
 // ErrReadOnly is a write to another service's aggregate, through a Reader.
 var ErrReadOnly = errors.New("events: the aggregate is read-only here: only its owner writes it")
 

@@ -49,6 +49,11 @@ var (
 	ErrConflict = errors.New("events: revision conflict")
 	// ErrNotFound means the subject (or the sequence) holds no message.
 	ErrNotFound = errors.New("events: not found")
+	// ErrTooLarge means an event's payload is larger than the NATS server
+	// accepts (Stream.MaxEventBytes): nothing was written. Services size
+	// their limits so that what they accept fits, and answer this, should
+	// it happen, as InvalidArgument.
+	ErrTooLarge = errors.New("events: event larger than the server accepts")
 	// ErrInvalidEvent means a message is not a well-formed Tandem event: a
 	// header is missing or the payload does not decode. Consumers terminate
 	// such messages instead of retrying them.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,5 +259,20 @@ func BenchmarkPublish(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestEventLargerThanTheServerTakesIsRefusedBeforeSending(t *testing.T) {
+	b := testkit.Bus(t, testkit.StartNATS(t).URL())
+	subj, _ := b.Editorial.Subject("drafts", "BIG")
+	if b.Editorial.MaxPayload() != events.DefaultMaxPayload || b.Editorial.MaxEventBytes() != events.DefaultMaxPayload-events.HeaderAllowance {
+		t.Fatalf("max payload %d, max event %d", b.Editorial.MaxPayload(), b.Editorial.MaxEventBytes())
+	}
+	_, err := b.Editorial.Publish(ctx(t), subj, draftEvent("BIG", strings.Repeat("x", events.DefaultMaxPayload)))
+	if !errors.Is(err, events.ErrTooLarge) || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("err = %v, want ErrTooLarge saying the limit", err)
+	}
+	if _, err := b.Editorial.Last(ctx(t), subj); !errors.Is(err, events.ErrNotFound) {
+		t.Errorf("something was stored: %v", err)
 	}
 }

@@ -38,6 +38,28 @@ type Stream struct {
 	s      jetstream.Stream
 }
 
+// HeaderAllowance is what an event's headers (the CloudEvents attributes
+// and JetStream's own) may take of the server's max_payload.
+const HeaderAllowance = 4 << 10
+
+// DefaultMaxPayload is the NATS server's default max_payload, 1 MiB.
+const DefaultMaxPayload = 1 << 20
+
+// MaxPayload is the server's max_payload, as it announced on connecting
+// (DefaultMaxPayload before it has). The services derive their size
+// limits from it.
+func (s *Stream) MaxPayload() int {
+	if nc := s.js.Conn(); nc != nil && nc.MaxPayload() > 0 {
+		return int(nc.MaxPayload())
+	}
+	return DefaultMaxPayload
+}
+
+// MaxEventBytes is the largest event payload the server takes: its
+// max_payload less HeaderAllowance. A larger one is refused with
+// ErrTooLarge before it is sent.
+func (s *Stream) MaxEventBytes() int { return s.MaxPayload() - HeaderAllowance }
+
 // Name is the stream's name.
 func (s *Stream) Name() string { return s.name }
 
@@ -94,6 +116,9 @@ func (s *Stream) Publish(ctx context.Context, subject string, ev *Event, opts ..
 	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(ev.Data)
 	if err != nil {
 		return 0, fmt.Errorf("events: marshal %s: %w", ev.Type, err)
+	}
+	if max := s.MaxEventBytes(); len(data) > max {
+		return 0, fmt.Errorf("%w: %s on %s is %d bytes, the server takes at most %d", ErrTooLarge, ev.Type, subject, len(data), max)
 	}
 	msg := nats.NewMsg(subject)
 	msg.Data = data

@@ -98,6 +98,8 @@ func storeStatus(err error, what string) error {
 		return status.Errorf(codes.Unavailable, "event store unavailable, retry: %v", err)
 	}
 	switch {
+	case errors.Is(err, events.ErrTooLarge):
+		return InvalidField("request", "%s would be larger than the event store takes (%v); make it shorter", what, err)
 	case errors.Is(err, events.ErrNotFound):
 		return status.Errorf(codes.NotFound, "%s not found", what)
 	case errors.Is(err, context.Canceled):

@@ -51,7 +51,7 @@ func New(bus *events.Bus, o Options) *Service {
 		drafts: Drafts(bus.Editorial),
 		cat:    cat,
 		ready:  make(chan struct{}),
-		rules:  draft.Rules{Site: o.Site, SlugOwner: cat.SlugOwner},
+		rules:  draft.Rules{Site: o.Site, SlugOwner: cat.SlugOwner, MaxPayload: bus.Editorial.MaxPayload()},
 		log:    o.Logger.With("service", "drafting"),
 		now:    time.Now,
 	}

@@ -1,8 +1,8 @@
 package publishing
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"maps"

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tandemnews/tandem/pkg/auth"
@@ -124,7 +125,8 @@ func (s *Service) GetPublication(ctx context.Context, req *publishingv1.GetPubli
 }
 
 // GetRendered implements PublishingService. The public record carries the
-// rendered pages, so this reads one message and no cache.
+// rendered pages, so this reads one message and no cache; a page too
+// large to travel in the event is rendered again from the record.
 func (s *Service) GetRendered(ctx context.Context, req *publishingv1.GetRenderedRequest) (*publishingv1.GetRenderedResponse, error) {
 	var v rpc.Violations
 	if strings.TrimSpace(req.GetArticleId()) == "" {
@@ -144,7 +146,17 @@ func (s *Service) GetRendered(ctx context.Context, req *publishingv1.GetRendered
 	if !ok {
 		return nil, errorTable.Status(events.ErrNotFound, fmt.Sprintf("%s page of %s", req.GetLocale(), req.GetArticleId()))
 	}
-	return &publishingv1.GetRenderedResponse{Html: pl.Html, SourceRevision: pl.SourceRevision, Path: pl.Path, ContentHash: pl.ContentHash}, nil
+	html := pl.Html
+	if len(html) == 0 {
+		// Too large to travel in the event: rendered again from the
+		// record, which renders the same page.
+		again := proto.Clone(p).(*eventsv1.Publication)
+		if err := s.render.Publication(again); err != nil {
+			return nil, status.Errorf(codes.Internal, "render %s page of %s: %v", req.GetLocale(), req.GetArticleId(), err)
+		}
+		html = again.Locales[req.GetLocale()].Html
+	}
+	return &publishingv1.GetRenderedResponse{Html: html, SourceRevision: pl.SourceRevision, Path: pl.Path, ContentHash: pl.ContentHash}, nil
 }
 
 // withoutHTML is p as a reply carries it: the pages are read with

@@ -136,12 +136,37 @@ func (s *Service) takeDown(ctx context.Context, id string, locales []string, rea
 // link, the corrections they show). Page keys are versioned and
 // immutable, so an update retried after a conflict only adds versions
 // that nothing points to, which expire.
+//
+// The event carries the rendered pages only while it fits the server's
+// max_payload: past it, the largest pages are left out (GetRendered
+// renders them again from the record, and Redis holds them). The content
+// itself always fits, because drafting and review keep an article to a
+// quarter of max_payload.
 func (s *Service) renderAndStore(ctx context.Context, p *eventsv1.Publication) error {
 	if err := s.render.Publication(p); err != nil {
 		return err
 	}
 	s.pages.store(ctx, p)
+	s.fit(p)
 	return nil
+}
+
+// fit leaves the largest rendered pages out of p until its event fits.
+func (s *Service) fit(p *eventsv1.Publication) {
+	max := s.bus.Public.MaxEventBytes()
+	for s.pubs.Size(p) > max {
+		var big *eventsv1.PublishedLocale
+		for _, pl := range p.Locales {
+			if len(pl.Html) > 0 && (big == nil || len(pl.Html) > len(big.Html)) {
+				big = pl
+			}
+		}
+		if big == nil {
+			return // the store refuses it, saying how large it is
+		}
+		s.log.Info("page left out of the event: too large to carry", "article", p.ArticleId, "locale", big.Locale, "bytes", len(big.Html))
+		big.Html = nil
+	}
 }
 
 // change is a change made now by who.

@@ -91,6 +91,9 @@ func (s *Service) HandleDraftEvent(ctx context.Context, ev *events.Event) error 
 	var typ string
 	j, err := s.jobs.Upsert(ctx, next.ArticleId, func(cur *reviewv1.Job) (events.Change, error) {
 		typ = job.Supersede(cur, next, checks)
+		if !job.Fit(cur, s.jobs.Size, s.bus.Editorial.MaxEventBytes()) {
+			return events.Change{}, events.Permanent(fmt.Errorf("the job of %s is %d bytes without memory suggestions, more than an event may hold (%d)", next.ArticleId, s.jobs.Size(cur), s.bus.Editorial.MaxEventBytes()))
+		}
 		// One id per article and source revision: a second attempt is a
 		// duplicate the server drops.
 		return events.Change{Type: typ, Actor: ev.Actor, ID: fmt.Sprintf("review-open-%s-%d", next.ArticleId, next.SourceRevision)}, nil

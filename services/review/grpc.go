@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/field"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	errorsv1 "github.com/tandemnews/tandem/proto/tandem/errors/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/review/job"
 )
@@ -103,6 +105,10 @@ func (s *Service) update(ctx context.Context, id string, expected uint64, change
 			return events.Change{}, err
 		}
 		j.Target = job.Assemble(j)
+		// The English must fit in a publication beside the Chinese.
+		if n, limit := proto.Size(j.Target), eventsv1.ArticleLimit(s.bus.Editorial.MaxPayload()); n > limit {
+			return events.Change{}, rpc.InvalidField("target", "the English would be %d bytes; a translation may be at most %d, as an article may: shorten it", n, limit)
+		}
 		return events.Change{Type: typ, Actor: actor}, nil
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/field"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 )
 
 // Limits on what an article may hold. They keep one event, which carries
@@ -30,7 +31,7 @@ const (
 	MaxNameRunes      = 100
 	MaxSectionDepth   = 4
 	MaxSlugLength     = 100
-	MaxArticleBytes   = 256 << 10
+	MaxArticleBytes   = eventsv1.MaxArticleBytes
 	DefaultSourceLang = "zh-CN"
 	TargetLang        = "en"
 )
@@ -57,7 +58,16 @@ type Rules struct {
 	// SlugOwner returns the published article other than id that uses
 	// slug, if there is one. Nil: no slug is taken.
 	SlugOwner func(slug, id string) (owner string, taken bool)
+	// MaxPayload is the NATS server's max_payload. An article may take a
+	// quarter of it (ArticleLimit), so that every event that carries it
+	// (the draft, the translation job, the publication with both
+	// locales) fits. Zero: the server default, 1 MiB.
+	MaxPayload int
 }
+
+// ArticleLimit is the size an article may have on a NATS server whose
+// max_payload is maxPayload (eventsv1.ArticleLimit).
+func ArticleLimit(maxPayload int) int { return eventsv1.ArticleLimit(maxPayload) }
 
 // Check is Validate, then the site's rules, all reported together. The
 // section is looked up unless Validate found it missing or malformed, so
@@ -66,6 +76,11 @@ func (r Rules) Check(a *articlev1.Article, path string, v *field.Violations) {
 	n := v.Len()
 	Validate(a, path, v)
 	malformed := slices.ContainsFunc(v.Fields()[n:], func(f string) bool { return f == path || strings.HasPrefix(f, path+".section") })
+	if limit := ArticleLimit(r.MaxPayload); limit < MaxArticleBytes {
+		if size := proto.Size(a); size > limit && size <= MaxArticleBytes {
+			v.Add(path, "is %d bytes; on this event store (max_payload %d) an article may be at most %d", size, r.MaxPayload, limit)
+		}
+	}
 	if !malformed && r.Site != nil && !r.Site.HasSection(a.Section) {
 		v.Add(path+".section", "%q is not a section of the site (%s)", strings.Join(a.Section, "/"), strings.Join(r.Site.SectionPaths(), ", "))
 	}

@@ -1,6 +1,10 @@
 package job
 
 import (
+	"slices"
+
+	"google.golang.org/protobuf/proto"
+
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
@@ -46,4 +50,42 @@ func Pairs(j *reviewv1.Job) []*reviewv1.MemoryUnit {
 		})
 	}
 	return out
+}
+
+// Fit leaves memory suggestions out of j, those of the segments whose
+// suggestions weigh most first, until size(j) is at most max, so that a
+// job opened from a long article still fits in one event. It reports
+// whether j fits.
+func Fit(j *reviewv1.Job, size func(*reviewv1.Job) int, max int) bool {
+	total := size(j)
+	if total <= max {
+		return true
+	}
+	type weighed struct {
+		seg    *reviewv1.Segment
+		weight int
+	}
+	var list []weighed
+	for _, u := range j.GetUnits() {
+		for _, s := range u.GetSegments() {
+			w := 0
+			for _, m := range s.GetSuggestions() {
+				w += proto.Size(m)
+			}
+			if w > 0 {
+				list = append(list, weighed{s, w})
+			}
+		}
+	}
+	slices.SortStableFunc(list, func(a, b weighed) int { return b.weight - a.weight })
+	for _, x := range list {
+		if total <= max {
+			break
+		}
+		// Each match leaves at least its own size, so total stays an
+		// upper bound of the job's size.
+		total -= x.weight
+		x.seg.Suggestions = nil
+	}
+	return size(j) <= max
 }

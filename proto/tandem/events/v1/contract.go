@@ -54,3 +54,20 @@ const (
 	KindAddresses = "addresses" // editorial.addresses.<address key>: AddressEvent
 	KindArticles  = "articles"  // public.articles.<article id>: ArticleEvent
 )
+
+// MaxArticleBytes is the largest an article (encoded, every locale) may
+// be on a server with NATS's default max_payload of 1 MiB.
+const MaxArticleBytes = 256 << 10
+
+// ArticleLimit is the size an article, or the English a translator
+// makes of it, may have on a NATS server whose max_payload is
+// maxPayload: a quarter of it, and never more than MaxArticleBytes. Every
+// event that carries an article then fits: the draft, the translation
+// job (the Chinese, the English by segment and assembled), and the
+// publication with both locales.
+func ArticleLimit(maxPayload int) int {
+	if maxPayload <= 0 {
+		return MaxArticleBytes
+	}
+	return min(MaxArticleBytes, maxPayload/4)
+}
