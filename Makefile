@@ -21,11 +21,11 @@ run:
 test: services
 	$(GO) test $(TEST_FLAGS) ./...
 
-## faults: only the fault, crash, credential and permission tests, verbose, with their counts
+## faults: only the fault, crash, stall, takedown, credential and permission tests, verbose, with their counts
 ## (they are part of `make test` too)
 faults: services
-	$(GO) test $(TEST_FLAGS) -v -run 'LosesNothing|Outage|Interrupted|DiesBeforeAcking|Poison|Permissions|TLS' ./test/faults ./test/security ./cmd/tandem ./services/... ./pkg/events 2>&1 \
-		| grep -E '^(=== RUN|--- |ok|FAIL|PASS)|verified|injected|lost|site user'
+	$(GO) test $(TEST_FLAGS) -v -run 'LosesNothing|Outage|Interrupted|DiesBeforeAcking|Poison|Permissions|TLS|Takedown|Stall' ./test/faults ./test/security ./cmd/tandem ./services/... ./pkg/events 2>&1 \
+		| grep -E '^(=== RUN|--- |ok|FAIL|PASS)|verified|injected|lost|leaked|site user'
 
 ## services: start local Redis and NATS when they are installed but stopped
 services:

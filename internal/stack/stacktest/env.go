@@ -7,6 +7,7 @@ import (
 	"context"
 	"net"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,6 +103,14 @@ func StartOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*st
 // cache (nil: none) and LRU size, and returns its base URL.
 func (e *Env) StartSite(t *testing.T, pages *cache.Pages, lruBytes int64) string {
 	t.Helper()
+	url, _ := e.StartReplica(t, pages, lruBytes)
+	return url
+}
+
+// StartReplica is StartSite that also returns a function stopping the
+// replica (as a crash or a deploy would), for tests that restart one.
+func (e *Env) StartReplica(t *testing.T, pages *cache.Pages, lruBytes int64) (string, func()) {
+	t.Helper()
 	hl := listen(t)
 	sc := siteconfig.Default()
 	sc.BaseURL = e.SiteURL // pages name the public origin, whichever replica serves them
@@ -111,9 +120,11 @@ func (e *Env) StartSite(t *testing.T, pages *cache.Pages, lruBytes int64) string
 		cancel()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); _ = st.Wait() })
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); _ = st.Wait() }) }
+	t.Cleanup(stop)
 	waitReady(t, st, "replica did not catch up with PUBLIC")
-	return "http://" + hl.Addr().String()
+	return "http://" + hl.Addr().String(), stop
 }
 
 // Client dials the environment's gRPC server; the connection closes when
