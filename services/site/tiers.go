@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -32,6 +33,31 @@ type tiers struct {
 	redis      *cache.Pages // nil without Redis
 	publishing publishingv1.PublishingServiceClient
 	log        *slog.Logger
+	// redisDownUntil (Unix nanoseconds) is when Redis is tried again
+	// after it failed: until then pages come from publishing at once.
+	redisDownUntil atomic.Int64
+}
+
+// redisBudget bounds each read or write of a page in Redis, and
+// redisRest is how long Redis is left alone after one failed: a reader
+// waits for a hung Redis at most once every redisRest, and then for
+// redisBudget, instead of on every request.
+const (
+	redisBudget = 100 * time.Millisecond
+	redisRest   = 2 * time.Second
+)
+
+// redisUp reports whether Redis is worth asking.
+func (t *tiers) redisUp() bool {
+	return t.redis != nil && time.Now().UnixNano() >= t.redisDownUntil.Load()
+}
+
+// redisFailed leaves Redis alone for redisRest.
+func (t *tiers) redisFailed(err error) {
+	metrics.SiteRedisFailures.Inc()
+	if t.redisDownUntil.Swap(time.Now().Add(redisRest).UnixNano()) < time.Now().UnixNano() {
+		t.log.Warn("redis unavailable; pages come from publishing for a while", "retry_in", redisRest, "err", err)
+	}
 }
 
 // drop forgets a page version and its gzip form.
@@ -76,10 +102,12 @@ func (t *tiers) redisKey(pg *index.Page) string {
 // announced for the version: Redis is shared, and anyone who can write
 // to it must not be able to put words on the site.
 func (t *tiers) fromRedis(ctx context.Context, pg *index.Page) ([]byte, bool) {
-	if t.redis == nil || pg.Hash == "" {
+	if !t.redisUp() || pg.Hash == "" {
 		return nil, false
 	}
-	b, err := t.redis.Get(ctx, t.redisKey(pg))
+	rctx, cancel := context.WithTimeout(ctx, redisBudget)
+	defer cancel()
+	b, err := t.redis.Get(rctx, t.redisKey(pg))
 	if err == nil {
 		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != pg.Hash {
 			metrics.SiteRedisMismatches.Inc()
@@ -91,8 +119,7 @@ func (t *tiers) fromRedis(ctx context.Context, pg *index.Page) ([]byte, bool) {
 		return b, true
 	}
 	if !errors.Is(err, cache.ErrMiss) {
-		metrics.SiteRedisFailures.Inc()
-		t.log.Warn("redis unavailable; asking publishing", "article", pg.Article, "err", err)
+		t.redisFailed(err)
 	}
 	return nil, false
 }
@@ -109,9 +136,15 @@ func (t *tiers) fromPublishing(ctx context.Context, pg *index.Page) ([]byte, err
 	metrics.PageReads.WithLabelValues("publishing").Inc()
 	if res.ContentHash == pg.Hash {
 		t.lru.Add(pg.Key, res.Html)
-		if t.redis != nil {
-			if err := t.redis.Refill(ctx, pg.Article, cache.Page{Key: t.redisKey(pg), HTML: res.Html}); err != nil {
-				t.log.Debug("redis refill not taken", "article", pg.Article, "err", err)
+		if t.redisUp() {
+			rctx, cancel := context.WithTimeout(ctx, redisBudget)
+			err := t.redis.Refill(rctx, pg.Article, cache.Page{Key: t.redisKey(pg), HTML: res.Html})
+			cancel()
+			switch {
+			case errors.Is(err, cache.ErrNotLive):
+				t.log.Debug("redis refill not taken: the version is not live there", "article", pg.Article)
+			case err != nil:
+				t.redisFailed(err)
 			}
 		}
 	}
