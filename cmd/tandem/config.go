@@ -123,7 +123,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.NATSCA, "nats-ca", env("NATS_CA", ""), "PEM file of the CA that signed the NATS server's TLS certificate; default the system's roots (NATS_CA)")
 	fs.StringVar(&c.NATSCert, "nats-cert", env("NATS_CERT", ""), "client certificate (PEM) when NATS requires mutual TLS; with --nats-key (NATS_CERT)")
 	fs.StringVar(&c.NATSKey, "nats-key", env("NATS_KEY", ""), "client key (PEM) for --nats-cert (NATS_KEY)")
-	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis for the page cache; redis://user:password@host:port/db, rediss:// for TLS (REDIS_URL)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis for the page cache; redis://user:password@host:port/db, rediss:// for TLS, ?addr=host:port&addr=... for a Cluster, ?master_name=NAME for Sentinel (REDIS_URL)")
 	fs.StringVar(&c.RedisCA, "redis-ca", env("REDIS_CA", ""), "PEM file of the CA that signed Redis's TLS certificate; default the system's roots (REDIS_CA)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("TANDEM_REDIS_PREFIX", "tandem:"), "prefix of every Redis key (TANDEM_REDIS_PREFIX)")
 	fs.StringVar(&c.AuthFile, "auth-file", env("TANDEM_AUTH_FILE", ""), "token file (hashed tokens, users, roles); dev default <data>/auth.json (TANDEM_AUTH_FILE)")
@@ -170,11 +170,10 @@ func (c *config) siteURL() string {
 // says so once; a served service keeps the client, which reconnects by
 // itself when Redis comes back.
 func (c *config) redisPages(ctx context.Context, log *slog.Logger, fallback bool) (*cache.Pages, error) {
-	opt, err := c.redisOptions()
+	rdb, err := c.redisClient()
 	if err != nil {
 		return nil, err
 	}
-	rdb := redis.NewClient(opt)
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {
@@ -237,28 +236,26 @@ func (c *config) natsOptions() []nats.Option {
 	return opts
 }
 
-// redisOptions parses REDIS_URL, with the time limits of every Redis
-// call (see cache.ParseURL), and adds the CA of --redis-ca.
-func (c *config) redisOptions() (*redis.Options, error) {
-	opt, err := cache.ParseURL(c.RedisURL)
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL %q: %w", redactURL(c.RedisURL), err)
-	}
+// redisClient connects to the Redis of REDIS_URL (one server, a Cluster
+// or Sentinel: see cache.Connect), with the time limits of every Redis
+// call, trusting the CA of --redis-ca.
+func (c *config) redisClient() (redis.UniversalClient, error) {
+	var pool *x509.CertPool
 	if c.RedisCA != "" {
 		pem, err := os.ReadFile(c.RedisCA)
 		if err != nil {
 			return nil, fmt.Errorf("--redis-ca: %w", err)
 		}
-		pool := x509.NewCertPool()
+		pool = x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("--redis-ca %s: no PEM certificate in it", c.RedisCA)
 		}
-		if opt.TLSConfig == nil {
-			return nil, fmt.Errorf("--redis-ca is set but REDIS_URL does not use TLS: write rediss://")
-		}
-		opt.TLSConfig.RootCAs = pool
 	}
-	return opt, nil
+	rdb, err := cache.Connect(c.RedisURL, pool)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL %q: %w", redactURL(c.RedisURL), err)
+	}
+	return rdb, nil
 }
 
 // redactURL hides the credentials of a URL (or of each URL of a

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/tandemnews/tandem/pkg/cache"
 )
 
@@ -95,7 +97,15 @@ func TestSettingsRefuseAFlagThatDoesNotParse(t *testing.T) {
 }
 
 func TestRedisOptionsHonourEachCallsDeadline(t *testing.T) {
-	opt, err := (&config{RedisURL: "redis://127.0.0.1:6379/0"}).redisOptions()
+	options := func(url string) (*redis.Options, error) {
+		rdb, err := (&config{RedisURL: url}).redisClient()
+		if err != nil {
+			return nil, err
+		}
+		defer rdb.Close()
+		return rdb.(*redis.Client).Options(), nil
+	}
+	opt, err := options("redis://127.0.0.1:6379/0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +113,7 @@ func TestRedisOptionsHonourEachCallsDeadline(t *testing.T) {
 		t.Errorf("REDIS_URL without limits: context deadlines honoured %v, read %v, write %v, dial %v, pool %v; want true and the cache's limits",
 			opt.ContextTimeoutEnabled, opt.ReadTimeout, opt.WriteTimeout, opt.DialTimeout, opt.PoolTimeout)
 	}
-	opt, err = (&config{RedisURL: "redis://127.0.0.1:6379/0?read_timeout=2s"}).redisOptions()
+	opt, err = options("redis://127.0.0.1:6379/0?read_timeout=2s")
 	if err != nil {
 		t.Fatal(err)
 	}

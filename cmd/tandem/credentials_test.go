@@ -163,7 +163,7 @@ func TestRedisPasswordAndTLSFromTheConfiguration(t *testing.T) {
 	if p := pagesFor(&config{RedisURL: fmt.Sprintf("redis://:wrong@%s/0", rd.Addr())}); p != nil {
 		t.Error("connected with a wrong password")
 	}
-	if _, err := (&config{RedisURL: fmt.Sprintf("redis://:pw-redis@%s/0", rd.Addr()), RedisCA: caFile}).redisOptions(); err == nil {
+	if _, err := (&config{RedisURL: fmt.Sprintf("redis://:pw-redis@%s/0", rd.Addr()), RedisCA: caFile}).redisClient(); err == nil {
 		t.Error("--redis-ca accepted with a plain redis:// URL")
 	}
 }

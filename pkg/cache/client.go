@@ -1,6 +1,12 @@
 package cache
 
 import (
+	"cmp"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -47,4 +53,85 @@ func ParseURL(raw string) (*redis.Options, error) {
 		opt.MaxRetries = 1
 	}
 	return opt, nil
+}
+
+// Connect returns a client for the Redis that raw names, with the time
+// limits above:
+//
+//   - redis://[user:password@]host:port/db (rediss:// for TLS): one server;
+//   - the same with ?addr=host2:port&addr=host3:port, or ?cluster=true
+//     with a single seed: a Redis Cluster, seeded with every address
+//     given;
+//   - redis://[user:password@]sentinel:port?master_name=NAME&addr=sentinel2:port:
+//     a primary found, and followed across failovers, through Sentinel
+//     (the user and password are the sentinels'; password=... in the
+//     query is the primary's).
+//
+// rootCAs, when set, is the private CA a rediss:// server's certificate
+// is checked against. Every key an article has carries its id as a hash
+// tag, so each MULTI/EXEC and script of the cache stays on one slot of a
+// cluster.
+func Connect(raw string, rootCAs *x509.CertPool) (redis.UniversalClient, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	secure := func(t *tls.Config) error {
+		if rootCAs == nil {
+			return nil
+		}
+		if t == nil {
+			return errors.New("a CA is given but the URL does not use TLS: write rediss://")
+		}
+		t.RootCAs = rootCAs
+		return nil
+	}
+	switch {
+	case q.Has("master_name"):
+		opt, err := redis.ParseFailoverURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		opt.ContextTimeoutEnabled = true
+		opt.DialTimeout = cmp.Or(opt.DialTimeout, DialTimeout)
+		opt.ReadTimeout = cmp.Or(opt.ReadTimeout, IOTimeout)
+		opt.WriteTimeout = cmp.Or(opt.WriteTimeout, IOTimeout)
+		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, PoolTimeout)
+		opt.MaxRetries = cmp.Or(opt.MaxRetries, 1)
+		if err := secure(opt.TLSConfig); err != nil {
+			return nil, err
+		}
+		return redis.NewFailoverClient(opt), nil
+	case q.Has("addr") || q.Has("cluster"):
+		cluster := q.Get("cluster")
+		if cluster != "" && cluster != "true" {
+			return nil, fmt.Errorf("cluster=%q: write cluster=true, or leave it out", cluster)
+		}
+		q.Del("cluster")
+		u.RawQuery = q.Encode()
+		opt, err := redis.ParseClusterURL(u.String())
+		if err != nil {
+			return nil, err
+		}
+		opt.ContextTimeoutEnabled = true
+		opt.DialTimeout = cmp.Or(opt.DialTimeout, DialTimeout)
+		opt.ReadTimeout = cmp.Or(opt.ReadTimeout, IOTimeout)
+		opt.WriteTimeout = cmp.Or(opt.WriteTimeout, IOTimeout)
+		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, PoolTimeout)
+		opt.MaxRetries = cmp.Or(opt.MaxRetries, 1)
+		if err := secure(opt.TLSConfig); err != nil {
+			return nil, err
+		}
+		return redis.NewClusterClient(opt), nil
+	default:
+		opt, err := ParseURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		if err := secure(opt.TLSConfig); err != nil {
+			return nil, err
+		}
+		return redis.NewClient(opt), nil
+	}
 }
