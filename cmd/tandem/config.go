@@ -55,6 +55,7 @@ type config struct {
 	Burst          int
 	Streams        events.Config
 	LogLevel       string
+	LogFormat      string
 	GRPCTLS        grpcTLS
 	// bad holds the environment values that did not parse, for check to
 	// refuse.
@@ -108,6 +109,9 @@ func (c *config) check() error {
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		errs = append(errs, fmt.Errorf("--log-level (TANDEM_LOG_LEVEL) is %q: debug, info, warn or error", c.LogLevel))
 	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format (TANDEM_LOG_FORMAT) is %q: text or json", c.LogFormat))
+	}
 	return errors.Join(errs...)
 }
 
@@ -140,18 +144,29 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Streams.PublicPrefix, "public-prefix", env("TANDEM_PUBLIC_PREFIX", d.PublicPrefix), "subject prefix of the public stream (TANDEM_PUBLIC_PREFIX)")
 	fs.IntVar(&c.Streams.Replicas, "stream-replicas", envNumber(&c.bad, "TANDEM_STREAM_REPLICAS", 1), "stream replicas: 3 on a JetStream cluster (TANDEM_STREAM_REPLICAS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("TANDEM_LOG_FORMAT", "text"), "text, or json: one JSON object a line, for a log collector (TANDEM_LOG_FORMAT)")
 	c.GRPCTLS.bind(fs, &c.bad)
 }
 
 func (c *config) logger() *slog.Logger {
+	l := c.logTo(os.Stderr)
+	slog.SetDefault(l)
+	cache.RouteClientLogs(l)
+	return l
+}
+
+// logTo is the logger of the settings, writing to w: text, or one JSON
+// object a line with --log-format json.
+func (c *config) logTo(w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		lvl = slog.LevelInfo
 	}
-	l := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
-	slog.SetDefault(l)
-	cache.RouteClientLogs(l)
-	return l
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func (c *config) siteURL() string {

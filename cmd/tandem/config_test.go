@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
@@ -67,6 +68,7 @@ func TestSettingsRefuseValuesOutOfRangeByName(t *testing.T) {
 		{"TANDEM_STREAM_REPLICAS", "7", "--stream-replicas (TANDEM_STREAM_REPLICAS) is 7"},
 		{"TANDEM_NATS_PORT", "70000", "--nats-port (TANDEM_NATS_PORT) is 70000"},
 		{"TANDEM_LOG_LEVEL", "loud", `--log-level (TANDEM_LOG_LEVEL) is "loud": debug, info, warn or error`},
+		{"TANDEM_LOG_FORMAT", "xml", `--log-format (TANDEM_LOG_FORMAT) is "xml": text or json`},
 	} {
 		t.Run(c.env+"="+c.value, func(t *testing.T) {
 			t.Setenv(c.env, c.value)
@@ -132,5 +134,14 @@ func TestTLSFromTheEnvironmentMustBeTrueOrFalse(t *testing.T) {
 	err := root.Execute()
 	if err == nil || !strings.Contains(err.Error(), `TANDEM_TLS="yes please" is not true or false`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestJSONLogsAreOneObjectALine(t *testing.T) {
+	var buf bytes.Buffer
+	(&config{LogLevel: "info", LogFormat: "json"}).logTo(&buf).Info("article released", "article", "A1", "revision", 3)
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil || line["msg"] != "article released" || line["article"] != "A1" || line["level"] != "INFO" {
+		t.Errorf("log line %q: %v %v", buf.String(), line, err)
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
@@ -126,7 +125,7 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 			c.Auth.Watch(ctx, 5*time.Second, func(err error) { log.Error("token file not reloaded; the previous users stay in force", "err", err) })
 			return nil
 		})
-		srv.Health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+		g.Go(func() error { reportNATS(ctx, c.Bus.JetStream().Conn(), srv.Health, log); return nil })
 		g.Go(func() error { return srv.Serve(ctx, c.GRPC, 10*time.Second) })
 	}
 

@@ -200,7 +200,7 @@ func (s *Site) sitemap() []byte {
 }
 
 func (s *Site) renderRobots() []byte {
-	return []byte(fmt.Sprintf("User-agent: *\nAllow: /\nDisallow: /healthz\n\nSitemap: %s\n", s.o.Site.URL("/sitemap.xml")))
+	return []byte(fmt.Sprintf("User-agent: *\nAllow: /\nDisallow: /healthz\nDisallow: /livez\nDisallow: /readyz\n\nSitemap: %s\n", s.o.Site.URL("/sitemap.xml")))
 }
 
 func marshal(v any) []byte {

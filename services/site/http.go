@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -99,8 +100,12 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	case "/":
 		redirect(w, r, siteconfig.HomePath(siteconfig.Locales[0]), http.StatusFound, cacheRedirect)
 		return
-	case "/healthz":
+	case "/healthz", "/readyz":
 		s.health(w)
+		return
+	case "/livez":
+		w.Header().Set("Cache-Control", cacheNever)
+		fmt.Fprintln(w, "ok")
 		return
 	case "/robots.txt":
 		s.serveList(w, r, "robots", "text/plain; charset=utf-8", s.renderRobots)

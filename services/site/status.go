@@ -44,9 +44,12 @@ func (s *Site) goneAnswer(w http.ResponseWriter, locale string) {
 		map[string]string{"zh-CN": "这篇文章已被撤下。", "en": "This article has been removed."}, cacheGone)
 }
 
-// health answers 200 once the index has caught up with the PUBLIC
-// stream, and 503 until then, so a load balancer sends no reader to a
-// replica that would answer 404 for pages that exist.
+// health answers /readyz (and /healthz, its older name): 200 once the
+// index has caught up with the PUBLIC stream, and 503 until then, so a
+// load balancer sends no reader to a replica that would answer 404 for
+// pages that exist. A replica that loses NATS afterwards stays ready: it
+// serves what it knows, and catches up when NATS returns. /livez answers
+// 200 whenever the process can answer at all.
 func (s *Site) health(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", cacheNever)
 	select {
