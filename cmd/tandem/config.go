@@ -300,6 +300,29 @@ func redactURL(raw string) string {
 // publicOnly it only attaches to PUBLIC for reading (the site), waiting for
 // another service to create it. The returned func closes the connection.
 func (c *config) openBus(ctx context.Context, url, name string, publicOnly bool, extra ...nats.Option) (*events.Bus, func(), error) {
+	nc, err := c.connectNATS(ctx, url, name, extra...)
+	if err != nil {
+		return nil, nil, err
+	}
+	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	var bus *events.Bus
+	if publicOnly {
+		bus, err = events.OpenPublic(ctx, nc, c.Streams)
+	} else {
+		bus, err = events.Open(octx, nc, c.Streams)
+	}
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("open streams on %s: %w", redactURL(url), err)
+	}
+	return bus, nc.Close, nil
+}
+
+// connectNATS connects to NATS at url with the settings' credentials and
+// waits, up to 15 seconds, for the connection (NATS may start after
+// Tandem), saying why when it does not come up.
+func (c *config) connectNATS(ctx context.Context, url, name string, extra ...nats.Option) (*nats.Conn, error) {
 	// The last failed attempt, to say why the connection is not up.
 	var attempt atomic.Value
 	opts := append(c.natsOptions(), nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
@@ -309,14 +332,12 @@ func (c *config) openBus(ctx context.Context, url, name string, publicOnly bool,
 	opts = append(opts, extra...)
 	nc, err := events.Connect(url, name, opts...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	fail := func(err error) (*events.Bus, func(), error) {
+	fail := func(err error) (*nats.Conn, error) {
 		nc.Close()
-		return nil, nil, fmt.Errorf("open streams on %s: %w", redactURL(url), err)
+		return nil, fmt.Errorf("open streams on %s: %w", redactURL(url), err)
 	}
-	// The client keeps trying in the background; wait for it (NATS may
-	// start after Tandem), up to 15 seconds.
 	octx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	for !nc.IsConnected() {
@@ -329,16 +350,7 @@ func (c *config) openBus(ctx context.Context, url, name string, publicOnly bool,
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	var bus *events.Bus
-	if publicOnly {
-		bus, err = events.OpenPublic(ctx, nc, c.Streams)
-	} else {
-		bus, err = events.Open(octx, nc, c.Streams)
-	}
-	if err != nil {
-		return fail(err)
-	}
-	return bus, nc.Close, nil
+	return nc, nil
 }
 
 // site returns the site configuration: the file, or the built-in one, with

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/jsm.go"
+	"github.com/spf13/cobra"
+)
+
+// manifestFile describes a backup folder: when it was made and what each
+// stream held, so restore can check it put everything back.
+const manifestFile = "tandem-backup.json"
+
+// manifest is the content of manifestFile.
+type manifest struct {
+	Made    time.Time        `json:"made"`
+	Streams []streamManifest `json:"streams"`
+}
+
+type streamManifest struct {
+	Name     string `json:"name"`
+	Messages uint64 `json:"messages"`
+	LastSeq  uint64 `json:"last_seq"`
+}
+
+// backupOptions are the inputs of tandem backup and tandem restore: where
+// NATS is, and the folder.
+type backupOptions struct {
+	settings
+	Dir string
+}
+
+func backupCmd() *cobra.Command {
+	opts := &backupOptions{}
+	return settingsCmd(&cobra.Command{
+		Use:   "backup DIR",
+		Short: "Save both streams, with their consumers, into a new folder",
+		Long: `backup saves the EDITORIAL and PUBLIC streams (every draft, translation,
+glossary term, memory unit, address and publication: Tandem's whole
+record) with their durable consumers into DIR, through JetStream's
+snapshot API, while Tandem runs. DIR must be empty or not exist.
+tandem restore DIR puts them back on a server that does not have them.
+It connects to NATS (NATS_URL; by default the in-process server of
+tandem dev).`,
+		Args: cobra.ExactArgs(1),
+	}, &opts.settings, func(ctx context.Context, args []string) error {
+		opts.Dir = args[0]
+		return runBackup(ctx, opts)
+	})
+}
+
+func restoreCmd() *cobra.Command {
+	opts := &backupOptions{}
+	return settingsCmd(&cobra.Command{
+		Use:   "restore DIR",
+		Short: "Put the streams of a backup back on a NATS server that does not have them",
+		Long: `restore reads a folder made by tandem backup and recreates the EDITORIAL
+and PUBLIC streams, with their consumers, on the NATS server (NATS_URL).
+Run it before starting Tandem on that server: a stream that exists
+already is never overwritten. Then start the services; the site rebuilds
+its index from PUBLIC and Redis refills itself.`,
+		Args: cobra.ExactArgs(1),
+	}, &opts.settings, func(ctx context.Context, args []string) error {
+		opts.Dir = args[0]
+		return runRestore(ctx, opts)
+	})
+}
+
+// natsURL is the server the verb talks to.
+func (o *backupOptions) natsURL() string {
+	if o.NATSURL != "" {
+		return o.NATSURL
+	}
+	return fmt.Sprintf("nats://127.0.0.1:%d", o.NATSPort)
+}
+
+// streams are the names of Tandem's streams under the settings.
+func (o *backupOptions) streams() []string {
+	return []string{o.Streams.EditorialStream, o.Streams.PublicStream}
+}
+
+func runBackup(ctx context.Context, opts *backupOptions) error {
+	if entries, err := os.ReadDir(opts.Dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s is not empty: back up into a new folder", opts.Dir)
+	}
+	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
+		return err
+	}
+	nc, err := opts.connectNATS(ctx, opts.natsURL(), "tandem-backup")
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	mgr, err := jsm.New(nc, jsm.WithTimeout(10*time.Second))
+	if err != nil {
+		return err
+	}
+	m := manifest{Made: time.Now().UTC()}
+	for _, name := range opts.streams() {
+		str, err := mgr.LoadStream(name)
+		if err != nil {
+			return fmt.Errorf("stream %s on %s: %w", name, redactURL(opts.natsURL()), err)
+		}
+		state, err := str.State()
+		if err != nil {
+			return fmt.Errorf("stream %s: %w", name, err)
+		}
+		if _, err := str.SnapshotToDirectory(ctx, filepath.Join(opts.Dir, name), jsm.SnapshotConsumers(), jsm.SnapshotHealthCheck()); err != nil {
+			return fmt.Errorf("back up %s: %w", name, err)
+		}
+		m.Streams = append(m.Streams, streamManifest{Name: name, Messages: state.Msgs, LastSeq: state.LastSeq})
+		fmt.Fprintf(opts.out, "%-12s %d messages, last sequence %d\n", name, state.Msgs, state.LastSeq)
+	}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	if err := os.WriteFile(filepath.Join(opts.Dir, manifestFile), b, 0o640); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.out, "backed up into %s\n", opts.Dir)
+	return nil
+}
+
+func runRestore(ctx context.Context, opts *backupOptions) error {
+	b, err := os.ReadFile(filepath.Join(opts.Dir, manifestFile))
+	if err != nil {
+		return fmt.Errorf("%s is not a backup made by tandem backup: %w", opts.Dir, err)
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("%s: %w", manifestFile, err)
+	}
+	nc, err := opts.connectNATS(ctx, opts.natsURL(), "tandem-restore")
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	mgr, err := jsm.New(nc, jsm.WithTimeout(10*time.Second))
+	if err != nil {
+		return err
+	}
+	// Nothing is written unless every stream can be.
+	for _, s := range m.Streams {
+		known, err := mgr.IsKnownStream(s.Name)
+		if err != nil {
+			return err
+		}
+		if known {
+			return fmt.Errorf("stream %s exists on %s already: restore into a server without Tandem's streams (or delete them first)", s.Name, redactURL(opts.natsURL()))
+		}
+	}
+	var errs []error
+	for _, s := range m.Streams {
+		_, state, err := mgr.RestoreSnapshotFromDirectory(ctx, s.Name, filepath.Join(opts.Dir, s.Name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("restore %s: %w", s.Name, err))
+			continue
+		}
+		if state.Msgs != s.Messages || state.LastSeq != s.LastSeq {
+			errs = append(errs, fmt.Errorf("restore %s: %d messages up to %d, the backup had %d up to %d", s.Name, state.Msgs, state.LastSeq, s.Messages, s.LastSeq))
+			continue
+		}
+		fmt.Fprintf(opts.out, "%-12s %d messages, last sequence %d\n", s.Name, state.Msgs, state.LastSeq)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.out, "restored the backup of %s\n", m.Made.Format(time.RFC3339))
+	return nil
+}
