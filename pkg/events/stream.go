@@ -231,6 +231,11 @@ func (s *Stream) History(ctx context.Context, subject string, fn func(*Event) er
 	}
 }
 
+// Decode reads a message delivered by a consumer its caller manages
+// itself (webhooks, which needs more than Consume offers). Any defect is
+// ErrInvalidEvent.
+func Decode(msg jetstream.Msg) (*Event, error) { return decodeMsg(msg) }
+
 func decodeMsg(msg jetstream.Msg) (*Event, error) {
 	md, err := msg.Metadata()
 	if err != nil {
