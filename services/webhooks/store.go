@@ -49,12 +49,13 @@ func deadKey(endpoint, id string) string { return "dead." + endpoint + "." + id 
 
 // endpoint reads one endpoint and the revision it is at.
 func (s *store) endpoint(ctx context.Context, id string) (*webhooksv1.Endpoint, uint64, error) {
+	notFound := fmt.Errorf("%w: %s (tandem webhooks list shows the ids)", hook.ErrNotFound, id)
 	if _, err := events.Token(id); err != nil {
-		return nil, 0, hook.ErrNotFound
+		return nil, 0, notFound
 	}
 	e, err := s.kv.Get(ctx, endpointKey(id))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, 0, hook.ErrNotFound
+		return nil, 0, notFound
 	}
 	if err != nil {
 		return nil, 0, err

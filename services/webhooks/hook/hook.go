@@ -41,7 +41,7 @@ const (
 // Errors of the rules.
 var (
 	// ErrNotFound: no endpoint has the id.
-	ErrNotFound = errors.New("no webhook endpoint has this id")
+	ErrNotFound = errors.New("no such webhook endpoint")
 	// ErrTooMany: MaxEndpoints exist already.
 	ErrTooMany = fmt.Errorf("there are %d webhook endpoints already, the most Tandem keeps; remove one first", MaxEndpoints)
 )
