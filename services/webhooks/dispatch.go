@@ -310,7 +310,7 @@ func (s *Service) dispatch(ctx context.Context) error {
 			stop(r)
 		}
 	}()
-	return s.store.watchEndpoints(ctx, func(ep *webhooksv1.Endpoint) {
+	s.store.watchEndpoints(ctx, s.log, func(ep *webhooksv1.Endpoint) {
 		if r, ok := workers[ep.Id]; ok {
 			r.d.ep.Store(ep) // a rotated secret, a changed list of types
 			return
@@ -332,4 +332,5 @@ func (s *Service) dispatch(ctx context.Context) error {
 			}
 		}
 	})
+	return nil
 }

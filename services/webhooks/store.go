@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -191,15 +192,17 @@ func (s *store) scan(ctx context.Context, pattern string, fn func([]byte) error)
 }
 
 // watchEndpoints calls put with every endpoint, then with every change,
-// and gone with the id of every endpoint removed, until ctx is done.
-func (s *store) watchEndpoints(ctx context.Context, put func(*webhooksv1.Endpoint), gone func(id string)) error {
+// and gone with the id of every endpoint removed, until ctx is done. A
+// watch that cannot start (NATS stalled or restarting) is tried again.
+func (s *store) watchEndpoints(ctx context.Context, log *slog.Logger, put func(*webhooksv1.Endpoint), gone func(id string)) {
 	for ctx.Err() == nil {
 		w, err := s.kv.Watch(ctx, "endpoint.*")
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+			if ctx.Err() == nil {
+				log.Warn("webhook endpoints not watched; retrying", "err", err)
+				sleep(ctx, time.Second)
 			}
-			return fmt.Errorf("webhooks: watch endpoints: %w", err)
+			continue
 		}
 		for e := range w.Updates() {
 			if e == nil {
@@ -217,10 +220,6 @@ func (s *store) watchEndpoints(ctx context.Context, put func(*webhooksv1.Endpoin
 			put(ep)
 		}
 		_ = w.Stop()
-		select {
-		case <-ctx.Done():
-		case <-time.After(250 * time.Millisecond):
-		}
+		sleep(ctx, 250*time.Millisecond)
 	}
-	return nil
 }
