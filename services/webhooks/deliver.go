@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tandemnews/tandem/pkg/events"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	webhooksv1 "github.com/tandemnews/tandem/proto/tandem/webhooks/v1"
 	"github.com/tandemnews/tandem/services/webhooks/hook"
 )
@@ -107,4 +108,21 @@ func post(ctx context.Context, hc *http.Client, ep *webhooksv1.Endpoint, id stri
 		return fmt.Errorf("HTTP %s", res.Status)
 	}
 	return nil
+}
+
+// redeliver reads a dead letter's event from PUBLIC and tries it once.
+func (s *Service) redeliver(ctx context.Context, hc *http.Client, ep *webhooksv1.Endpoint, d *webhooksv1.DeadLetter) error {
+	subj, err := s.bus.Public.Subject(eventsv1.KindArticles, d.ArticleId)
+	if err != nil {
+		return err
+	}
+	ev, err := s.bus.Public.At(ctx, subj, d.Revision)
+	if err != nil {
+		return fmt.Errorf("the event is no longer on %s (the article was purged?): %w", s.bus.Config().PublicStream, err)
+	}
+	payload, err := encode(ev)
+	if err != nil {
+		return err
+	}
+	return post(ctx, hc, ep, ev.ID, payload, s.now())
 }

@@ -3,7 +3,6 @@ package webhooks
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
-	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	webhooksv1 "github.com/tandemnews/tandem/proto/tandem/webhooks/v1"
 	"github.com/tandemnews/tandem/services/webhooks/hook"
 )
@@ -249,21 +247,4 @@ func (s *Service) Redeliver(ctx context.Context, req *webhooksv1.RedeliverReques
 	}
 	s.log.Info("dead letters sent again", "endpoint", id, "delivered", len(res.Delivered), "failed", len(res.Failed), "actor", auth.Actor(ctx).UserId)
 	return res, nil
-}
-
-// redeliver reads a dead letter's event from PUBLIC and tries it once.
-func (s *Service) redeliver(ctx context.Context, hc *http.Client, ep *webhooksv1.Endpoint, d *webhooksv1.DeadLetter) error {
-	subj, err := s.bus.Public.Subject(eventsv1.KindArticles, d.ArticleId)
-	if err != nil {
-		return err
-	}
-	ev, err := s.bus.Public.At(ctx, subj, d.Revision)
-	if err != nil {
-		return fmt.Errorf("the event is no longer on %s (the article was purged?): %w", s.bus.Config().PublicStream, err)
-	}
-	payload, err := encode(ev)
-	if err != nil {
-		return err
-	}
-	return post(ctx, hc, ep, ev.ID, payload, s.now())
 }
