@@ -3,6 +3,7 @@ package webhooks
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,46 @@ func TestARotatedSecretSignsBesideTheOldOneUntilTheOverlapEnds(t *testing.T) {
 	}
 	if _, err := s.RotateSecret(admin(t), &webhooksv1.RotateSecretRequest{Id: ep.Id, OverlapSeconds: 8 * 86400}); strings.Join(violations(err), ",") != "overlap_seconds" {
 		t.Errorf("an overlap of 8 days = %v, want a violation on overlap_seconds", err)
+	}
+}
+
+func TestRotationsAtOnceLoseNoSecret(t *testing.T) {
+	s, _ := start(t, newBus(t), Options{})
+	res, err := s.AddEndpoint(admin(t), &webhooksv1.AddEndpointRequest{Url: "http://127.0.0.1:9/hook", AllowPrivateAddress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Endpoint.Id
+	const n = 4
+	fresh := make(chan string, n)
+	errc := make(chan error, n)
+	ctx := admin(t)
+	for range n {
+		go func() {
+			r, err := s.RotateSecret(ctx, &webhooksv1.RotateSecretRequest{Id: id})
+			if err == nil {
+				fresh <- r.Endpoint.Secrets[0].Secret
+			}
+			errc <- err
+		}()
+	}
+	for range n {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(fresh)
+	stored, _, err := s.store.endpoint(admin(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signing := secretsInForce(stored, time.Now())
+	if len(signing) != n+1 {
+		t.Fatalf("%d secrets sign after %d rotations at once, want %d: a rotation was lost", len(signing), n, n+1)
+	}
+	for f := range fresh {
+		if !slices.Contains(signing, f) {
+			t.Errorf("the secret %s one rotation handed out does not sign", f[:10])
+		}
 	}
 }

@@ -97,7 +97,7 @@ func (s *store) update(ctx context.Context, id string, fn func(*webhooksv1.Endpo
 		if err == nil {
 			return ep, nil
 		}
-		if !errors.Is(err, jetstream.ErrKeyExists) || attempt >= 5 {
+		if !errors.Is(err, jetstream.ErrKeyRevisionMismatch) || attempt >= 5 {
 			return nil, err
 		}
 	}
