@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	webhooksv1 "github.com/tandemnews/tandem/proto/tandem/webhooks/v1"
 	"github.com/tandemnews/tandem/services/webhooks/hook"
@@ -246,6 +247,7 @@ func (d *dispatcher) deliver(ctx context.Context, ev *events.Event) bool {
 		err := post(ctx, d.hc, d.ep.Load(), ev.ID, payload, d.s.now())
 		<-d.sem
 		if err == nil {
+			metrics.WebhookTries.WithLabelValues("delivered").Inc()
 			d.log.Debug("webhook delivered", "event_id", ev.ID, "article", ev.Subject, "revision", ev.Sequence, "try", try)
 			return true
 		}
@@ -254,8 +256,10 @@ func (d *dispatcher) deliver(ctx context.Context, ev *events.Event) bool {
 		}
 		wait, again := d.s.o.Schedule.Next(try)
 		if !again {
+			metrics.WebhookTries.WithLabelValues("dead").Inc()
 			return d.deadLetter(ctx, ev, try, err)
 		}
+		metrics.WebhookTries.WithLabelValues("failed").Inc()
 		d.log.Warn("webhook delivery failed; will retry", "event_id", ev.ID, "article", ev.Subject, "try", try, "retry_in", wait, "err", err)
 		if !sleep(ctx, wait) {
 			return false

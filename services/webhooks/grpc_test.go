@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/tandemnews/tandem/pkg/metrics"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	webhooksv1 "github.com/tandemnews/tandem/proto/tandem/webhooks/v1"
 	"github.com/tandemnews/tandem/services/webhooks/hook"
@@ -83,6 +85,8 @@ func TestAFailedDeliveryIsDeadLetteredAndCanBeSentAgain(t *testing.T) {
 	rc := newReceiver(t)
 	rc.setDecide(func(http.ResponseWriter, *http.Request) int { return http.StatusBadGateway })
 	ep := add(t, s, rc, eventsv1.ArticlePublished)
+	deadBefore := testutil.ToFloat64(metrics.WebhookTries.WithLabelValues("dead"))
+	failedBefore := testutil.ToFloat64(metrics.WebhookTries.WithLabelValues("failed"))
 	publish(t, bus, "D1", eventsv1.ArticleUnpublished) // not wanted: never sent
 	rev := publish(t, bus, "D1", eventsv1.ArticlePublished)
 	var dead []*webhooksv1.DeadLetter
@@ -97,6 +101,10 @@ func TestAFailedDeliveryIsDeadLetteredAndCanBeSentAgain(t *testing.T) {
 	d := dead[0]
 	if d.Revision != rev || d.ArticleId != "D1" || d.Attempts != 3 || !strings.Contains(d.Reason, "502") || d.EventType != eventsv1.ArticlePublished {
 		t.Errorf("dead letter %v: want revision %d of D1 after 3 tries, with the 502", d, rev)
+	}
+	if dead, failed := testutil.ToFloat64(metrics.WebhookTries.WithLabelValues("dead"))-deadBefore,
+		testutil.ToFloat64(metrics.WebhookTries.WithLabelValues("failed"))-failedBefore; dead != 1 || failed != 2 {
+		t.Errorf("tandem_webhooks_tries_total counted %v dead and %v failed tries, want 1 and 2", dead, failed)
 	}
 	list, _ := s.ListEndpoints(admin(t), &webhooksv1.ListEndpointsRequest{})
 	if list.DeadLetters[ep.Id] != 1 {
