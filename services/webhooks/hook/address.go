@@ -45,9 +45,32 @@ func ParseURL(raw string) (*url.URL, error) {
 // sharedSpace is 100.64.0.0/10, carrier-grade NAT: not public either.
 var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
 
+// IPv6 prefixes that carry an IPv4 address a packet ends up at: NAT64
+// (64:ff9b::/96, the IPv4 address in the last 32 bits) and 6to4
+// (2002::/16, in bits 16-47).
+var (
+	nat64  = netip.MustParsePrefix("64:ff9b::/96")
+	sixTo4 = netip.MustParsePrefix("2002::/16")
+)
+
 // Refused says why a is not a public unicast address, or "" when it is.
+// An IPv6 address that embeds an IPv4 one (mapped, NAT64, 6to4) is
+// judged by the IPv4 address.
 func Refused(a netip.Addr) string {
 	a = a.Unmap()
+	if a.Is6() && (nat64.Contains(a) || sixTo4.Contains(a)) {
+		b := a.As16()
+		var v4 [4]byte
+		if nat64.Contains(a) {
+			copy(v4[:], b[12:16])
+		} else {
+			copy(v4[:], b[2:6])
+		}
+		if why := Refused(netip.AddrFrom4(v4)); why != "" {
+			return why + " (inside an IPv6 address)"
+		}
+		return ""
+	}
 	switch {
 	case !a.IsValid():
 		return "not an IP address"

@@ -61,6 +61,7 @@ func TestRefusedNamesEveryAddressThatIsNotPublic(t *testing.T) {
 		"0.0.0.0": "unspecified", "::": "unspecified",
 		"224.0.0.1": "link-local", "239.1.2.3": "multicast", "255.255.255.255": "broadcast",
 		"93.184.216.34": "", "2606:4700::1111": "",
+		"64:ff9b::a00:1": "private (inside an IPv6 address)", "2002:7f00:1::": "loopback (inside an IPv6 address)", "64:ff9b::5db8:d822": "",
 	} {
 		if got := Refused(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Refused(%s) = %q, want %q", addr, got, want)
