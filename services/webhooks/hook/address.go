@@ -120,9 +120,15 @@ func (g Guard) CheckHost(ctx context.Context, u *url.URL) error {
 		}
 	}
 	for _, a := range addrs {
-		if why := Refused(a); why != "" {
-			return fmt.Errorf("%w: %s resolves to %s, a %s address; an admin may allow it with allow_private_address", ErrAddressRefused, host, a, why)
+		why := Refused(a)
+		if why == "" {
+			continue
 		}
+		what := fmt.Sprintf("%s resolves to %s, a %s address", host, a, why)
+		if a.String() == host {
+			what = fmt.Sprintf("%s is a %s address", host, why)
+		}
+		return fmt.Errorf("%w: %s; an admin may allow it (tandem webhooks add --allow-private-address, allow_private_address in the API)", ErrAddressRefused, what)
 	}
 	return nil
 }
