@@ -330,6 +330,11 @@ func (s *Service) dispatch(ctx context.Context) error {
 		}
 		stop(r)
 		delete(workers, id)
+		// A dead letter the dispatcher stored while the endpoint was
+		// being removed would outlive it.
+		if err := s.store.purgeDeadLetters(ctx, id); err != nil && ctx.Err() == nil {
+			s.log.Warn("dead letters of a removed endpoint not purged", "endpoint", id, "err", err)
+		}
 		if stream, err := s.bus.JetStream().Stream(ctx, s.bus.Config().PublicStream); err == nil {
 			if err := stream.DeleteConsumer(ctx, consumerName(id)); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 				s.log.Warn("consumer of a removed endpoint not deleted", "endpoint", id, "err", err)

@@ -108,16 +108,24 @@ func (s *store) remove(ctx context.Context, id string) error {
 	if _, _, err := s.endpoint(ctx, id); err != nil {
 		return err
 	}
-	dead, err := s.deadLetters(ctx, id)
+	if err := s.purgeDeadLetters(ctx, id); err != nil {
+		return err
+	}
+	return s.kv.Purge(ctx, endpointKey(id))
+}
+
+// purgeDeadLetters forgets every dead letter of an endpoint.
+func (s *store) purgeDeadLetters(ctx context.Context, endpoint string) error {
+	dead, err := s.deadLetters(ctx, endpoint)
 	if err != nil {
 		return err
 	}
 	for _, d := range dead {
-		if err := s.kv.Purge(ctx, deadKey(id, d.WebhookId)); err != nil {
+		if err := s.kv.Purge(ctx, deadKey(endpoint, d.WebhookId)); err != nil {
 			return err
 		}
 	}
-	return s.kv.Purge(ctx, endpointKey(id))
+	return nil
 }
 
 // endpoints lists every endpoint, oldest first (ids are ULIDs).
