@@ -104,8 +104,10 @@ func (d *dispatcher) consumer(ctx context.Context) (jetstream.Consumer, error) {
 		return nil, err
 	}
 	return stream.CreateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       name,
-		Description:   "webhook deliveries to " + ep.Url,
+		Durable: name,
+		// Not the URL: whoever may read PUBLIC may read this, and a URL
+		// can carry a token of the receiver's.
+		Description:   "webhook deliveries to endpoint " + ep.Id,
 		FilterSubject: d.s.bus.Public.Wildcard(eventsv1.KindArticles),
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   start + 1,
