@@ -34,15 +34,16 @@ services:
 ## generate: regenerate the Go code of proto/ (generators come from go.mod and tools/go.mod)
 generate:
 	cd proto && $(BUF) lint && $(BUF) generate
+	$(GO) test ./internal/protoschema -run TestSchemasAreCurrent -update
 
 ## check-generated: fail when the committed generated code is stale
 check-generated: generate
-	@if [ -n "$$(git status --porcelain -- proto)" ]; then \
+	@if [ -n "$$(git status --porcelain -- proto docs/schemas)" ]; then \
 		echo "generated code in proto/ is stale: run 'make generate' and commit the result"; \
-		git status --short -- proto; exit 1; fi
+		git status --short -- proto docs/schemas; exit 1; fi
 
-## lint: gofmt, go vet, staticcheck, buf lint, buf breaking against the previous commit, and
-## the rooms of the code (tools/layout)
+## lint: gofmt, go vet, staticcheck, buf lint, buf breaking against the previous commit,
+## the rooms of the code (tools/layout), and docs/asyncapi.yaml with the AsyncAPI parser
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
@@ -53,6 +54,7 @@ lint:
 		cd proto && $(BUF) breaking --against '../.git#ref=HEAD~1,subdir=proto'; \
 	else echo "buf breaking: no previous commit to compare with"; fi
 	bash tools/layout
+	bash tools/asyncapi/check
 
 ## mutation: how much of each domain package, pkg/events and the review checks their own tests
 ## pin (gremlins); fails below 80% test efficacy. Slow: not part of `make test`

@@ -22,6 +22,7 @@ import (
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	webhooksv1 "github.com/tandemnews/tandem/proto/tandem/webhooks/v1"
 )
 
 // client talks to Tandem's gRPC services as one caller.
@@ -52,6 +53,7 @@ func dialTLS(addr string, creds credentials.TransportCredentials) (*client, erro
 		Drafting:   draftingv1.NewDraftingServiceClient(conn),
 		Review:     reviewv1.NewReviewServiceClient(conn),
 		Publishing: publishingv1.NewPublishingServiceClient(conn),
+		Webhooks:   webhooksv1.NewWebhooksServiceClient(conn),
 	}, as: grpc.EmptyCallOption{}}, nil
 }
 

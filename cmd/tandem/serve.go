@@ -25,7 +25,7 @@ type serveOptions struct {
 func serveCmd() *cobra.Command {
 	opts := &serveOptions{}
 	return settingsCmd(&cobra.Command{
-		Use:       "serve drafting|review|publishing|site ...",
+		Use:       "serve drafting|review|publishing|site|webhooks ...",
 		Short:     "Run one or more services against NATS_URL and REDIS_URL",
 		Args:      cobra.MatchAll(cobra.MinimumNArgs(1), cobra.OnlyValidArgs),
 		ValidArgs: stack.Services,
@@ -42,15 +42,16 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	if c.NATSURL == "" {
 		c.NATSURL = "nats://127.0.0.1:4222"
 	}
-	// The site alone only reads PUBLIC: it neither creates streams nor
-	// needs credentials for anything else.
-	siteOnly := len(services) == 1 && services[0] == "site"
+	// The site and webhooks only read PUBLIC: they neither create the
+	// streams nor need credentials for anything else (webhooks has its
+	// own bucket besides).
+	publicOnly := !slices.ContainsFunc(services, func(s string) bool { return s != "site" && s != "webhooks" })
 	var inbox []nats.Option
 	if len(services) == 1 {
 		// One service, one NATS user, allowed its own reply subjects only.
 		inbox = append(inbox, nats.CustomInboxPrefix(events.InboxPrefix(services[0])))
 	}
-	bus, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"), siteOnly, inbox...)
+	bus, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"), publicOnly, inbox...)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-// Package client is a gRPC client of Tandem's three services: one
+// Package client is a gRPC client of Tandem's services: one
 // connection, a client per service, the caller's token per call, and the
 // whole flow from draft to publication that the demo articles and the
 // system tests walk.
@@ -21,6 +21,7 @@ import (
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	webhooksv1 "github.com/tandemnews/tandem/proto/tandem/webhooks/v1"
 )
 
 // Client talks to the gRPC services: one connection, a client per
@@ -30,6 +31,7 @@ type Client struct {
 	Drafting   draftingv1.DraftingServiceClient
 	Review     reviewv1.ReviewServiceClient
 	Publishing publishingv1.PublishingServiceClient
+	Webhooks   webhooksv1.WebhooksServiceClient
 }
 
 // Dial connects to the gRPC server at addr.
@@ -44,6 +46,7 @@ func Dial(addr string) (*Client, error) {
 		Drafting:   draftingv1.NewDraftingServiceClient(conn),
 		Review:     reviewv1.NewReviewServiceClient(conn),
 		Publishing: publishingv1.NewPublishingServiceClient(conn),
+		Webhooks:   webhooksv1.NewWebhooksServiceClient(conn),
 	}, nil
 }
 

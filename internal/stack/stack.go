@@ -29,10 +29,11 @@ import (
 	"github.com/tandemnews/tandem/services/publishing"
 	"github.com/tandemnews/tandem/services/review"
 	"github.com/tandemnews/tandem/services/site"
+	"github.com/tandemnews/tandem/services/webhooks"
 )
 
 // Services are the services one process can run.
-var Services = []string{"drafting", "review", "publishing", "site"}
+var Services = []string{"drafting", "review", "publishing", "site", "webhooks"}
 
 // Config says which services to run and on what.
 type Config struct {
@@ -63,7 +64,9 @@ type Config struct {
 	// SiteFallback is what an English URL shows when only the Chinese
 	// page exists.
 	SiteFallback site.Fallback
-	Logger       *slog.Logger
+	// Webhooks configures the webhooks service (retry schedule, timeout).
+	Webhooks webhooks.Options
+	Logger   *slog.Logger
 }
 
 // GRPCService is what drafting, review and publishing have in common.
@@ -76,8 +79,10 @@ type GRPCService interface {
 // Stack is a running set of services.
 type Stack struct {
 	// Site is the public site, when it runs here.
-	Site  *site.Site
-	group *errgroup.Group
+	Site *site.Site
+	// Webhooks is the webhooks service, when it runs here.
+	Webhooks *webhooks.Service
+	group    *errgroup.Group
 }
 
 // Start starts the services and returns at once; Wait returns when ctx is
@@ -106,9 +111,17 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 	if has("publishing") {
 		svcs = append(svcs, publishing.New(c.Bus, publishing.Options{Pages: c.Pages, Site: c.Site, Logger: log}))
 	}
+	if has("webhooks") {
+		o := c.Webhooks
+		if o.Logger == nil {
+			o.Logger = log
+		}
+		st.Webhooks = webhooks.New(c.Bus, o)
+		svcs = append(svcs, st.Webhooks)
+	}
 	if len(svcs) > 0 {
 		if c.GRPC == nil {
-			return nil, errors.New("a gRPC listener is needed for drafting, review and publishing")
+			return nil, errors.New("a gRPC listener is needed for drafting, review, publishing and webhooks")
 		}
 		policy := auth.Policy{}
 		for _, s := range svcs {

@@ -5,15 +5,17 @@
 // from tandem.events.v1 and whose headers are the CloudEvents binary-mode
 // attributes (ce-specversion, ce-id, ce-type, ce-source, ce-time,
 // ce-subject, ce-datacontenttype, ce-dataschema) plus the ce-actor
-// extension. Nats-Msg-Id equals ce-id, so a retried publish is stored once.
+// extension, their values percent-encoded as the CloudEvents NATS binding
+// says. Nats-Msg-Id equals ce-id, so a retried publish is stored once.
 //
 // Each aggregate lives on its own subject, and the stream sequence of its
 // last message is its revision: Last reads the current state, Publish with
 // ExpectRevision writes the next one or fails with ErrConflict.
 //
 // Everything here works with NATS Server 2.9 and later: it uses message
-// get from the stream leader, the per-subject expected sequence header and
-// single-subject consumer filters, and nothing newer.
+// get (a direct get on a single-replica stream, else from the stream
+// leader), the per-subject expected sequence header and single-subject
+// consumer filters, and nothing newer.
 package events
 
 import (
@@ -40,8 +42,16 @@ const (
 
 	specVersion     = "1.0"
 	contentTypeData = "application/protobuf"
-	schemaPrefix    = "type.googleapis.com/"
+	// SchemaPrefix starts every ce-dataschema: an absolute URI whose last
+	// path segment is the payload's full protobuf name, the form
+	// google.protobuf.Any uses for type URLs.
+	SchemaPrefix = "https://type.googleapis.com/"
 )
+
+// SchemaURI is the ce-dataschema of a payload.
+func SchemaURI(m proto.Message) string {
+	return SchemaPrefix + string(m.ProtoReflect().Descriptor().FullName())
+}
 
 var (
 	// ErrConflict means the subject's last sequence was not the expected

@@ -3,9 +3,9 @@ package events_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
-	"strings"
 	"testing"
 	"time"
 
@@ -76,7 +76,7 @@ func TestPublishStoresCloudEventAndLastReadsIt(t *testing.T) {
 			"ce-source":          "/tandem/test",
 			"ce-subject":         "A1",
 			"ce-datacontenttype": "application/protobuf",
-			"ce-dataschema":      "type.googleapis.com/tandem.events.v1.DraftEvent",
+			"ce-dataschema":      "https://type.googleapis.com/tandem.events.v1.DraftEvent",
 			"ce-actor":           "alice",
 			nats.MsgIdHdr:        ev.ID,
 		}
@@ -274,5 +274,31 @@ func TestEventLargerThanTheServerTakesIsRefusedBeforeSending(t *testing.T) {
 	}
 	if _, err := b.Editorial.Last(ctx(t), subj); !errors.Is(err, events.ErrNotFound) {
 		t.Errorf("something was stored: %v", err)
+	}
+}
+
+func TestNonASCIIAttributesTravelPercentEncodedAndReadBack(t *testing.T) {
+	b := testkit.Bus(t, testkit.StartNATS(t).URL())
+	subj, _ := b.Editorial.Subject("drafts", "U1")
+	ev := draftEvent("U1", "标题")
+	ev.Actor = "张 三"
+	seq, err := b.Editorial.Publish(ctx(t), subj, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.JetStream().Stream(ctx(t), b.Config().EditorialStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := s.GetMsg(ctx(t), seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := raw.Header.Get(events.HeaderActor); got != "%E5%BC%A0%20%E4%B8%89" {
+		t.Errorf("raw ce-actor = %q, want it percent-encoded", got)
+	}
+	got, err := b.Editorial.Last(ctx(t), subj)
+	if err != nil || got.Actor != "张 三" {
+		t.Fatalf("Last: %+v, %v; want actor 张 三", got, err)
 	}
 }

@@ -122,15 +122,19 @@ func (s *Stream) Publish(ctx context.Context, subject string, ev *Event, opts ..
 	}
 	msg := nats.NewMsg(subject)
 	msg.Data = data
-	msg.Header.Set(HeaderSpecVersion, specVersion)
-	msg.Header.Set(HeaderID, ev.ID)
-	msg.Header.Set(HeaderType, ev.Type)
-	msg.Header.Set(HeaderSource, ev.Source)
-	msg.Header.Set(HeaderTime, ev.Time.UTC().Format(time.RFC3339Nano))
-	msg.Header.Set(HeaderSubject, ev.Subject)
-	msg.Header.Set(HeaderDataContentType, contentTypeData)
-	msg.Header.Set(HeaderDataSchema, schemaPrefix+string(ev.Data.ProtoReflect().Descriptor().FullName()))
-	msg.Header.Set(HeaderActor, ev.Actor)
+	for _, h := range [...][2]string{
+		{HeaderSpecVersion, specVersion},
+		{HeaderID, ev.ID},
+		{HeaderType, ev.Type},
+		{HeaderSource, ev.Source},
+		{HeaderTime, ev.Time.UTC().Format(time.RFC3339Nano)},
+		{HeaderSubject, ev.Subject},
+		{HeaderDataContentType, contentTypeData},
+		{HeaderDataSchema, SchemaURI(ev.Data)},
+		{HeaderActor, ev.Actor},
+	} {
+		msg.Header.Set(h[0], encodeHeader(h[1]))
+	}
 
 	popts := []jetstream.PublishOpt{jetstream.WithMsgID(ev.ID), jetstream.WithExpectStream(s.name)}
 	if o.expect {
@@ -252,6 +256,11 @@ func (s *Stream) History(ctx context.Context, subject string, fn func(*Event) er
 	}
 }
 
+// Decode reads a message delivered by a consumer its caller manages
+// itself (webhooks, which needs more than Consume offers). Any defect is
+// ErrInvalidEvent.
+func Decode(msg jetstream.Msg) (*Event, error) { return decodeMsg(msg) }
+
 func decodeMsg(msg jetstream.Msg) (*Event, error) {
 	md, err := msg.Metadata()
 	if err != nil {
@@ -263,18 +272,20 @@ func decodeMsg(msg jetstream.Msg) (*Event, error) {
 // decode turns a stored message into an Event. Any defect is
 // ErrInvalidEvent.
 func decode(subject string, seq uint64, stored time.Time, h nats.Header, data []byte) (*Event, error) {
-	ev := &Event{
-		ID:          h.Get(HeaderID),
-		Type:        h.Get(HeaderType),
-		Source:      h.Get(HeaderSource),
-		Subject:     h.Get(HeaderSubject),
-		Actor:       h.Get(HeaderActor),
-		Sequence:    seq,
-		Stored:      stored,
-		NATSSubject: subject,
-	}
+	ev := &Event{Sequence: seq, Stored: stored, NATSSubject: subject}
 	fail := func(format string, args ...any) (*Event, error) {
 		return nil, fmt.Errorf("%w: %s seq %d id %q: %s", ErrInvalidEvent, subject, seq, ev.ID, fmt.Sprintf(format, args...))
+	}
+	attrs := map[string]*string{
+		HeaderID: &ev.ID, HeaderType: &ev.Type, HeaderSource: &ev.Source,
+		HeaderSubject: &ev.Subject, HeaderActor: &ev.Actor,
+	}
+	for name, dst := range attrs {
+		v, err := decodeHeader(h.Get(name))
+		if err != nil {
+			return fail("%s: %v", name, err)
+		}
+		*dst = v
 	}
 	if v := h.Get(HeaderSpecVersion); v != specVersion {
 		return fail("specversion %q", v)
@@ -290,9 +301,12 @@ func decode(subject string, seq uint64, stored time.Time, h nats.Header, data []
 		return fail("ce-time: %v", err)
 	}
 	ev.Time = t
-	mt, err := protoregistry.GlobalTypes.FindMessageByURL(h.Get(HeaderDataSchema))
+	// Both the absolute URI and the scheme-less form written before it
+	// name the message by its last path segment.
+	schema, _ := decodeHeader(h.Get(HeaderDataSchema))
+	mt, err := protoregistry.GlobalTypes.FindMessageByURL(schema)
 	if err != nil {
-		return fail("unknown schema %q", h.Get(HeaderDataSchema))
+		return fail("unknown schema %q", schema)
 	}
 	m := mt.New().Interface()
 	if err := proto.Unmarshal(data, m); err != nil {

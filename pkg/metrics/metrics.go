@@ -83,6 +83,16 @@ var (
 	}, []string{"kind", "code"})
 )
 
+// Webhooks.
+var (
+	// WebhookTries counts tries of webhook deliveries by outcome:
+	// delivered, failed (to be tried again), dead (the last try failed).
+	WebhookTries = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "tandem_webhooks_tries_total",
+		Help: "Tries of webhook deliveries, by outcome: delivered, failed (tried again later), dead (dead-lettered).",
+	}, []string{"outcome"})
+)
+
 // Review.
 var (
 	// Findings counts findings of the quality checks at each save, by

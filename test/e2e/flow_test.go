@@ -210,7 +210,7 @@ func TestArticleFromDraftToBothPublicPages(t *testing.T) {
 		for k, v := range map[string]string{
 			"ce-specversion": "1.0", "ce-type": "tandem.article.published", "ce-source": "/tandem/publishing",
 			"ce-subject": id, "ce-actor": "test-publisher", "ce-datacontenttype": "application/protobuf",
-			"ce-dataschema": "type.googleapis.com/tandem.events.v1.ArticleEvent",
+			"ce-dataschema": "https://type.googleapis.com/tandem.events.v1.ArticleEvent",
 		} {
 			if got := raw.Header.Get(k); got != v {
 				t.Errorf("PUBLIC %s = %q, want %q", k, got, v)

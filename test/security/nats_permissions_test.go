@@ -33,7 +33,7 @@ import (
 // of deploy/nats/auth.conf and returns a function giving each user's URL.
 func deployedNATS(t *testing.T) func(user string) string {
 	t.Helper()
-	users := []string{"tandem", "drafting", "review", "publishing", "site"}
+	users := []string{"tandem", "drafting", "review", "publishing", "site", "webhooks"}
 	for _, u := range users {
 		t.Setenv(fmt.Sprintf("%s_NATS_PASSWORD", upper(u)), "pw-"+u)
 	}

@@ -24,7 +24,7 @@ const (
 )
 
 // DraftEvent is published on editorial.drafts.<id> with types
-// tandem.draft.created, tandem.draft.updated and tandem.draft.submitted.
+// tandem.draft.created, .updated, .submitted, .withdrawn and .purged.
 type DraftEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The draft after the change.
@@ -326,8 +326,9 @@ func (x *GlossaryEvent) GetDeleted() bool {
 	return false
 }
 
-// ArticleEvent is published on public.articles.<id> with type
-// tandem.article.published. It is the only event outside consumers see.
+// ArticleEvent is published on public.articles.<id> with types
+// tandem.article.published, .corrected and .unpublished. It is the only
+// event outside consumers see, on the stream or as webhooks.
 type ArticleEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Everything public for the article after the change, with rendered
