@@ -628,7 +628,9 @@ func (x *Comment) GetText() string {
 }
 
 // Dismissal records that a check was dismissed on a segment. It holds
-// while the segment's source and target stay as they were.
+// while the segment's source and target stay as they were, and after a
+// change of the source for the findings it dismissed, as long as the
+// target and what those findings say stay the same.
 type Dismissal struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Check id.
@@ -638,7 +640,11 @@ type Dismissal struct {
 	// Who dismissed it and when.
 	By *v1.Change `protobuf:"bytes,3,opt,name=by,proto3" json:"by,omitempty"`
 	// Hash of the source and target it was dismissed on.
-	TextHash      string `protobuf:"bytes,4,opt,name=text_hash,json=textHash,proto3" json:"text_hash,omitempty"`
+	TextHash string `protobuf:"bytes,4,opt,name=text_hash,json=textHash,proto3" json:"text_hash,omitempty"`
+	// Hash of the target it was dismissed on.
+	TargetHash string `protobuf:"bytes,5,opt,name=target_hash,json=targetHash,proto3" json:"target_hash,omitempty"`
+	// Hashes of the messages of the check's findings it dismissed.
+	FindingHashes []string `protobuf:"bytes,6,rep,name=finding_hashes,json=findingHashes,proto3" json:"finding_hashes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -699,6 +705,20 @@ func (x *Dismissal) GetTextHash() string {
 		return x.TextHash
 	}
 	return ""
+}
+
+func (x *Dismissal) GetTargetHash() string {
+	if x != nil {
+		return x.TargetHash
+	}
+	return ""
+}
+
+func (x *Dismissal) GetFindingHashes() []string {
+	if x != nil {
+		return x.FindingHashes
+	}
+	return nil
 }
 
 // Segment is one sentence (or a whole block when its sentences do not pair
@@ -3913,12 +3933,15 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\tdismissed\x18\x05 \x01(\bR\tdismissed\"H\n" +
 	"\aComment\x12)\n" +
 	"\x02by\x18\x01 \x01(\v2\x19.tandem.article.v1.ChangeR\x02by\x12\x12\n" +
-	"\x04text\x18\x02 \x01(\tR\x04text\"\x81\x01\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"\xc9\x01\n" +
 	"\tDismissal\x12\x14\n" +
 	"\x05check\x18\x01 \x01(\tR\x05check\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12)\n" +
 	"\x02by\x18\x03 \x01(\v2\x19.tandem.article.v1.ChangeR\x02by\x12\x1b\n" +
-	"\ttext_hash\x18\x04 \x01(\tR\btextHash\"\xf7\x04\n" +
+	"\ttext_hash\x18\x04 \x01(\tR\btextHash\x12\x1f\n" +
+	"\vtarget_hash\x18\x05 \x01(\tR\n" +
+	"targetHash\x12%\n" +
+	"\x0efinding_hashes\x18\x06 \x03(\tR\rfindingHashes\"\xf7\x04\n" +
 	"\aSegment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05field\x18\x02 \x01(\tR\x05field\x12\x16\n" +
