@@ -272,4 +272,3 @@ func (f *findings) pointedAt(start, end int) bool {
 func inAddress(t string, i int) bool {
 	return slices.ContainsFunc(addresses(t), func(a address) bool { return a.start <= i && i < a.end })
 }
-
