@@ -3331,7 +3331,10 @@ func (x *ExportGlossaryResponse) GetData() []byte {
 // SearchMemoryRequest looks a text up.
 type SearchMemoryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The source text. Required, at most 10,000 characters.
+	// The text to look up, at most 10,000 characters. Required. Chinese is
+	// compared with the memory's sources; text without Chinese characters
+	// (English) with their translations, and each match's diff then runs
+	// from its translation to the text.
 	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
 	// The lowest score to return, 50 to 100 (default 75).
 	MinScore int32 `protobuf:"varint,2,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
