@@ -346,3 +346,33 @@ func TestFuzzyTargetFindsEnglishText(t *testing.T) {
 		t.Errorf("after removal %+v", got)
 	}
 }
+
+// TestBitParallelDistanceIsLevenshteinUpToItsLimit checks Myers's
+// distance against go-edlib's on random texts, with patterns up to the
+// longest it takes.
+func TestBitParallelDistanceIsLevenshteinUpToItsLimit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	alphabet := []rune("校长致欢迎辞图书馆ab\U000F0001\U000F0002")
+	text := func(n int) []rune {
+		r := make([]rune, n)
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return r
+	}
+	var p pattern
+	for range 3000 {
+		a := text(rng.IntN(maxPattern + 1))
+		b := text(rng.IntN(maxPattern + 8))
+		if len(a) >= 4 && rng.IntN(2) == 0 {
+			b = edit(rng, slices.Clone(a), '新', '大')
+		}
+		p.prepare(a)
+		want := edlib.LevenshteinDistance(string(a), string(b))
+		for _, limit := range []int{0, 1, 2, 5, 10, 40, 80} {
+			if got, w := p.distance(b, limit), min(want, limit+1); got != w {
+				t.Fatalf("distance(%q, %q, %d) = %d, want %d (Levenshtein %d)", string(a), string(b), limit, got, w, want)
+			}
+		}
+	}
+}

@@ -263,11 +263,16 @@ func (m *Memory) fuzzy(x *index, text string, min, limit int, onTarget bool) []M
 	defer counterPool.Put(c)
 	qg := gather(x, q, qn, min, len(m.entries), c)
 	c.query = append(c.query[:0], []rune(q)...)
+	if qn <= maxPattern {
+		c.pattern.prepare(c.query)
+	}
 	// The best limit so far, best first. Once there are limit of them, a
 	// candidate must score at least as well as the last to matter, so its
-	// distance is capped tighter.
+	// distance is capped tighter, and it must share more bigrams. The
+	// candidates that share the most come first, so the bar rises early
+	// and most of the rest fall to the bigram count alone.
 	var best []scored
-	for _, id := range c.touched {
+	for _, id := range c.byShared(len(qg)) {
 		bar := min
 		if len(best) == limit {
 			bar = max(bar, best[limit-1].score)
@@ -278,7 +283,12 @@ func (m *Memory) fuzzy(x *index, text string, min, limit int, onTarget bool) []M
 		if !fits(qn, len(units), bar) || int(c.n[id]) < len(qg)-2*maxD {
 			continue
 		}
-		d := distance(c.query, units, maxD, &c.rows)
+		var d int
+		if qn <= maxPattern {
+			d = c.pattern.distance(units, maxD)
+		} else {
+			d = distance(c.query, units, maxD, &c.rows)
+		}
 		if d > maxD {
 			continue
 		}
@@ -344,6 +354,14 @@ func gather(x *index, q string, qn, min, entries int, c *counter) []gram {
 	if loose > 0 {
 		prefix = len(qg) - loose + 1
 	}
+	// The lengths an entry may have and still score min, worked out once.
+	lo, hi := qn, qn
+	for lo > 0 && fits(qn, lo-1, min) {
+		lo--
+	}
+	for fits(qn, hi+1, min) {
+		hi++
+	}
 	c.reset(entries)
 	for i, p := range c.lists {
 		list := p.ids
@@ -362,7 +380,7 @@ func gather(x *index, q string, qn, min, entries int, c *counter) []gram {
 			switch {
 			case c.n[id] > 0:
 				c.n[id]++
-			case i < prefix && fits(qn, x.n(id), min):
+			case i < prefix && lo <= x.n(id) && x.n(id) <= hi:
 				c.touched = append(c.touched, id)
 				c.n[id] = 1
 			}
@@ -401,8 +419,30 @@ type counter struct {
 	n       []uint16
 	touched []int32
 	lists   []posting
+	order   []int32
+	pattern pattern
+	start   []int
 	query   []rune
 	rows    []int
+}
+
+// byShared returns the touched entries, those that share the most of the
+// query's grams bigrams first (a counting sort).
+func (c *counter) byShared(grams int) []int32 {
+	c.start = append(c.start[:0], make([]int, grams+2)...)
+	for _, id := range c.touched {
+		c.start[grams-int(c.n[id])+1]++
+	}
+	for i := 1; i < len(c.start); i++ {
+		c.start[i] += c.start[i-1]
+	}
+	c.order = append(c.order[:0], make([]int32, len(c.touched))...)
+	for _, id := range c.touched {
+		k := grams - int(c.n[id])
+		c.order[c.start[k]] = id
+		c.start[k]++
+	}
+	return c.order
 }
 
 func (c *counter) reset(size int) {
