@@ -196,9 +196,9 @@ func (e *ReadError) Error() string {
 	return "xliff: " + strings.Join(parts, "; ")
 }
 
-// Read decodes a document written by Write (or by a tool from it). It
-// checks the structure: version 2.x, one file naming an article, unique
-// unit and segment ids, known states.
+// Read decodes a document written by Write or Write12 (or by a tool from
+// one), XLIFF 2.x or 1.2 by its version. It checks the structure: one file
+// naming an article, unique unit and segment ids, known states.
 func Read(r io.Reader) (*Doc, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
@@ -206,6 +206,9 @@ func Read(r io.Reader) (*Doc, error) {
 	}
 	if len(data) > MaxBytes {
 		return nil, fmt.Errorf("xliff: the document is larger than %d bytes", MaxBytes)
+	}
+	if v, err := version(data); err == nil && v == Version12 {
+		return read12(data)
 	}
 	var x xDoc
 	dec := xml.NewDecoder(bytes.NewReader(data))
@@ -218,7 +221,7 @@ func Read(r io.Reader) (*Doc, error) {
 		probs = append(probs, Problem{path, fmt.Sprintf(format, args...)})
 	}
 	if !strings.HasPrefix(x.Version, "2.") {
-		bad("xliff", "version %q; want 2.1", x.Version)
+		bad("xliff", "version %q; want 2.1 or 1.2", x.Version)
 	}
 	if len(x.Files) != 1 {
 		bad("xliff", "has %d <file> elements; a job is one file", len(x.Files))
@@ -277,6 +280,25 @@ func Read(r io.Reader) (*Doc, error) {
 		return nil, &ReadError{probs}
 	}
 	return d, nil
+}
+
+// version is the version attribute of the document's root element.
+func version(data []byte) (string, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			for _, a := range se.Attr {
+				if a.Name.Local == "version" && a.Name.Space == "" {
+					return a.Value, nil
+				}
+			}
+			return "", nil
+		}
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -3648,7 +3648,10 @@ func (x *ExportMemoryResponse) GetTmx() []byte {
 type ExportXliffRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Article id.
-	ArticleId     string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The XLIFF version: "2.1" (the default) or "1.2", for tools that read
+	// no XLIFF 2 (translate-toolkit, OmegaT). ImportXliff reads both.
+	Version       string `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3690,10 +3693,17 @@ func (x *ExportXliffRequest) GetArticleId() string {
 	return ""
 }
 
+func (x *ExportXliffRequest) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
 // ExportXliffResponse carries the file.
 type ExportXliffResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The XLIFF 2.1 document.
+	// The XLIFF document, in the version asked for.
 	Xliff []byte `protobuf:"bytes,1,opt,name=xliff,proto3" json:"xliff,omitempty"`
 	// The job revision exported.
 	Revision      uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
@@ -4154,10 +4164,11 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\askipped\x18\x03 \x01(\x05R\askipped\"\x15\n" +
 	"\x13ExportMemoryRequest\"(\n" +
 	"\x14ExportMemoryResponse\x12\x10\n" +
-	"\x03tmx\x18\x01 \x01(\fR\x03tmx\"3\n" +
+	"\x03tmx\x18\x01 \x01(\fR\x03tmx\"M\n" +
 	"\x12ExportXliffRequest\x12\x1d\n" +
 	"\n" +
-	"article_id\x18\x01 \x01(\tR\tarticleId\"G\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\"G\n" +
 	"\x13ExportXliffResponse\x12\x14\n" +
 	"\x05xliff\x18\x01 \x01(\fR\x05xliff\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x04R\brevision\"I\n" +
