@@ -461,11 +461,7 @@ var counterPool = sync.Pool{New: func() any { return new(counter) }}
 func (m *Memory) All() []Entry {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]Entry, len(m.entries))
-	for i, e := range m.entries {
-		out[i] = e
-	}
-	return out
+	return slices.Clone(m.entries)
 }
 
 // RemoveArticle drops every entry approved in article (legal removal) and

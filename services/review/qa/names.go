@@ -15,12 +15,12 @@ import (
 // Polytechnic" for "Shenzhen Polytechnic University"), misspelt, turned
 // round ("Wei Chen" for "Chen Wei"), written in the wrong case, or absent.
 
-func (c *Checker) name(f *findings, u termUse, occ []glossary.Occurrence) {
+func (c *Checker) name(f *findings, u termUse) {
 	term, h, t := u.term, u.first, f.seg.Target
 	// A name matches with its case.
 	exact := term
 	exact.CaseSensitive = true
-	occ = glossary.FindTarget(exact, t)
+	occ := glossary.FindTarget(exact, t)
 	for _, o := range occ {
 		if o.RunTogether {
 			f.add(CheckGlossaryJoined, Warning,

@@ -28,7 +28,7 @@ func (c *Checker) glossary(f *findings) {
 			continue
 		}
 		if term.Name != glossary.NotName {
-			c.name(f, u, occ)
+			c.name(f, u)
 			continue
 		}
 		for _, o := range occ {
