@@ -191,6 +191,7 @@ func specProblems(root *node) []string {
 						bad("segment %s has no source", sid)
 					}
 					for _, c := range k.children {
+						codes(c, sid, u, &bad)
 						if core(c, "target") {
 							hasTarget = true
 							if l, ok := c.attrs["http://www.w3.org/XML/1998/namespace lang"]; ok && l != root.attrs["trgLang"] {
@@ -232,4 +233,45 @@ func TestWriteFollowsTheXLIFF21CoreAndMetadataRules(t *testing.T) {
 			t.Errorf("the rules miss %s in %q", want, probs)
 		}
 	}
+}
+
+// codes checks the inline codes of a source or target: ids unique within
+// it and apart from the unit's segments, and every data reference
+// resolved in the unit's originalData.
+func codes(content *node, sid string, unit *node, bad *func(string, ...any)) {
+	data := map[string]bool{}
+	segs := map[string]bool{}
+	for _, k := range unit.children {
+		if k.name.Space == NS && k.name.Local == "originalData" {
+			for _, d := range k.children {
+				data[d.attrs["id"]] = true
+			}
+		}
+		if k.name.Space == NS && k.name.Local == "segment" {
+			segs[k.attrs["id"]] = true
+		}
+	}
+	seen := map[string]bool{}
+	var walk func(n *node)
+	walk = func(n *node) {
+		for _, c := range n.children {
+			switch c.name.Local {
+			case "pc", "ph", "sc", "ec", "mrk", "sm", "em":
+				id := c.attrs["id"]
+				if id == "" || seen[id] || segs[id] {
+					(*bad)("segment %s: inline code id %q is missing, repeated or a segment's", sid, id)
+				}
+				seen[id] = true
+				for _, ref := range []string{"dataRef", "dataRefStart", "dataRefEnd"} {
+					if v, ok := c.attrs[ref]; ok && !data[v] {
+						(*bad)("segment %s: %s %q has no data", sid, ref, v)
+					}
+				}
+			default:
+				(*bad)("segment %s: <%s> inside %s", sid, c.name.Local, n.name.Local)
+			}
+			walk(c)
+		}
+	}
+	walk(content)
 }

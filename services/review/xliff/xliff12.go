@@ -62,13 +62,17 @@ func Write12(w io.Writer, d *Doc) error {
 		b.WriteString(">\n")
 		for i, s := range u.Segments {
 			fmt.Fprintf(&b, "        <trans-unit id=%s tandem:base=%s>\n", attr(s.ID), attr(s.Base))
-			fmt.Fprintf(&b, "          <source xml:lang=%s>%s</source>\n", attr(d.SrcLang), text(s.Source))
+			fmt.Fprintf(&b, "          <source xml:lang=%s>", attr(d.SrcLang))
+			write12(&b, s.Source)
+			b.WriteString("</source>\n")
 			state := to12[s.State]
 			if s.SubState == needsReview {
 				state = "needs-review-translation"
 			}
 			if s.Target != "" || state != "needs-translation" {
-				fmt.Fprintf(&b, "          <target xml:lang=%s state=%q>%s</target>\n", attr(d.TrgLang), state, text(s.Target))
+				fmt.Fprintf(&b, "          <target xml:lang=%s state=%q>", attr(d.TrgLang), state)
+				write12(&b, s.Target)
+				b.WriteString("</target>\n")
 			}
 			if i == 0 {
 				// Notes of 1.2 belong to a trans-unit: the unit's go to
@@ -106,12 +110,12 @@ type x12Doc struct {
 type x12Unit struct {
 	ID     string  `xml:"id,attr"`
 	Base   string  `xml:"urn:tandem:xliff base,attr"`
-	Source inline  `xml:"source"`
+	Source content `xml:"source"`
 	Target *target `xml:"target"`
 }
 
 type target struct {
-	inline
+	content
 	State string `xml:"state,attr"`
 }
 
