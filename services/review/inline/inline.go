@@ -348,6 +348,8 @@ func autolink(s string, i int) int {
 	return -1
 }
 
-func isPunct(c byte) bool { return c < utf8.RuneSelf && unicode.IsPunct(rune(c)) || strings.IndexByte("$+<=>^`|~", c) >= 0 }
+func isPunct(c byte) bool {
+	return c < utf8.RuneSelf && unicode.IsPunct(rune(c)) || strings.IndexByte("$+<=>^`|~", c) >= 0
+}
 
 func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
