@@ -1,5 +1,7 @@
 package memory
 
+// The two capped edit distances of a lookup.
+
 // pattern is a query of at most 64 units prepared for the bit-parallel
 // edit distance of Myers (1999), in Hyyrö's formulation for whole texts:
 // one machine word per column of the table, so a candidate costs a few
@@ -103,4 +105,64 @@ func (p *pattern) distance(t []rune, limit int) int {
 		mv = ph & xv
 	}
 	return min(score, over)
+}
+
+// distance is the Levenshtein distance of a and b when it is at most
+// limit, and limit+1 otherwise. Only the band of cells within limit of the
+// diagonal is worked out (a path outside it costs more than limit), and
+// the work stops at the first row whose cells all exceed limit: the
+// distance only grows from there. rows, when given, is reused for the two
+// rows of the table.
+func distance(a, b []rune, limit int, rows *[]int) int {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	n, m := len(a), len(b)
+	over := limit + 1
+	if n-m > limit {
+		return over
+	}
+	if m == 0 {
+		return n
+	}
+	var buf []int
+	if rows != nil {
+		buf = *rows
+	}
+	if cap(buf) < 2*(m+1) {
+		buf = make([]int, 2*(m+1))
+		if rows != nil {
+			*rows = buf
+		}
+	}
+	prev, cur := buf[:m+1], buf[m+1:2*(m+1)]
+	for j := range prev {
+		prev[j] = min(j, over)
+	}
+	for i := 1; i <= n; i++ {
+		lo, hi := max(1, i-limit), min(m, i+limit)
+		if lo == 1 {
+			cur[0] = min(i, over)
+		} else {
+			cur[lo-1] = over
+		}
+		best := cur[lo-1]
+		for j := lo; j <= hi; j++ {
+			v := prev[j-1]
+			if a[i-1] != b[j-1] {
+				v++
+			}
+			v = min(v, prev[j]+1, cur[j-1]+1, over)
+			cur[j] = v
+			best = min(best, v)
+		}
+		if hi < m {
+			cur[hi+1] = over // right of the band, read by the next row
+		}
+		if best > limit {
+			return over
+		}
+		prev, cur = cur, prev
+	}
+	return prev[m]
 }
