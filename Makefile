@@ -11,7 +11,7 @@ TEST_FLAGS  ?= -race -count=1 -timeout 15m
 SHELL       := bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: run test faults services generate check-generated lint mutation build bench bench-tools clean
+.PHONY: run test faults services generate check-generated lint mutation build bench bench-tools qa-report clean
 
 ## run: every service in one process, an in-process NATS, the demo articles
 run:
@@ -60,6 +60,11 @@ lint:
 ## pin (gremlins); fails below 80% test efficacy. Slow: not part of `make test`
 mutation:
 	bash tools/mutation
+
+## qa-report: precision and recall of each review check on its corpus
+## (services/review/qa/testdata/corpus); fails below 95% recall or on a false finding on correct text
+qa-report:
+	$(GO) test -count=1 -run '^TestCorpusPrecisionAndRecall$$' -v ./services/review/qa 2>&1 | sed -n 's/^ *corpus_test.go:[0-9]*: //p'
 
 ## build: bin/tandem
 build:

@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/coregx/ahocorasick v0.3.1
+	github.com/golangci/misspell v0.8.0
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/hbollon/go-edlib v1.7.0
 	github.com/microcosm-cc/bluemonday v1.0.27

@@ -53,6 +53,12 @@ func runGlossaryList(ctx context.Context, opts *glossaryListOptions) error {
 			if term.Forbidden {
 				flags = append(flags, "forbidden")
 			}
+			switch term.Name {
+			case reviewv1.NameKind_NAME_KIND_PERSON:
+				flags = append(flags, "person")
+			case reviewv1.NameKind_NAME_KIND_ORGANISATION:
+				flags = append(flags, "organisation")
+			}
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", or(term.Source, "*"), strings.Join(term.Targets, " | "), or(strings.Join(flags, ","), "-"), term.Note)
 		}
 		fmt.Fprintf(w, "%d term(s)\n", len(res.Terms))

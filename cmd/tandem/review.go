@@ -141,20 +141,21 @@ func runReviewDismiss(ctx context.Context, opts *reviewDismissOptions) error {
 // reviewExportOptions are the inputs of tandem review export-xliff.
 type reviewExportOptions struct {
 	*session
-	Article, Output string
+	Article, Output, Version string
 }
 
 func reviewExportCmd(s *session) *cobra.Command {
 	opts := &reviewExportOptions{session: s}
-	cmd := verb(&cobra.Command{Use: "export-xliff ARTICLE [-o FILE]", Short: "Write a job as an XLIFF 2.1 file for a CAT tool"}, opts, runReviewExport, &opts.Article)
+	cmd := verb(&cobra.Command{Use: "export-xliff ARTICLE [-o FILE] [--version 1.2]", Short: "Write a job as an XLIFF file for a CAT tool (2.1, or 1.2 for translate-toolkit and OmegaT)"}, opts, runReviewExport, &opts.Article)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to this file instead of standard output")
+	cmd.Flags().StringVar(&opts.Version, "version", "2.1", "XLIFF version: 2.1, or 1.2 for tools that read no XLIFF 2")
 	return cmd
 }
 
 // runReviewExport writes the job as XLIFF.
 func runReviewExport(ctx context.Context, opts *reviewExportOptions) error {
 	return opts.call(ctx, func(ctx context.Context, c *client) error {
-		res, err := c.Review.ExportXliff(ctx, &reviewv1.ExportXliffRequest{ArticleId: opts.Article}, c.as)
+		res, err := c.Review.ExportXliff(ctx, &reviewv1.ExportXliffRequest{ArticleId: opts.Article, Version: opts.Version}, c.as)
 		if err != nil {
 			return err
 		}

@@ -31,7 +31,7 @@ type tmSearchOptions struct {
 
 func tmSearchCmd(s *session) *cobra.Command {
 	opts := &tmSearchOptions{session: s}
-	cmd := verb(&cobra.Command{Use: "search TEXT", Short: "Look a source text up: exact and fuzzy matches with their scores"}, opts, runTMSearch, &opts.Text)
+	cmd := verb(&cobra.Command{Use: "search TEXT", Short: "Look a text up, Chinese among the sources or English among the translations: exact and fuzzy matches with their scores"}, opts, runTMSearch, &opts.Text)
 	cmd.Flags().IntVar(&opts.MinScore, "min", 75, "lowest score, 50 to 100")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 10, "at most this many matches")
 	return cmd

@@ -11,9 +11,9 @@ import (
 
 func TestVerbGlossaryImportListAndExport(t *testing.T) {
 	e := startVerbEnv(t)
-	terms := "zh,en,note,case_sensitive,forbidden\n" +
-		"图书馆,Library | University Library,the name on the building,false,false\n" +
-		"机器人,robot,,false,false\n"
+	terms := "zh,en,note,case_sensitive,forbidden,name\n" +
+		"图书馆,Library | University Library,the name on the building,false,false,organisation\n" +
+		"机器人,robot,,false,false,\n"
 
 	// A .csv file is read as CSV without --format.
 	csv := e.file(t, "terms.csv", terms)
@@ -26,9 +26,9 @@ func TestVerbGlossaryImportListAndExport(t *testing.T) {
 	e.fails(t, auth.Admin, `--format "xml": tsv or csv`, "glossary", "import", tsv, "--format", "xml")
 
 	wantOutput(t, "glossary list", e.run(t, auth.Translator, "glossary", "list"),
-		"SOURCE  ENGLISH                       FLAGS  NOTE\n"+
-			"图书馆     Library | University Library  -      the name on the building\n"+
-			"机器人     robot | robotic               -      \n"+
+		"SOURCE  ENGLISH                       FLAGS         NOTE\n"+
+			"图书馆     Library | University Library  organisation  the name on the building\n"+
+			"机器人     robot | robotic               -             \n"+
 			"2 term(s)\n")
 	after := strings.Replace(terms, "robot,", "robot | robotic,", 1)
 	wantOutput(t, "glossary export --format csv", e.run(t, auth.Translator, "glossary", "export", "--format", "csv"), after)

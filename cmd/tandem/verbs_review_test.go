@@ -19,16 +19,16 @@ func TestVerbReviewListShowAndClaim(t *testing.T) {
 	wantLines(t, "review show", e.run(t, auth.Translator, "review", "show", id),
 		"job for "+id+"  revision 3  open  source revision 1",
 		"[b1] paragraph",
-		"  b1.1     translated  10月18日至20日，第                   | From October 18 to 20, the 13th",
-		"                       十三届全国大学生机                   | National College Robotics Contest",
+		"  b1.1        translated  10月18日至20日，第十三届全国大学生机 | From October 18 to 20, the 13th",
+		"                          器人大赛在杭州举行。                 | National College Robotics Contest",
 		"[b3] heading",
-		"  b3.1     translated  一年备赛，三次改版                   | A Year of Preparation, Three",
-		"                                                            | Redesigns",
+		"  b3.1        translated  一年备赛，三次改版                   | A Year of Preparation, Three",
+		"                                                               | Redesigns",
 		"[b8] paragraph",
-		"  b8.1     initial     新增一段。                           | ",
-		"                        ! empty (error): the segment is not translated yet",
+		"  b8.1        initial     新增一段。                           | ",
+		"                          ! empty (error): the segment is not translated yet",
 		"[keywords] keywords",
-		"  keywords.3 translated  创新创业                             | innovation")
+		"  keywords.3  translated  创新创业                             | innovation")
 
 	wantOutput(t, "review claim", e.run(t, auth.Translator, "review", "claim", id), "claimed "+id+" (job revision 4)\n")
 	mine := "ARTICLE                     STATUS  TODO  ASSIGNEE         TITLE\n" + id + "  open    1/22  test-translator  " + robotics + "\n"
@@ -79,13 +79,13 @@ func TestVerbReviewEditCommentDismissAndCheck(t *testing.T) {
 		"dismissed numbers on b1.1 (job revision 7)\n")
 	wantLines(t, "review check", e.run(t, auth.Translator, "review", "check", id), "1 error(s), 2 warning(s) open (job revision 7)")
 	wantLines(t, "review show", e.run(t, auth.Translator, "review", "show", id),
-		"  b1.1     reviewed    10月18日至20日，第                   | Gold for the robots 2024",
-		"                       十三届全国大学生机                   | ",
-		"                        test-translator: Check the year",
-		"                        ~ numbers (error, dismissed): numbers differ: 10 is in the source but not in the target; 18 is in the source but not in the target; "+
+		"  b1.1        reviewed    10月18日至20日，第十三届全国大学生机 | Gold for the robots 2024",
+		"                          器人大赛在杭州举行。                 | ",
+		"                          test-translator: Check the year",
+		"                          ~ numbers (error, dismissed): numbers differ: 10 is in the source but not in the target; 18 is in the source but not in the target; "+
 			"20 is in the source but not in the target; 2024 is in the target but not in the source",
-		"                        "+noStop,
-		"  b5.1     translated  我校代表队队员在赛                   | A new caption.")
+		"                          "+noStop,
+		"  b5.1        translated  我校代表队队员在赛场调试机器人       | A new caption.")
 }
 
 func TestVerbReviewRequestChangesThenApprove(t *testing.T) {
@@ -147,7 +147,7 @@ func TestVerbReviewXLIFFRoundTrip(t *testing.T) {
 		"applied 1 segment(s) (job revision 5)\n"+
 			"  conflict b1.1: changed in Tandem since the file was exported; the job's version is kept\n")
 	wantLines(t, "review show", e.run(t, auth.Translator, "review", "show", id),
-		"  b1.1     translated  10月18日至20日，第                   | Changed in Tandem.",
-		"  b8.1     translated  新增一段。                           | A new paragraph.")
+		"  b1.1        translated  10月18日至20日，第十三届全国大学生机 | Changed in Tandem.",
+		"  b8.1        translated  新增一段。                           | A new paragraph.")
 	e.fails(t, auth.Translator, "open "+e.dir+"/missing.xlf: no such file or directory", "review", "import-xliff", id, e.dir+"/missing.xlf")
 }

@@ -198,11 +198,11 @@ func newTermIndex() *termIndex {
 }
 
 func fromProto(t *reviewv1.Term) glossary.Term {
-	return glossary.Term{Source: t.GetSource(), Targets: t.GetTargets(), Note: t.GetNote(), CaseSensitive: t.GetCaseSensitive(), Forbidden: t.GetForbidden()}
+	return glossary.Term{Source: t.GetSource(), Targets: t.GetTargets(), Note: t.GetNote(), CaseSensitive: t.GetCaseSensitive(), Forbidden: t.GetForbidden(), Name: glossary.NameKind(t.GetName())}
 }
 
 func toProto(t glossary.Term) *reviewv1.Term {
-	return &reviewv1.Term{Source: t.Source, Targets: t.Targets, Note: t.Note, CaseSensitive: t.CaseSensitive, Forbidden: t.Forbidden}
+	return &reviewv1.Term{Source: t.Source, Targets: t.Targets, Note: t.Note, CaseSensitive: t.CaseSensitive, Forbidden: t.Forbidden, Name: reviewv1.NameKind(t.Name)}
 }
 
 // apply records a term event; it is called for events in stream order and

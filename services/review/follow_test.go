@@ -208,6 +208,11 @@ func TestApprovedPairsPrefillTheNextJobAndSuggestNearMatches(t *testing.T) {
 	if err != nil || len(res.Matches) != 1 || res.Size < 3 || res.Matches[0].Unit.ArticleId != "M1" || res.Matches[0].Unit.Translator != "wang" {
 		t.Fatalf("search on a new replica: %v %v", res, err)
 	}
+	// English finds the translations.
+	res, err = s2.SearchMemory(wang, &reviewv1.SearchMemoryRequest{Text: "It has 300 seats."})
+	if err != nil || len(res.Matches) != 1 || res.Matches[0].Unit.Target != "It has 280 seats." || res.Matches[0].Score != 75 || len(res.Matches[0].Diff) < 2 {
+		t.Fatalf("search in English: %v %v", res, err)
+	}
 	if _, err := s2.SearchMemory(wang, &reviewv1.SearchMemoryRequest{Text: "x", MinScore: 20}); status.Code(err) != codes.InvalidArgument {
 		t.Errorf("min_score 20: %v", err)
 	}

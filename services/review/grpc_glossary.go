@@ -161,7 +161,7 @@ func (s *Service) ImportGlossary(ctx context.Context, req *reviewv1.ImportGlossa
 }
 
 func sameTerm(a, b *reviewv1.Term) bool {
-	return a.Source == b.Source && slices.Equal(a.Targets, b.Targets) && a.Note == b.Note && a.CaseSensitive == b.CaseSensitive && a.Forbidden == b.Forbidden
+	return a.Source == b.Source && slices.Equal(a.Targets, b.Targets) && a.Note == b.Note && a.CaseSensitive == b.CaseSensitive && a.Forbidden == b.Forbidden && a.Name == b.Name
 }
 
 // ExportGlossary implements ReviewService.

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/rpc"
+	"github.com/tandemnews/tandem/pkg/textdiff"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/review/job"
 	"github.com/tandemnews/tandem/services/review/memory"
@@ -38,10 +41,24 @@ func (s *Service) SearchMemory(ctx context.Context, req *reviewv1.SearchMemoryRe
 		return nil, err
 	}
 	res := &reviewv1.SearchMemoryResponse{Size: int32(s.tm.mem.Len())}
-	for _, m := range s.tm.mem.Fuzzy(req.GetText(), minScore, limit) {
+	// Chinese is looked up among the sources; English (any text without
+	// Chinese characters) among the translations.
+	search, lang := s.tm.mem.Fuzzy, ""
+	if !hasHan(req.GetText()) {
+		search, lang = s.tm.mem.FuzzyTarget, job.TargetLocale
+	}
+	for _, m := range search(req.GetText(), minScore, limit) {
+		if m.OnTarget {
+			res.Matches = append(res.Matches, &reviewv1.MemoryMatch{Unit: unitOf(m.Entry), Score: int32(m.Score), Diff: textdiff.Spans(m.Target, req.GetText(), lang)})
+			continue
+		}
 		res.Matches = append(res.Matches, matchOf(m, req.GetText(), m.SourceLang))
 	}
 	return res, nil
+}
+
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
 }
 
 // ImportMemory implements ReviewService. The file is read whole before

@@ -13,12 +13,22 @@ import (
 
 // ExportXliff implements ReviewService.
 func (s *Service) ExportXliff(ctx context.Context, req *reviewv1.ExportXliffRequest) (*reviewv1.ExportXliffResponse, error) {
+	write := xliff.Write
+	switch req.GetVersion() {
+	case "", xliff.Version:
+	case xliff.Version12:
+		write = xliff.Write12
+	default:
+		var v rpc.Violations
+		v.Add("version", "%q is not an XLIFF version Tandem writes: %s or %s", req.GetVersion(), xliff.Version, xliff.Version12)
+		return nil, v.Err()
+	}
 	j, err := s.get(ctx, req.GetArticleId())
 	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := xliff.Write(&buf, job.Export(j)); err != nil {
+	if err := write(&buf, job.Export(j)); err != nil {
 		return nil, err
 	}
 	return &reviewv1.ExportXliffResponse{Xliff: buf.Bytes(), Revision: j.Revision}, nil

@@ -58,3 +58,36 @@ func TestXliffRoundTripAppliesTargetsAndReportsConflicts(t *testing.T) {
 		t.Fatalf("another article's file: %v", err)
 	}
 }
+
+func TestXliff12ExportIsImportedWithTheSameConflictRules(t *testing.T) {
+	s := fresh(t)
+	open(t, s, submitArticle(t, s.bus, "X3", false, []string{"图书馆开放。", "欢迎。"}, []string{"", ""}))
+	if _, err := s.ExportXliff(wang, &reviewv1.ExportXliffRequest{ArticleId: "X3", Version: "3.0"}); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), `"3.0" is not an XLIFF version`) {
+		t.Fatalf("version 3.0: %v", err)
+	}
+	exp, err := s.ExportXliff(wang, &reviewv1.ExportXliffRequest{ArticleId: "X3", Version: "1.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(exp.Xliff)
+	if !strings.Contains(doc, `version="1.2"`) || !strings.Contains(doc, `<trans-unit id="b1.1"`) {
+		t.Fatalf("export:\n%s", doc)
+	}
+	if _, err := s.UpdateSegment(wang, &reviewv1.UpdateSegmentRequest{ArticleId: "X3", SegmentId: "b2.1", ExpectedRevision: exp.Revision, Target: "Welcome."}); err != nil {
+		t.Fatal(err)
+	}
+	translated := strings.NewReplacer(
+		`<source xml:lang="zh-CN">图书馆开放。</source>`, `<source xml:lang="zh-CN">图书馆开放。</source><target state="signed-off">The Library opens.</target>`,
+		`<source xml:lang="zh-CN">欢迎。</source>`, `<source xml:lang="zh-CN">欢迎。</source><target state="translated">All welcome.</target>`,
+	).Replace(doc)
+	res, err := s.ImportXliff(wang, &reviewv1.ImportXliffRequest{ArticleId: "X3", Xliff: []byte(translated)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Applied != 1 || len(res.Conflicts) != 1 || res.Conflicts[0].SegmentId != "b2.1" {
+		t.Fatalf("applied %d, conflicts %v", res.Applied, res.Conflicts)
+	}
+	if s1 := seg(res.Job, "b1.1"); s1.Target != "The Library opens." || s1.State != reviewv1.SegmentState_SEGMENT_STATE_REVIEWED {
+		t.Errorf("b1.1 %v", s1)
+	}
+}

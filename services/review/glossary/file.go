@@ -52,11 +52,13 @@ var columns = map[string]string{
 	"variants":       "variants",
 	"case_sensitive": "case", "case-sensitive": "case", "case": "case",
 	"forbidden": "forbidden",
+	"name":      "name", "kind": "name",
 }
 
 // Import reads a glossary file. The first line names the columns: a source
 // column (zh or source), a target column (en or target), and optionally
-// note, variants, case_sensitive and forbidden. Several targets in one
+// note, variants, case_sensitive, forbidden and name (person or
+// organisation). Several targets in one
 // cell are separated by "|". A note that starts with "variants:" or
 // "also:" adds the comma-separated variants it lists, the way glossaries
 // kept by hand often record them. Every problem is returned, each with its
@@ -133,6 +135,12 @@ func Import(r io.Reader, f Format) ([]Term, error) {
 			case "note":
 				t.Note = cell
 				t.Targets = append(t.Targets, noteVariants(cell)...)
+			case "name":
+				k, err := ParseNameKind(cell)
+				if err != nil {
+					errs = append(errs, &ImportError{Line: line, Field: header[i], Message: err.Error()})
+				}
+				t.Name = k
 			case "case", "forbidden":
 				b, err := parseBool(cell)
 				if err != nil {
@@ -207,17 +215,17 @@ func parseBool(s string) (bool, error) {
 }
 
 // Export writes terms with the header zh, en, note, case_sensitive,
-// forbidden; Import reads it back to the same terms.
+// forbidden, name; Import reads it back to the same terms.
 func Export(w io.Writer, terms []Term, f Format) error {
 	cw := csv.NewWriter(w)
 	if f == TSV {
 		cw.Comma = '\t'
 	}
-	if err := cw.Write([]string{"zh", "en", "note", "case_sensitive", "forbidden"}); err != nil {
+	if err := cw.Write([]string{"zh", "en", "note", "case_sensitive", "forbidden", "name"}); err != nil {
 		return err
 	}
 	for _, t := range terms {
-		rec := []string{t.Source, strings.Join(t.Targets, " "+variantSplitter+" "), t.Note, yesNo(t.CaseSensitive), yesNo(t.Forbidden)}
+		rec := []string{t.Source, strings.Join(t.Targets, " "+variantSplitter+" "), t.Note, yesNo(t.CaseSensitive), yesNo(t.Forbidden), t.Name.String()}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -42,6 +42,43 @@ type Term struct {
 	// Forbidden turns the entry around: Targets must not appear in a
 	// translation (of Source, when Source is set).
 	Forbidden bool
+	// Name marks the term as a person's or an organisation's name, which
+	// must be written in full, with its case, spelling and word order.
+	Name NameKind
+}
+
+// NameKind says whether a term is a proper name, and of what.
+type NameKind int
+
+// The kinds of term.
+const (
+	NotName NameKind = iota
+	Person
+	Organisation
+)
+
+func (k NameKind) String() string {
+	switch k {
+	case Person:
+		return "person"
+	case Organisation:
+		return "organisation"
+	}
+	return ""
+}
+
+// ParseNameKind reads a name column: person, organisation (organization,
+// org), or nothing (no, empty) for an ordinary term.
+func ParseNameKind(s string) (NameKind, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "no", "none", "false", "n", "0":
+		return NotName, nil
+	case "person", "people", "individual":
+		return Person, nil
+	case "organisation", "organization", "org":
+		return Organisation, nil
+	}
+	return NotName, fmt.Errorf("%q is not a kind of name: write person, organisation or nothing", s)
 }
 
 // Key is the identity of a term within a glossary: its source, or for a
@@ -92,6 +129,12 @@ func (t Term) Problems() [][2]string {
 		case strings.Contains(v, variantSplitter):
 			add(f, "contains %q, which separates variants", variantSplitter)
 		}
+	}
+	switch {
+	case t.Name < NotName || t.Name > Organisation:
+		add("name", "%d is not a kind of name", int(t.Name))
+	case t.Forbidden && t.Name != NotName:
+		add("name", "cannot mark a forbidden entry")
 	}
 	if utf8.RuneCountInString(t.Note) > MaxNoteRunes {
 		add("note", "is longer than %d characters", MaxNoteRunes)

@@ -80,6 +80,8 @@ func TestExportThenImportGivesTheSameTerms(t *testing.T) {
 		{Source: "图书馆", Targets: []string{"Library", "university library"}, Note: `the "main" library`, CaseSensitive: true},
 		{Source: "校长", Targets: []string{"President"}, Note: "variants: President"},
 		{Targets: []string{"Principal"}, Forbidden: true, Note: "a school head, not ours"},
+		{Source: "陈伟", Targets: []string{"Chen Wei"}, Name: Person},
+		{Source: "深圳职业技术大学", Targets: []string{"Shenzhen Polytechnic University"}, Name: Organisation},
 	}
 	for _, f := range []Format{TSV, CSV} {
 		var buf bytes.Buffer
@@ -274,5 +276,23 @@ func TestFindTargetReportsEveryOccurrenceWithOffsets(t *testing.T) {
 	}
 	if occ := FindTarget(Term{Targets: []string{"", "Library"}}, "the Library"); len(occ) != 1 {
 		t.Errorf("an empty variant: %+v", occ)
+	}
+}
+
+func TestImportReadsNameKindsAndRefusesOthers(t *testing.T) {
+	in := "zh\ten\tname\n陈伟\tChen Wei\tperson\n深职大\tShenzhen Polytechnic University\torganization\n东楼\tEast Building\t\n"
+	got, err := Import(strings.NewReader(in), TSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kinds := []NameKind{got[0].Name, got[1].Name, got[2].Name}; !reflect.DeepEqual(kinds, []NameKind{Person, Organisation, NotName}) {
+		t.Errorf("kinds %v", kinds)
+	}
+	_, err = Import(strings.NewReader("zh\ten\tname\n陈伟\tChen Wei\tplace\n"), TSV)
+	if err == nil || !strings.Contains(err.Error(), `line 2: name "place" is not a kind of name`) {
+		t.Errorf("a bad kind: %v", err)
+	}
+	if p := (Term{Targets: []string{"Principal"}, Forbidden: true, Name: Person}).Problems(); len(p) != 1 || p[0][0] != "name" {
+		t.Errorf("a forbidden name: %v", p)
 	}
 }

@@ -2,6 +2,7 @@ package job
 
 import (
 	"fmt"
+	"slices"
 
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/review/qa"
@@ -23,8 +24,30 @@ type Checks struct {
 }
 
 // textHash identifies a segment's text for dismissals: a change to either
-// side ends them.
+// side ends the dismissal of every finding of the check.
 func textHash(s *reviewv1.Segment) string { return segment.Hash(s.Source + "\x00" + s.Target) }
+
+// targetHash identifies a segment's target: after a change of the source
+// (elsewhere in its block, say), a dismissal holds for the findings it
+// dismissed while the target stays the same.
+func targetHash(s *reviewv1.Segment) string { return segment.Hash(s.Target) }
+
+// findingHash identifies a finding by what it says, not where: a finding
+// that says the same after a change of the source is the same finding.
+func findingHash(f *reviewv1.Finding) string { return segment.Hash(f.Check + "\x00" + f.Message) }
+
+// dismisses reports whether d dismisses f on s: on the very text it was
+// made on, every finding of its check; on the same target under another
+// source, the findings it was made on.
+func dismisses(d *reviewv1.Dismissal, f *reviewv1.Finding, s *reviewv1.Segment) bool {
+	if d.Check != f.Check {
+		return false
+	}
+	if d.TextHash == textHash(s) {
+		return true
+	}
+	return d.TargetHash != "" && d.TargetHash == targetHash(s) && slices.Contains(d.FindingHashes, findingHash(f))
+}
 
 // others maps each source text of a job to the targets its segments have,
 // for the consistency check.
@@ -70,13 +93,8 @@ func checkSegment(c Checks, j *reviewv1.Job, s *reviewv1.Segment, translations m
 		}
 		out = append(out, pf)
 	}
-	h := textHash(s)
 	for _, f := range out {
-		for _, d := range s.Dismissals {
-			if d.Check == f.Check && d.TextHash == h {
-				f.Dismissed = true
-			}
-		}
+		f.Dismissed = slices.ContainsFunc(s.Dismissals, func(d *reviewv1.Dismissal) bool { return dismisses(d, f, s) })
 	}
 	s.Findings = out
 	return out
@@ -126,12 +144,14 @@ func Findings(j *reviewv1.Job) (list []*reviewv1.SegmentFindings, errors, warnin
 	return list, errors, warnings
 }
 
-// pruneDismissals drops the dismissals made on another text of s.
+// pruneDismissals drops the dismissals made on another target of s, or
+// on the same target under another source when they do not say which
+// findings they dismissed.
 func pruneDismissals(s *reviewv1.Segment) {
-	h := textHash(s)
+	h, th := textHash(s), targetHash(s)
 	kept := s.Dismissals[:0]
 	for _, d := range s.Dismissals {
-		if d.TextHash == h {
+		if d.TextHash == h || (d.TargetHash != "" && d.TargetHash == th) {
 			kept = append(kept, d)
 		}
 	}

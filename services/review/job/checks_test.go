@@ -105,3 +105,42 @@ func TestFindingsCountWhatIsOpen(t *testing.T) {
 		t.Errorf("open errors %v", errs)
 	}
 }
+
+func TestDismissalSurvivesASourceChangeElsewhereInTheBlock(t *testing.T) {
+	// Two Chinese sentences, one English: the block is one segment.
+	zh := []string{"图书馆周一开放。座位共280个。"}
+	en := []string{"The Library opens on Monday with  28 seats."}
+	cur := &reviewv1.Job{}
+	Supersede(cur, Open(draft(3, zh, en), "ed", opened), checks)
+	claimedBy(cur, wang)
+	for _, check := range []string{qa.CheckDoubleSpace, qa.CheckNumbers} {
+		if _, err := Dismiss(cur, Dismissal{Segment: "b1.1", Check: check, Reason: "as the office writes it"}, wang, checks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := checksOf(cur, "b1.1"); !slices.Equal(got, []string{"numbers error dismissed", "double-space warning dismissed"}) {
+		t.Fatalf("findings before %v", got)
+	}
+	// The first sentence changes; the double space and the target do not,
+	// but the numbers finding now names another number.
+	next := Open(draft(5, []string{"图书馆下周一开放。座位共300个。"}, en), "ed", opened)
+	Supersede(cur, next, checks)
+	want := []string{"source-changed error", "numbers error", "double-space warning dismissed"}
+	if got := checksOf(cur, "b1.1"); !slices.Equal(got, want) {
+		t.Errorf("after the source changed %v, want %v", got, want)
+	}
+	// Saving the same target keeps the dismissal that still applies.
+	if _, err := Save(cur, Edit{Segment: "b1.1", Target: en[0]}, wang, checks); err != nil {
+		t.Fatal(err)
+	}
+	if got := checksOf(cur, "b1.1"); !slices.Equal(got, want[1:]) {
+		t.Errorf("after saving %v, want %v", got, want[1:])
+	}
+	// A new target ends them all.
+	if _, err := Save(cur, Edit{Segment: "b1.1", Target: "The Library opens next Monday with  300 seats."}, wang, checks); err != nil {
+		t.Fatal(err)
+	}
+	if got := checksOf(cur, "b1.1"); !slices.Equal(got, []string{"double-space warning"}) || len(Find(cur, "b1.1").Dismissals) != 0 {
+		t.Errorf("after a new target %v, dismissals %v", got, Find(cur, "b1.1").Dismissals)
+	}
+}

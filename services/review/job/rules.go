@@ -187,15 +187,18 @@ func Dismiss(j *reviewv1.Job, d Dismissal, by By, c Checks) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	found := false
+	var dismissed []string
 	for _, f := range checkSegment(c, j, seg, others(j)) {
-		found = found || f.Check == d.Check
+		if f.Check == d.Check {
+			dismissed = append(dismissed, findingHash(f))
+		}
 	}
-	if !found {
+	if len(dismissed) == 0 {
 		return "", invalid(ErrNoFinding, "check", "segment %s has no %q finding", seg.Id, d.Check)
 	}
 	pruneDismissals(seg)
-	seg.Dismissals = append(seg.Dismissals, &reviewv1.Dismissal{Check: d.Check, Reason: strings.TrimSpace(d.Reason), By: by.change(), TextHash: textHash(seg)})
+	seg.Dismissals = append(seg.Dismissals, &reviewv1.Dismissal{Check: d.Check, Reason: strings.TrimSpace(d.Reason), By: by.change(),
+		TextHash: textHash(seg), TargetHash: targetHash(seg), FindingHashes: dismissed})
 	checkSegment(c, j, seg, others(j))
 	return eventsv1.TranslationUpdated, nil
 }

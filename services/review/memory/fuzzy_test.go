@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hbollon/go-edlib"
 )
 
 // scanner scores a query against every entry, the way Score does, with
@@ -260,8 +262,8 @@ func TestGatherTouchesOnlyTheRarestListsAndCountsEverySharedBigram(t *testing.T)
 		q := m.queryUnits(Normalize(mutate(rng, src)))
 		qn := len([]rune(q))
 		for _, min := range []int{50, 75, 90, 100} {
-			qg := m.gather(q, qn, min, c)
-			if !slices.IsSortedFunc(qg, func(a, b gram) int { return len(m.grams[a]) - len(m.grams[b]) }) {
+			qg := gather(&m.source, q, qn, min, m.Len(), c)
+			if !slices.IsSortedFunc(qg, func(a, b gram) int { return len(m.source.grams[a]) - len(m.source.grams[b]) }) {
 				t.Fatalf("query %d at %d: bigrams not rarest first", i, min)
 			}
 			if want := uniqueGrams(q); len(qg) != len(want) {
@@ -276,13 +278,15 @@ func TestGatherTouchesOnlyTheRarestListsAndCountsEverySharedBigram(t *testing.T)
 			}
 			want := map[int32]int{}
 			for _, g := range qg[:prefix] {
-				for _, id := range m.grams[g] {
-					want[id] = 0
+				for _, id := range m.source.grams[g] {
+					if fits(qn, m.source.n(id), min) {
+						want[id] = 0
+					}
 				}
 			}
 			for id := range want {
 				for _, g := range qg {
-					if _, ok := slices.BinarySearch(m.grams[g], id); ok {
+					if _, ok := slices.BinarySearch(m.source.grams[g], id); ok {
 						want[id]++
 					}
 				}
@@ -293,6 +297,81 @@ func TestGatherTouchesOnlyTheRarestListsAndCountsEverySharedBigram(t *testing.T)
 			}
 			if !maps.Equal(got, want) {
 				t.Fatalf("query %d at %d: touched %d entries, want %d (prefix %d of %d bigrams)", i, min, len(got), len(want), prefix, len(qg))
+			}
+		}
+	}
+}
+
+// TestDistanceIsLevenshteinUpToItsLimit checks the banded distance against
+// go-edlib's full one on random unit strings, at every limit.
+func TestDistanceIsLevenshteinUpToItsLimit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	alphabet := []rune("校长致欢迎辞图书馆ab")
+	text := func() []rune {
+		r := make([]rune, rng.IntN(14))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return r
+	}
+	var rows []int
+	for range 3000 {
+		a, b := text(), text()
+		if len(a) >= 4 && rng.IntN(3) == 0 {
+			b = edit(rng, slices.Clone(a), '新', '大')
+		}
+		want := edlib.LevenshteinDistance(string(a), string(b))
+		for limit := range max(len(a), len(b)) + 2 {
+			got := distance(a, b, limit, &rows)
+			if w := min(want, limit+1); got != w {
+				t.Fatalf("distance(%q, %q, %d) = %d, want %d (Levenshtein %d)", string(a), string(b), limit, got, w, want)
+			}
+		}
+	}
+}
+
+func TestFuzzyTargetFindsEnglishText(t *testing.T) {
+	m := New()
+	m.Add(Entry{Source: "校长致欢迎辞。", Target: "The President delivered a welcome speech."})
+	m.Add(Entry{Source: "图书馆开放。", Target: "The Library opens."})
+	got := m.FuzzyTarget("the president delivered the welcome speech", 75, 5)
+	if len(got) != 1 || got[0].Source != "校长致欢迎辞。" || got[0].Score != 83 || !got[0].OnTarget {
+		t.Fatalf("English search: %+v", got)
+	}
+	if got := m.Fuzzy("the president delivered the welcome speech", 50, 5); len(got) != 0 {
+		t.Errorf("the sources are Chinese, yet %+v", got)
+	}
+	m.RemoveArticle("")
+	if got := m.FuzzyTarget("The Library opens.", 100, 5); len(got) != 0 {
+		t.Errorf("after removal %+v", got)
+	}
+}
+
+// TestBitParallelDistanceIsLevenshteinUpToItsLimit checks Myers's
+// distance against go-edlib's on random texts, with patterns up to the
+// longest it takes.
+func TestBitParallelDistanceIsLevenshteinUpToItsLimit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	alphabet := []rune("校长致欢迎辞图书馆ab\U000F0001\U000F0002")
+	text := func(n int) []rune {
+		r := make([]rune, n)
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return r
+	}
+	var p pattern
+	for range 3000 {
+		a := text(rng.IntN(maxPattern + 1))
+		b := text(rng.IntN(maxPattern + 8))
+		if len(a) >= 4 && rng.IntN(2) == 0 {
+			b = edit(rng, slices.Clone(a), '新', '大')
+		}
+		p.prepare(a)
+		want := edlib.LevenshteinDistance(string(a), string(b))
+		for _, limit := range []int{0, 1, 2, 5, 10, 40, 80} {
+			if got, w := p.distance(b, limit), min(want, limit+1); got != w {
+				t.Fatalf("distance(%q, %q, %d) = %d, want %d (Levenshtein %d)", string(a), string(b), limit, got, w, want)
 			}
 		}
 	}

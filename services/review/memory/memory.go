@@ -1,8 +1,10 @@
 // Package memory is the translation memory: approved source and target
-// pairs, looked up exactly or by similarity. Similarity is edit distance
-// over units, characters for Chinese and words for other languages, given
-// as a score from 0 to 100. A bigram index finds the candidates, so a
-// lookup reads the entries that share enough of the query, not all of them.
+// pairs, looked up exactly or by similarity, by their source or by their
+// target. Similarity is edit distance over units, characters for Chinese
+// and words for other languages, given as a score from 0 to 100. A bigram
+// index of each side finds the candidates, so a lookup reads the entries
+// that share enough of the query, not all of them, and the distance of a
+// candidate is worked out only as far as the score allows.
 package memory
 
 import (
@@ -11,8 +13,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
-
-	"github.com/hbollon/go-edlib"
+	"unicode/utf8"
 )
 
 // Entry is one translation unit of the memory.
@@ -31,29 +32,59 @@ type Entry struct {
 type Match struct {
 	Entry
 	Score int
+	// OnTarget is set when the query was compared with the entry's
+	// target (FuzzyTarget), not its source.
+	OnTarget bool
 }
 
 // Memory is an in-memory translation memory, safe for concurrent use.
 type Memory struct {
-	mu      sync.RWMutex
-	entries []stored
-	exact   map[string][]int32 // normalized source → entries
-	pairs   map[[2]string]int32
-	grams   map[gram][]int32
-	words   map[string]rune
+	mu             sync.RWMutex
+	entries        []Entry
+	exact          map[string][]int32 // normalized source → entries
+	pairs          map[[2]string]int32
+	source, target index
+	words          map[string]rune
 }
 
-type stored struct {
-	Entry
-	units string // the source as one rune per unit, for edit distance
-	n     int    // number of units
+// index is the bigram index of one side of the entries: each entry's text
+// as one rune per unit, for edit distance (all in one arena, entry i at
+// arena[end[i-1]:end[i]], so a lookup decodes nothing and the collector
+// has one object to scan, not one per entry), and for each bigram of units
+// the entries that contain it, in ascending order.
+type index struct {
+	arena []rune
+	end   []int32
+	grams map[gram][]int32
 }
+
+func newIndex() index { return index{grams: map[gram][]int32{}} }
+
+func (x *index) add(id int32, units string) {
+	x.arena = append(x.arena, []rune(units)...)
+	x.end = append(x.end, int32(len(x.arena)))
+	for _, g := range uniqueGrams(units) {
+		x.grams[g] = append(x.grams[g], id)
+	}
+}
+
+// units is entry id's text, one rune per unit.
+func (x *index) units(id int32) []rune {
+	start := int32(0)
+	if id > 0 {
+		start = x.end[id-1]
+	}
+	return x.arena[start:x.end[id]]
+}
+
+// n is the number of units of entry id.
+func (x *index) n(id int32) int { return len(x.units(id)) }
 
 type gram [2]rune
 
 // New returns an empty memory.
 func New() *Memory {
-	return &Memory{exact: map[string][]int32{}, pairs: map[[2]string]int32{}, grams: map[gram][]int32{}, words: map[string]rune{}}
+	return &Memory{exact: map[string][]int32{}, pairs: map[[2]string]int32{}, source: newIndex(), target: newIndex(), words: map[string]rune{}}
 }
 
 // Normalize is how sources are compared exactly: spaces collapsed,
@@ -85,15 +116,17 @@ func (m *Memory) Add(e Entry) bool {
 		}
 		return false
 	}
-	id := int32(len(m.entries))
-	units := m.unitsLocked(e.Source)
-	m.entries = append(m.entries, stored{Entry: e, units: units, n: len([]rune(units))})
-	m.pairs[key] = id
-	m.exact[e.Source] = append(m.exact[e.Source], id)
-	for _, g := range uniqueGrams(units) {
-		m.grams[g] = append(m.grams[g], id)
-	}
+	m.addLocked(e)
 	return true
+}
+
+func (m *Memory) addLocked(e Entry) {
+	id := int32(len(m.entries))
+	m.entries = append(m.entries, e)
+	m.pairs[[2]string{e.Source, e.Target}] = id
+	m.exact[e.Source] = append(m.exact[e.Source], id)
+	m.source.add(id, m.unitsLocked(e.Source))
+	m.target.add(id, m.unitsLocked(e.Target))
 }
 
 // unitsLocked turns text into a string of one rune per unit: Han
@@ -173,7 +206,7 @@ func (m *Memory) Exact(source string) []Entry {
 	defer m.mu.RUnlock()
 	var out []Entry
 	for _, i := range m.exact[Normalize(source)] {
-		out = append(out, m.entries[i].Entry)
+		out = append(out, m.entries[i])
 	}
 	slices.SortStableFunc(out, func(a, b Entry) int { return b.Date.Compare(a.Date) })
 	return out
@@ -193,137 +226,112 @@ func score(a, b string, na, nb int) int {
 	if longer == 0 {
 		return 100
 	}
-	d := edlib.LevenshteinDistance(a, b)
-	// Integer arithmetic: in floating point, 1 - 8/10 is a hair under
-	// 0.2, and a 20 would be shown as 19.
-	return 100 * (longer - d) / longer
+	d := distance([]rune(a), []rune(b), longer, nil)
+	return scoreOf(d, longer)
 }
+
+// scoreOf is the score of an edit distance d between texts of which the
+// longer has n units. Integer arithmetic: in floating point, 1 - 8/10 is a
+// hair under 0.2, and a 20 would be shown as 19.
+func scoreOf(d, n int) int { return 100 * (n - d) / n }
 
 // Fuzzy returns up to limit entries whose source scores at least min
 // against source, best first (newest first among equal scores). Exact
 // matches score 100.
 func (m *Memory) Fuzzy(source string, min, limit int) []Match {
+	return m.fuzzy(&m.source, source, min, limit, false)
+}
+
+// FuzzyTarget is Fuzzy on the entries' targets: it finds what the memory
+// holds for an English text, to see how a phrase was translated before.
+func (m *Memory) FuzzyTarget(text string, min, limit int) []Match {
+	return m.fuzzy(&m.target, text, min, limit, true)
+}
+
+func (m *Memory) fuzzy(x *index, text string, min, limit int, onTarget bool) []Match {
 	if limit <= 0 {
 		return nil
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	q := m.queryUnits(Normalize(source))
-	qn := len([]rune(q))
+	q := m.queryUnits(Normalize(text))
+	qn := utf8.RuneCountInString(q)
 	if qn == 0 {
 		return nil
 	}
 	c := counterPool.Get().(*counter)
 	defer counterPool.Put(c)
-	qg := m.gather(q, qn, min, c)
-	var out []Match
-	for _, id := range c.touched {
-		shared := int(c.n[id])
-		e := &m.entries[id]
-		longer := max(qn, e.n)
-		maxD := maxEdits(longer, min)
-		if diff := qn - e.n; diff > maxD || -diff > maxD {
+	qg := gather(x, q, qn, min, len(m.entries), c)
+	c.query = append(c.query[:0], []rune(q)...)
+	if qn <= maxPattern {
+		c.pattern.prepare(c.query)
+	}
+	// The best limit so far, best first. Once there are limit of them, a
+	// candidate must score at least as well as the last to matter, so its
+	// distance is capped tighter, and it must share more bigrams. The
+	// candidates that share the most come first, so the bar rises early
+	// and most of the rest fall to the bigram count alone.
+	var best []scored
+	for _, id := range c.byShared(len(qg)) {
+		bar := min
+		if len(best) == limit {
+			bar = max(bar, best[limit-1].score)
+		}
+		units := x.units(id)
+		longer := max(qn, len(units))
+		maxD := maxEdits(longer, bar)
+		if !fits(qn, len(units), bar) || int(c.n[id]) < len(qg)-2*maxD {
 			continue
 		}
-		if need := len(qg) - 2*maxD; shared < need {
+		var d int
+		if qn <= maxPattern {
+			d = c.pattern.distance(units, maxD)
+		} else {
+			d = distance(c.query, units, maxD, &c.rows)
+		}
+		if d > maxD {
 			continue
 		}
-		if s := score(q, e.units, qn, e.n); s >= min {
-			out = append(out, Match{Entry: e.Entry, Score: s})
+		cand := scored{id, scoreOf(d, longer)}
+		at, _ := slices.BinarySearchFunc(best, cand, m.rank)
+		if at >= limit {
+			continue
+		}
+		best = slices.Insert(best, at, cand)
+		if len(best) > limit {
+			best = best[:limit]
 		}
 	}
-	slices.SortFunc(out, func(a, b Match) int {
-		if a.Score != b.Score {
-			return b.Score - a.Score
-		}
-		return b.Date.Compare(a.Date)
-	})
-	if len(out) > limit {
-		out = out[:limit]
+	out := make([]Match, len(best))
+	for i, b := range best {
+		out[i] = Match{Entry: m.entries[b.id], Score: b.score, OnTarget: onTarget}
 	}
 	return out
 }
 
-// gather counts, in c, how many of the query's distinct bigrams each
-// candidate entry shares, and returns those bigrams. q is the query in
-// units, qn its length.
-//
-// An entry within score min has edit distance d <= (1-min/100)*longer;
-// each edit removes at most two bigrams, and the lengths differ by at most
-// d. Prefix filtering: an entry within the score shares at least need of
-// the query's bigrams, so it appears in at least one of any
-// len(qg)-need+1 of their posting lists. Candidates come from the rarest
-// lists only; the common ones just add to their counts.
-func (m *Memory) gather(q string, qn, min int, c *counter) []gram {
-	qg := uniqueGrams(q)
-	maxLen := qn * 100 / max(min, 1)
-	loose := len(qg) - 2*maxEdits(maxLen, min)
-	slices.SortFunc(qg, func(a, b gram) int { return len(m.grams[a]) - len(m.grams[b]) })
-	prefix := len(qg)
-	if loose > 0 {
-		prefix = len(qg) - loose + 1
-	}
-	c.reset(len(m.entries))
-	for i, g := range qg {
-		list := m.grams[g]
-		if i >= prefix && len(c.touched)*16 < len(list) {
-			// A common bigram: look the few candidates up in its posting
-			// list (ids ascend, as entries are only appended) instead of
-			// walking it.
-			for _, id := range c.touched {
-				if _, found := slices.BinarySearch(list, id); found {
-					c.n[id]++
-				}
-			}
-			continue
-		}
-		for _, id := range list {
-			switch {
-			case c.n[id] > 0:
-				c.n[id]++
-			case i < prefix:
-				c.touched = append(c.touched, id)
-				c.n[id] = 1
-			}
-		}
-	}
-	return qg
+// scored is a candidate entry with its score.
+type scored struct {
+	id    int32
+	score int
 }
 
-// maxEdits is the largest edit distance between texts of which the longer
-// has n units that still scores min: 100*(n-d)/n >= min. It is worked out
-// in integers, as score is: 10 * (1 - 0.9) is a hair under 1 in floating
-// point, which would drop every match one edit away in ten units at 90.
-func maxEdits(n, min int) int { return n * (100 - min) / 100 }
-
-// counter is a dense count per entry and the list of entries touched:
-// much cheaper than a map when common bigrams have long posting lists.
-type counter struct {
-	n       []uint16
-	touched []int32
-}
-
-func (c *counter) reset(size int) {
-	for _, id := range c.touched {
-		c.n[id] = 0
+// rank orders matches best first: higher score, then newer, then added
+// earlier.
+func (m *Memory) rank(a, b scored) int {
+	if a.score != b.score {
+		return b.score - a.score
 	}
-	c.touched = c.touched[:0]
-	if len(c.n) < size {
-		c.n = make([]uint16, size+size/4)
+	if c := m.entries[b.id].Date.Compare(m.entries[a.id].Date); c != 0 {
+		return c
 	}
+	return int(a.id - b.id)
 }
-
-var counterPool = sync.Pool{New: func() any { return new(counter) }}
 
 // All returns every entry, in the order added.
 func (m *Memory) All() []Entry {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]Entry, len(m.entries))
-	for i, e := range m.entries {
-		out[i] = e.Entry
-	}
-	return out
+	return slices.Clone(m.entries)
 }
 
 // RemoveArticle drops every entry approved in article (legal removal) and
@@ -344,15 +352,9 @@ func (m *Memory) RemoveArticle(article string) int {
 		return 0
 	}
 	m.entries = nil
-	m.exact, m.pairs, m.grams = map[string][]int32{}, map[[2]string]int32{}, map[gram][]int32{}
+	m.exact, m.pairs, m.source, m.target = map[string][]int32{}, map[[2]string]int32{}, newIndex(), newIndex()
 	for _, e := range kept {
-		id := int32(len(m.entries))
-		m.entries = append(m.entries, e)
-		m.pairs[[2]string{e.Source, e.Target}] = id
-		m.exact[e.Source] = append(m.exact[e.Source], id)
-		for _, g := range uniqueGrams(e.units) {
-			m.grams[g] = append(m.grams[g], id)
-		}
+		m.addLocked(e)
 	}
 	return removed
 }

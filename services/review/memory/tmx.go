@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/tandemnews/tandem/services/review/inline"
 )
 
 // Limits of a TMX file. docs/review.md lists them.
@@ -29,7 +31,9 @@ func (e *TMXError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.
 // ImportTMX reads a TMX 1.4b file and returns its pairs of sourceLang
 // (matched by primary language: "zh" matches "zh-CN") and targetLang.
 // Inline codes (bpt, ept, ph, it, ut) are dropped, highlighted text (hi,
-// sub) kept. A unit without both languages is skipped and counted.
+// sub) kept, except in a file Tandem wrote (creationtool Tandem): there
+// the codes hold Markdown marks, which are put back. A unit without both
+// languages is skipped and counted.
 func ImportTMX(r io.Reader, sourceLang, targetLang string) (entries []Entry, skipped int, err error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxTMXBytes+1))
 	if err != nil {
@@ -42,9 +46,9 @@ func ImportTMX(r io.Reader, sourceLang, targetLang string) (entries []Entry, ski
 	d.Strict = true
 	line := func() int { l, _ := d.InputPos(); return l }
 	var (
-		sawTMX, inBody bool
-		tu             *tuState
-		errs           []error
+		sawTMX, inBody, ours bool
+		tu                   *tuState
+		errs                 []error
 	)
 	for {
 		tok, err := d.Token()
@@ -62,6 +66,8 @@ func ImportTMX(r io.Reader, sourceLang, targetLang string) (entries []Entry, ski
 				if v := attr(t, "version"); v != "" && !strings.HasPrefix(v, "1.") {
 					return nil, 0, &TMXError{Line: line(), Message: fmt.Sprintf("TMX version %q; want 1.4", v)}
 				}
+			case "header":
+				ours = attr(t, "creationtool") == tmxTool
 			case "body":
 				inBody = true
 			case "tu":
@@ -88,7 +94,7 @@ func ImportTMX(r io.Reader, sourceLang, targetLang string) (entries []Entry, ski
 				if tu == nil {
 					continue
 				}
-				text, err := segText(d)
+				text, err := segText(d, ours)
 				if err != nil {
 					return nil, 0, &TMXError{Line: line(), Message: err.Error()}
 				}
@@ -153,8 +159,9 @@ func attr(e xml.StartElement, name string) string {
 }
 
 // segText reads the content of a <seg> up to its end: text and the text of
-// hi and sub; the native codes inside bpt, ept, ph, it and ut are dropped.
-func segText(d *xml.Decoder) (string, error) {
+// hi and sub; the native codes inside bpt, ept, ph, it and ut are dropped
+// unless keepCodes is set.
+func segText(d *xml.Decoder, keepCodes bool) (string, error) {
 	var b strings.Builder
 	depth, skip := 0, 0
 	for {
@@ -179,7 +186,7 @@ func segText(d *xml.Decoder) (string, error) {
 				skip--
 			}
 		case xml.CharData:
-			if skip == 0 {
+			if skip == 0 || keepCodes {
 				b.Write(t)
 			}
 		}
@@ -201,7 +208,7 @@ func sameLanguage(a, b string) bool {
 // ExportTMX writes entries as a TMX 1.4b file.
 func ExportTMX(w io.Writer, entries []Entry, sourceLang string) error {
 	type seg struct {
-		Text string `xml:",chardata"`
+		Inner string `xml:",innerxml"`
 	}
 	type tuv struct {
 		Lang string `xml:"xml:lang,attr"`
@@ -233,11 +240,11 @@ func ExportTMX(w io.Writer, entries []Entry, sourceLang string) error {
 		Body    []tu     `xml:"body>tu"`
 	}
 	doc := tmx{Version: "1.4", Header: header{
-		CreationTool: "Tandem", CreationToolVersion: "1", SegType: "sentence", OTMF: "tandem",
+		CreationTool: tmxTool, CreationToolVersion: "1", SegType: "sentence", OTMF: "tandem",
 		AdminLang: "en", SrcLang: sourceLang, DataType: "plaintext",
 	}}
 	for _, e := range entries {
-		u := tu{CreationID: e.Translator, Tuvs: []tuv{{Lang: e.SourceLang, Seg: seg{e.Source}}, {Lang: e.TargetLang, Seg: seg{e.Target}}}}
+		u := tu{CreationID: e.Translator, Tuvs: []tuv{{Lang: e.SourceLang, Seg: seg{codes(e.Source)}}, {Lang: e.TargetLang, Seg: seg{codes(e.Target)}}}}
 		if !e.Date.IsZero() {
 			u.CreationDate = e.Date.UTC().Format(tmxTime)
 		}
@@ -256,4 +263,48 @@ func ExportTMX(w io.Writer, entries []Entry, sourceLang string) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// tmxTool is the creationtool of the files Tandem writes.
+const tmxTool = "Tandem"
+
+// codes is s as the content of a TMX <seg>: its Markdown marks as inline
+// codes holding them, <bpt>/<ept> around marked text and <ph> for what
+// stands alone (code spans, images, autolinks), so a tool protects them.
+func codes(s string) string {
+	var b strings.Builder
+	esc := func(t string) {
+		var e bytes.Buffer
+		xml.EscapeText(&e, []byte(t))
+		b.Write(e.Bytes())
+	}
+	for _, p := range inline.Split(s) {
+		switch p.Kind {
+		case inline.Text:
+			esc(p.Text)
+		case inline.Open:
+			fmt.Fprintf(&b, `<bpt i="%d" type="%s">`, p.N, tmxType(p.Type))
+			esc(p.Text)
+			b.WriteString("</bpt>")
+		case inline.Close:
+			fmt.Fprintf(&b, `<ept i="%d">`, p.N)
+			esc(p.Text)
+			b.WriteString("</ept>")
+		case inline.Standalone:
+			fmt.Fprintf(&b, `<ph x="%d" type="%s">`, p.N, tmxType(p.Type))
+			esc(p.Text)
+			b.WriteString("</ph>")
+		}
+	}
+	return b.String()
+}
+
+// tmxType is the TMX type of a code: bold, italic and link are TMX's own,
+// the others Tandem's (x-).
+func tmxType(t string) string {
+	switch t {
+	case "bold", "italic", "link":
+		return t
+	}
+	return "x-" + t
 }

@@ -75,7 +75,7 @@ func TestHanAndNumbersFindingsNameWhatDiffers(t *testing.T) {
 		{"图书馆开放。", "The Library 开放 at 图书馆.", []Finding{failure(CheckHanInTarget, "Chinese left in the English: 开放, 图书馆", tgt(12, 14), tgt(18, 21))}},
 		{"电话：0755-12345678，22:00关闭。", "Phone: 0755-1234, closes at 9 p.m.", []Finding{failure(CheckNumbers,
 			"numbers differ: the phone number 075512345678 (0755-12345678) is in the source but not in the target; "+
-				"the time 22:00 (22:00) is in the source but not in the target; 0755 is in the target but not in the source; "+
+				"the time 22:00 is in the source but not in the target; 0755 is in the target but not in the source; "+
 				"1234 is in the target but not in the source; 9 p.m. is in the target but not in the source",
 			src(3, 16), src(17, 22), tgt(7, 11), tgt(12, 16), tgt(28, 34))}},
 		{"讲座于下午3:30开始。", "The talk starts at 3:30 p.m.", nil},
@@ -101,16 +101,18 @@ func TestGlossaryFindingsNameTheTermAndBothPlaces(t *testing.T) {
 		{"图书馆开放。", "The library opens.", []Finding{warning(CheckGlossaryMissing, `the glossary translates 图书馆 as "Library", which the target does not use`, src(0, 3))}},
 		{"图书馆开放。", "The Library opens. The Library closes.", nil},
 		// Four letters are enough to tell a misspelling.
-		{"院长讲话。", "The Daen spoke.", []Finding{warning(CheckGlossaryNearMiss, `"Daen" looks like a misspelling of the glossary term "Dean" (for 院长)`, src(0, 2), tgt(4, 8))}},
+		{"院长讲话。", "The Daen spoke.", []Finding{warning(CheckGlossaryNearMiss, `"Daen" is probably the glossary term "Dean" (for 院长), misspelt`, src(0, 2), tgt(4, 8))}},
 		{"院长讲话。", "The dean spoke.", nil},
-		{"院长致辞。", "Remarks by the Daen.", []Finding{warning(CheckGlossaryNearMiss, `"Daen" looks like a misspelling of the glossary term "Dean" (for 院长)`, src(0, 2), tgt(15, 19))}},
+		{"院长致辞。", "Remarks by the Daen.", []Finding{warning(CheckGlossaryNearMiss, `"Daen" is probably the glossary term "Dean" (for 院长), misspelt`, src(0, 2), tgt(15, 19))}},
 		{"教务处通知。", "The office announced.", []Finding{warning(CheckGlossaryMissing,
 			`the glossary translates 教务处 as "Office of Academic Affairs" or "Academic Affairs Office", which the target does not use`, src(0, 3))}},
 		{"教务处通知。", "The Office of Acadmic Affairs announced.", []Finding{warning(CheckGlossaryNearMiss,
-			`"Office of Acadmic Affairs" looks like a misspelling of the glossary term "Office of Academic Affairs" (for 教务处)`, src(0, 3), tgt(4, 29))}},
-		// Two slips in an eight-letter word are too many for a misspelling.
-		{"新学期开始。", "The new simister begins.", []Finding{warning(CheckGlossaryMissing, `the glossary translates 学期 as "semester", which the target does not use`, src(1, 3))}},
-		{"新学期开始。", "The new semster begins.", []Finding{warning(CheckGlossaryNearMiss, `"semster" looks like a misspelling of the glossary term "semester" (for 学期)`, src(1, 3), tgt(8, 15))}},
+			`"Office of Acadmic Affairs" is probably the glossary term "Office of Academic Affairs" (for 教务处), misspelt`, src(0, 3), tgt(4, 29))}},
+		// Two slips in a word of seven letters or more are still a misspelling.
+		{"新学期开始。", "The new simister begins.", []Finding{warning(CheckGlossaryNearMiss, `"simister" is probably the glossary term "semester" (for 学期), misspelt`, src(1, 3), tgt(8, 16))}},
+		// Three are not.
+		{"新学期开始。", "The new simistor begins.", []Finding{warning(CheckGlossaryMissing, `the glossary translates 学期 as "semester", which the target does not use`, src(1, 3))}},
+		{"新学期开始。", "The new semster begins.", []Finding{warning(CheckGlossaryNearMiss, `"semster" is probably the glossary term "semester" (for 学期), misspelt`, src(1, 3), tgt(8, 15))}},
 		{"校长讲话。", "The headmaster spoke, the Principal listened.", []Finding{
 			failure(CheckGlossaryForbid, `"headmaster" is a forbidden term: a school head, not ours`, tgt(4, 14)),
 			failure(CheckGlossaryForbid, `"Principal" is a forbidden term`, tgt(26, 35)),

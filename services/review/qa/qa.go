@@ -54,6 +54,10 @@ const (
 	CheckEndPunctuation   = "end-punctuation"
 	CheckInconsistent     = "inconsistent"
 	CheckLengthRatio      = "length-ratio"
+	CheckName             = "name"
+	CheckLinks            = "links"
+	CheckMarkup           = "markup"
+	CheckSpelling         = "spelling"
 )
 
 // Checks lists every check id with what it looks for, for help texts.
@@ -74,6 +78,10 @@ var Checks = []struct{ ID, About string }{
 	{CheckEndPunctuation, "the sentence ends with different punctuation than the source"},
 	{CheckInconsistent, "the same source is translated differently elsewhere in the job or in memory"},
 	{CheckLengthRatio, "the target is far shorter or longer than translations usually are"},
+	{CheckName, "a person's or organisation's name of the glossary cut short, misspelt, turned round or missing"},
+	{CheckLinks, "a link, web address or e-mail address differs between source and target"},
+	{CheckMarkup, "bold, italic or code marks that do not pair up, or differ from the source's"},
+	{CheckSpelling, "a common English misspelling"},
 }
 
 // Side says which text a span points into.
@@ -134,6 +142,9 @@ func (c *Checker) Check(seg Segment, others []string) []Finding {
 	c.numbers(f)
 	c.glossary(f)
 	c.punctuation(f)
+	c.links(f)
+	c.markup(f)
+	c.spelling(f)
 	c.spacing(f)
 	c.repeated(f)
 	c.consistency(f, others)
@@ -191,16 +202,18 @@ func (c *Checker) han(f *findings) {
 }
 
 func (c *Checker) numbers(f *findings) {
+	// The digits of addresses are the links check's.
+	s, t := withoutAddresses(f.seg.Source), withoutAddresses(f.seg.Target)
 	var src, tgt []Number
 	if isChinese(f.seg.SourceLang) {
-		src = ChineseNumbers(f.seg.Source)
+		src = ChineseNumbers(s)
 	} else {
-		src = EnglishNumbers(f.seg.Source)
+		src = EnglishNumbers(s)
 	}
 	if isChinese(f.seg.TargetLang) {
-		tgt = ChineseNumbers(f.seg.Target)
+		tgt = ChineseNumbers(t)
 	} else {
-		tgt = EnglishNumbers(f.seg.Target)
+		tgt = EnglishNumbers(t)
 	}
 	m := Compare(src, tgt)
 	if len(m.Missing) == 0 && len(m.Extra) == 0 {
@@ -210,7 +223,7 @@ func (c *Checker) numbers(f *findings) {
 	var spans []Span
 	for _, n := range m.Missing {
 		what := show(n)
-		if n.Text != n.Key {
+		if !strings.HasSuffix(what, " "+n.Text) && what != n.Text {
 			what += fmt.Sprintf(" (%s)", n.Text)
 		}
 		parts = append(parts, what+" is in the source but not in the target")

@@ -1,7 +1,9 @@
 package qa
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,16 +20,15 @@ func (c *Checker) glossary(f *findings) {
 		return
 	}
 	t := f.seg.Target
-	seen := map[string]bool{}
-	for _, h := range c.Glossary.InSource(f.seg.Source) {
-		term := h.Term
-		if seen[term.Key()] {
-			continue
-		}
-		seen[term.Key()] = true
+	for _, u := range termUses(c.Glossary.InSource(f.seg.Source)) {
+		term, h := u.term, u.first
 		occ := glossary.FindTarget(term, t)
 		if term.Forbidden {
 			c.forbidden(f, term, occ)
+			continue
+		}
+		if term.Name != glossary.NotName {
+			c.name(f, u)
 			continue
 		}
 		for _, o := range occ {
@@ -37,22 +38,49 @@ func (c *Checker) glossary(f *findings) {
 					f.target(o.Start, o.End))
 			}
 		}
-		if len(occ) > 0 {
+		if len(occ) >= u.count {
 			continue
 		}
-		if word, start, end, ok := nearMiss(term, t); ok {
+		misses := nearMisses(term, t, occ, u.count-len(occ), false)
+		for _, m := range misses {
 			f.add(CheckGlossaryNearMiss, Warning,
-				fmt.Sprintf("%q looks like a misspelling of the glossary term %q (for %s)", word, term.Targets[0], term.Source),
-				f.source(h.Start, h.End), f.target(start, end))
-			continue
+				fmt.Sprintf("%q is probably the glossary term %q (for %s), misspelt", m.text, m.variant, term.Source),
+				f.source(h.Start, h.End), f.target(m.start, m.end))
 		}
-		f.add(CheckGlossaryMissing, Warning,
-			fmt.Sprintf("the glossary translates %s as %s, which the target does not use", term.Source, quoteAll(term.Targets)),
-			f.source(h.Start, h.End))
+		if len(occ) == 0 && len(misses) == 0 {
+			f.add(CheckGlossaryMissing, Warning,
+				fmt.Sprintf("the glossary translates %s as %s, which the target does not use", term.Source, quoteAll(term.Targets)),
+				f.source(h.Start, h.End))
+		}
 	}
 	for _, term := range c.Glossary.Everywhere() {
 		c.forbidden(f, term, glossary.FindTarget(term, t))
 	}
+}
+
+// termUse is a term of the source with how often the source uses it and
+// where first.
+type termUse struct {
+	term  glossary.Term
+	first glossary.Hit
+	count int
+}
+
+// termUses groups the hits of a source by term, in the order the terms
+// first occur.
+func termUses(hits []glossary.Hit) []termUse {
+	var out []termUse
+	at := map[string]int{}
+	for _, h := range hits {
+		k := h.Term.Key()
+		if i, ok := at[k]; ok {
+			out[i].count++
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, termUse{term: h.Term, first: h, count: 1})
+	}
+	return out
 }
 
 func (c *Checker) forbidden(f *findings, term glossary.Term, occ []glossary.Occurrence) {
@@ -121,30 +149,75 @@ func words(s string) []word {
 	return out
 }
 
-// nearMiss looks for a run of words in t as long as one of the term's
-// variants and within a small edit distance of it: one edit for a variant
-// up to 8 letters, two beyond.
-func nearMiss(term glossary.Term, t string) (string, int, int, bool) {
-	ws := words(t)
-	for _, v := range term.Targets {
-		n := len(words(v))
-		if n == 0 || utf8.RuneCountInString(v) < 4 {
-			continue
-		}
-		limit := 1
-		if utf8.RuneCountInString(v) > 8 {
-			limit = 2
-		}
-		want := strings.ToLower(v)
-		for i := 0; i+n <= len(ws); i++ {
-			start, end := ws[i].start, ws[i+n-1].end
-			got := strings.ToLower(t[start:end])
-			if d := edlib.OSADamerauLevenshteinDistance(got, want); d > 0 && d <= limit {
-				return t[start:end], start, end, true
-			}
-		}
-	}
-	return "", 0, 0, false
+// miss is a run of words of the target that is probably a variant of a
+// term, written wrong.
+type miss struct {
+	text, variant string
+	start, end    int
+	distance      int
 }
 
-// fullWidth is Chinese punctuation that has no place in English text.
+// maxEdits is how many edits (insertions, deletions, substitutions and
+// transpositions of neighbours) a word may be from a variant of n letters
+// and still be taken for it: none below 4 letters, where too many words are
+// that close; one up to 6; two from 7.
+func maxEdits(n int) int {
+	switch {
+	case n < 4:
+		return 0
+	case n < 7:
+		return 1
+	}
+	return 2
+}
+
+// nearMisses finds up to want runs of whole words of t, outside the
+// occurrences the term has already, that are within a few edits of one of
+// its variants, case aside: the renderings of the term that went wrong.
+// The closest come first. With caseOnly, a run that differs from a
+// variant in case only counts too.
+func nearMisses(term glossary.Term, t string, occ []glossary.Occurrence, want int, caseOnly bool) []miss {
+	ws := words(t)
+	taken := func(start, end int) bool {
+		for _, o := range occ {
+			if start < o.End && o.Start < end {
+				return true
+			}
+		}
+		return false
+	}
+	var found []miss
+	for _, v := range term.Targets {
+		n := len(words(v))
+		limit := maxEdits(utf8.RuneCountInString(v))
+		if n == 0 || limit == 0 {
+			continue
+		}
+		lv := strings.ToLower(v)
+		for i := 0; i+n <= len(ws); i++ {
+			start, end := ws[i].start, ws[i+n-1].end
+			if taken(start, end) {
+				continue
+			}
+			got := t[start:end]
+			d := edlib.OSADamerauLevenshteinDistance(strings.ToLower(got), lv)
+			if d > limit || (d == 0 && (!caseOnly || got == v)) {
+				continue
+			}
+			found = append(found, miss{text: got, variant: v, start: start, end: end, distance: d})
+		}
+	}
+	slices.SortStableFunc(found, func(a, b miss) int { return cmp.Compare(a.distance, b.distance) })
+	var out []miss
+	for _, m := range found {
+		if len(out) == want {
+			break
+		}
+		if slices.ContainsFunc(out, func(o miss) bool { return m.start < o.end && o.start < m.end }) {
+			continue
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b miss) int { return cmp.Compare(a.start, b.start) })
+	return out
+}

@@ -10,7 +10,25 @@ import (
 // The checks of how the English is written: punctuation, spacing,
 // repeated words and consistency with earlier translations.
 
-const fullWidth = "，。：；！？（）“”、《》【】"
+// wrongInEnglish reports whether r at i of t is punctuation English never
+// uses: the CJK symbols and punctuation block (、。「」《》【】, the
+// ideographic space), the full-width forms of ASCII (，：；！？（）Ａ１), the
+// other half- and full-width forms, and the Chinese ellipsis …… (two
+// ellipses in a row). English typographic quotes, apostrophes, dashes and
+// a single ellipsis are English, and are not reported.
+func wrongInEnglish(t string, i int, r rune) bool {
+	switch {
+	case r >= 0x3000 && r <= 0x303F && r != 0x3003: // 〃 is a ditto mark
+		return true
+	case r >= 0xFF01 && r <= 0xFF65, r >= 0xFFE0 && r <= 0xFFEE:
+		return true
+	case r >= 0xFE10 && r <= 0xFE1F, r >= 0xFE30 && r <= 0xFE4F: // vertical and compatibility forms
+		return true
+	case r == '…':
+		return strings.HasPrefix(t[i+len("…"):], "…") || strings.HasSuffix(t[:i], "…")
+	}
+	return false
+}
 
 // ends maps closing punctuation to the class that is compared: 。 and .
 // are the same sentence end.
@@ -19,7 +37,7 @@ var ends = map[rune]rune{
 	':': ':', '：': ':', ';': ';', '；': ';', '…': '…',
 }
 
-var pairs = [][2]rune{{'(', ')'}, {'[', ']'}, {'{', '}'}, {'“', '”'}, {'‘', '’'}}
+var pairs = [][2]rune{{'(', ')'}, {'[', ']'}, {'{', '}'}, {'“', '”'}}
 
 func (c *Checker) punctuation(f *findings) {
 	t := f.seg.Target
@@ -27,7 +45,7 @@ func (c *Checker) punctuation(f *findings) {
 		var spans []Span
 		var marks []string
 		for i, r := range t {
-			if strings.ContainsRune(fullWidth, r) {
+			if wrongInEnglish(t, i, r) {
 				spans = append(spans, f.target(i, i+utf8.RuneLen(r)))
 				marks = append(marks, string(r))
 			}

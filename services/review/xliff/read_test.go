@@ -8,7 +8,7 @@ import (
 )
 
 func TestReadListsEveryProblemWithItsPath(t *testing.T) {
-	doc := `<xliff version="1.2" srcLang="zh-CN" trgLang="en"><file original="article/A1">
+	doc := `<xliff version="3.0" srcLang="zh-CN" trgLang="en"><file original="article/A1">
 <unit id="b1"><segment id="b1"><source>一</source></segment><segment><source>二</source></segment></unit>
 <unit><segment id="b1"><source>三</source></segment></unit>
 <unit id="b1"><segment id="s4" state="signed-off"><source>四</source></segment></unit>
@@ -19,7 +19,7 @@ func TestReadListsEveryProblemWithItsPath(t *testing.T) {
 		t.Fatalf("error %v is not a ReadError", err)
 	}
 	want := []Problem{
-		{"xliff", `version "1.2"; want 2.1`},
+		{"xliff", `version "3.0"; want 2.1 or 1.2`},
 		{"file", `original "article/A1" does not name a Tandem article`},
 		{"unit[0].segment[1]", `id "" is missing or repeated`},
 		{"unit[1]", `id "" is missing or repeated`},
@@ -30,7 +30,7 @@ func TestReadListsEveryProblemWithItsPath(t *testing.T) {
 	if !reflect.DeepEqual(re.Problems, want) {
 		t.Fatalf("problems\n got %q\nwant %q", re.Problems, want)
 	}
-	if !strings.HasPrefix(err.Error(), `xliff: xliff: version "1.2"; want 2.1; file: original "article/A1" does not name a Tandem article; unit[0].segment[1]: `) {
+	if !strings.HasPrefix(err.Error(), `xliff: xliff: version "3.0"; want 2.1 or 1.2; file: original "article/A1" does not name a Tandem article; unit[0].segment[1]: `) {
 		t.Errorf("message %q", err)
 	}
 }

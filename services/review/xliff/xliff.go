@@ -81,18 +81,27 @@ func Write(w io.Writer, d *Doc) error {
 		}
 		b.WriteString("        </mda:metaGroup>\n      </mda:metadata>\n")
 		notes(&b, "      ", u.Notes)
+		// The segments first, for the original data of their codes, which
+		// comes before them.
+		var segs bytes.Buffer
+		var cw codeWriter
 		for _, s := range u.Segments {
-			fmt.Fprintf(&b, "      <segment id=%s state=%s", attr(s.ID), attr(s.State))
+			fmt.Fprintf(&segs, "      <segment id=%s state=%s", attr(s.ID), attr(s.State))
 			if s.SubState != "" {
-				fmt.Fprintf(&b, " subState=%s", attr(s.SubState))
+				fmt.Fprintf(&segs, " subState=%s", attr(s.SubState))
 			}
-			b.WriteString(">\n")
-			fmt.Fprintf(&b, "        <source>%s</source>\n", text(s.Source))
+			segs.WriteString(">\n        <source>")
+			src := cw.write(&segs, s.ID, s.Source, nil)
+			segs.WriteString("</source>\n")
 			if s.Target != "" {
-				fmt.Fprintf(&b, "        <target>%s</target>\n", text(s.Target))
+				segs.WriteString("        <target>")
+				cw.write(&segs, s.ID, s.Target, src)
+				segs.WriteString("</target>\n")
 			}
-			b.WriteString("      </segment>\n")
+			segs.WriteString("      </segment>\n")
 		}
+		cw.originalData(&b)
+		b.Write(segs.Bytes())
 		b.WriteString("    </unit>\n")
 	}
 	b.WriteString("  </file>\n</xliff>\n")
@@ -137,8 +146,12 @@ type xDoc struct {
 }
 
 type xUnit struct {
-	ID       string `xml:"id,attr"`
-	Name     string `xml:"name,attr"`
+	ID   string `xml:"id,attr"`
+	Name string `xml:"name,attr"`
+	Data []struct {
+		ID   string `xml:"id,attr"`
+		Text string `xml:",chardata"`
+	} `xml:"originalData>data"`
 	Metadata struct {
 		Groups []struct {
 			Category string `xml:"category,attr"`
@@ -149,21 +162,22 @@ type xUnit struct {
 		} `xml:"metaGroup"`
 	} `xml:"metadata"`
 	Segments []struct {
-		ID       string  `xml:"id,attr"`
-		State    string  `xml:"state,attr"`
-		SubState string  `xml:"subState,attr"`
-		Source   inline  `xml:"source"`
-		Target   *inline `xml:"target"`
+		ID       string   `xml:"id,attr"`
+		State    string   `xml:"state,attr"`
+		SubState string   `xml:"subState,attr"`
+		Source   content  `xml:"source"`
+		Target   *content `xml:"target"`
 	} `xml:"segment"`
 }
 
-// inline is the text of a source or target; the text inside inline codes
-// (pc, mrk) is kept, standalone codes (ph, sc, ec) have none.
-type inline struct {
+// content is the inline content of a source or target, as written.
+type content struct {
 	Text string `xml:",innerxml"`
 }
 
-func (in inline) plain() (string, error) {
+// plain is the text of the content: the text inside codes is kept, and
+// codes are dropped (XLIFF 1.2, where a code holds its original text).
+func (in content) plain() (string, error) {
 	d := xml.NewDecoder(strings.NewReader("<x>" + in.Text + "</x>"))
 	var b strings.Builder
 	for {
@@ -196,9 +210,9 @@ func (e *ReadError) Error() string {
 	return "xliff: " + strings.Join(parts, "; ")
 }
 
-// Read decodes a document written by Write (or by a tool from it). It
-// checks the structure: version 2.x, one file naming an article, unique
-// unit and segment ids, known states.
+// Read decodes a document written by Write or Write12 (or by a tool from
+// one), XLIFF 2.x or 1.2 by its version. It checks the structure: one file
+// naming an article, unique unit and segment ids, known states.
 func Read(r io.Reader) (*Doc, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
@@ -206,6 +220,9 @@ func Read(r io.Reader) (*Doc, error) {
 	}
 	if len(data) > MaxBytes {
 		return nil, fmt.Errorf("xliff: the document is larger than %d bytes", MaxBytes)
+	}
+	if v, err := version(data); err == nil && v == Version12 {
+		return read12(data)
 	}
 	var x xDoc
 	dec := xml.NewDecoder(bytes.NewReader(data))
@@ -218,7 +235,7 @@ func Read(r io.Reader) (*Doc, error) {
 		probs = append(probs, Problem{path, fmt.Sprintf(format, args...)})
 	}
 	if !strings.HasPrefix(x.Version, "2.") {
-		bad("xliff", "version %q; want 2.1", x.Version)
+		bad("xliff", "version %q; want 2.1 or 1.2", x.Version)
 	}
 	if len(x.Files) != 1 {
 		bad("xliff", "has %d <file> elements; a job is one file", len(x.Files))
@@ -245,6 +262,10 @@ func Read(r io.Reader) (*Doc, error) {
 				}
 			}
 		}
+		data := map[string]string{}
+		for _, d := range xu.Data {
+			data[d.ID] = d.Text
+		}
 		u := Unit{ID: xu.ID, Name: xu.Name}
 		for j, xs := range xu.Segments {
 			sp := fmt.Sprintf("%s.segment[%d]", path, j)
@@ -259,13 +280,13 @@ func Read(r io.Reader) (*Doc, error) {
 			if !contains(States, state) {
 				bad(sp, "state %q is not one of %s", xs.State, strings.Join(States, ", "))
 			}
-			src, err := xs.Source.plain()
+			src, err := restore(xs.Source.Text, data)
 			if err != nil {
 				bad(sp+".source", "%v", err)
 			}
 			s := Segment{ID: xs.ID, Source: src, State: state, SubState: xs.SubState, Base: base[xs.ID]}
 			if xs.Target != nil {
-				if s.Target, err = xs.Target.plain(); err != nil {
+				if s.Target, err = restore(xs.Target.Text, data); err != nil {
 					bad(sp+".target", "%v", err)
 				}
 			}
@@ -277,6 +298,25 @@ func Read(r io.Reader) (*Doc, error) {
 		return nil, &ReadError{probs}
 	}
 	return d, nil
+}
+
+// version is the version attribute of the document's root element.
+func version(data []byte) (string, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			for _, a := range se.Attr {
+				if a.Name.Local == "version" && a.Name.Space == "" {
+					return a.Value, nil
+				}
+			}
+			return "", nil
+		}
+	}
 }
 
 func contains(list []string, s string) bool {

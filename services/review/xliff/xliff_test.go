@@ -75,7 +75,7 @@ func TestReadTakesTextInsideInlineCodesAndReportsEveryProblem(t *testing.T) {
 	if s := got.Units[0].Segments[0]; s.Target != "Opens now" || s.State != "final" || got.Article != "A1" {
 		t.Fatalf("read %+v", got)
 	}
-	bad := `<xliff version="1.2"><file original="x"><unit id="u"><segment id="s" state="done"><source>a</source></segment><segment id="s"><source>b</source></segment></unit></file></xliff>`
+	bad := `<xliff version="3.0"><file original="x"><unit id="u"><segment id="s" state="done"><source>a</source></segment><segment id="s"><source>b</source></segment></unit></file></xliff>`
 	_, err = Read(strings.NewReader(bad))
 	re, ok := err.(*ReadError)
 	if !ok || len(re.Problems) != 4 {

@@ -320,6 +320,59 @@ func (Side) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{4}
 }
 
+// NameKind says whether a glossary term is a proper name, and of what.
+type NameKind int32
+
+const (
+	// Not a name: an ordinary term.
+	NameKind_NAME_KIND_UNSPECIFIED NameKind = 0
+	// A person's name ("Chen Wei").
+	NameKind_NAME_KIND_PERSON NameKind = 1
+	// An organisation's name ("Shenzhen Polytechnic University").
+	NameKind_NAME_KIND_ORGANISATION NameKind = 2
+)
+
+// Enum value maps for NameKind.
+var (
+	NameKind_name = map[int32]string{
+		0: "NAME_KIND_UNSPECIFIED",
+		1: "NAME_KIND_PERSON",
+		2: "NAME_KIND_ORGANISATION",
+	}
+	NameKind_value = map[string]int32{
+		"NAME_KIND_UNSPECIFIED":  0,
+		"NAME_KIND_PERSON":       1,
+		"NAME_KIND_ORGANISATION": 2,
+	}
+)
+
+func (x NameKind) Enum() *NameKind {
+	p := new(NameKind)
+	*p = x
+	return p
+}
+
+func (x NameKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (NameKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_review_v1_review_proto_enumTypes[5].Descriptor()
+}
+
+func (NameKind) Type() protoreflect.EnumType {
+	return &file_tandem_review_v1_review_proto_enumTypes[5]
+}
+
+func (x NameKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use NameKind.Descriptor instead.
+func (NameKind) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{5}
+}
+
 // GlossaryFormat is a glossary file format.
 type GlossaryFormat int32
 
@@ -357,11 +410,11 @@ func (x GlossaryFormat) String() string {
 }
 
 func (GlossaryFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_tandem_review_v1_review_proto_enumTypes[5].Descriptor()
+	return file_tandem_review_v1_review_proto_enumTypes[6].Descriptor()
 }
 
 func (GlossaryFormat) Type() protoreflect.EnumType {
-	return &file_tandem_review_v1_review_proto_enumTypes[5]
+	return &file_tandem_review_v1_review_proto_enumTypes[6]
 }
 
 func (x GlossaryFormat) Number() protoreflect.EnumNumber {
@@ -370,7 +423,7 @@ func (x GlossaryFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use GlossaryFormat.Descriptor instead.
 func (GlossaryFormat) EnumDescriptor() ([]byte, []int) {
-	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{5}
+	return file_tandem_review_v1_review_proto_rawDescGZIP(), []int{6}
 }
 
 // Span is a range of characters (Unicode code points) in one side.
@@ -575,7 +628,9 @@ func (x *Comment) GetText() string {
 }
 
 // Dismissal records that a check was dismissed on a segment. It holds
-// while the segment's source and target stay as they were.
+// while the segment's source and target stay as they were, and after a
+// change of the source for the findings it dismissed, as long as the
+// target and what those findings say stay the same.
 type Dismissal struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Check id.
@@ -585,7 +640,11 @@ type Dismissal struct {
 	// Who dismissed it and when.
 	By *v1.Change `protobuf:"bytes,3,opt,name=by,proto3" json:"by,omitempty"`
 	// Hash of the source and target it was dismissed on.
-	TextHash      string `protobuf:"bytes,4,opt,name=text_hash,json=textHash,proto3" json:"text_hash,omitempty"`
+	TextHash string `protobuf:"bytes,4,opt,name=text_hash,json=textHash,proto3" json:"text_hash,omitempty"`
+	// Hash of the target it was dismissed on.
+	TargetHash string `protobuf:"bytes,5,opt,name=target_hash,json=targetHash,proto3" json:"target_hash,omitempty"`
+	// Hashes of the messages of the check's findings it dismissed.
+	FindingHashes []string `protobuf:"bytes,6,rep,name=finding_hashes,json=findingHashes,proto3" json:"finding_hashes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -646,6 +705,20 @@ func (x *Dismissal) GetTextHash() string {
 		return x.TextHash
 	}
 	return ""
+}
+
+func (x *Dismissal) GetTargetHash() string {
+	if x != nil {
+		return x.TargetHash
+	}
+	return ""
+}
+
+func (x *Dismissal) GetFindingHashes() []string {
+	if x != nil {
+		return x.FindingHashes
+	}
+	return nil
 }
 
 // Segment is one sentence (or a whole block when its sentences do not pair
@@ -2662,7 +2735,11 @@ type Term struct {
 	// Who last changed it and when.
 	Changed *v1.Change `protobuf:"bytes,6,opt,name=changed,proto3" json:"changed,omitempty"`
 	// Stream sequence of the term's last event. Set when read.
-	Revision      uint64 `protobuf:"varint,7,opt,name=revision,proto3" json:"revision,omitempty"`
+	Revision uint64 `protobuf:"varint,7,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Whether the term is a proper name, and of what: a name must be
+	// written in full, spelt and ordered as its targets are (the "name"
+	// check).
+	Name          NameKind `protobuf:"varint,8,opt,name=name,proto3,enum=tandem.review.v1.NameKind" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2744,6 +2821,13 @@ func (x *Term) GetRevision() uint64 {
 		return x.Revision
 	}
 	return 0
+}
+
+func (x *Term) GetName() NameKind {
+	if x != nil {
+		return x.Name
+	}
+	return NameKind_NAME_KIND_UNSPECIFIED
 }
 
 // ListTermsRequest lists the glossary.
@@ -3247,7 +3331,10 @@ func (x *ExportGlossaryResponse) GetData() []byte {
 // SearchMemoryRequest looks a text up.
 type SearchMemoryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The source text. Required, at most 10,000 characters.
+	// The text to look up, at most 10,000 characters. Required. Chinese is
+	// compared with the memory's sources; text without Chinese characters
+	// (English) with their translations, and each match's diff then runs
+	// from its translation to the text.
 	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
 	// The lowest score to return, 50 to 100 (default 75).
 	MinScore int32 `protobuf:"varint,2,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
@@ -3561,7 +3648,10 @@ func (x *ExportMemoryResponse) GetTmx() []byte {
 type ExportXliffRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Article id.
-	ArticleId     string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The XLIFF version: "2.1" (the default) or "1.2", for tools that read
+	// no XLIFF 2 (translate-toolkit, OmegaT). ImportXliff reads both.
+	Version       string `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3603,10 +3693,17 @@ func (x *ExportXliffRequest) GetArticleId() string {
 	return ""
 }
 
+func (x *ExportXliffRequest) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
 // ExportXliffResponse carries the file.
 type ExportXliffResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The XLIFF 2.1 document.
+	// The XLIFF document, in the version asked for.
 	Xliff []byte `protobuf:"bytes,1,opt,name=xliff,proto3" json:"xliff,omitempty"`
 	// The job revision exported.
 	Revision      uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
@@ -3849,12 +3946,15 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\tdismissed\x18\x05 \x01(\bR\tdismissed\"H\n" +
 	"\aComment\x12)\n" +
 	"\x02by\x18\x01 \x01(\v2\x19.tandem.article.v1.ChangeR\x02by\x12\x12\n" +
-	"\x04text\x18\x02 \x01(\tR\x04text\"\x81\x01\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"\xc9\x01\n" +
 	"\tDismissal\x12\x14\n" +
 	"\x05check\x18\x01 \x01(\tR\x05check\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12)\n" +
 	"\x02by\x18\x03 \x01(\v2\x19.tandem.article.v1.ChangeR\x02by\x12\x1b\n" +
-	"\ttext_hash\x18\x04 \x01(\tR\btextHash\"\xf7\x04\n" +
+	"\ttext_hash\x18\x04 \x01(\tR\btextHash\x12\x1f\n" +
+	"\vtarget_hash\x18\x05 \x01(\tR\n" +
+	"targetHash\x12%\n" +
+	"\x0efinding_hashes\x18\x06 \x03(\tR\rfindingHashes\"\xf7\x04\n" +
 	"\aSegment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05field\x18\x02 \x01(\tR\x05field\x12\x16\n" +
@@ -4013,7 +4113,7 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\x11expected_revision\x18\x02 \x01(\x04R\x10expectedRevision\x12'\n" +
 	"\x0foverride_reason\x18\x03 \x01(\tR\x0eoverrideReason\"=\n" +
 	"\x12ApproveJobResponse\x12'\n" +
-	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"\xe2\x01\n" +
+	"\x03job\x18\x01 \x01(\v2\x15.tandem.review.v1.JobR\x03job\"\x92\x02\n" +
 	"\x04Term\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12\x18\n" +
 	"\atargets\x18\x02 \x03(\tR\atargets\x12\x12\n" +
@@ -4021,7 +4121,8 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\x0ecase_sensitive\x18\x04 \x01(\bR\rcaseSensitive\x12\x1c\n" +
 	"\tforbidden\x18\x05 \x01(\bR\tforbidden\x123\n" +
 	"\achanged\x18\x06 \x01(\v2\x19.tandem.article.v1.ChangeR\achanged\x12\x1a\n" +
-	"\brevision\x18\a \x01(\x04R\brevision\"\x12\n" +
+	"\brevision\x18\a \x01(\x04R\brevision\x12.\n" +
+	"\x04name\x18\b \x01(\x0e2\x1a.tandem.review.v1.NameKindR\x04name\"\x12\n" +
 	"\x10ListTermsRequest\"A\n" +
 	"\x11ListTermsResponse\x12,\n" +
 	"\x05terms\x18\x01 \x03(\v2\x16.tandem.review.v1.TermR\x05terms\"i\n" +
@@ -4063,10 +4164,11 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\askipped\x18\x03 \x01(\x05R\askipped\"\x15\n" +
 	"\x13ExportMemoryRequest\"(\n" +
 	"\x14ExportMemoryResponse\x12\x10\n" +
-	"\x03tmx\x18\x01 \x01(\fR\x03tmx\"3\n" +
+	"\x03tmx\x18\x01 \x01(\fR\x03tmx\"M\n" +
 	"\x12ExportXliffRequest\x12\x1d\n" +
 	"\n" +
-	"article_id\x18\x01 \x01(\tR\tarticleId\"G\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\"G\n" +
 	"\x13ExportXliffResponse\x12\x14\n" +
 	"\x05xliff\x18\x01 \x01(\fR\x05xliff\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x04R\brevision\"I\n" +
@@ -4108,7 +4210,11 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\x04Side\x12\x14\n" +
 	"\x10SIDE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSIDE_SOURCE\x10\x01\x12\x0f\n" +
-	"\vSIDE_TARGET\x10\x02*c\n" +
+	"\vSIDE_TARGET\x10\x02*W\n" +
+	"\bNameKind\x12\x19\n" +
+	"\x15NAME_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10NAME_KIND_PERSON\x10\x01\x12\x1a\n" +
+	"\x16NAME_KIND_ORGANISATION\x10\x02*c\n" +
 	"\x0eGlossaryFormat\x12\x1f\n" +
 	"\x1bGLOSSARY_FORMAT_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13GLOSSARY_FORMAT_TSV\x10\x01\x12\x17\n" +
@@ -4152,7 +4258,7 @@ func file_tandem_review_v1_review_proto_rawDescGZIP() []byte {
 	return file_tandem_review_v1_review_proto_rawDescData
 }
 
-var file_tandem_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_tandem_review_v1_review_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
 var file_tandem_review_v1_review_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_tandem_review_v1_review_proto_goTypes = []any{
 	(JobStatus)(0),                 // 0: tandem.review.v1.JobStatus
@@ -4160,168 +4266,170 @@ var file_tandem_review_v1_review_proto_goTypes = []any{
 	(TargetOrigin)(0),              // 2: tandem.review.v1.TargetOrigin
 	(Severity)(0),                  // 3: tandem.review.v1.Severity
 	(Side)(0),                      // 4: tandem.review.v1.Side
-	(GlossaryFormat)(0),            // 5: tandem.review.v1.GlossaryFormat
-	(*Span)(nil),                   // 6: tandem.review.v1.Span
-	(*Finding)(nil),                // 7: tandem.review.v1.Finding
-	(*Comment)(nil),                // 8: tandem.review.v1.Comment
-	(*Dismissal)(nil),              // 9: tandem.review.v1.Dismissal
-	(*Segment)(nil),                // 10: tandem.review.v1.Segment
-	(*MemoryUnit)(nil),             // 11: tandem.review.v1.MemoryUnit
-	(*MemoryMatch)(nil),            // 12: tandem.review.v1.MemoryMatch
-	(*Unit)(nil),                   // 13: tandem.review.v1.Unit
-	(*Job)(nil),                    // 14: tandem.review.v1.Job
-	(*GetJobRequest)(nil),          // 15: tandem.review.v1.GetJobRequest
-	(*GetJobResponse)(nil),         // 16: tandem.review.v1.GetJobResponse
-	(*JobSummary)(nil),             // 17: tandem.review.v1.JobSummary
-	(*ListJobsRequest)(nil),        // 18: tandem.review.v1.ListJobsRequest
-	(*ListJobsResponse)(nil),       // 19: tandem.review.v1.ListJobsResponse
-	(*ClaimJobRequest)(nil),        // 20: tandem.review.v1.ClaimJobRequest
-	(*ClaimJobResponse)(nil),       // 21: tandem.review.v1.ClaimJobResponse
-	(*UnclaimJobRequest)(nil),      // 22: tandem.review.v1.UnclaimJobRequest
-	(*UnclaimJobResponse)(nil),     // 23: tandem.review.v1.UnclaimJobResponse
-	(*AssignJobRequest)(nil),       // 24: tandem.review.v1.AssignJobRequest
-	(*AssignJobResponse)(nil),      // 25: tandem.review.v1.AssignJobResponse
-	(*UpdateSegmentRequest)(nil),   // 26: tandem.review.v1.UpdateSegmentRequest
-	(*UpdateSegmentResponse)(nil),  // 27: tandem.review.v1.UpdateSegmentResponse
-	(*CommentSegmentRequest)(nil),  // 28: tandem.review.v1.CommentSegmentRequest
-	(*CommentSegmentResponse)(nil), // 29: tandem.review.v1.CommentSegmentResponse
-	(*DismissFindingRequest)(nil),  // 30: tandem.review.v1.DismissFindingRequest
-	(*DismissFindingResponse)(nil), // 31: tandem.review.v1.DismissFindingResponse
-	(*SegmentFindings)(nil),        // 32: tandem.review.v1.SegmentFindings
-	(*CheckJobRequest)(nil),        // 33: tandem.review.v1.CheckJobRequest
-	(*CheckJobResponse)(nil),       // 34: tandem.review.v1.CheckJobResponse
-	(*RequestChangesRequest)(nil),  // 35: tandem.review.v1.RequestChangesRequest
-	(*RequestChangesResponse)(nil), // 36: tandem.review.v1.RequestChangesResponse
-	(*ApproveJobRequest)(nil),      // 37: tandem.review.v1.ApproveJobRequest
-	(*ApproveJobResponse)(nil),     // 38: tandem.review.v1.ApproveJobResponse
-	(*Term)(nil),                   // 39: tandem.review.v1.Term
-	(*ListTermsRequest)(nil),       // 40: tandem.review.v1.ListTermsRequest
-	(*ListTermsResponse)(nil),      // 41: tandem.review.v1.ListTermsResponse
-	(*PutTermRequest)(nil),         // 42: tandem.review.v1.PutTermRequest
-	(*PutTermResponse)(nil),        // 43: tandem.review.v1.PutTermResponse
-	(*DeleteTermRequest)(nil),      // 44: tandem.review.v1.DeleteTermRequest
-	(*DeleteTermResponse)(nil),     // 45: tandem.review.v1.DeleteTermResponse
-	(*ImportGlossaryRequest)(nil),  // 46: tandem.review.v1.ImportGlossaryRequest
-	(*ImportGlossaryResponse)(nil), // 47: tandem.review.v1.ImportGlossaryResponse
-	(*ExportGlossaryRequest)(nil),  // 48: tandem.review.v1.ExportGlossaryRequest
-	(*ExportGlossaryResponse)(nil), // 49: tandem.review.v1.ExportGlossaryResponse
-	(*SearchMemoryRequest)(nil),    // 50: tandem.review.v1.SearchMemoryRequest
-	(*SearchMemoryResponse)(nil),   // 51: tandem.review.v1.SearchMemoryResponse
-	(*ImportMemoryRequest)(nil),    // 52: tandem.review.v1.ImportMemoryRequest
-	(*ImportMemoryResponse)(nil),   // 53: tandem.review.v1.ImportMemoryResponse
-	(*ExportMemoryRequest)(nil),    // 54: tandem.review.v1.ExportMemoryRequest
-	(*ExportMemoryResponse)(nil),   // 55: tandem.review.v1.ExportMemoryResponse
-	(*ExportXliffRequest)(nil),     // 56: tandem.review.v1.ExportXliffRequest
-	(*ExportXliffResponse)(nil),    // 57: tandem.review.v1.ExportXliffResponse
-	(*ImportXliffRequest)(nil),     // 58: tandem.review.v1.ImportXliffRequest
-	(*XliffConflict)(nil),          // 59: tandem.review.v1.XliffConflict
-	(*ImportXliffResponse)(nil),    // 60: tandem.review.v1.ImportXliffResponse
-	(*v1.Change)(nil),              // 61: tandem.article.v1.Change
-	(*v11.TextSpan)(nil),           // 62: tandem.drafting.v1.TextSpan
-	(*timestamppb.Timestamp)(nil),  // 63: google.protobuf.Timestamp
-	(*v1.LocalizedContent)(nil),    // 64: tandem.article.v1.LocalizedContent
-	(*v1.Actor)(nil),               // 65: tandem.article.v1.Actor
+	(NameKind)(0),                  // 5: tandem.review.v1.NameKind
+	(GlossaryFormat)(0),            // 6: tandem.review.v1.GlossaryFormat
+	(*Span)(nil),                   // 7: tandem.review.v1.Span
+	(*Finding)(nil),                // 8: tandem.review.v1.Finding
+	(*Comment)(nil),                // 9: tandem.review.v1.Comment
+	(*Dismissal)(nil),              // 10: tandem.review.v1.Dismissal
+	(*Segment)(nil),                // 11: tandem.review.v1.Segment
+	(*MemoryUnit)(nil),             // 12: tandem.review.v1.MemoryUnit
+	(*MemoryMatch)(nil),            // 13: tandem.review.v1.MemoryMatch
+	(*Unit)(nil),                   // 14: tandem.review.v1.Unit
+	(*Job)(nil),                    // 15: tandem.review.v1.Job
+	(*GetJobRequest)(nil),          // 16: tandem.review.v1.GetJobRequest
+	(*GetJobResponse)(nil),         // 17: tandem.review.v1.GetJobResponse
+	(*JobSummary)(nil),             // 18: tandem.review.v1.JobSummary
+	(*ListJobsRequest)(nil),        // 19: tandem.review.v1.ListJobsRequest
+	(*ListJobsResponse)(nil),       // 20: tandem.review.v1.ListJobsResponse
+	(*ClaimJobRequest)(nil),        // 21: tandem.review.v1.ClaimJobRequest
+	(*ClaimJobResponse)(nil),       // 22: tandem.review.v1.ClaimJobResponse
+	(*UnclaimJobRequest)(nil),      // 23: tandem.review.v1.UnclaimJobRequest
+	(*UnclaimJobResponse)(nil),     // 24: tandem.review.v1.UnclaimJobResponse
+	(*AssignJobRequest)(nil),       // 25: tandem.review.v1.AssignJobRequest
+	(*AssignJobResponse)(nil),      // 26: tandem.review.v1.AssignJobResponse
+	(*UpdateSegmentRequest)(nil),   // 27: tandem.review.v1.UpdateSegmentRequest
+	(*UpdateSegmentResponse)(nil),  // 28: tandem.review.v1.UpdateSegmentResponse
+	(*CommentSegmentRequest)(nil),  // 29: tandem.review.v1.CommentSegmentRequest
+	(*CommentSegmentResponse)(nil), // 30: tandem.review.v1.CommentSegmentResponse
+	(*DismissFindingRequest)(nil),  // 31: tandem.review.v1.DismissFindingRequest
+	(*DismissFindingResponse)(nil), // 32: tandem.review.v1.DismissFindingResponse
+	(*SegmentFindings)(nil),        // 33: tandem.review.v1.SegmentFindings
+	(*CheckJobRequest)(nil),        // 34: tandem.review.v1.CheckJobRequest
+	(*CheckJobResponse)(nil),       // 35: tandem.review.v1.CheckJobResponse
+	(*RequestChangesRequest)(nil),  // 36: tandem.review.v1.RequestChangesRequest
+	(*RequestChangesResponse)(nil), // 37: tandem.review.v1.RequestChangesResponse
+	(*ApproveJobRequest)(nil),      // 38: tandem.review.v1.ApproveJobRequest
+	(*ApproveJobResponse)(nil),     // 39: tandem.review.v1.ApproveJobResponse
+	(*Term)(nil),                   // 40: tandem.review.v1.Term
+	(*ListTermsRequest)(nil),       // 41: tandem.review.v1.ListTermsRequest
+	(*ListTermsResponse)(nil),      // 42: tandem.review.v1.ListTermsResponse
+	(*PutTermRequest)(nil),         // 43: tandem.review.v1.PutTermRequest
+	(*PutTermResponse)(nil),        // 44: tandem.review.v1.PutTermResponse
+	(*DeleteTermRequest)(nil),      // 45: tandem.review.v1.DeleteTermRequest
+	(*DeleteTermResponse)(nil),     // 46: tandem.review.v1.DeleteTermResponse
+	(*ImportGlossaryRequest)(nil),  // 47: tandem.review.v1.ImportGlossaryRequest
+	(*ImportGlossaryResponse)(nil), // 48: tandem.review.v1.ImportGlossaryResponse
+	(*ExportGlossaryRequest)(nil),  // 49: tandem.review.v1.ExportGlossaryRequest
+	(*ExportGlossaryResponse)(nil), // 50: tandem.review.v1.ExportGlossaryResponse
+	(*SearchMemoryRequest)(nil),    // 51: tandem.review.v1.SearchMemoryRequest
+	(*SearchMemoryResponse)(nil),   // 52: tandem.review.v1.SearchMemoryResponse
+	(*ImportMemoryRequest)(nil),    // 53: tandem.review.v1.ImportMemoryRequest
+	(*ImportMemoryResponse)(nil),   // 54: tandem.review.v1.ImportMemoryResponse
+	(*ExportMemoryRequest)(nil),    // 55: tandem.review.v1.ExportMemoryRequest
+	(*ExportMemoryResponse)(nil),   // 56: tandem.review.v1.ExportMemoryResponse
+	(*ExportXliffRequest)(nil),     // 57: tandem.review.v1.ExportXliffRequest
+	(*ExportXliffResponse)(nil),    // 58: tandem.review.v1.ExportXliffResponse
+	(*ImportXliffRequest)(nil),     // 59: tandem.review.v1.ImportXliffRequest
+	(*XliffConflict)(nil),          // 60: tandem.review.v1.XliffConflict
+	(*ImportXliffResponse)(nil),    // 61: tandem.review.v1.ImportXliffResponse
+	(*v1.Change)(nil),              // 62: tandem.article.v1.Change
+	(*v11.TextSpan)(nil),           // 63: tandem.drafting.v1.TextSpan
+	(*timestamppb.Timestamp)(nil),  // 64: google.protobuf.Timestamp
+	(*v1.LocalizedContent)(nil),    // 65: tandem.article.v1.LocalizedContent
+	(*v1.Actor)(nil),               // 66: tandem.article.v1.Actor
 }
 var file_tandem_review_v1_review_proto_depIdxs = []int32{
 	4,  // 0: tandem.review.v1.Span.side:type_name -> tandem.review.v1.Side
 	3,  // 1: tandem.review.v1.Finding.severity:type_name -> tandem.review.v1.Severity
-	6,  // 2: tandem.review.v1.Finding.spans:type_name -> tandem.review.v1.Span
-	61, // 3: tandem.review.v1.Comment.by:type_name -> tandem.article.v1.Change
-	61, // 4: tandem.review.v1.Dismissal.by:type_name -> tandem.article.v1.Change
+	7,  // 2: tandem.review.v1.Finding.spans:type_name -> tandem.review.v1.Span
+	62, // 3: tandem.review.v1.Comment.by:type_name -> tandem.article.v1.Change
+	62, // 4: tandem.review.v1.Dismissal.by:type_name -> tandem.article.v1.Change
 	1,  // 5: tandem.review.v1.Segment.state:type_name -> tandem.review.v1.SegmentState
 	2,  // 6: tandem.review.v1.Segment.origin:type_name -> tandem.review.v1.TargetOrigin
-	62, // 7: tandem.review.v1.Segment.source_diff:type_name -> tandem.drafting.v1.TextSpan
-	8,  // 8: tandem.review.v1.Segment.comments:type_name -> tandem.review.v1.Comment
-	9,  // 9: tandem.review.v1.Segment.dismissals:type_name -> tandem.review.v1.Dismissal
-	7,  // 10: tandem.review.v1.Segment.findings:type_name -> tandem.review.v1.Finding
-	61, // 11: tandem.review.v1.Segment.changed:type_name -> tandem.article.v1.Change
-	12, // 12: tandem.review.v1.Segment.suggestions:type_name -> tandem.review.v1.MemoryMatch
-	63, // 13: tandem.review.v1.MemoryUnit.time:type_name -> google.protobuf.Timestamp
-	11, // 14: tandem.review.v1.MemoryMatch.unit:type_name -> tandem.review.v1.MemoryUnit
-	62, // 15: tandem.review.v1.MemoryMatch.diff:type_name -> tandem.drafting.v1.TextSpan
-	10, // 16: tandem.review.v1.Unit.segments:type_name -> tandem.review.v1.Segment
+	63, // 7: tandem.review.v1.Segment.source_diff:type_name -> tandem.drafting.v1.TextSpan
+	9,  // 8: tandem.review.v1.Segment.comments:type_name -> tandem.review.v1.Comment
+	10, // 9: tandem.review.v1.Segment.dismissals:type_name -> tandem.review.v1.Dismissal
+	8,  // 10: tandem.review.v1.Segment.findings:type_name -> tandem.review.v1.Finding
+	62, // 11: tandem.review.v1.Segment.changed:type_name -> tandem.article.v1.Change
+	13, // 12: tandem.review.v1.Segment.suggestions:type_name -> tandem.review.v1.MemoryMatch
+	64, // 13: tandem.review.v1.MemoryUnit.time:type_name -> google.protobuf.Timestamp
+	12, // 14: tandem.review.v1.MemoryMatch.unit:type_name -> tandem.review.v1.MemoryUnit
+	63, // 15: tandem.review.v1.MemoryMatch.diff:type_name -> tandem.drafting.v1.TextSpan
+	11, // 16: tandem.review.v1.Unit.segments:type_name -> tandem.review.v1.Segment
 	0,  // 17: tandem.review.v1.Job.status:type_name -> tandem.review.v1.JobStatus
-	64, // 18: tandem.review.v1.Job.source:type_name -> tandem.article.v1.LocalizedContent
-	64, // 19: tandem.review.v1.Job.target:type_name -> tandem.article.v1.LocalizedContent
-	61, // 20: tandem.review.v1.Job.opened:type_name -> tandem.article.v1.Change
-	61, // 21: tandem.review.v1.Job.approved:type_name -> tandem.article.v1.Change
-	13, // 22: tandem.review.v1.Job.units:type_name -> tandem.review.v1.Unit
-	65, // 23: tandem.review.v1.Job.assignee:type_name -> tandem.article.v1.Actor
-	8,  // 24: tandem.review.v1.Job.changes_requested:type_name -> tandem.review.v1.Comment
-	14, // 25: tandem.review.v1.GetJobResponse.job:type_name -> tandem.review.v1.Job
+	65, // 18: tandem.review.v1.Job.source:type_name -> tandem.article.v1.LocalizedContent
+	65, // 19: tandem.review.v1.Job.target:type_name -> tandem.article.v1.LocalizedContent
+	62, // 20: tandem.review.v1.Job.opened:type_name -> tandem.article.v1.Change
+	62, // 21: tandem.review.v1.Job.approved:type_name -> tandem.article.v1.Change
+	14, // 22: tandem.review.v1.Job.units:type_name -> tandem.review.v1.Unit
+	66, // 23: tandem.review.v1.Job.assignee:type_name -> tandem.article.v1.Actor
+	9,  // 24: tandem.review.v1.Job.changes_requested:type_name -> tandem.review.v1.Comment
+	15, // 25: tandem.review.v1.GetJobResponse.job:type_name -> tandem.review.v1.Job
 	0,  // 26: tandem.review.v1.JobSummary.status:type_name -> tandem.review.v1.JobStatus
-	65, // 27: tandem.review.v1.JobSummary.assignee:type_name -> tandem.article.v1.Actor
-	63, // 28: tandem.review.v1.JobSummary.updated:type_name -> google.protobuf.Timestamp
+	66, // 27: tandem.review.v1.JobSummary.assignee:type_name -> tandem.article.v1.Actor
+	64, // 28: tandem.review.v1.JobSummary.updated:type_name -> google.protobuf.Timestamp
 	0,  // 29: tandem.review.v1.ListJobsRequest.status:type_name -> tandem.review.v1.JobStatus
-	17, // 30: tandem.review.v1.ListJobsResponse.jobs:type_name -> tandem.review.v1.JobSummary
-	14, // 31: tandem.review.v1.ClaimJobResponse.job:type_name -> tandem.review.v1.Job
-	14, // 32: tandem.review.v1.UnclaimJobResponse.job:type_name -> tandem.review.v1.Job
-	14, // 33: tandem.review.v1.AssignJobResponse.job:type_name -> tandem.review.v1.Job
+	18, // 30: tandem.review.v1.ListJobsResponse.jobs:type_name -> tandem.review.v1.JobSummary
+	15, // 31: tandem.review.v1.ClaimJobResponse.job:type_name -> tandem.review.v1.Job
+	15, // 32: tandem.review.v1.UnclaimJobResponse.job:type_name -> tandem.review.v1.Job
+	15, // 33: tandem.review.v1.AssignJobResponse.job:type_name -> tandem.review.v1.Job
 	1,  // 34: tandem.review.v1.UpdateSegmentRequest.state:type_name -> tandem.review.v1.SegmentState
-	14, // 35: tandem.review.v1.UpdateSegmentResponse.job:type_name -> tandem.review.v1.Job
-	7,  // 36: tandem.review.v1.UpdateSegmentResponse.findings:type_name -> tandem.review.v1.Finding
-	14, // 37: tandem.review.v1.CommentSegmentResponse.job:type_name -> tandem.review.v1.Job
-	14, // 38: tandem.review.v1.DismissFindingResponse.job:type_name -> tandem.review.v1.Job
-	7,  // 39: tandem.review.v1.SegmentFindings.findings:type_name -> tandem.review.v1.Finding
-	32, // 40: tandem.review.v1.CheckJobResponse.segments:type_name -> tandem.review.v1.SegmentFindings
-	14, // 41: tandem.review.v1.RequestChangesResponse.job:type_name -> tandem.review.v1.Job
-	14, // 42: tandem.review.v1.ApproveJobResponse.job:type_name -> tandem.review.v1.Job
-	61, // 43: tandem.review.v1.Term.changed:type_name -> tandem.article.v1.Change
-	39, // 44: tandem.review.v1.ListTermsResponse.terms:type_name -> tandem.review.v1.Term
-	39, // 45: tandem.review.v1.PutTermRequest.term:type_name -> tandem.review.v1.Term
-	39, // 46: tandem.review.v1.PutTermResponse.term:type_name -> tandem.review.v1.Term
-	5,  // 47: tandem.review.v1.ImportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
-	5,  // 48: tandem.review.v1.ExportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
-	12, // 49: tandem.review.v1.SearchMemoryResponse.matches:type_name -> tandem.review.v1.MemoryMatch
-	14, // 50: tandem.review.v1.ImportXliffResponse.job:type_name -> tandem.review.v1.Job
-	59, // 51: tandem.review.v1.ImportXliffResponse.conflicts:type_name -> tandem.review.v1.XliffConflict
-	15, // 52: tandem.review.v1.ReviewService.GetJob:input_type -> tandem.review.v1.GetJobRequest
-	18, // 53: tandem.review.v1.ReviewService.ListJobs:input_type -> tandem.review.v1.ListJobsRequest
-	20, // 54: tandem.review.v1.ReviewService.ClaimJob:input_type -> tandem.review.v1.ClaimJobRequest
-	22, // 55: tandem.review.v1.ReviewService.UnclaimJob:input_type -> tandem.review.v1.UnclaimJobRequest
-	24, // 56: tandem.review.v1.ReviewService.AssignJob:input_type -> tandem.review.v1.AssignJobRequest
-	26, // 57: tandem.review.v1.ReviewService.UpdateSegment:input_type -> tandem.review.v1.UpdateSegmentRequest
-	28, // 58: tandem.review.v1.ReviewService.CommentSegment:input_type -> tandem.review.v1.CommentSegmentRequest
-	30, // 59: tandem.review.v1.ReviewService.DismissFinding:input_type -> tandem.review.v1.DismissFindingRequest
-	33, // 60: tandem.review.v1.ReviewService.CheckJob:input_type -> tandem.review.v1.CheckJobRequest
-	35, // 61: tandem.review.v1.ReviewService.RequestChanges:input_type -> tandem.review.v1.RequestChangesRequest
-	37, // 62: tandem.review.v1.ReviewService.ApproveJob:input_type -> tandem.review.v1.ApproveJobRequest
-	40, // 63: tandem.review.v1.ReviewService.ListTerms:input_type -> tandem.review.v1.ListTermsRequest
-	42, // 64: tandem.review.v1.ReviewService.PutTerm:input_type -> tandem.review.v1.PutTermRequest
-	44, // 65: tandem.review.v1.ReviewService.DeleteTerm:input_type -> tandem.review.v1.DeleteTermRequest
-	46, // 66: tandem.review.v1.ReviewService.ImportGlossary:input_type -> tandem.review.v1.ImportGlossaryRequest
-	48, // 67: tandem.review.v1.ReviewService.ExportGlossary:input_type -> tandem.review.v1.ExportGlossaryRequest
-	50, // 68: tandem.review.v1.ReviewService.SearchMemory:input_type -> tandem.review.v1.SearchMemoryRequest
-	52, // 69: tandem.review.v1.ReviewService.ImportMemory:input_type -> tandem.review.v1.ImportMemoryRequest
-	54, // 70: tandem.review.v1.ReviewService.ExportMemory:input_type -> tandem.review.v1.ExportMemoryRequest
-	56, // 71: tandem.review.v1.ReviewService.ExportXliff:input_type -> tandem.review.v1.ExportXliffRequest
-	58, // 72: tandem.review.v1.ReviewService.ImportXliff:input_type -> tandem.review.v1.ImportXliffRequest
-	16, // 73: tandem.review.v1.ReviewService.GetJob:output_type -> tandem.review.v1.GetJobResponse
-	19, // 74: tandem.review.v1.ReviewService.ListJobs:output_type -> tandem.review.v1.ListJobsResponse
-	21, // 75: tandem.review.v1.ReviewService.ClaimJob:output_type -> tandem.review.v1.ClaimJobResponse
-	23, // 76: tandem.review.v1.ReviewService.UnclaimJob:output_type -> tandem.review.v1.UnclaimJobResponse
-	25, // 77: tandem.review.v1.ReviewService.AssignJob:output_type -> tandem.review.v1.AssignJobResponse
-	27, // 78: tandem.review.v1.ReviewService.UpdateSegment:output_type -> tandem.review.v1.UpdateSegmentResponse
-	29, // 79: tandem.review.v1.ReviewService.CommentSegment:output_type -> tandem.review.v1.CommentSegmentResponse
-	31, // 80: tandem.review.v1.ReviewService.DismissFinding:output_type -> tandem.review.v1.DismissFindingResponse
-	34, // 81: tandem.review.v1.ReviewService.CheckJob:output_type -> tandem.review.v1.CheckJobResponse
-	36, // 82: tandem.review.v1.ReviewService.RequestChanges:output_type -> tandem.review.v1.RequestChangesResponse
-	38, // 83: tandem.review.v1.ReviewService.ApproveJob:output_type -> tandem.review.v1.ApproveJobResponse
-	41, // 84: tandem.review.v1.ReviewService.ListTerms:output_type -> tandem.review.v1.ListTermsResponse
-	43, // 85: tandem.review.v1.ReviewService.PutTerm:output_type -> tandem.review.v1.PutTermResponse
-	45, // 86: tandem.review.v1.ReviewService.DeleteTerm:output_type -> tandem.review.v1.DeleteTermResponse
-	47, // 87: tandem.review.v1.ReviewService.ImportGlossary:output_type -> tandem.review.v1.ImportGlossaryResponse
-	49, // 88: tandem.review.v1.ReviewService.ExportGlossary:output_type -> tandem.review.v1.ExportGlossaryResponse
-	51, // 89: tandem.review.v1.ReviewService.SearchMemory:output_type -> tandem.review.v1.SearchMemoryResponse
-	53, // 90: tandem.review.v1.ReviewService.ImportMemory:output_type -> tandem.review.v1.ImportMemoryResponse
-	55, // 91: tandem.review.v1.ReviewService.ExportMemory:output_type -> tandem.review.v1.ExportMemoryResponse
-	57, // 92: tandem.review.v1.ReviewService.ExportXliff:output_type -> tandem.review.v1.ExportXliffResponse
-	60, // 93: tandem.review.v1.ReviewService.ImportXliff:output_type -> tandem.review.v1.ImportXliffResponse
-	73, // [73:94] is the sub-list for method output_type
-	52, // [52:73] is the sub-list for method input_type
-	52, // [52:52] is the sub-list for extension type_name
-	52, // [52:52] is the sub-list for extension extendee
-	0,  // [0:52] is the sub-list for field type_name
+	15, // 35: tandem.review.v1.UpdateSegmentResponse.job:type_name -> tandem.review.v1.Job
+	8,  // 36: tandem.review.v1.UpdateSegmentResponse.findings:type_name -> tandem.review.v1.Finding
+	15, // 37: tandem.review.v1.CommentSegmentResponse.job:type_name -> tandem.review.v1.Job
+	15, // 38: tandem.review.v1.DismissFindingResponse.job:type_name -> tandem.review.v1.Job
+	8,  // 39: tandem.review.v1.SegmentFindings.findings:type_name -> tandem.review.v1.Finding
+	33, // 40: tandem.review.v1.CheckJobResponse.segments:type_name -> tandem.review.v1.SegmentFindings
+	15, // 41: tandem.review.v1.RequestChangesResponse.job:type_name -> tandem.review.v1.Job
+	15, // 42: tandem.review.v1.ApproveJobResponse.job:type_name -> tandem.review.v1.Job
+	62, // 43: tandem.review.v1.Term.changed:type_name -> tandem.article.v1.Change
+	5,  // 44: tandem.review.v1.Term.name:type_name -> tandem.review.v1.NameKind
+	40, // 45: tandem.review.v1.ListTermsResponse.terms:type_name -> tandem.review.v1.Term
+	40, // 46: tandem.review.v1.PutTermRequest.term:type_name -> tandem.review.v1.Term
+	40, // 47: tandem.review.v1.PutTermResponse.term:type_name -> tandem.review.v1.Term
+	6,  // 48: tandem.review.v1.ImportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
+	6,  // 49: tandem.review.v1.ExportGlossaryRequest.format:type_name -> tandem.review.v1.GlossaryFormat
+	13, // 50: tandem.review.v1.SearchMemoryResponse.matches:type_name -> tandem.review.v1.MemoryMatch
+	15, // 51: tandem.review.v1.ImportXliffResponse.job:type_name -> tandem.review.v1.Job
+	60, // 52: tandem.review.v1.ImportXliffResponse.conflicts:type_name -> tandem.review.v1.XliffConflict
+	16, // 53: tandem.review.v1.ReviewService.GetJob:input_type -> tandem.review.v1.GetJobRequest
+	19, // 54: tandem.review.v1.ReviewService.ListJobs:input_type -> tandem.review.v1.ListJobsRequest
+	21, // 55: tandem.review.v1.ReviewService.ClaimJob:input_type -> tandem.review.v1.ClaimJobRequest
+	23, // 56: tandem.review.v1.ReviewService.UnclaimJob:input_type -> tandem.review.v1.UnclaimJobRequest
+	25, // 57: tandem.review.v1.ReviewService.AssignJob:input_type -> tandem.review.v1.AssignJobRequest
+	27, // 58: tandem.review.v1.ReviewService.UpdateSegment:input_type -> tandem.review.v1.UpdateSegmentRequest
+	29, // 59: tandem.review.v1.ReviewService.CommentSegment:input_type -> tandem.review.v1.CommentSegmentRequest
+	31, // 60: tandem.review.v1.ReviewService.DismissFinding:input_type -> tandem.review.v1.DismissFindingRequest
+	34, // 61: tandem.review.v1.ReviewService.CheckJob:input_type -> tandem.review.v1.CheckJobRequest
+	36, // 62: tandem.review.v1.ReviewService.RequestChanges:input_type -> tandem.review.v1.RequestChangesRequest
+	38, // 63: tandem.review.v1.ReviewService.ApproveJob:input_type -> tandem.review.v1.ApproveJobRequest
+	41, // 64: tandem.review.v1.ReviewService.ListTerms:input_type -> tandem.review.v1.ListTermsRequest
+	43, // 65: tandem.review.v1.ReviewService.PutTerm:input_type -> tandem.review.v1.PutTermRequest
+	45, // 66: tandem.review.v1.ReviewService.DeleteTerm:input_type -> tandem.review.v1.DeleteTermRequest
+	47, // 67: tandem.review.v1.ReviewService.ImportGlossary:input_type -> tandem.review.v1.ImportGlossaryRequest
+	49, // 68: tandem.review.v1.ReviewService.ExportGlossary:input_type -> tandem.review.v1.ExportGlossaryRequest
+	51, // 69: tandem.review.v1.ReviewService.SearchMemory:input_type -> tandem.review.v1.SearchMemoryRequest
+	53, // 70: tandem.review.v1.ReviewService.ImportMemory:input_type -> tandem.review.v1.ImportMemoryRequest
+	55, // 71: tandem.review.v1.ReviewService.ExportMemory:input_type -> tandem.review.v1.ExportMemoryRequest
+	57, // 72: tandem.review.v1.ReviewService.ExportXliff:input_type -> tandem.review.v1.ExportXliffRequest
+	59, // 73: tandem.review.v1.ReviewService.ImportXliff:input_type -> tandem.review.v1.ImportXliffRequest
+	17, // 74: tandem.review.v1.ReviewService.GetJob:output_type -> tandem.review.v1.GetJobResponse
+	20, // 75: tandem.review.v1.ReviewService.ListJobs:output_type -> tandem.review.v1.ListJobsResponse
+	22, // 76: tandem.review.v1.ReviewService.ClaimJob:output_type -> tandem.review.v1.ClaimJobResponse
+	24, // 77: tandem.review.v1.ReviewService.UnclaimJob:output_type -> tandem.review.v1.UnclaimJobResponse
+	26, // 78: tandem.review.v1.ReviewService.AssignJob:output_type -> tandem.review.v1.AssignJobResponse
+	28, // 79: tandem.review.v1.ReviewService.UpdateSegment:output_type -> tandem.review.v1.UpdateSegmentResponse
+	30, // 80: tandem.review.v1.ReviewService.CommentSegment:output_type -> tandem.review.v1.CommentSegmentResponse
+	32, // 81: tandem.review.v1.ReviewService.DismissFinding:output_type -> tandem.review.v1.DismissFindingResponse
+	35, // 82: tandem.review.v1.ReviewService.CheckJob:output_type -> tandem.review.v1.CheckJobResponse
+	37, // 83: tandem.review.v1.ReviewService.RequestChanges:output_type -> tandem.review.v1.RequestChangesResponse
+	39, // 84: tandem.review.v1.ReviewService.ApproveJob:output_type -> tandem.review.v1.ApproveJobResponse
+	42, // 85: tandem.review.v1.ReviewService.ListTerms:output_type -> tandem.review.v1.ListTermsResponse
+	44, // 86: tandem.review.v1.ReviewService.PutTerm:output_type -> tandem.review.v1.PutTermResponse
+	46, // 87: tandem.review.v1.ReviewService.DeleteTerm:output_type -> tandem.review.v1.DeleteTermResponse
+	48, // 88: tandem.review.v1.ReviewService.ImportGlossary:output_type -> tandem.review.v1.ImportGlossaryResponse
+	50, // 89: tandem.review.v1.ReviewService.ExportGlossary:output_type -> tandem.review.v1.ExportGlossaryResponse
+	52, // 90: tandem.review.v1.ReviewService.SearchMemory:output_type -> tandem.review.v1.SearchMemoryResponse
+	54, // 91: tandem.review.v1.ReviewService.ImportMemory:output_type -> tandem.review.v1.ImportMemoryResponse
+	56, // 92: tandem.review.v1.ReviewService.ExportMemory:output_type -> tandem.review.v1.ExportMemoryResponse
+	58, // 93: tandem.review.v1.ReviewService.ExportXliff:output_type -> tandem.review.v1.ExportXliffResponse
+	61, // 94: tandem.review.v1.ReviewService.ImportXliff:output_type -> tandem.review.v1.ImportXliffResponse
+	74, // [74:95] is the sub-list for method output_type
+	53, // [53:74] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_tandem_review_v1_review_proto_init() }
@@ -4334,7 +4442,7 @@ func file_tandem_review_v1_review_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_review_v1_review_proto_rawDesc), len(file_tandem_review_v1_review_proto_rawDesc)),
-			NumEnums:      6,
+			NumEnums:      7,
 			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
