@@ -8,6 +8,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 )
 
 // reportNATS keeps the gRPC health of the services in step with their
@@ -45,5 +48,31 @@ func reportNATS(ctx context.Context, nc *nats.Conn, h *health.Server, log *slog.
 		case <-tick.C:
 			set()
 		}
+	}
+}
+
+// durableConsumers lists the durable consumers of Tandem's streams, with
+// what the server says each has pending, for the metrics.
+func durableConsumers(bus *events.Bus) func(ctx context.Context) ([]metrics.ConsumerState, error) {
+	return func(ctx context.Context) ([]metrics.ConsumerState, error) {
+		var out []metrics.ConsumerState
+		cfg := bus.Config()
+		for _, name := range []string{cfg.EditorialStream, cfg.PublicStream} {
+			s, err := bus.JetStream().Stream(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			infos := s.ListConsumers(ctx)
+			for ci := range infos.Info() {
+				if ci.Config.Durable == "" {
+					continue // the ordered consumers of followers
+				}
+				out = append(out, metrics.ConsumerState{Stream: name, Consumer: ci.Name, Pending: ci.NumPending, AckPending: ci.NumAckPending, Redelivered: ci.NumRedelivered})
+			}
+			if err := infos.Err(); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
@@ -139,6 +140,7 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 			return nil
 		})
 		g.Go(func() error { reportNATS(ctx, c.Bus.JetStream().Conn(), srv.Health, log); return nil })
+		metrics.WatchConsumers(durableConsumers(c.Bus))
 		g.Go(func() error { return srv.Serve(ctx, c.GRPC, 10*time.Second) })
 	}
 

@@ -22,7 +22,7 @@ var Registry = prometheus.NewRegistry()
 var factory = promauto.With(Registry)
 
 func init() {
-	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewBuildInfoCollector())
 }
 
 // Publishing.
@@ -75,6 +75,13 @@ var (
 	SiteRedisMismatches = factory.NewCounter(prometheus.CounterOpts{
 		Name: "tandem_site_redis_mismatches_total",
 		Help: "Pages read from Redis whose content hash was not the published version's; they were asked of publishing instead and not served.",
+	})
+	// SiteApplyDelay is how long after publishing wrote an event a site
+	// replica applied it.
+	SiteApplyDelay = factory.NewHistogram(prometheus.HistogramOpts{
+		Name:    "tandem_site_apply_delay_seconds",
+		Help:    "Time from an event's publish (ce-time) to this site replica applying it, for events that arrive while it serves (not its catch-up at start).",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 	})
 	// Responses counts site responses by status code class and kind.
 	Responses = factory.NewCounterVec(prometheus.CounterOpts{

@@ -1,7 +1,10 @@
 package site
 
 import (
+	"time"
+
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/services/site/index"
 )
 
@@ -24,5 +27,13 @@ func (s *Site) apply(ev *events.Event) {
 		s.tiers.drop(key) // an old version, or a page taken down
 	}
 	s.lists.clear()
+	select {
+	case <-s.ready:
+		// Serving already: how long readers waited for this change.
+		if !ev.Time.IsZero() {
+			metrics.SiteApplyDelay.Observe(time.Since(ev.Time).Seconds())
+		}
+	default: // catching up at start: old events say nothing of the delay
+	}
 	s.log.Debug("public event applied", "article", p.ArticleId, "revision", ev.Sequence, "event_id", ev.ID)
 }
