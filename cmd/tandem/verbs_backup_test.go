@@ -38,11 +38,11 @@ func TestVerbBackupAndRestoreBringTheSiteBack(t *testing.T) {
 	}
 	pages := map[string]string{}
 	for _, pl := range pub.Locales {
-		code, body := stacktest.Fetch(t, e.SiteURL+pl.Path)
-		if code != http.StatusOK {
-			t.Fatalf("%s: %d", pl.Path, code)
-		}
-		pages[pl.Path] = body
+		stacktest.Eventually(t, "the site serves "+pl.Path, func() bool {
+			code, body := stacktest.Fetch(t, e.SiteURL+pl.Path)
+			pages[pl.Path] = body
+			return code == http.StatusOK
+		})
 	}
 	cfg := e.Bus.Config()
 	dir := filepath.Join(t.TempDir(), "backup")
