@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promauto"
@@ -22,8 +23,16 @@ var Registry = prometheus.NewRegistry()
 var factory = promauto.With(Registry)
 
 func init() {
-	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewBuildInfoCollector())
+	Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewBuildInfoCollector(), GRPC)
 }
+
+// GRPC counts the calls of every gRPC server of the process, by service,
+// method and code, with a histogram of their handling time
+// (grpc_server_started_total, grpc_server_handled_total,
+// grpc_server_handling_seconds, ...).
+var GRPC = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
+	grpcprom.WithHistogramBuckets([]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}),
+))
 
 // Publishing.
 var (
@@ -83,6 +92,12 @@ var (
 		Help:    "Time from an event's publish (ce-time) to this site replica applying it, for events that arrive while it serves (not its catch-up at start).",
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 	})
+	// ResponseSeconds is how long the site took to answer, by kind.
+	ResponseSeconds = factory.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "tandem_site_response_seconds",
+		Help:    "Time the site took to answer a request, by kind (article, listing, feed, other).",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"kind"})
 	// Responses counts site responses by status code class and kind.
 	Responses = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "tandem_site_responses_total",

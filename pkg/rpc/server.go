@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/metrics"
 )
 
 // MaxMessageBytes is the largest request or response a Tandem server
@@ -91,7 +92,8 @@ func New(o Options) *Server {
 		p[m] = auth.Anyone
 	}
 	g := newGuard(o.Auth, p)
-	unary := []grpc.UnaryServerInterceptor{recoverUnary(o.Logger), logUnary(o.Logger), g.unary()}
+	// Metrics first: refused calls count too.
+	unary := []grpc.UnaryServerInterceptor{metrics.GRPC.UnaryServerInterceptor(), recoverUnary(o.Logger), logUnary(o.Logger), g.unary()}
 	flush := func() { g.failures.flush(o.Logger, "failed authentications", "addr") }
 	if o.Rate >= 0 {
 		if o.Rate == 0 {
@@ -111,7 +113,7 @@ func New(o Options) *Server {
 		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.MaxSendMsgSize(MaxMessageBytes),
 		grpc.ChainUnaryInterceptor(unary...),
-		grpc.ChainStreamInterceptor(recoverStream(o.Logger), g.stream()),
+		grpc.ChainStreamInterceptor(metrics.GRPC.StreamServerInterceptor(), recoverStream(o.Logger), g.stream()),
 	}
 	if o.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(o.TLS)))

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -82,8 +83,22 @@ func countResponse(kind string, code int) {
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	secure(w.Header())
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+	start := time.Now()
 	s.serve(rec, r)
-	countResponse(kindOf(r.URL.Path), rec.code)
+	kind := kindOf(r.URL.Path)
+	countResponse(kind, rec.code)
+	observeDuration(kind, time.Since(start))
+}
+
+// durations caches the histogram of each kind of answer.
+var durations sync.Map // kind → prometheus.Observer
+
+func observeDuration(kind string, d time.Duration) {
+	o, ok := durations.Load(kind)
+	if !ok {
+		o, _ = durations.LoadOrStore(kind, metrics.ResponseSeconds.WithLabelValues(kind))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
 // serve routes a request: the fixed addresses first, then, under a

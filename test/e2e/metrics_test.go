@@ -29,8 +29,9 @@ func gathered(t *testing.T) map[string]*dto.MetricFamily {
 
 // TestMetricsShowConsumersAndHowLateTheSiteIs publishes an article and
 // reads what an operator would alert on: each durable consumer's pending
-// events, the delay from a publish to the site applying it, and the build.
-func TestMetricsShowConsumersAndHowLateTheSiteIs(t *testing.T) {
+// events, the delay from a publish to the site applying it, gRPC and HTTP
+// latencies, and the build.
+func TestMetricsShowConsumersLatenciesAndHowLateTheSiteIs(t *testing.T) {
 	e := stacktest.Start(t, testkit.StartNATS(t).URL())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -60,10 +61,22 @@ func TestMetricsShowConsumersAndHowLateTheSiteIs(t *testing.T) {
 			t.Errorf("no pending figure for consumer %s (have %v)", want, consumers)
 		}
 	}
-	for _, name := range []string{"tandem_consumer_ack_pending_events", "tandem_consumer_redelivered_events", "go_build_info"} {
+	for _, name := range []string{"tandem_consumer_ack_pending_events", "tandem_consumer_redelivered_events", "go_build_info", "tandem_site_response_seconds"} {
 		if fams[name] == nil {
 			t.Errorf("%s is not reported", name)
 		}
+	}
+	// Every gRPC call is counted and timed, by method and code.
+	timed := false
+	for _, m := range fams["grpc_server_handling_seconds"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "grpc_method" && l.GetValue() == "PublishArticle" && m.GetHistogram().GetSampleCount() > 0 {
+				timed = true
+			}
+		}
+	}
+	if !timed {
+		t.Error("grpc_server_handling_seconds has no PublishArticle call")
 	}
 	h := fams["tandem_site_apply_delay_seconds"].GetMetric()
 	if len(h) == 0 || h[0].GetHistogram().GetSampleCount() <= count {
