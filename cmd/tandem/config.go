@@ -56,6 +56,7 @@ type config struct {
 	Streams        events.Config
 	LogLevel       string
 	GRPCTLS        grpcTLS
+	Desk           deskSettings
 	// bad holds the environment values that did not parse, for check to
 	// refuse.
 	bad []error
@@ -141,6 +142,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Streams.Replicas, "stream-replicas", envNumber(&c.bad, "TANDEM_STREAM_REPLICAS", 1), "stream replicas: 3 on a JetStream cluster (TANDEM_STREAM_REPLICAS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
 	c.GRPCTLS.bind(fs, &c.bad)
+	c.Desk.bind(fs, &c.bad)
 }
 
 func (c *config) logger() *slog.Logger {

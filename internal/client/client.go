@@ -1,4 +1,4 @@
-// Package client is a gRPC client of Tandem's three services: one
+// Package client is a gRPC client of Tandem's services: one
 // connection, a client per service, the caller's token per call, and the
 // whole flow from draft to publication that the demo articles and the
 // system tests walk.
@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	authv1 "github.com/tandemnews/tandem/proto/tandem/auth/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
@@ -30,11 +32,16 @@ type Client struct {
 	Drafting   draftingv1.DraftingServiceClient
 	Review     reviewv1.ReviewServiceClient
 	Publishing publishingv1.PublishingServiceClient
+	Sessions   authv1.SessionServiceClient
 }
 
-// Dial connects to the gRPC server at addr.
-func Dial(addr string) (*Client, error) {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+// Dial connects to the gRPC server at addr, in plaintext.
+func Dial(addr string) (*Client, error) { return DialWith(addr, insecure.NewCredentials()) }
+
+// DialWith connects to the gRPC server at addr with the transport
+// credentials (TLS).
+func DialWith(addr string, creds credentials.TransportCredentials) (*Client, error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
 	if err != nil {
 		return nil, err
@@ -44,6 +51,7 @@ func Dial(addr string) (*Client, error) {
 		Drafting:   draftingv1.NewDraftingServiceClient(conn),
 		Review:     reviewv1.NewReviewServiceClient(conn),
 		Publishing: publishingv1.NewPublishingServiceClient(conn),
+		Sessions:   authv1.NewSessionServiceClient(conn),
 	}, nil
 }
 
