@@ -220,7 +220,7 @@ func startDesk(ctx context.Context, g *errgroup.Group, c Config, log *slog.Logge
 	if err != nil {
 		return fmt.Errorf("desk client: %w", err)
 	}
-	d, err := desk.New(desk.Options{Client: cl, Secure: c.DeskSecure, Logger: log})
+	d, err := desk.New(desk.Options{Client: cl, Site: c.Site, Secure: c.DeskSecure, Logger: log})
 	if err != nil {
 		cl.Close()
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/testkit"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	authv1 "github.com/tandemnews/tandem/proto/tandem/auth/v1"
 )
 
@@ -83,7 +85,9 @@ func (d *desk) browser(t *testing.T, width int, lang string) context.Context {
 	ctx, cancelC := chromedp.NewContext(actx)
 	tctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Do(tctx); err != nil {
+	// The window cannot be narrower than 500 pixels: a phone's width is
+	// emulated.
+	if err := chromedp.Do(tctx, chromedp.EmulateViewport(int64(width), 900)); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
 	return tctx
@@ -125,3 +129,9 @@ func whoAmI(cl *client.Client, token string) error {
 	_, err := cl.Sessions.WhoAmI(context.Background(), &authv1.WhoAmIRequest{}, client.Token(token))
 	return err
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// sampleArticle is stacktest's sample article, published by the tests
+// that need one public.
+func sampleArticle() *articlev1.Article { return stacktest.SampleArticle() }

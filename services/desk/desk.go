@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/tandemnews/tandem/internal/client"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
 )
 
 // Options configures the desk.
@@ -29,6 +30,8 @@ type Options struct {
 	// Client calls the services: drafting, review, publishing and the
 	// session service.
 	Client *client.Client
+	// Site names the sections; default siteconfig.Default().
+	Site *siteconfig.Config
 	// Secure marks the session cookie Secure: set it when the desk is
 	// reached over HTTPS (a request arriving over TLS is treated so
 	// anyway).
@@ -44,6 +47,10 @@ type Options struct {
 // Desk is the desk's HTTP handler.
 type Desk struct {
 	svc     *client.Client
+	site    *siteconfig.Config
+	// stopping is closed when Run ends: the live streams end with it,
+	// so that the server can shut down.
+	stopping chan struct{}
 	secure  bool
 	limits  *addressLimits
 	pages   *pages
@@ -59,7 +66,9 @@ func New(o Options) (*Desk, error) {
 		return nil, err
 	}
 	d := &Desk{
-		svc:    o.Client,
+		svc:      o.Client,
+		site:     cmp.Or(o.Site, siteconfig.Default()),
+		stopping: make(chan struct{}),
 		secure: o.Secure,
 		limits: newAddressLimits(cmp.Or(o.SignInFailures, 10), cmp.Or(o.SignInRefill, 30*time.Second)),
 		pages:  p,
@@ -73,8 +82,10 @@ func New(o Options) (*Desk, error) {
 func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.handler.ServeHTTP(w, r) }
 
 // Run keeps the desk's background work going until ctx is done: the
-// forgetting of old sign-in failures.
+// forgetting of old sign-in failures. When it returns, the live streams
+// of the pages end.
 func (d *Desk) Run(ctx context.Context) error {
+	defer close(d.stopping)
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {

@@ -1,6 +1,8 @@
 package desk
 
 import (
+	"net/http"
+
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -59,4 +61,23 @@ func fieldErrors(lang label.Lang, err error) map[string]string {
 		m[""] = sentence(lang, err)
 	}
 	return m
+}
+
+// httpStatus is the HTTP status of a page that shows err.
+func httpStatus(err error) int {
+	switch status.Code(err) {
+	case codes.InvalidArgument, codes.FailedPrecondition, codes.OutOfRange:
+		return http.StatusBadRequest
+	case codes.NotFound:
+		return http.StatusNotFound
+	case codes.PermissionDenied:
+		return http.StatusForbidden
+	case codes.Aborted, codes.AlreadyExists:
+		return http.StatusConflict
+	case codes.ResourceExhausted:
+		return http.StatusTooManyRequests
+	case codes.Unauthenticated:
+		return http.StatusUnauthorized
+	}
+	return http.StatusServiceUnavailable
 }

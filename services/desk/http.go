@@ -35,6 +35,7 @@ func (d *Desk) routes() http.Handler {
 	mux.HandleFunc("POST /lang", d.switchLang)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("GET /{$}", d.signedIn(d.home))
+	mux.Handle("GET /events", d.signedIn(d.events))
 	// Cross-site requests that change anything are refused: the browser
 	// says where a request comes from (Sec-Fetch-Site, Origin), and only
 	// the desk's own pages may post to it.
@@ -66,6 +67,11 @@ type visit struct {
 	user  *authv1.User
 	lang  label.Lang
 	r     *http.Request
+}
+
+// ctx is the request's context bounded by callTimeout.
+func (v *visit) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(v.r.Context(), callTimeout)
 }
 
 // view is the template data of a page of the visit.
@@ -159,8 +165,3 @@ func localPath(p string) string {
 }
 
 func (d *Desk) isSecure(r *http.Request) bool { return d.secure || r.TLS != nil }
-
-// home is the first page after signing in.
-func (d *Desk) home(w http.ResponseWriter, v *visit) {
-	d.render(w, http.StatusOK, "home", "layout", v.view("title.home", nil))
-}

@@ -67,8 +67,9 @@ func current(d *draftingv1.Draft, j *reviewv1.Job, p *eventsv1.Publication) bool
 // Catalog is the list of articles. Each replica of the service keeps its
 // own. The zero value is not ready to use; call New.
 type Catalog struct {
-	mu    sync.RWMutex
-	items map[string]*row
+	mu       sync.RWMutex
+	items    map[string]*row
+	watchers map[chan string]struct{} // see Watch
 }
 
 type row struct {
@@ -94,6 +95,7 @@ func (c *Catalog) put(id string, set func(*row)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	set(c.row(id))
+	c.notify(id)
 }
 
 // PutDraft records a draft's state. Each put keeps the newer state only,

@@ -1,0 +1,49 @@
+package desk_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tandemnews/tandem/pkg/auth"
+)
+
+// TestScreenshots writes the README's pictures of the desk, at a desktop
+// width (1280) and a phone's (390), into the folder TANDEM_SCREENSHOTS
+// names (make screenshots: docs/screenshots). Without it, it is skipped.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("TANDEM_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("TANDEM_SCREENSHOTS is not set: make screenshots writes the desk's pictures")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := startDesk(t)
+	cl := d.Client(t)
+	if _, err := cl.Walk(context.Background(), sampleArticle(), d.Tokens); err != nil {
+		t.Fatal(err)
+	}
+	d.create(t, cl, "校园开放日迎来三千名中学生", "Open Day Welcomes 3,000 High School Students")
+	d.create(t, cl, "物理学院举办量子计算讲座", "")
+	for _, width := range []int{1280, 390} {
+		b := d.browser(t, width, "zh-CN")
+		d.signIn(t, b, auth.Editor)
+		shoot(t, b, filepath.Join(dir, "list-"+itoa(width)+".png"), d.DeskURL+"/")
+	}
+}
+
+func shoot(t *testing.T, b context.Context, file, url string) {
+	t.Helper()
+	run(t, b, "opening "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`main`)))
+	png, err := chromedp.Run(b, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
