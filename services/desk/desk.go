@@ -46,16 +46,16 @@ type Options struct {
 
 // Desk is the desk's HTTP handler.
 type Desk struct {
-	svc     *client.Client
-	site    *siteconfig.Config
+	svc  *client.Client
+	site *siteconfig.Config
 	// stopping is closed when Run ends: the live streams end with it,
 	// so that the server can shut down.
 	stopping chan struct{}
-	secure  bool
-	limits  *addressLimits
-	pages   *pages
-	handler http.Handler
-	log     *slog.Logger
+	secure   bool
+	limits   *addressLimits
+	pages    *pages
+	handler  http.Handler
+	log      *slog.Logger
 }
 
 // New returns the desk.
@@ -69,10 +69,10 @@ func New(o Options) (*Desk, error) {
 		svc:      o.Client,
 		site:     cmp.Or(o.Site, siteconfig.Default()),
 		stopping: make(chan struct{}),
-		secure: o.Secure,
-		limits: newAddressLimits(cmp.Or(o.SignInFailures, 10), cmp.Or(o.SignInRefill, 30*time.Second)),
-		pages:  p,
-		log:    log,
+		secure:   o.Secure,
+		limits:   newAddressLimits(cmp.Or(o.SignInFailures, 10), cmp.Or(o.SignInRefill, 30*time.Second)),
+		pages:    p,
+		log:      log,
 	}
 	d.handler = d.routes()
 	return d, nil

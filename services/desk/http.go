@@ -36,6 +36,12 @@ func (d *Desk) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("GET /{$}", d.signedIn(d.home))
 	mux.Handle("GET /events", d.signedIn(d.events))
+	mux.Handle("GET /articles/new", d.signedIn(d.newArticle))
+	mux.Handle("POST /articles/new", d.signedIn(d.saveArticle))
+	mux.Handle("GET /articles/{id}", d.signedIn(d.article))
+	mux.Handle("POST /articles/{id}", d.signedIn(d.saveArticle))
+	mux.Handle("POST /articles/{id}/preview", d.signedIn(d.preview))
+	mux.Handle("POST /articles/{id}/{action}", d.signedIn(d.submitArticle))
 	// Cross-site requests that change anything are refused: the browser
 	// says where a request comes from (Sec-Fetch-Site, Origin), and only
 	// the desk's own pages may post to it.

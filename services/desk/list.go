@@ -117,7 +117,7 @@ type listRow struct {
 	By       string
 	Revision uint64
 	// States per locale: a status key, or "missing".
-	Zh, En       string
+	Zh, En         string
 	ZhLive, EnLive bool // public from an earlier revision while newer work goes on
 }
 

@@ -24,6 +24,15 @@ type pages struct{ sets map[string]*template.Template }
 
 var funcs = template.FuncMap{
 	"asset": assetURL,
+	// dict makes a map of pairs, for a template called with several
+	// values.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
 }
 
 func parsePages() (*pages, error) {
@@ -102,3 +111,6 @@ func (d *Desk) render(w http.ResponseWriter, status int, page, tmpl string, v *v
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
+
+// previewProblem is the preview frame when there is nothing to show.
+var previewProblem = template.Must(template.New("").Parse(`<!doctype html><meta charset="utf-8"><p style="font-family:sans-serif;color:#a8071a;padding:1rem">{{.}}</p>`))

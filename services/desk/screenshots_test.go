@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -27,18 +28,20 @@ func TestScreenshots(t *testing.T) {
 	if _, err := cl.Walk(context.Background(), sampleArticle(), d.Tokens); err != nil {
 		t.Fatal(err)
 	}
-	d.create(t, cl, "校园开放日迎来三千名中学生", "Open Day Welcomes 3,000 High School Students")
+	open := d.create(t, cl, "校园开放日迎来三千名中学生", "Open Day Welcomes 3,000 High School Students")
 	d.create(t, cl, "物理学院举办量子计算讲座", "")
 	for _, width := range []int{1280, 390} {
 		b := d.browser(t, width, "zh-CN")
 		d.signIn(t, b, auth.Editor)
 		shoot(t, b, filepath.Join(dir, "list-"+itoa(width)+".png"), d.DeskURL+"/")
+		shoot(t, b, filepath.Join(dir, "editor-"+itoa(width)+".png"), d.DeskURL+"/articles/"+open)
 	}
 }
 
 func shoot(t *testing.T, b context.Context, file, url string) {
 	t.Helper()
-	run(t, b, "opening "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`main`)))
+	// A moment for the previews to render.
+	run(t, b, "opening "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`main`)), chromedp.Sleep(1500*time.Millisecond))
 	png, err := chromedp.Run(b, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)

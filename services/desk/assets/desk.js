@@ -35,3 +35,26 @@
   document.addEventListener("DOMContentLoaded", live);
   document.addEventListener("htmx:afterSettle", live);
 })();
+
+(function () {
+  // The editor's previews follow the text: a moment after typing stops,
+  // each language's preview button sends the form to its frame, where
+  // publishing renders the page as the site will show it.
+  var timer = null;
+  // One after the other: a form submitted again before its last
+  // submission started navigating replaces that submission.
+  function refresh() {
+    document.querySelectorAll("#editor .preview-btn").forEach(function (b, i) {
+      setTimeout(function () { b.click(); }, i * 250);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("editor");
+    if (!form) return;
+    form.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 700);
+    });
+    refresh();
+  });
+})();
