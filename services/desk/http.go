@@ -42,6 +42,8 @@ func (d *Desk) routes() http.Handler {
 	mux.Handle("POST /articles/{id}", d.signedIn(d.saveArticle))
 	mux.Handle("POST /articles/{id}/preview", d.signedIn(d.preview))
 	mux.Handle("POST /articles/{id}/{action}", d.signedIn(d.submitArticle))
+	mux.Handle("GET /jobs/{id}", d.signedIn(d.job))
+	mux.Handle("POST /jobs/{id}/{action}", d.signedIn(d.jobAction))
 	// Cross-site requests that change anything are refused: the browser
 	// says where a request comes from (Sec-Fetch-Site, Origin), and only
 	// the desk's own pages may post to it.

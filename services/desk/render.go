@@ -24,6 +24,10 @@ type pages struct{ sets map[string]*template.Template }
 
 var funcs = template.FuncMap{
 	"asset": assetURL,
+	"inc":   func(i int) int { return i + 1 },
+	// cssid makes an id usable in an element id and a CSS selector
+	// (segment ids have dots: "b1.2").
+	"cssid": cssID,
 	// dict makes a map of pairs, for a template called with several
 	// values.
 	"dict": func(kv ...any) map[string]any {
@@ -114,3 +118,5 @@ func (d *Desk) render(w http.ResponseWriter, status int, page, tmpl string, v *v
 
 // previewProblem is the preview frame when there is nothing to show.
 var previewProblem = template.Must(template.New("").Parse(`<!doctype html><meta charset="utf-8"><p style="font-family:sans-serif;color:#a8071a;padding:1rem">{{.}}</p>`))
+
+func cssID(s string) string { return strings.NewReplacer(".", "_", "[", "_", "]", "_").Replace(s) }

@@ -30,11 +30,19 @@ func TestScreenshots(t *testing.T) {
 	}
 	open := d.create(t, cl, "校园开放日迎来三千名中学生", "Open Day Welcomes 3,000 High School Students")
 	d.create(t, cl, "物理学院举办量子计算讲座", "")
+	a := sampleArticle()
+	a.Slug = "night-study-later"
+	a.Locales["en"].Blocks[0] = para("The night study space is open.")
+	a.Locales["zh-CN"].Blocks[0] = para("6月3日起，图书馆三楼夜间自习空间每天开放至22时。")
+	job := submitted(t, cl, d, a)
 	for _, width := range []int{1280, 390} {
 		b := d.browser(t, width, "zh-CN")
 		d.signIn(t, b, auth.Editor)
 		shoot(t, b, filepath.Join(dir, "list-"+itoa(width)+".png"), d.DeskURL+"/")
 		shoot(t, b, filepath.Join(dir, "editor-"+itoa(width)+".png"), d.DeskURL+"/articles/"+open)
+		tr := d.browser(t, width, "zh-CN")
+		d.signIn(t, tr, auth.Translator)
+		shoot(t, tr, filepath.Join(dir, "side-by-side-"+itoa(width)+".png"), d.DeskURL+"/jobs/"+job.ArticleId)
 	}
 }
 

@@ -58,3 +58,50 @@
     refresh();
   });
 })();
+
+(function () {
+  // The side-by-side is keyboard first: Ctrl+Enter saves the segment and
+  // moves to the next, Ctrl+Up and Ctrl+Down move between segments, and
+  // Alt+1 to Alt+9 apply a memory suggestion of the segment.
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll(".seg textarea.target")); }
+  function move(from, by) {
+    var all = rows(), i = all.indexOf(from);
+    if (i < 0) return;
+    var to = all[i + by];
+    if (to) { to.focus(); to.scrollIntoView({ block: "center" }); }
+  }
+  function apply(row, n) {
+    var b = row.querySelectorAll(".apply")[n];
+    if (!b) return;
+    var t = row.querySelector("textarea.target");
+    t.value = b.dataset.target;
+    t.focus();
+  }
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (!t.classList || !t.classList.contains("target")) return;
+    var row = t.closest(".seg");
+    if (e.ctrlKey && e.key === "Enter") {
+      e.preventDefault();
+      row.querySelector("input[name=move]").value = "next";
+      row.requestSubmit();
+    } else if (e.ctrlKey && e.key === "ArrowDown") {
+      e.preventDefault(); move(t, 1);
+    } else if (e.ctrlKey && e.key === "ArrowUp") {
+      e.preventDefault(); move(t, -1);
+    } else if (e.altKey && e.key >= "1" && e.key <= "9") {
+      e.preventDefault(); apply(row, Number(e.key) - 1);
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest(".apply");
+    if (!b) return;
+    var row = b.closest(".seg");
+    apply(row, Array.prototype.indexOf.call(row.querySelectorAll(".apply"), b));
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var f = document.getElementById("focus");
+    var t = f && document.getElementById("t-" + f.dataset.id);
+    if (t) { t.focus(); t.scrollIntoView({ block: "center" }); }
+  });
+})();
