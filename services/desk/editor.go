@@ -214,7 +214,7 @@ func fieldText(f *editForm, path string) string {
 // submitArticle submits the revision the page showed, or withdraws it.
 func (d *Desk) submitArticle(w http.ResponseWriter, v *visit) {
 	id, rev := v.r.PathValue("id"), parseUint(v.r.PostFormValue("revision"))
-	if a := v.r.PathValue("action"); a != "submit" && a != "withdraw" {
+	if a := v.r.PathValue("action"); a != "submit" && a != "withdraw" { // publish has its own route
 		http.NotFound(w, v.r)
 		return
 	}

@@ -42,6 +42,9 @@ func (d *Desk) routes() http.Handler {
 	mux.Handle("POST /articles/{id}", d.signedIn(d.saveArticle))
 	mux.Handle("POST /articles/{id}/preview", d.signedIn(d.preview))
 	mux.Handle("POST /articles/{id}/{action}", d.signedIn(d.submitArticle))
+	mux.Handle("GET /articles/{id}/publish", d.signedIn(d.publishScreen))
+	mux.Handle("GET /articles/{id}/publish/preview", d.signedIn(d.publishPreview))
+	mux.Handle("POST /articles/{id}/publish", d.signedIn(d.release))
 	mux.Handle("GET /jobs/{id}", d.signedIn(d.job))
 	mux.Handle("POST /jobs/{id}/{action}", d.signedIn(d.jobAction))
 	// Cross-site requests that change anything are refused: the browser
