@@ -78,6 +78,8 @@ func TestEveryScreenPassesAxeWithoutSeriousOrCriticalViolations(t *testing.T) {
 		axeCheck(t, b, lang+" editor with errors")
 		run(t, b, "the editor", chromedp.Navigate(d.DeskURL+"/articles/"+draft), chromedp.WaitVisible(chromedp.CSS(`#zh_title`)))
 		axeCheck(t, b, lang+" editor")
+		run(t, b, "the history", chromedp.Click(chromedp.CSS(`#history`)), chromedp.WaitVisible(chromedp.CSS(`main table`)))
+		axeCheck(t, b, lang+" history")
 
 		run(t, b, "signing out", chromedp.Click(chromedp.CSS(`#signout`)), chromedp.WaitVisible(chromedp.CSS(`#username`)))
 		d.signIn(t, b, auth.Translator)

@@ -127,4 +127,23 @@ func TestTwoEditorsSaveTheTwoLanguagesAndAStaleSaveShowsTheMerge(t *testing.T) {
 	if enT := got.Draft.Article.Locales["en"].Title; enT != "Saved second" {
 		t.Fatalf("after keeping mine: %q", enT)
 	}
+
+	// The history shows each change: the English by words, the Chinese
+	// by characters.
+	run(t, zh, "the history, and the last change", chromedp.Click(chromedp.CSS(`#history`)), chromedp.WaitVisible(chromedp.CSS(`.diff-link`)),
+		chromedp.Click(chromedp.CSS(`.diff-link`)), chromedp.WaitVisible(chromedp.CSS(`.diff`)))
+	if ins, del := text(t, zh, `.diff ins`), text(t, zh, `.diff del`); ins != "second" || del != "first" {
+		t.Fatalf("the last change shows +%q -%q", ins, del)
+	}
+	hist, err := cl.Drafting.GetDraftHistory(context.Background(), &draftingv1.GetDraftHistoryRequest{Id: id}, d.As(auth.Editor))
+	if err != nil || len(hist.Entries) < 4 {
+		t.Fatalf("history: %v %v", hist, err)
+	}
+	// Oldest last: the creation, then the Chinese title's change.
+	n := len(hist.Entries)
+	from, to := hist.Entries[n-1].Revision, hist.Entries[n-2].Revision
+	run(t, zh, "the Chinese change", chromedp.Navigate(fmt.Sprintf("%s/articles/%s/history?from=%d&to=%d", d.DeskURL, id, from, to)), chromedp.WaitVisible(chromedp.CSS(`.diff ins`)))
+	if ins := text(t, zh, `.diff ins`); ins != "了中文" {
+		t.Fatalf("the Chinese change shows +%q", ins)
+	}
 }

@@ -42,6 +42,7 @@ func (d *Desk) routes() http.Handler {
 	mux.Handle("POST /articles/{id}", d.signedIn(d.saveArticle))
 	mux.Handle("POST /articles/{id}/preview", d.signedIn(d.preview))
 	mux.Handle("POST /articles/{id}/{action}", d.signedIn(d.submitArticle))
+	mux.Handle("GET /articles/{id}/history", d.signedIn(d.history))
 	mux.Handle("GET /articles/{id}/publish", d.signedIn(d.publishScreen))
 	mux.Handle("GET /articles/{id}/publish/preview", d.signedIn(d.publishPreview))
 	mux.Handle("POST /articles/{id}/publish", d.signedIn(d.release))
