@@ -188,3 +188,24 @@ func TestASessionLeftIdleEndsAndOneInUseIsRenewed(t *testing.T) {
 		t.Fatalf("after 11 idle minutes: %v", err)
 	}
 }
+
+func TestBeforeTheBucketsExistATokenIsNoSessionNotAnOutage(t *testing.T) {
+	bus := testkit.Bus(t, testkit.StartNATS(t).URL())
+	users, err := auth.Load(writeEmpty(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := session.New(bus, users, session.Options{})
+	if _, err := s.Sessions().Lookup(context.Background(), "tdm_unknown"); err != auth.ErrNoSession {
+		t.Fatalf("Lookup before Run: %v", err)
+	}
+}
+
+func writeEmpty(t *testing.T) string {
+	t.Helper()
+	path := t.TempDir() + "/auth.json"
+	if err := auth.Write(path, []auth.Grant{{User: auth.User{ID: "bot"}, Token: "tdm_bot"}}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -111,9 +111,24 @@ func (s *Store) Close(ctx context.Context, token string) error {
 	return kv.Purge(ctx, key(token))
 }
 
+// sessionBucket is the bucket of sessions. Before Run has created or
+// updated it (a service just started, NATS slow to answer), it is looked
+// up as it is; when it does not exist, nobody is signed in.
+func (s *Store) sessionBucket(ctx context.Context) (jetstream.KeyValue, error) {
+	if kv := s.sessions.Load(); kv != nil {
+		return *kv, nil
+	}
+	name, _ := Buckets(s.name)
+	kv, err := s.js.KeyValue(ctx, name)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, auth.ErrNoSession
+	}
+	return kv, err
+}
+
 // get returns the live session of token.
 func (s *Store) get(ctx context.Context, token string) (record, jetstream.KeyValueEntry, error) {
-	kv, _, err := s.buckets()
+	kv, err := s.sessionBucket(ctx)
 	if err != nil {
 		return record{}, nil, err
 	}
@@ -145,7 +160,10 @@ func (s *Store) Lookup(ctx context.Context, token string) (string, error) {
 		return "", err
 	}
 	if now := s.now(); now.Sub(r.Used) > renewEvery {
-		kv, _, _ := s.buckets()
+		kv, err := s.sessionBucket(ctx)
+		if err != nil {
+			return r.User, nil // renewed at the next use
+		}
 		r.Used = now.UTC()
 		b, _ := json.Marshal(r)
 		// Two calls renewing at once: one wins, and that is enough.
