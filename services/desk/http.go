@@ -47,6 +47,7 @@ func (d *Desk) routes() http.Handler {
 	mux.Handle("GET /articles/{id}/publish/preview", d.signedIn(d.publishPreview))
 	mux.Handle("POST /articles/{id}/publish", d.signedIn(d.release))
 	mux.Handle("GET /jobs/{id}", d.signedIn(d.job))
+	mux.Handle("GET /jobs/{id}/xliff", d.signedIn(d.xliff))
 	mux.Handle("POST /jobs/{id}/{action}", d.signedIn(d.jobAction))
 	// Cross-site requests that change anything are refused: the browser
 	// says where a request comes from (Sec-Fetch-Site, Origin), and only

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,10 +31,13 @@ type segRow struct {
 	ID, Field, Source, Target, State string
 	Findings                         []findingView
 	Suggestions                      []suggestionView
+	Comments                         []commentView
 	Next                             string // the id of the row below, "" for the last
 }
 
 type findingView struct{ Check, Severity, Message string }
+
+type commentView struct{ By, Text string }
 
 type suggestionView struct {
 	Source, Target string
@@ -67,6 +71,9 @@ func jobPageOf(j *reviewv1.Job, attention bool) *jobPage {
 				if !f.GetDismissed() {
 					r.Findings = append(r.Findings, findingView{Check: f.GetCheck(), Severity: enumKey(f.GetSeverity().String(), "SEVERITY_"), Message: f.GetMessage()})
 				}
+			}
+			for _, c := range s.GetComments() {
+				r.Comments = append(r.Comments, commentView{By: c.GetBy().GetActor().GetName(), Text: c.GetText()})
 			}
 			for _, m := range s.GetSuggestions() {
 				if m.GetUnit().GetTarget() != s.GetTarget() {
@@ -122,6 +129,17 @@ func (d *Desk) jobAction(w http.ResponseWriter, v *visit) {
 			focus = v.r.PostFormValue("next")
 		}
 		back.Set("focus", focus)
+	case "dismiss":
+		_, err = d.svc.Review.DismissFinding(ctx, &reviewv1.DismissFindingRequest{ArticleId: id, SegmentId: seg, Check: v.r.PostFormValue("check"), Reason: strings.TrimSpace(v.r.PostFormValue("reason"))}, as)
+		back.Set("focus", seg)
+	case "comment":
+		_, err = d.svc.Review.CommentSegment(ctx, &reviewv1.CommentSegmentRequest{ArticleId: id, SegmentId: seg, Text: strings.TrimSpace(v.r.PostFormValue("text"))}, as)
+		back.Set("focus", seg)
+	case "import":
+		var data []byte
+		if data, err = uploaded(v.r, "xliff"); err == nil {
+			_, err = d.svc.Review.ImportXliff(ctx, &reviewv1.ImportXliffRequest{ArticleId: id, Xliff: data}, as)
+		}
 	case "claim":
 		_, err = d.svc.Review.ClaimJob(ctx, &reviewv1.ClaimJobRequest{ArticleId: id}, as)
 	case "approve":
@@ -133,7 +151,7 @@ func (d *Desk) jobAction(w http.ResponseWriter, v *visit) {
 		return
 	}
 	if err == nil {
-		if action != "segment" {
+		if action != "segment" && action != "dismiss" && action != "comment" {
 			back.Set("done", action)
 		}
 		http.Redirect(w, v.r, "/jobs/"+id+"?"+back.Encode()+anchor(back.Get("focus")), http.StatusSeeOther)
@@ -168,4 +186,34 @@ func anchor(id string) string {
 		return ""
 	}
 	return "#row-" + cssID(id)
+}
+
+// maxXLIFFBytes bounds an uploaded XLIFF file, as the gRPC message
+// limit would.
+const maxXLIFFBytes = 4 << 20
+
+// uploaded is the file of a multipart form field.
+func uploaded(r *http.Request, field string) ([]byte, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxXLIFFBytes+64<<10)
+	f, _, err := r.FormFile(field)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, "choose an XLIFF file to import (at most 4 MiB)")
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxXLIFFBytes))
+}
+
+// xliff downloads the job as XLIFF 2.0, for a translation tool.
+func (d *Desk) xliff(w http.ResponseWriter, v *visit) {
+	id := v.r.PathValue("id")
+	ctx, cancel := v.ctx()
+	defer cancel()
+	res, err := d.svc.Review.ExportXliff(ctx, &reviewv1.ExportXliffRequest{ArticleId: id}, client.Token(v.token))
+	if err != nil {
+		d.render(w, httpStatus(err), "problem", "layout", withBanner(v.view("title.problem", nil), sentence(v.lang, err)))
+		return
+	}
+	w.Header().Set("Content-Type", "application/xliff+xml")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+id+`.xlf"`)
+	_, _ = w.Write(res.GetXliff())
 }

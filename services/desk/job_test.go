@@ -2,9 +2,12 @@ package desk_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -81,6 +84,18 @@ func TestATranslatorFixesASegmentByKeyboardAppliesMemoryAndApproves(t *testing.T
 	if sg := text(t, b, row+` .suggestion`); !strings.Contains(sg, "%") || !strings.Contains(sg, "until 23:00") {
 		t.Fatalf("the suggestion reads %q", sg)
 	}
+	segCSS := strings.ReplaceAll(seg, ".", "_")
+	run(t, b, "dismissing the empty segment's finding with a reason, and a comment",
+		fill(`#dr-`+segCSS+`-empty`, "the memory has it"),
+		chromedp.Click(chromedp.CSS(`#dr-`+segCSS+`-empty ~ button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#dr-`+segCSS+`-empty`)),
+		fill(`#c-`+segCSS, "Check the closing time with the library."),
+		chromedp.Submit(chromedp.CSS(`#c-`+segCSS)),
+		chromedp.WaitVisible(chromedp.CSS(row+` .comment`)),
+	)
+	if c := text(t, b, row+` .comment`); !strings.Contains(c, "Check the closing time") {
+		t.Fatalf("the comment reads %q", c)
+	}
 	run(t, b, "applying the memory suggestion by keyboard",
 		chromedp.Focus(chromedp.CSS(`#t-`+strings.ReplaceAll(seg, ".", "_"))),
 		chromedp.KeyEvent("1", chromedp.KeyModifiers(chromedp.ModifierAlt)),
@@ -99,6 +114,24 @@ func TestATranslatorFixesASegmentByKeyboardAppliesMemoryAndApproves(t *testing.T
 		chromedp.Click(chromedp.CSS(`#approve`)),
 		chromedp.WaitVisible(chromedp.CSS(`.banner.notice`)),
 	)
+	// The job exports as XLIFF for a translation tool.
+	cookies, err := chromedp.Call(b, network.GetCookies, network.GetCookiesParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, d.DeskURL+"/jobs/"+job.ArticleId+"/xliff", nil)
+	for _, c := range cookies.Cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	res, err := httpClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(x), "<xliff") || !strings.Contains(string(x), "22:00") {
+		t.Fatalf("the XLIFF export: %s\n%s", res.Status, x)
+	}
 	if n := text(t, b, `.banner.notice`); n != "The translation is approved." {
 		t.Fatalf("after approving: %q", n)
 	}

@@ -166,6 +166,14 @@ var zh = map[string]string{
 	"history.event":           "事件",
 	"history.compare":         "比较",
 	"history.with_previous":   "与版本 %d 比较",
+	"job.dismiss_reason":      "忽略“%s”的理由",
+	"job.dismiss":             "忽略",
+	"job.comment_label":       "给这一段留言",
+	"job.add_comment":         "留言",
+	"job.export":              "导出 XLIFF",
+	"job.import":              "导入 XLIFF 文件",
+	"job.import_button":       "导入",
+	"job.done_import":         "XLIFF 已导入。",
 	"error.render":            "页面无法显示，已记录在日志中。",
 }
 
@@ -333,5 +341,13 @@ var en = map[string]string{
 	"history.event":           "Event",
 	"history.compare":         "Compare",
 	"history.with_previous":   "with revision %d",
+	"job.dismiss_reason":      "Reason to dismiss “%s”",
+	"job.dismiss":             "Dismiss",
+	"job.comment_label":       "Comment on this segment",
+	"job.add_comment":         "Comment",
+	"job.export":              "Export XLIFF",
+	"job.import":              "Import an XLIFF file",
+	"job.import_button":       "Import",
+	"job.done_import":         "The XLIFF is imported.",
 	"error.render":            "The page could not be shown; the log has the details.",
 }
