@@ -1,6 +1,8 @@
 package desk_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/tandemnews/tandem/internal/client"
 	"github.com/tandemnews/tandem/pkg/auth"
+	authv1 "github.com/tandemnews/tandem/proto/tandem/auth/v1"
 	deskpkg "github.com/tandemnews/tandem/services/desk"
 )
 
@@ -160,5 +163,46 @@ func TestFailedSignInsAreLimitedPerAddress(t *testing.T) {
 	// The right password from this address waits too.
 	if res, c := signInHTTP(t, d.DeskURL, "ed", password); c != nil || res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("a right password during the lock: %s", res.Status)
+	}
+}
+
+func TestASessionThatEndedSendsThePersonToSignInSayingWhy(t *testing.T) {
+	d := startDesk(t)
+	_, c := signInHTTP(t, d.DeskURL, "ed", password)
+	cl, err := client.Dial(d.GRPCAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	// The session ends elsewhere (another tab signed out, or it idled).
+	if _, err := cl.Sessions.SignOut(context.Background(), &authv1.SignOutRequest{}, client.Token(c.Value)); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, d.DeskURL+"/articles/new", nil)
+	req.AddCookie(c)
+	res, err := httpClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "why=ended") || !strings.Contains(loc, "next=%2Farticles%2Fnew") {
+		t.Fatalf("an ended session answered %s, to %q", res.Status, loc)
+	}
+	cleared := false
+	for _, k := range res.Cookies() {
+		cleared = cleared || (k.Name == "tandem_session" && k.MaxAge < 0)
+	}
+	if !cleared {
+		t.Fatal("the ended session's cookie was kept")
+	}
+	res, err = http.Get(d.DeskURL + loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "你的登录已结束") && !strings.Contains(string(body), "Your session has ended") {
+		t.Fatalf("the sign-in page does not say why:\n%s", body)
 	}
 }
