@@ -11,7 +11,7 @@ TEST_FLAGS  ?= -race -count=1 -timeout 15m
 SHELL       := bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: run test faults services generate check-generated lint mutation build bench bench-tools qa-report clean
+.PHONY: run test faults services generate check-generated lint mutation build bench bench-tools qa-report clean screenshots
 
 ## run: every service in one process, an in-process NATS, the demo articles
 run:
@@ -80,6 +80,11 @@ bench: services bench-tools
 bench-tools:
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
 		{ SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y wrk nginx-light || $$SUDO apt-get install -y wrk nginx; }
+
+## screenshots: the README's pictures of the desk (docs/screenshots, 1280 and 390 pixels wide),
+## taken by a browser test against a whole Tandem
+screenshots: services
+	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./services/desk
 
 clean:
 	rm -rf bin bench.out

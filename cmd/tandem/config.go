@@ -57,6 +57,7 @@ type config struct {
 	LogLevel       string
 	LogFormat      string
 	GRPCTLS        grpcTLS
+	Desk           deskSettings
 	// bad holds the environment values that did not parse, for check to
 	// refuse.
 	bad []error
@@ -146,6 +147,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("TANDEM_LOG_FORMAT", "text"), "text, or json: one JSON object a line, for a log collector (TANDEM_LOG_FORMAT)")
 	c.GRPCTLS.bind(fs, &c.bad)
+	c.Desk.bind(fs, &c.bad)
 }
 
 func (c *config) logger() *slog.Logger {

@@ -83,6 +83,10 @@ func runDev(ctx context.Context, opts *devOptions) error {
 	if err != nil {
 		return err
 	}
+	passwords, err := devPasswords(c)
+	if err != nil {
+		return err
+	}
 	store, err := auth.Load(c.AuthFile)
 	if err != nil {
 		return err
@@ -96,12 +100,19 @@ func runDev(ctx context.Context, opts *devOptions) error {
 		gl.Close()
 		return fmt.Errorf("site address: %w (set TANDEM_HTTP_ADDR)", err)
 	}
+	dl, err := net.Listen("tcp", c.Desk.Addr)
+	if err != nil {
+		gl.Close()
+		hl.Close()
+		return fmt.Errorf("desk address: %w (set TANDEM_DESK_ADDR)", err)
+	}
 	sc, fb, err := c.siteSettings()
 	if err != nil {
 		return err
 	}
 	c.serveMetrics(ctx, log)
-	st, err := stack.Start(ctx, stack.Config{Services: stack.Services, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log})
+	st, err := stack.Start(ctx, stack.Config{Services: stack.Services, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log,
+		Desk: dl, DeskSecure: c.Desk.Secure, SessionIdle: c.Desk.SessionIdle})
 	if err != nil {
 		return err
 	}
@@ -114,7 +125,8 @@ func runDev(ctx context.Context, opts *devOptions) error {
 	if err != nil {
 		log.Error("demo articles not loaded", "err", err)
 	}
-	printDev(opts.out, devBanner{NATSURL: natsURL, GRPCAddr: gl.Addr().String(), DataDir: c.DataDir, Site: sc, Tokens: tokens, Paths: paths, Redis: pages != nil})
+	printDev(opts.out, devBanner{NATSURL: natsURL, GRPCAddr: gl.Addr().String(), DataDir: c.DataDir, Site: sc, Tokens: tokens, Paths: paths, Redis: pages != nil,
+		Desk: "http://" + callAddr(dl.Addr().String()) + "/", Passwords: passwords})
 	return st.Wait()
 }
 
@@ -203,6 +215,9 @@ type devBanner struct {
 	Tokens   map[auth.Role]string
 	Paths    []string // of the demo articles published
 	Redis    bool     // Redis answers
+	Desk     string   // the desk's address
+	// Passwords of the development users who sign in to the desk.
+	Passwords map[auth.Role]string
 }
 
 // printDev tells where everything runs and how to sign in: the exact
@@ -211,6 +226,9 @@ func printDev(w io.Writer, b devBanner) {
 	sc, addr := b.Site, callAddr(b.GRPCAddr)
 	fmt.Fprintf(w, "\nTandem is running.\n\n")
 	fmt.Fprintf(w, "  site      %s/zh/  and  %s/en/\n", sc.BaseURL, sc.BaseURL)
+	if b.Desk != "" {
+		fmt.Fprintf(w, "  desk      %s   (sign in as a development user below)\n", b.Desk)
+	}
 	fmt.Fprintf(w, "  gRPC      %s   (reflection, for a signed-in caller: grpcurl -plaintext -H \"authorization: Bearer $TANDEM_TOKEN\" %s list)\n", addr, addr)
 	fmt.Fprintf(w, "  NATS      %s\n", b.NATSURL)
 	if b.Redis {
@@ -231,6 +249,14 @@ func printDev(w io.Writer, b devBanner) {
 	fmt.Fprintf(w, "\nDevelopment tokens (tandem dev token ROLE%s prints one):\n", data)
 	for _, r := range auth.Roles {
 		fmt.Fprintf(w, "  %-10s %s\n", r, b.Tokens[r])
+	}
+	if len(b.Passwords) > 0 {
+		fmt.Fprintf(w, "\nDevelopment users of the desk (username and password; tandem users passwd changes one):\n")
+		for _, r := range auth.Roles {
+			if pw := b.Passwords[r]; pw != "" {
+				fmt.Fprintf(w, "  %-10s dev-%-12s %s\n", r, r, pw)
+			}
+		}
 	}
 	if len(b.Paths) > 0 {
 		fmt.Fprintf(w, "\nDemo articles published:\n")

@@ -25,8 +25,12 @@ type serveOptions struct {
 func serveCmd() *cobra.Command {
 	opts := &serveOptions{}
 	return settingsCmd(&cobra.Command{
-		Use:       "serve drafting|review|publishing|site|webhooks ...",
-		Short:     "Run one or more services against NATS_URL and REDIS_URL",
+		Use:   "serve drafting|review|publishing|site|webhooks|desk ...",
+		Short: "Run one or more services against NATS_URL and REDIS_URL",
+		Long: `serve runs the named services. drafting, review and publishing share one
+gRPC server (--grpc-addr), which also signs people in for the desk; the
+site serves --http-addr, the desk --desk-addr. The desk alone needs no
+NATS or Redis: it calls the services at --services-addr.`,
 		Args:      cobra.MatchAll(cobra.MinimumNArgs(1), cobra.OnlyValidArgs),
 		ValidArgs: stack.Services,
 	}, &opts.settings, func(ctx context.Context, args []string) error {
@@ -51,17 +55,22 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 		// One service, one NATS user, allowed its own reply subjects only.
 		inbox = append(inbox, nats.CustomInboxPrefix(events.InboxPrefix(services[0])))
 	}
-	bus, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"), publicOnly, inbox...)
-	if err != nil {
-		return err
+	// The desk alone calls the services and nothing else.
+	var bus *events.Bus
+	if deskOnly := len(services) == 1 && services[0] == "desk"; !deskOnly {
+		b, closeBus, err := c.openBus(ctx, c.NATSURL, "tandem-"+strings.Join(services, "-"), publicOnly, inbox...)
+		if err != nil {
+			return err
+		}
+		defer closeBus()
+		bus = b
 	}
-	defer closeBus()
 	sc, fb, err := c.siteSettings()
 	if err != nil {
 		return err
 	}
 	cfg := stack.Config{Services: services, Bus: bus, Site: sc, PublishingAddr: c.PublishingAddr, Rate: c.Rate, Burst: c.Burst, SiteFallback: fb, Logger: log}
-	grpcServices := slices.ContainsFunc(services, func(s string) bool { return s != "site" })
+	grpcServices := slices.ContainsFunc(services, func(s string) bool { return s != "site" && s != "desk" })
 	if grpcServices {
 		if c.AuthFile == "" {
 			return fmt.Errorf("--auth-file (TANDEM_AUTH_FILE) is required: the users, roles and hashed tokens")
@@ -88,6 +97,15 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 		if !slices.Contains(services, "publishing") && c.PublishingAddr == "" {
 			return fmt.Errorf("--publishing-addr (TANDEM_PUBLISHING_ADDR) is required when the site runs without publishing")
 		}
+	}
+	if slices.Contains(services, "desk") {
+		if !grpcServices && c.Desk.Calls == "" {
+			return fmt.Errorf("--services-addr (TANDEM_SERVICES_ADDR) is required when the desk runs without the gRPC services")
+		}
+		if cfg.Desk, err = net.Listen("tcp", c.Desk.Addr); err != nil {
+			return err
+		}
+		cfg.DeskCalls, cfg.DeskSecure, cfg.SessionIdle = c.Desk.Calls, c.Desk.Secure, c.Desk.SessionIdle
 	}
 	c.serveMetrics(ctx, log)
 	st, err := stack.Start(ctx, cfg)

@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	authv1 "github.com/tandemnews/tandem/proto/tandem/auth/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
@@ -32,11 +34,16 @@ type Client struct {
 	Review     reviewv1.ReviewServiceClient
 	Publishing publishingv1.PublishingServiceClient
 	Webhooks   webhooksv1.WebhooksServiceClient
+	Sessions   authv1.SessionServiceClient
 }
 
-// Dial connects to the gRPC server at addr.
-func Dial(addr string) (*Client, error) {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+// Dial connects to the gRPC server at addr, in plaintext.
+func Dial(addr string) (*Client, error) { return DialWith(addr, insecure.NewCredentials()) }
+
+// DialWith connects to the gRPC server at addr with the transport
+// credentials (TLS).
+func DialWith(addr string, creds credentials.TransportCredentials) (*Client, error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
 	if err != nil {
 		return nil, err
@@ -47,6 +54,7 @@ func Dial(addr string) (*Client, error) {
 		Review:     reviewv1.NewReviewServiceClient(conn),
 		Publishing: publishingv1.NewPublishingServiceClient(conn),
 		Webhooks:   webhooksv1.NewWebhooksServiceClient(conn),
+		Sessions:   authv1.NewSessionServiceClient(conn),
 	}, nil
 }
 

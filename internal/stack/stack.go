@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/tandemnews/tandem/internal/client"
 	"github.com/tandemnews/tandem/pkg/auth"
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
@@ -26,15 +27,17 @@ import (
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	"github.com/tandemnews/tandem/services/desk"
 	"github.com/tandemnews/tandem/services/drafting"
 	"github.com/tandemnews/tandem/services/publishing"
 	"github.com/tandemnews/tandem/services/review"
+	"github.com/tandemnews/tandem/services/session"
 	"github.com/tandemnews/tandem/services/site"
 	"github.com/tandemnews/tandem/services/webhooks"
 )
 
 // Services are the services one process can run.
-var Services = []string{"drafting", "review", "publishing", "site", "webhooks"}
+var Services = []string{"drafting", "review", "publishing", "site", "webhooks", "desk"}
 
 // Config says which services to run and on what.
 type Config struct {
@@ -54,8 +57,18 @@ type Config struct {
 	// GRPCTLS, when set, serves gRPC over TLS only (see rpc.Options).
 	GRPCTLS *tls.Config
 	// PublishingCreds are the transport credentials the site dials
-	// publishing with; nil dials in plaintext.
+	// publishing with, and the desk the services; nil dials in plaintext.
 	PublishingCreds credentials.TransportCredentials
+	// Desk serves the browser desk; nil when the desk does not run here.
+	Desk net.Listener
+	// DeskCalls is the gRPC address the desk calls; default the GRPC
+	// listener's address.
+	DeskCalls string
+	// DeskSecure marks the desk's session cookie Secure (HTTPS in front).
+	DeskSecure bool
+	// SessionIdle ends a sign-in session unused this long; default
+	// session.DefaultIdleTimeout.
+	SessionIdle time.Duration
 	// Rate and Burst limit each caller's requests (see rpc.Options).
 	Rate  float64
 	Burst int
@@ -119,6 +132,13 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 		}
 		st.Webhooks = webhooks.New(c.Bus, o)
 		svcs = append(svcs, st.Webhooks)
+	}
+	if has("drafting") || has("review") || has("publishing") {
+		// Every gRPC server of the newsroom's services signs people in
+		// and accepts their sessions (webhooks alone reads PUBLIC only).
+		sess := session.New(c.Bus, c.Auth, session.Options{IdleTimeout: c.SessionIdle, Logger: log})
+		c.Auth.UseSessions(sess.Sessions())
+		svcs = append(svcs, sess)
 	}
 	if len(svcs) > 0 {
 		if c.GRPC == nil {
@@ -188,7 +208,67 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 			return hs.Shutdown(sctx)
 		})
 	}
+	if has("desk") {
+		if err := startDesk(ctx, g, c, log); err != nil {
+			return nil, err
+		}
+	}
 	return st, nil
+}
+
+// startDesk serves the desk on c.Desk, calling the services at
+// c.DeskCalls.
+func startDesk(ctx context.Context, g *errgroup.Group, c Config, log *slog.Logger) error {
+	if c.Desk == nil {
+		return errors.New("an HTTP listener is needed for the desk")
+	}
+	addr := c.DeskCalls
+	if addr == "" && c.GRPC != nil {
+		addr = c.GRPC.Addr().String()
+	}
+	if addr == "" {
+		return errors.New("the desk needs the address of the gRPC services")
+	}
+	creds := c.PublishingCreds
+	if creds == nil {
+		creds = insecure.NewCredentials()
+	}
+	cl, err := client.DialWith(addr, creds)
+	if err != nil {
+		return fmt.Errorf("desk client: %w", err)
+	}
+	d, err := desk.New(desk.Options{Client: cl, Site: c.Site, Secure: c.DeskSecure, Logger: log})
+	if err != nil {
+		cl.Close()
+		return err
+	}
+	g.Go(func() error { defer cl.Close(); return d.Run(ctx) })
+	serveHTTP(ctx, g, c.Desk, d)
+	return nil
+}
+
+// serveHTTP serves h on l until ctx is done, then shuts down gracefully.
+func serveHTTP(ctx context.Context, g *errgroup.Group, l net.Listener, h http.Handler) {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+	}
+	g.Go(func() error {
+		err := hs.Serve(l)
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return hs.Shutdown(sctx)
+	})
 }
 
 // Wait blocks until every service has stopped.

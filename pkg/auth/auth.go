@@ -10,6 +10,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -59,8 +60,12 @@ func (u User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
 // entry is one user in the configuration file.
 type entry struct {
 	User
-	// TokenSHA256 is the hex SHA-256 of the user's bearer token.
-	TokenSHA256 string `json:"token_sha256"`
+	// TokenSHA256 is the hex SHA-256 of the user's bearer token; empty
+	// for a user who only signs in with a password.
+	TokenSHA256 string `json:"token_sha256,omitempty"`
+	// PasswordHash is the user's password as an argon2id PHC string
+	// (password.go); empty for a user who cannot sign in.
+	PasswordHash string `json:"password_hash,omitempty"`
 }
 
 // File is the token configuration file.
@@ -73,6 +78,10 @@ type File struct {
 type Store struct {
 	path  string
 	users atomic.Pointer[map[string]User]
+	// accounts holds every entry by user id, for password sign-in and
+	// for the users of sessions.
+	accounts atomic.Pointer[map[string]entry]
+	sessions atomic.Pointer[Sessions]
 }
 
 // Load reads the configuration file at path.
@@ -98,6 +107,12 @@ func (s *Store) Reload() error {
 	if err != nil {
 		return fmt.Errorf("auth: %s: %w", s.path, err)
 	}
+	accounts := make(map[string]entry, len(f.Users))
+	for _, e := range f.Users {
+		e.Name = cmp.Or(e.Name, e.ID)
+		accounts[e.ID] = e
+	}
+	s.accounts.Store(&accounts)
 	s.users.Store(&m)
 	return nil
 }
@@ -113,6 +128,17 @@ func (f File) index() (map[string]User, error) {
 			return nil, fmt.Errorf("users[%d]: duplicate id %q", i, e.ID)
 		}
 		ids[e.ID] = true
+		if e.TokenSHA256 == "" && e.PasswordHash == "" {
+			return nil, fmt.Errorf("users[%d] (%s): token_sha256 or password_hash is required", i, e.ID)
+		}
+		if e.PasswordHash != "" {
+			if _, err := parsePHC(e.PasswordHash); err != nil {
+				return nil, fmt.Errorf("users[%d] (%s): password_hash: %w", i, e.ID, err)
+			}
+		}
+		if e.TokenSHA256 == "" {
+			continue
+		}
 		h, err := hex.DecodeString(e.TokenSHA256)
 		if err != nil || len(h) != sha256.Size {
 			return nil, fmt.Errorf("users[%d] (%s): token_sha256 must be 64 hex digits", i, e.ID)
@@ -196,8 +222,16 @@ type Grant struct {
 func Write(path string, grants []Grant) error {
 	var f File
 	for _, g := range grants {
-		f.Users = append(f.Users, entry{User: g.User, TokenSHA256: Hash(g.Token)})
+		e := entry{User: g.User}
+		if g.Token != "" {
+			e.TokenSHA256 = Hash(g.Token)
+		}
+		f.Users = append(f.Users, e)
 	}
+	return writeFile(path, f)
+}
+
+func writeFile(path string, f File) error {
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
@@ -260,7 +294,13 @@ func (s *Store) Authorize(ctx context.Context, method string, p Policy) (context
 	}
 	u, ok := s.Authenticate(token)
 	if !ok {
-		return nil, status.Error(codes.Unauthenticated, "unknown or revoked token")
+		var err error
+		if u, ok, err = s.session(ctx, token); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		return nil, status.Error(codes.Unauthenticated, "unknown or revoked token, or a session that ended: sign in again")
 	}
 	if u.Has(Admin) || slices.Contains(allowed, anyone) {
 		return WithUser(ctx, u), nil

@@ -72,6 +72,7 @@ func (s *Service) Policy() auth.Policy {
 		draftingv1.DraftingService_GetDraftRevision_FullMethodName: all,
 		draftingv1.DraftingService_DiffRevisions_FullMethodName:    all,
 		draftingv1.DraftingService_ListDrafts_FullMethodName:       all,
+		draftingv1.DraftingService_WatchDrafts_FullMethodName:      all,
 		draftingv1.DraftingService_WithdrawDraft_FullMethodName:    {auth.Editor},
 		draftingv1.DraftingService_PurgeArticle_FullMethodName:     {auth.Admin},
 	}

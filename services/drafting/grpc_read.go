@@ -3,6 +3,7 @@ package drafting
 import (
 	"context"
 	"fmt"
+	"google.golang.org/grpc"
 	"strconv"
 	"strings"
 
@@ -177,4 +178,26 @@ func (s *Service) ListDrafts(ctx context.Context, req *draftingv1.ListDraftsRequ
 		return nil, errs.Status(ctx.Err(), "the draft list")
 	}
 	return s.cat.List(req, size, after), nil
+}
+
+// WatchDrafts implements DraftingService: the row of each article that
+// changes, until the caller goes or the service stops.
+func (s *Service) WatchDrafts(_ *draftingv1.WatchDraftsRequest, stream grpc.ServerStreamingServer[draftingv1.WatchDraftsResponse]) error {
+	ctx := stream.Context()
+	ids, stop := s.cat.Watch()
+	defer stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case id := <-ids:
+			row, ok := s.cat.Summary(id)
+			if !ok {
+				continue
+			}
+			if err := stream.Send(&draftingv1.WatchDraftsResponse{Draft: row}); err != nil {
+				return err
+			}
+		}
+	}
 }

@@ -97,6 +97,7 @@ func (s *Service) Policy() auth.Policy {
 		publishingv1.PublishingService_SchedulePublish_FullMethodName:  {auth.Publisher},
 		publishingv1.PublishingService_CancelSchedule_FullMethodName:   {auth.Publisher},
 		publishingv1.PublishingService_ListSchedules_FullMethodName:    {auth.Publisher, auth.Editor},
+		publishingv1.PublishingService_PreviewArticle_FullMethodName:   {auth.Editor, auth.Translator, auth.Publisher},
 	}
 }
 

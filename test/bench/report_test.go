@@ -194,6 +194,7 @@ func TestBenchReport(t *testing.T) {
 		w("- **Fuzzy lookup p99 at 100,000 segments.** The median is %s; the tail comes from the test memory, 100,000 sentences built from 40 phrases, where every bigram is common and thousands of entries are scored by edit distance per lookup (a CPU profile: 47%% counting shared bigrams, 25%% Levenshtein), and from garbage collection in a process that also runs the NATS server and two site replicas. Candidates already come only from the query's rarer bigrams; a memory of real translations, with a far larger vocabulary, has short posting lists.\n",
 			ms(fz50))
 	}
+	w("\n%s\n%s", deskSection(measureDesk(t)), deskBounds)
 	if micro := os.Getenv("TANDEM_BENCH_MICRO"); micro != "" {
 		b, err := os.ReadFile(micro)
 		if err == nil {

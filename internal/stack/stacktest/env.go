@@ -35,6 +35,13 @@ type Env struct {
 	SiteURL  string
 	GRPCAddr string
 	Stack    *stack.Stack
+	// DeskURL is the browser desk's base URL.
+	DeskURL string
+	// Auth is the user store the services check, and AuthFile the file
+	// of the store Start made (an option may put another in its place):
+	// a test adds users with auth.AddUser(AuthFile, ...) and Auth.Reload.
+	Auth     *auth.Store
+	AuthFile string
 }
 
 // Start runs every service on the NATS server at natsURL, with pages in
@@ -72,11 +79,12 @@ func StartOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*st
 	}
 	gl := listen(t)
 	hl := listen(t)
+	dl := listen(t)
 	sc := siteconfig.Default()
 	sc.BaseURL = "http://" + hl.Addr().String()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := stack.Config{Services: stack.Services, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl}
+	cfg := stack.Config{Services: stack.Services, Bus: bus, Auth: store, Pages: pages, Site: sc, GRPC: gl, HTTP: hl, Desk: dl}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -102,7 +110,8 @@ func StartOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*st
 	}
 	t.Cleanup(func() { conn.Close() })
 	waitReady(t, st, "site did not catch up with PUBLIC")
-	return &Env{Bus: bus, Pages: pages, Tokens: tokens, Conn: conn, SiteURL: sc.BaseURL, GRPCAddr: gl.Addr().String(), Stack: st}
+	return &Env{Bus: bus, Pages: pages, Tokens: tokens, Conn: conn, SiteURL: sc.BaseURL, GRPCAddr: gl.Addr().String(), Stack: st,
+		DeskURL: "http://" + dl.Addr().String(), Auth: cfg.Auth, AuthFile: authPath}
 }
 
 // StartSite runs one more site replica on e's streams, with its own page

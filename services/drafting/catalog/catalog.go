@@ -67,8 +67,9 @@ func current(d *draftingv1.Draft, j *reviewv1.Job, p *eventsv1.Publication) bool
 // Catalog is the list of articles. Each replica of the service keeps its
 // own. The zero value is not ready to use; call New.
 type Catalog struct {
-	mu    sync.RWMutex
-	items map[string]*row
+	mu       sync.RWMutex
+	items    map[string]*row
+	watchers map[chan string]struct{} // see Watch
 }
 
 type row struct {
@@ -94,6 +95,7 @@ func (c *Catalog) put(id string, set func(*row)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	set(c.row(id))
+	c.notify(id)
 }
 
 // PutDraft records a draft's state. Each put keeps the newer state only,
@@ -147,22 +149,32 @@ func (c *Catalog) SlugOwner(slug, id string) (string, bool) {
 
 // List returns one page of the articles that match req, most recently
 // changed first. after, when not nil, is where the previous page ended.
+// It orders every article by its key alone and builds the rows only as
+// far as the page reaches: a page of a large catalog costs a sort of
+// keys, not a row for every article.
 func (c *Catalog) List(req *draftingv1.ListDraftsRequest, size int, after *Key) *draftingv1.ListDraftsResponse {
+	type entry struct {
+		key Key
+		row row // a copy: puts replace a row's states, never change them
+	}
 	c.mu.RLock()
-	var rows []*draftingv1.DraftSummary
-	for _, r := range c.items {
+	entries := make([]entry, 0, len(c.items))
+	for id, r := range c.items {
 		if r.draft == nil || draft.Purged(r.draft) {
 			continue // a job or publication seen before its draft, or erased
 		}
-		if s := summary(r); matches(s, r.pub, req) {
-			rows = append(rows, s)
-		}
+		entries = append(entries, entry{Key{r.draft.GetUpdated().GetTime().AsTime(), id}, *r})
 	}
 	c.mu.RUnlock()
-	sort.Slice(rows, func(i, j int) bool { return keyOf(rows[i]).before(keyOf(rows[j])) })
+	sort.Slice(entries, func(i, j int) bool { return entries[i].key.before(entries[j].key) })
 	res := &draftingv1.ListDraftsResponse{}
-	for _, s := range rows {
-		if after != nil && !after.before(keyOf(s)) {
+	for i := range entries {
+		e := &entries[i]
+		if after != nil && !after.before(e.key) {
+			continue
+		}
+		s := summary(&e.row)
+		if !matches(s, e.row.pub, req) {
 			continue
 		}
 		if len(res.Drafts) == size {

@@ -1982,6 +1982,89 @@ func (x *PurgeArticleResponse) GetRevision() uint64 {
 	return 0
 }
 
+// WatchDraftsRequest starts a watch of the list.
+type WatchDraftsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchDraftsRequest) Reset() {
+	*x = WatchDraftsRequest{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchDraftsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchDraftsRequest) ProtoMessage() {}
+
+func (x *WatchDraftsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchDraftsRequest.ProtoReflect.Descriptor instead.
+func (*WatchDraftsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{26}
+}
+
+// WatchDraftsResponse is one article that changed.
+type WatchDraftsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The article's row as it is now, as ListDrafts would list it.
+	Draft         *DraftSummary `protobuf:"bytes,1,opt,name=draft,proto3" json:"draft,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchDraftsResponse) Reset() {
+	*x = WatchDraftsResponse{}
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchDraftsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchDraftsResponse) ProtoMessage() {}
+
+func (x *WatchDraftsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_drafting_v1_drafting_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchDraftsResponse.ProtoReflect.Descriptor instead.
+func (*WatchDraftsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_drafting_v1_drafting_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *WatchDraftsResponse) GetDraft() *DraftSummary {
+	if x != nil {
+		return x.Draft
+	}
+	return nil
+}
+
 var File_tandem_drafting_v1_drafting_proto protoreflect.FileDescriptor
 
 const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
@@ -2109,7 +2192,10 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"2\n" +
 	"\x14PurgeArticleResponse\x12\x1a\n" +
-	"\brevision\x18\x01 \x01(\x04R\brevision*\x94\x01\n" +
+	"\brevision\x18\x01 \x01(\x04R\brevision\"\x14\n" +
+	"\x12WatchDraftsRequest\"M\n" +
+	"\x13WatchDraftsResponse\x126\n" +
+	"\x05draft\x18\x01 \x01(\v2 .tandem.drafting.v1.DraftSummaryR\x05draft*\x94\x01\n" +
 	"\vDraftStatus\x12\x1c\n" +
 	"\x18DRAFT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DRAFT_STATUS_DRAFT\x10\x01\x12\x1a\n" +
@@ -2129,7 +2215,7 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	" ARTICLE_STATUS_CHANGES_REQUESTED\x10\x04\x12\x1b\n" +
 	"\x17ARTICLE_STATUS_APPROVED\x10\x05\x12\x1c\n" +
 	"\x18ARTICLE_STATUS_PUBLISHED\x10\x06\x12\x1c\n" +
-	"\x18ARTICLE_STATUS_WITHDRAWN\x10\a2\xef\a\n" +
+	"\x18ARTICLE_STATUS_WITHDRAWN\x10\a2\xd1\b\n" +
 	"\x0fDraftingService\x12^\n" +
 	"\vCreateDraft\x12&.tandem.drafting.v1.CreateDraftRequest\x1a'.tandem.drafting.v1.CreateDraftResponse\x12U\n" +
 	"\bGetDraft\x12#.tandem.drafting.v1.GetDraftRequest\x1a$.tandem.drafting.v1.GetDraftResponse\x12^\n" +
@@ -2141,7 +2227,8 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\rWithdrawDraft\x12(.tandem.drafting.v1.WithdrawDraftRequest\x1a).tandem.drafting.v1.WithdrawDraftResponse\x12a\n" +
 	"\fPurgeArticle\x12'.tandem.drafting.v1.PurgeArticleRequest\x1a(.tandem.drafting.v1.PurgeArticleResponse\x12[\n" +
 	"\n" +
-	"ListDrafts\x12%.tandem.drafting.v1.ListDraftsRequest\x1a&.tandem.drafting.v1.ListDraftsResponseB\xd3\x01\n" +
+	"ListDrafts\x12%.tandem.drafting.v1.ListDraftsRequest\x1a&.tandem.drafting.v1.ListDraftsResponse\x12`\n" +
+	"\vWatchDrafts\x12&.tandem.drafting.v1.WatchDraftsRequest\x1a'.tandem.drafting.v1.WatchDraftsResponse0\x01B\xd3\x01\n" +
 	"\x16com.tandem.drafting.v1B\rDraftingProtoP\x01Z@github.com/tandemnews/tandem/proto/tandem/drafting/v1;draftingv1\xa2\x02\x03TDX\xaa\x02\x12Tandem.Drafting.V1\xca\x02\x12Tandem\\Drafting\\V1\xe2\x02\x1eTandem\\Drafting\\V1\\GPBMetadata\xea\x02\x14Tandem::Drafting::V1b\x06proto3"
 
 var (
@@ -2157,7 +2244,7 @@ func file_tandem_drafting_v1_drafting_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_drafting_v1_drafting_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_tandem_drafting_v1_drafting_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_tandem_drafting_v1_drafting_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_tandem_drafting_v1_drafting_proto_goTypes = []any{
 	(DraftStatus)(0),                 // 0: tandem.drafting.v1.DraftStatus
 	(SpanOp)(0),                      // 1: tandem.drafting.v1.SpanOp
@@ -2188,27 +2275,29 @@ var file_tandem_drafting_v1_drafting_proto_goTypes = []any{
 	(*WithdrawDraftResponse)(nil),    // 26: tandem.drafting.v1.WithdrawDraftResponse
 	(*PurgeArticleRequest)(nil),      // 27: tandem.drafting.v1.PurgeArticleRequest
 	(*PurgeArticleResponse)(nil),     // 28: tandem.drafting.v1.PurgeArticleResponse
-	nil,                              // 29: tandem.drafting.v1.DraftSummary.TitlesEntry
-	(*v1.Article)(nil),               // 30: tandem.article.v1.Article
-	(*v1.Change)(nil),                // 31: tandem.article.v1.Change
-	(*fieldmaskpb.FieldMask)(nil),    // 32: google.protobuf.FieldMask
-	(*v1.Actor)(nil),                 // 33: tandem.article.v1.Actor
-	(*timestamppb.Timestamp)(nil),    // 34: google.protobuf.Timestamp
+	(*WatchDraftsRequest)(nil),       // 29: tandem.drafting.v1.WatchDraftsRequest
+	(*WatchDraftsResponse)(nil),      // 30: tandem.drafting.v1.WatchDraftsResponse
+	nil,                              // 31: tandem.drafting.v1.DraftSummary.TitlesEntry
+	(*v1.Article)(nil),               // 32: tandem.article.v1.Article
+	(*v1.Change)(nil),                // 33: tandem.article.v1.Change
+	(*fieldmaskpb.FieldMask)(nil),    // 34: google.protobuf.FieldMask
+	(*v1.Actor)(nil),                 // 35: tandem.article.v1.Actor
+	(*timestamppb.Timestamp)(nil),    // 36: google.protobuf.Timestamp
 }
 var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
-	30, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
+	32, // 0: tandem.drafting.v1.Draft.article:type_name -> tandem.article.v1.Article
 	0,  // 1: tandem.drafting.v1.Draft.status:type_name -> tandem.drafting.v1.DraftStatus
-	31, // 2: tandem.drafting.v1.Draft.created:type_name -> tandem.article.v1.Change
-	31, // 3: tandem.drafting.v1.Draft.updated:type_name -> tandem.article.v1.Change
-	30, // 4: tandem.drafting.v1.CreateDraftRequest.article:type_name -> tandem.article.v1.Article
+	33, // 2: tandem.drafting.v1.Draft.created:type_name -> tandem.article.v1.Change
+	33, // 3: tandem.drafting.v1.Draft.updated:type_name -> tandem.article.v1.Change
+	32, // 4: tandem.drafting.v1.CreateDraftRequest.article:type_name -> tandem.article.v1.Article
 	3,  // 5: tandem.drafting.v1.CreateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
 	3,  // 6: tandem.drafting.v1.GetDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	30, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
-	32, // 8: tandem.drafting.v1.UpdateDraftRequest.update_mask:type_name -> google.protobuf.FieldMask
+	32, // 7: tandem.drafting.v1.UpdateDraftRequest.article:type_name -> tandem.article.v1.Article
+	34, // 8: tandem.drafting.v1.UpdateDraftRequest.update_mask:type_name -> google.protobuf.FieldMask
 	3,  // 9: tandem.drafting.v1.UpdateDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
 	3,  // 10: tandem.drafting.v1.SubmitDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	33, // 11: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
-	34, // 12: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
+	35, // 11: tandem.drafting.v1.HistoryEntry.actor:type_name -> tandem.article.v1.Actor
+	36, // 12: tandem.drafting.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
 	12, // 13: tandem.drafting.v1.GetDraftHistoryResponse.entries:type_name -> tandem.drafting.v1.HistoryEntry
 	3,  // 14: tandem.drafting.v1.GetDraftRevisionResponse.draft:type_name -> tandem.drafting.v1.Draft
 	19, // 15: tandem.drafting.v1.DiffRevisionsResponse.fields:type_name -> tandem.drafting.v1.FieldChange
@@ -2216,38 +2305,41 @@ var file_tandem_drafting_v1_drafting_proto_depIdxs = []int32{
 	21, // 17: tandem.drafting.v1.FieldChange.diff:type_name -> tandem.drafting.v1.TextSpan
 	21, // 18: tandem.drafting.v1.BlockChange.diff:type_name -> tandem.drafting.v1.TextSpan
 	1,  // 19: tandem.drafting.v1.TextSpan.op:type_name -> tandem.drafting.v1.SpanOp
-	29, // 20: tandem.drafting.v1.DraftSummary.titles:type_name -> tandem.drafting.v1.DraftSummary.TitlesEntry
+	31, // 20: tandem.drafting.v1.DraftSummary.titles:type_name -> tandem.drafting.v1.DraftSummary.TitlesEntry
 	2,  // 21: tandem.drafting.v1.DraftSummary.status:type_name -> tandem.drafting.v1.ArticleStatus
-	31, // 22: tandem.drafting.v1.DraftSummary.updated:type_name -> tandem.article.v1.Change
+	33, // 22: tandem.drafting.v1.DraftSummary.updated:type_name -> tandem.article.v1.Change
 	2,  // 23: tandem.drafting.v1.ListDraftsRequest.statuses:type_name -> tandem.drafting.v1.ArticleStatus
-	34, // 24: tandem.drafting.v1.ListDraftsRequest.updated_since:type_name -> google.protobuf.Timestamp
+	36, // 24: tandem.drafting.v1.ListDraftsRequest.updated_since:type_name -> google.protobuf.Timestamp
 	22, // 25: tandem.drafting.v1.ListDraftsResponse.drafts:type_name -> tandem.drafting.v1.DraftSummary
 	3,  // 26: tandem.drafting.v1.WithdrawDraftResponse.draft:type_name -> tandem.drafting.v1.Draft
-	4,  // 27: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
-	6,  // 28: tandem.drafting.v1.DraftingService.GetDraft:input_type -> tandem.drafting.v1.GetDraftRequest
-	8,  // 29: tandem.drafting.v1.DraftingService.UpdateDraft:input_type -> tandem.drafting.v1.UpdateDraftRequest
-	10, // 30: tandem.drafting.v1.DraftingService.SubmitDraft:input_type -> tandem.drafting.v1.SubmitDraftRequest
-	13, // 31: tandem.drafting.v1.DraftingService.GetDraftHistory:input_type -> tandem.drafting.v1.GetDraftHistoryRequest
-	15, // 32: tandem.drafting.v1.DraftingService.GetDraftRevision:input_type -> tandem.drafting.v1.GetDraftRevisionRequest
-	17, // 33: tandem.drafting.v1.DraftingService.DiffRevisions:input_type -> tandem.drafting.v1.DiffRevisionsRequest
-	25, // 34: tandem.drafting.v1.DraftingService.WithdrawDraft:input_type -> tandem.drafting.v1.WithdrawDraftRequest
-	27, // 35: tandem.drafting.v1.DraftingService.PurgeArticle:input_type -> tandem.drafting.v1.PurgeArticleRequest
-	23, // 36: tandem.drafting.v1.DraftingService.ListDrafts:input_type -> tandem.drafting.v1.ListDraftsRequest
-	5,  // 37: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
-	7,  // 38: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
-	9,  // 39: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
-	11, // 40: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
-	14, // 41: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
-	16, // 42: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
-	18, // 43: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
-	26, // 44: tandem.drafting.v1.DraftingService.WithdrawDraft:output_type -> tandem.drafting.v1.WithdrawDraftResponse
-	28, // 45: tandem.drafting.v1.DraftingService.PurgeArticle:output_type -> tandem.drafting.v1.PurgeArticleResponse
-	24, // 46: tandem.drafting.v1.DraftingService.ListDrafts:output_type -> tandem.drafting.v1.ListDraftsResponse
-	37, // [37:47] is the sub-list for method output_type
-	27, // [27:37] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	22, // 27: tandem.drafting.v1.WatchDraftsResponse.draft:type_name -> tandem.drafting.v1.DraftSummary
+	4,  // 28: tandem.drafting.v1.DraftingService.CreateDraft:input_type -> tandem.drafting.v1.CreateDraftRequest
+	6,  // 29: tandem.drafting.v1.DraftingService.GetDraft:input_type -> tandem.drafting.v1.GetDraftRequest
+	8,  // 30: tandem.drafting.v1.DraftingService.UpdateDraft:input_type -> tandem.drafting.v1.UpdateDraftRequest
+	10, // 31: tandem.drafting.v1.DraftingService.SubmitDraft:input_type -> tandem.drafting.v1.SubmitDraftRequest
+	13, // 32: tandem.drafting.v1.DraftingService.GetDraftHistory:input_type -> tandem.drafting.v1.GetDraftHistoryRequest
+	15, // 33: tandem.drafting.v1.DraftingService.GetDraftRevision:input_type -> tandem.drafting.v1.GetDraftRevisionRequest
+	17, // 34: tandem.drafting.v1.DraftingService.DiffRevisions:input_type -> tandem.drafting.v1.DiffRevisionsRequest
+	25, // 35: tandem.drafting.v1.DraftingService.WithdrawDraft:input_type -> tandem.drafting.v1.WithdrawDraftRequest
+	27, // 36: tandem.drafting.v1.DraftingService.PurgeArticle:input_type -> tandem.drafting.v1.PurgeArticleRequest
+	23, // 37: tandem.drafting.v1.DraftingService.ListDrafts:input_type -> tandem.drafting.v1.ListDraftsRequest
+	29, // 38: tandem.drafting.v1.DraftingService.WatchDrafts:input_type -> tandem.drafting.v1.WatchDraftsRequest
+	5,  // 39: tandem.drafting.v1.DraftingService.CreateDraft:output_type -> tandem.drafting.v1.CreateDraftResponse
+	7,  // 40: tandem.drafting.v1.DraftingService.GetDraft:output_type -> tandem.drafting.v1.GetDraftResponse
+	9,  // 41: tandem.drafting.v1.DraftingService.UpdateDraft:output_type -> tandem.drafting.v1.UpdateDraftResponse
+	11, // 42: tandem.drafting.v1.DraftingService.SubmitDraft:output_type -> tandem.drafting.v1.SubmitDraftResponse
+	14, // 43: tandem.drafting.v1.DraftingService.GetDraftHistory:output_type -> tandem.drafting.v1.GetDraftHistoryResponse
+	16, // 44: tandem.drafting.v1.DraftingService.GetDraftRevision:output_type -> tandem.drafting.v1.GetDraftRevisionResponse
+	18, // 45: tandem.drafting.v1.DraftingService.DiffRevisions:output_type -> tandem.drafting.v1.DiffRevisionsResponse
+	26, // 46: tandem.drafting.v1.DraftingService.WithdrawDraft:output_type -> tandem.drafting.v1.WithdrawDraftResponse
+	28, // 47: tandem.drafting.v1.DraftingService.PurgeArticle:output_type -> tandem.drafting.v1.PurgeArticleResponse
+	24, // 48: tandem.drafting.v1.DraftingService.ListDrafts:output_type -> tandem.drafting.v1.ListDraftsResponse
+	30, // 49: tandem.drafting.v1.DraftingService.WatchDrafts:output_type -> tandem.drafting.v1.WatchDraftsResponse
+	39, // [39:50] is the sub-list for method output_type
+	28, // [28:39] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_tandem_drafting_v1_drafting_proto_init() }
@@ -2261,7 +2353,7 @@ func file_tandem_drafting_v1_drafting_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_drafting_v1_drafting_proto_rawDesc), len(file_tandem_drafting_v1_drafting_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   27,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,6 +29,7 @@ const (
 	DraftingService_WithdrawDraft_FullMethodName    = "/tandem.drafting.v1.DraftingService/WithdrawDraft"
 	DraftingService_PurgeArticle_FullMethodName     = "/tandem.drafting.v1.DraftingService/PurgeArticle"
 	DraftingService_ListDrafts_FullMethodName       = "/tandem.drafting.v1.DraftingService/ListDrafts"
+	DraftingService_WatchDrafts_FullMethodName      = "/tandem.drafting.v1.DraftingService/WatchDrafts"
 )
 
 // DraftingServiceClient is the client API for DraftingService service.
@@ -76,6 +77,12 @@ type DraftingServiceClient interface {
 	// articles are listed only when asked for by status. Roles: editor,
 	// translator, publisher.
 	ListDrafts(ctx context.Context, in *ListDraftsRequest, opts ...grpc.CallOption) (*ListDraftsResponse, error)
+	// WatchDrafts streams the row of each article as it changes, in
+	// drafting, review or publishing, from the moment of the call, until the
+	// caller ends it. It sends nothing for what was there before: read that
+	// with ListDrafts. A slow reader may miss intermediate states of an
+	// article, never its latest one. Roles: editor, translator, publisher.
+	WatchDrafts(ctx context.Context, in *WatchDraftsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDraftsResponse], error)
 }
 
 type draftingServiceClient struct {
@@ -186,6 +193,25 @@ func (c *draftingServiceClient) ListDrafts(ctx context.Context, in *ListDraftsRe
 	return out, nil
 }
 
+func (c *draftingServiceClient) WatchDrafts(ctx context.Context, in *WatchDraftsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDraftsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &DraftingService_ServiceDesc.Streams[0], DraftingService_WatchDrafts_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchDraftsRequest, WatchDraftsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DraftingService_WatchDraftsClient = grpc.ServerStreamingClient[WatchDraftsResponse]
+
 // DraftingServiceServer is the server API for DraftingService service.
 // All implementations must embed UnimplementedDraftingServiceServer
 // for forward compatibility.
@@ -231,6 +257,12 @@ type DraftingServiceServer interface {
 	// articles are listed only when asked for by status. Roles: editor,
 	// translator, publisher.
 	ListDrafts(context.Context, *ListDraftsRequest) (*ListDraftsResponse, error)
+	// WatchDrafts streams the row of each article as it changes, in
+	// drafting, review or publishing, from the moment of the call, until the
+	// caller ends it. It sends nothing for what was there before: read that
+	// with ListDrafts. A slow reader may miss intermediate states of an
+	// article, never its latest one. Roles: editor, translator, publisher.
+	WatchDrafts(*WatchDraftsRequest, grpc.ServerStreamingServer[WatchDraftsResponse]) error
 	mustEmbedUnimplementedDraftingServiceServer()
 }
 
@@ -270,6 +302,9 @@ func (UnimplementedDraftingServiceServer) PurgeArticle(context.Context, *PurgeAr
 }
 func (UnimplementedDraftingServiceServer) ListDrafts(context.Context, *ListDraftsRequest) (*ListDraftsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListDrafts not implemented")
+}
+func (UnimplementedDraftingServiceServer) WatchDrafts(*WatchDraftsRequest, grpc.ServerStreamingServer[WatchDraftsResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchDrafts not implemented")
 }
 func (UnimplementedDraftingServiceServer) mustEmbedUnimplementedDraftingServiceServer() {}
 func (UnimplementedDraftingServiceServer) testEmbeddedByValue()                         {}
@@ -472,6 +507,17 @@ func _DraftingService_ListDrafts_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DraftingService_WatchDrafts_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchDraftsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(DraftingServiceServer).WatchDrafts(m, &grpc.GenericServerStream[WatchDraftsRequest, WatchDraftsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DraftingService_WatchDraftsServer = grpc.ServerStreamingServer[WatchDraftsResponse]
+
 // DraftingService_ServiceDesc is the grpc.ServiceDesc for DraftingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -520,6 +566,12 @@ var DraftingService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _DraftingService_ListDrafts_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchDrafts",
+			Handler:       _DraftingService_WatchDrafts_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "tandem/drafting/v1/drafting.proto",
 }

@@ -7,6 +7,7 @@
 package publishingv1
 
 import (
+	v11 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	v1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -868,11 +869,113 @@ func (x *ListSchedulesResponse) GetSchedules() []*v1.Schedule {
 	return nil
 }
 
+// PreviewArticleRequest is the article to render.
+type PreviewArticleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The article: its date, section, slug and the locale's content are
+	// read; it need not be stored or valid.
+	Article *v11.Article `protobuf:"bytes,1,opt,name=article,proto3" json:"article,omitempty"`
+	// BCP 47 tag of the locale to render.
+	Locale        string `protobuf:"bytes,2,opt,name=locale,proto3" json:"locale,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewArticleRequest) Reset() {
+	*x = PreviewArticleRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewArticleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewArticleRequest) ProtoMessage() {}
+
+func (x *PreviewArticleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewArticleRequest.ProtoReflect.Descriptor instead.
+func (*PreviewArticleRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *PreviewArticleRequest) GetArticle() *v11.Article {
+	if x != nil {
+		return x.Article
+	}
+	return nil
+}
+
+func (x *PreviewArticleRequest) GetLocale() string {
+	if x != nil {
+		return x.Locale
+	}
+	return ""
+}
+
+// PreviewArticleResponse is the rendered page.
+type PreviewArticleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The HTML page, as the site would serve it.
+	Html          []byte `protobuf:"bytes,1,opt,name=html,proto3" json:"html,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewArticleResponse) Reset() {
+	*x = PreviewArticleResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewArticleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewArticleResponse) ProtoMessage() {}
+
+func (x *PreviewArticleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewArticleResponse.ProtoReflect.Descriptor instead.
+func (*PreviewArticleResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *PreviewArticleResponse) GetHtml() []byte {
+	if x != nil {
+		return x.Html
+	}
+	return nil
+}
+
 var File_tandem_publishing_v1_publishing_proto protoreflect.FileDescriptor
 
 const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/publishing/v1/publishing.proto\x12\x14tandem.publishing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"tandem/events/v1/publication.proto\"P\n" +
+	"%tandem/publishing/v1/publishing.proto\x12\x14tandem.publishing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftandem/article/v1/article.proto\x1a\"tandem/events/v1/publication.proto\"P\n" +
 	"\x15PublishArticleRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
@@ -925,7 +1028,12 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\"Q\n" +
 	"\x15ListSchedulesResponse\x128\n" +
-	"\tschedules\x18\x01 \x03(\v2\x1a.tandem.events.v1.ScheduleR\tschedules2\xf8\x06\n" +
+	"\tschedules\x18\x01 \x03(\v2\x1a.tandem.events.v1.ScheduleR\tschedules\"e\n" +
+	"\x15PreviewArticleRequest\x124\n" +
+	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x16\n" +
+	"\x06locale\x18\x02 \x01(\tR\x06locale\",\n" +
+	"\x16PreviewArticleResponse\x12\x12\n" +
+	"\x04html\x18\x01 \x01(\fR\x04html2\xe5\a\n" +
 	"\x11PublishingService\x12k\n" +
 	"\x0ePublishArticle\x12+.tandem.publishing.v1.PublishArticleRequest\x1a,.tandem.publishing.v1.PublishArticleResponse\x12k\n" +
 	"\x0eGetPublication\x12+.tandem.publishing.v1.GetPublicationRequest\x1a,.tandem.publishing.v1.GetPublicationResponse\x12b\n" +
@@ -934,7 +1042,8 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\x10UnpublishArticle\x12-.tandem.publishing.v1.UnpublishArticleRequest\x1a..tandem.publishing.v1.UnpublishArticleResponse\x12n\n" +
 	"\x0fSchedulePublish\x12,.tandem.publishing.v1.SchedulePublishRequest\x1a-.tandem.publishing.v1.SchedulePublishResponse\x12k\n" +
 	"\x0eCancelSchedule\x12+.tandem.publishing.v1.CancelScheduleRequest\x1a,.tandem.publishing.v1.CancelScheduleResponse\x12h\n" +
-	"\rListSchedules\x12*.tandem.publishing.v1.ListSchedulesRequest\x1a+.tandem.publishing.v1.ListSchedulesResponseB\xe3\x01\n" +
+	"\rListSchedules\x12*.tandem.publishing.v1.ListSchedulesRequest\x1a+.tandem.publishing.v1.ListSchedulesResponse\x12k\n" +
+	"\x0ePreviewArticle\x12+.tandem.publishing.v1.PreviewArticleRequest\x1a,.tandem.publishing.v1.PreviewArticleResponseB\xe3\x01\n" +
 	"\x18com.tandem.publishing.v1B\x0fPublishingProtoP\x01ZDgithub.com/tandemnews/tandem/proto/tandem/publishing/v1;publishingv1\xa2\x02\x03TPX\xaa\x02\x14Tandem.Publishing.V1\xca\x02\x14Tandem\\Publishing\\V1\xe2\x02 Tandem\\Publishing\\V1\\GPBMetadata\xea\x02\x16Tandem::Publishing::V1b\x06proto3"
 
 var (
@@ -949,7 +1058,7 @@ func file_tandem_publishing_v1_publishing_proto_rawDescGZIP() []byte {
 	return file_tandem_publishing_v1_publishing_proto_rawDescData
 }
 
-var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_tandem_publishing_v1_publishing_proto_goTypes = []any{
 	(*PublishArticleRequest)(nil),    // 0: tandem.publishing.v1.PublishArticleRequest
 	(*PublishArticleResponse)(nil),   // 1: tandem.publishing.v1.PublishArticleResponse
@@ -967,40 +1076,46 @@ var file_tandem_publishing_v1_publishing_proto_goTypes = []any{
 	(*CancelScheduleResponse)(nil),   // 13: tandem.publishing.v1.CancelScheduleResponse
 	(*ListSchedulesRequest)(nil),     // 14: tandem.publishing.v1.ListSchedulesRequest
 	(*ListSchedulesResponse)(nil),    // 15: tandem.publishing.v1.ListSchedulesResponse
-	(*v1.Publication)(nil),           // 16: tandem.events.v1.Publication
-	(*timestamppb.Timestamp)(nil),    // 17: google.protobuf.Timestamp
-	(*v1.Schedule)(nil),              // 18: tandem.events.v1.Schedule
+	(*PreviewArticleRequest)(nil),    // 16: tandem.publishing.v1.PreviewArticleRequest
+	(*PreviewArticleResponse)(nil),   // 17: tandem.publishing.v1.PreviewArticleResponse
+	(*v1.Publication)(nil),           // 18: tandem.events.v1.Publication
+	(*timestamppb.Timestamp)(nil),    // 19: google.protobuf.Timestamp
+	(*v1.Schedule)(nil),              // 20: tandem.events.v1.Schedule
+	(*v11.Article)(nil),              // 21: tandem.article.v1.Article
 }
 var file_tandem_publishing_v1_publishing_proto_depIdxs = []int32{
-	16, // 0: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	16, // 1: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.events.v1.Publication
-	16, // 2: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	16, // 3: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	17, // 4: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
-	18, // 5: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.events.v1.Schedule
-	18, // 6: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.events.v1.Schedule
-	18, // 7: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.events.v1.Schedule
-	0,  // 8: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
-	2,  // 9: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
-	4,  // 10: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
-	6,  // 11: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
-	8,  // 12: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
-	10, // 13: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
-	12, // 14: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
-	14, // 15: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
-	1,  // 16: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
-	3,  // 17: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
-	5,  // 18: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
-	7,  // 19: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
-	9,  // 20: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
-	11, // 21: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
-	13, // 22: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
-	15, // 23: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
-	16, // [16:24] is the sub-list for method output_type
-	8,  // [8:16] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	18, // 0: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	18, // 1: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.events.v1.Publication
+	18, // 2: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	18, // 3: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	19, // 4: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
+	20, // 5: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.events.v1.Schedule
+	20, // 6: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.events.v1.Schedule
+	20, // 7: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.events.v1.Schedule
+	21, // 8: tandem.publishing.v1.PreviewArticleRequest.article:type_name -> tandem.article.v1.Article
+	0,  // 9: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
+	2,  // 10: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
+	4,  // 11: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
+	6,  // 12: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
+	8,  // 13: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
+	10, // 14: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
+	12, // 15: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
+	14, // 16: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
+	16, // 17: tandem.publishing.v1.PublishingService.PreviewArticle:input_type -> tandem.publishing.v1.PreviewArticleRequest
+	1,  // 18: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
+	3,  // 19: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
+	5,  // 20: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
+	7,  // 21: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
+	9,  // 22: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
+	11, // 23: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
+	13, // 24: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
+	15, // 25: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
+	17, // 26: tandem.publishing.v1.PublishingService.PreviewArticle:output_type -> tandem.publishing.v1.PreviewArticleResponse
+	18, // [18:27] is the sub-list for method output_type
+	9,  // [9:18] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_tandem_publishing_v1_publishing_proto_init() }
@@ -1014,7 +1129,7 @@ func file_tandem_publishing_v1_publishing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_publishing_v1_publishing_proto_rawDesc), len(file_tandem_publishing_v1_publishing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

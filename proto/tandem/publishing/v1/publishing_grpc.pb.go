@@ -27,6 +27,7 @@ const (
 	PublishingService_SchedulePublish_FullMethodName  = "/tandem.publishing.v1.PublishingService/SchedulePublish"
 	PublishingService_CancelSchedule_FullMethodName   = "/tandem.publishing.v1.PublishingService/CancelSchedule"
 	PublishingService_ListSchedules_FullMethodName    = "/tandem.publishing.v1.PublishingService/ListSchedules"
+	PublishingService_PreviewArticle_FullMethodName   = "/tandem.publishing.v1.PublishingService/PreviewArticle"
 )
 
 // PublishingServiceClient is the client API for PublishingService service.
@@ -64,6 +65,11 @@ type PublishingServiceClient interface {
 	// empty list for an article never scheduled, NOT_FOUND for an article
 	// that does not exist. Roles: publisher, editor.
 	ListSchedules(ctx context.Context, in *ListSchedulesRequest, opts ...grpc.CallOption) (*ListSchedulesResponse, error)
+	// PreviewArticle renders one locale of an article as given, stored or
+	// not, exactly as the site would show it once published, and stores
+	// nothing: the desk's live preview. Roles: editor, translator,
+	// publisher.
+	PreviewArticle(ctx context.Context, in *PreviewArticleRequest, opts ...grpc.CallOption) (*PreviewArticleResponse, error)
 }
 
 type publishingServiceClient struct {
@@ -154,6 +160,16 @@ func (c *publishingServiceClient) ListSchedules(ctx context.Context, in *ListSch
 	return out, nil
 }
 
+func (c *publishingServiceClient) PreviewArticle(ctx context.Context, in *PreviewArticleRequest, opts ...grpc.CallOption) (*PreviewArticleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PreviewArticleResponse)
+	err := c.cc.Invoke(ctx, PublishingService_PreviewArticle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PublishingServiceServer is the server API for PublishingService service.
 // All implementations must embed UnimplementedPublishingServiceServer
 // for forward compatibility.
@@ -189,6 +205,11 @@ type PublishingServiceServer interface {
 	// empty list for an article never scheduled, NOT_FOUND for an article
 	// that does not exist. Roles: publisher, editor.
 	ListSchedules(context.Context, *ListSchedulesRequest) (*ListSchedulesResponse, error)
+	// PreviewArticle renders one locale of an article as given, stored or
+	// not, exactly as the site would show it once published, and stores
+	// nothing: the desk's live preview. Roles: editor, translator,
+	// publisher.
+	PreviewArticle(context.Context, *PreviewArticleRequest) (*PreviewArticleResponse, error)
 	mustEmbedUnimplementedPublishingServiceServer()
 }
 
@@ -222,6 +243,9 @@ func (UnimplementedPublishingServiceServer) CancelSchedule(context.Context, *Can
 }
 func (UnimplementedPublishingServiceServer) ListSchedules(context.Context, *ListSchedulesRequest) (*ListSchedulesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListSchedules not implemented")
+}
+func (UnimplementedPublishingServiceServer) PreviewArticle(context.Context, *PreviewArticleRequest) (*PreviewArticleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PreviewArticle not implemented")
 }
 func (UnimplementedPublishingServiceServer) mustEmbedUnimplementedPublishingServiceServer() {}
 func (UnimplementedPublishingServiceServer) testEmbeddedByValue()                           {}
@@ -388,6 +412,24 @@ func _PublishingService_ListSchedules_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PublishingService_PreviewArticle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PreviewArticleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PublishingServiceServer).PreviewArticle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PublishingService_PreviewArticle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PublishingServiceServer).PreviewArticle(ctx, req.(*PreviewArticleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PublishingService_ServiceDesc is the grpc.ServiceDesc for PublishingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -426,6 +468,10 @@ var PublishingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListSchedules",
 			Handler:    _PublishingService_ListSchedules_Handler,
+		},
+		{
+			MethodName: "PreviewArticle",
+			Handler:    _PublishingService_PreviewArticle_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,53 @@
+package desk_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tandemnews/tandem/internal/stack/stacktest"
+	"github.com/tandemnews/tandem/pkg/auth"
+)
+
+func TestAPublisherPreviewsAndPublishesChineseThenEnglishAndReadersSeeBoth(t *testing.T) {
+	d := startDesk(t)
+	cl := d.Client(t)
+	a := stacktest.SampleArticle()
+	id, err := cl.Approve(context.Background(), a, d.Tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := d.browser(t, 1280, "en-US")
+	d.signIn(t, b, auth.Publisher)
+	page := d.DeskURL + "/articles/" + id + "/publish"
+	run(t, b, "the publisher's screen", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#publish-zh`)))
+	// Both previews are the site's pages of what will be released.
+	for sel, title := range map[string]string{"#preview-zh": a.Locales["zh-CN"].Title, "#preview-en": a.Locales["en"].Title} {
+		js := `(() => { const d = document.querySelector("` + sel + `").contentDocument; const h = d && d.querySelector("h1"); return h ? h.textContent.trim() : ""; })() === "` + title + `"`
+		if _, err := chromedp.Run(b, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("the preview %s never showed %q: %v", sel, title, err)
+		}
+	}
+	run(t, b, "publishing the Chinese", chromedp.Click(chromedp.CSS(`#publish-zh`)), chromedp.WaitVisible(chromedp.CSS(`#state-zh .public-link`)))
+	if s := text(t, b, `#state-en`); !strings.Contains(s, "Ready to publish") {
+		t.Fatalf("after publishing the Chinese, the English is %q", s)
+	}
+	run(t, b, "publishing the English", chromedp.Click(chromedp.CSS(`#publish-en`)), chromedp.WaitVisible(chromedp.CSS(`#state-en .public-link`)))
+	// A reader loads both public pages.
+	for _, sel := range []string{`#state-zh .public-link`, `#state-en .public-link`} {
+		u := text(t, b, sel)
+		var body string
+		stacktest.Eventually(t, "the page "+u, func() bool {
+			code, b := stacktest.Fetch(t, u)
+			body = b
+			return code == http.StatusOK
+		})
+		if !strings.Contains(body, a.Locales["zh-CN"].Title) && !strings.Contains(body, a.Locales["en"].Title) {
+			t.Fatalf("%s does not show the article", u)
+		}
+	}
+}
