@@ -80,6 +80,21 @@ func (o *backupOptions) natsURL() string {
 	return fmt.Sprintf("nats://127.0.0.1:%d", o.NATSPort)
 }
 
+// manager connects to NATS as name and returns the JetStream manager of
+// the snapshot API, and what closes the connection.
+func (o *backupOptions) manager(ctx context.Context, name string) (*jsm.Manager, func(), error) {
+	nc, err := o.connectNATS(ctx, o.natsURL(), name)
+	if err != nil {
+		return nil, nil, err
+	}
+	mgr, err := jsm.New(nc, jsm.WithTimeout(10*time.Second))
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return mgr, nc.Close, nil
+}
+
 // streams are the names of Tandem's streams under the settings.
 func (o *backupOptions) streams() []string {
 	return []string{o.Streams.EditorialStream, o.Streams.PublicStream}
@@ -92,15 +107,11 @@ func runBackup(ctx context.Context, opts *backupOptions) error {
 	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
 		return err
 	}
-	nc, err := opts.connectNATS(ctx, opts.natsURL(), "tandem-backup")
+	mgr, done, err := opts.manager(ctx, "tandem-backup")
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	mgr, err := jsm.New(nc, jsm.WithTimeout(10*time.Second))
-	if err != nil {
-		return err
-	}
+	defer done()
 	m := manifest{Made: time.Now().UTC()}
 	for _, name := range opts.streams() {
 		str, err := mgr.LoadStream(name)
@@ -134,15 +145,11 @@ func runRestore(ctx context.Context, opts *backupOptions) error {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return fmt.Errorf("%s: %w", manifestFile, err)
 	}
-	nc, err := opts.connectNATS(ctx, opts.natsURL(), "tandem-restore")
+	mgr, done, err := opts.manager(ctx, "tandem-restore")
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	mgr, err := jsm.New(nc, jsm.WithTimeout(10*time.Second))
-	if err != nil {
-		return err
-	}
+	defer done()
 	// Nothing is written unless every stream can be.
 	for _, s := range m.Streams {
 		known, err := mgr.IsKnownStream(s.Name)

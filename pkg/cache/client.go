@@ -36,23 +36,20 @@ func ParseURL(raw string) (*redis.Options, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt.ContextTimeoutEnabled = true
-	if opt.DialTimeout == 0 {
-		opt.DialTimeout = DialTimeout
-	}
-	if opt.ReadTimeout == 0 {
-		opt.ReadTimeout = IOTimeout
-	}
-	if opt.WriteTimeout == 0 {
-		opt.WriteTimeout = IOTimeout
-	}
-	if opt.PoolTimeout == 0 {
-		opt.PoolTimeout = PoolTimeout
-	}
-	if opt.MaxRetries == 0 {
-		opt.MaxRetries = 1
-	}
+	limit(&opt.ContextTimeoutEnabled, &opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.PoolTimeout, &opt.MaxRetries)
 	return opt, nil
+}
+
+// limit sets the time limits above on client options (of one server, a
+// cluster or a failover client) where the URL set none, and makes every
+// call end by its context's deadline. A call is tried at most twice.
+func limit(ctxDeadline *bool, dial, read, write, pool *time.Duration, retries *int) {
+	*ctxDeadline = true
+	*dial = cmp.Or(*dial, DialTimeout)
+	*read = cmp.Or(*read, IOTimeout)
+	*write = cmp.Or(*write, IOTimeout)
+	*pool = cmp.Or(*pool, PoolTimeout)
+	*retries = cmp.Or(*retries, 1)
 }
 
 // Connect returns a client for the Redis that raw names, with the time
@@ -93,12 +90,7 @@ func Connect(raw string, rootCAs *x509.CertPool) (redis.UniversalClient, error) 
 		if err != nil {
 			return nil, err
 		}
-		opt.ContextTimeoutEnabled = true
-		opt.DialTimeout = cmp.Or(opt.DialTimeout, DialTimeout)
-		opt.ReadTimeout = cmp.Or(opt.ReadTimeout, IOTimeout)
-		opt.WriteTimeout = cmp.Or(opt.WriteTimeout, IOTimeout)
-		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, PoolTimeout)
-		opt.MaxRetries = cmp.Or(opt.MaxRetries, 1)
+		limit(&opt.ContextTimeoutEnabled, &opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.PoolTimeout, &opt.MaxRetries)
 		if err := secure(opt.TLSConfig); err != nil {
 			return nil, err
 		}
@@ -114,12 +106,7 @@ func Connect(raw string, rootCAs *x509.CertPool) (redis.UniversalClient, error) 
 		if err != nil {
 			return nil, err
 		}
-		opt.ContextTimeoutEnabled = true
-		opt.DialTimeout = cmp.Or(opt.DialTimeout, DialTimeout)
-		opt.ReadTimeout = cmp.Or(opt.ReadTimeout, IOTimeout)
-		opt.WriteTimeout = cmp.Or(opt.WriteTimeout, IOTimeout)
-		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, PoolTimeout)
-		opt.MaxRetries = cmp.Or(opt.MaxRetries, 1)
+		limit(&opt.ContextTimeoutEnabled, &opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.PoolTimeout, &opt.MaxRetries)
 		if err := secure(opt.TLSConfig); err != nil {
 			return nil, err
 		}
