@@ -23,6 +23,10 @@ type publishPage struct {
 	Title   string
 	Locales []publishLocale
 	Errors  map[string]string
+	// Link is the preview link just made, shown once; Lives are the
+	// lifetimes offered, in days.
+	Link  *previewLink
+	Lives []int
 }
 
 // publishLocale is one language: what can be released, and what is
@@ -71,13 +75,17 @@ func (d *Desk) publishScreen(w http.ResponseWriter, v *visit) {
 }
 
 func (d *Desk) renderPublish(w http.ResponseWriter, v *visit, code int, errs map[string]string, banner string) {
+	d.renderPublishWith(w, v, code, errs, banner, nil)
+}
+
+func (d *Desk) renderPublishWith(w http.ResponseWriter, v *visit, code int, errs map[string]string, banner string, link *previewLink) {
 	id := v.r.PathValue("id")
 	a, ready, err := d.releasable(v, id)
 	if err != nil {
 		d.render(w, httpStatus(err), "problem", "layout", withBanner(v.view("title.problem", nil), sentence(v.lang, err)))
 		return
 	}
-	p := &publishPage{ID: id, Title: a.GetLocales()["zh-CN"].GetTitle(), Errors: errs}
+	p := &publishPage{ID: id, Title: a.GetLocales()["zh-CN"].GetTitle(), Errors: errs, Link: link, Lives: linkLives}
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
 	}
@@ -148,6 +156,9 @@ func (d *Desk) release(w http.ResponseWriter, v *visit) {
 		_, err = d.svc.Publishing.SchedulePublish(ctx, &publishingv1.SchedulePublishRequest{ArticleId: id, Locales: locales, At: timestamppb.New(at)}, as)
 	case "correct":
 		_, err = d.svc.Publishing.CorrectArticle(ctx, &publishingv1.CorrectArticleRequest{ArticleId: id, Locales: locales, Note: strings.TrimSpace(v.r.PostFormValue("note"))}, as)
+	case "link":
+		d.createLink(w, v, id)
+		return
 	case "takedown":
 		_, err = d.svc.Publishing.UnpublishArticle(ctx, &publishingv1.UnpublishArticleRequest{ArticleId: id, Locales: locales, Reason: strings.TrimSpace(v.r.PostFormValue("reason"))}, as)
 	default:
