@@ -27,6 +27,10 @@ type publishPage struct {
 	// lifetimes offered, in days.
 	Link  *previewLink
 	Lives []int
+	// Timeline is the audit timeline, newest first; Pending the
+	// schedules that can be cancelled.
+	Timeline []timelineEntry
+	Pending  []scheduleView
 }
 
 // publishLocale is one language: what can be released, and what is
@@ -105,6 +109,11 @@ func (d *Desk) renderPublishWith(w http.ResponseWriter, v *visit, code int, errs
 		}
 		p.Locales = append(p.Locales, pl)
 	}
+	tl, pending, err := d.timeline(ctx, client.Token(v.token), id, pub.GetPublication())
+	if err != nil {
+		banner = join(banner, v.lang.T("timeline.partial")+" "+sentence(v.lang, err))
+	}
+	p.Timeline, p.Pending = tl, pending
 	view := v.view("title.publish", p)
 	view.Banner = banner
 	if n := v.r.URL.Query().Get("done"); n != "" {
@@ -156,6 +165,8 @@ func (d *Desk) release(w http.ResponseWriter, v *visit) {
 		_, err = d.svc.Publishing.SchedulePublish(ctx, &publishingv1.SchedulePublishRequest{ArticleId: id, Locales: locales, At: timestamppb.New(at)}, as)
 	case "correct":
 		_, err = d.svc.Publishing.CorrectArticle(ctx, &publishingv1.CorrectArticleRequest{ArticleId: id, Locales: locales, Note: strings.TrimSpace(v.r.PostFormValue("note"))}, as)
+	case "cancel":
+		_, err = d.svc.Publishing.CancelSchedule(ctx, &publishingv1.CancelScheduleRequest{ArticleId: id, ScheduleId: v.r.PostFormValue("schedule")}, as)
 	case "link":
 		d.createLink(w, v, id)
 		return

@@ -68,6 +68,22 @@ func TestAPublisherPreviewsAndPublishesChineseThenEnglishAndReadersSeeBoth(t *te
 	if s := text(t, b, `#state-en`); !strings.Contains(s, "Ready to publish") {
 		t.Fatalf("after publishing the Chinese, the English is %q", s)
 	}
+	// A schedule of the English shows as pending and is cancelled from
+	// the page; the timeline then tells who did what.
+	if _, err := cl.Publishing.SchedulePublish(context.Background(), &publishingv1.SchedulePublishRequest{ArticleId: id, Locales: []string{"en"}, At: timestamppb.New(time.Now().Add(time.Hour))}, d.As(auth.Publisher)); err != nil {
+		t.Fatal(err)
+	}
+	run(t, b, "the pending schedule", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`.cancel-schedule`)))
+	run(t, b, "cancelling it", chromedp.Click(chromedp.CSS(`.cancel-schedule`)), chromedp.WaitVisible(chromedp.CSS(`#timeline`)), chromedp.WaitNotPresent(chromedp.CSS(`.cancel-schedule`)))
+	tl := text(t, b, `#timeline`)
+	for _, want := range []string{"Schedule cancelled", "Scheduled", "First published", "zh-CN", "tandem.draft"} {
+		if !strings.Contains(tl, want) {
+			t.Fatalf("the timeline does not say %q:\n%s", want, tl)
+		}
+	}
+	if strings.Index(tl, "Schedule cancelled") > strings.Index(tl, "First published") {
+		t.Fatalf("the timeline is not newest first:\n%s", tl)
+	}
 	run(t, b, "publishing the English", chromedp.Click(chromedp.CSS(`#publish-en`)), chromedp.WaitVisible(chromedp.CSS(`#state-en .public-link`)))
 	// A reader loads both public pages.
 	for _, sel := range []string{`#state-zh .public-link`, `#state-en .public-link`} {
