@@ -6,11 +6,15 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/auth"
+	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 )
 
 // axeSource is axe-core (testdata/axe.min.js, vendored from npm; see
@@ -58,6 +62,14 @@ func TestEveryScreenPassesAxeWithoutSeriousOrCriticalViolations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A glossary term for the side-by-side to mark.
+	if _, err := cl.Review.PutTerm(ctx, &reviewv1.PutTermRequest{Term: &reviewv1.Term{Source: "图书馆", Targets: []string{"Library"}}}, d.As(auth.Admin)); err != nil {
+		t.Fatal(err)
+	}
+	link, err := cl.Publishing.CreatePreviewLink(ctx, &publishingv1.CreatePreviewLinkRequest{ArticleId: approved, Expires: timestamppb.New(time.Now().Add(time.Hour))}, d.As(auth.Publisher))
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := stacktest.SampleArticle()
 	a.Slug = "a11y-job"
 	job := submitted(t, cl, d, a)
@@ -90,5 +102,7 @@ func TestEveryScreenPassesAxeWithoutSeriousOrCriticalViolations(t *testing.T) {
 		d.signIn(t, b, auth.Publisher)
 		run(t, b, "the publisher", chromedp.Navigate(d.DeskURL+"/articles/"+approved+"/publish"), chromedp.WaitVisible(chromedp.CSS(`#publish-zh`)))
 		axeCheck(t, b, lang+" publisher")
+		run(t, b, "the preview link", chromedp.Navigate(d.DeskURL+"/preview/"+link.Token), chromedp.WaitVisible(chromedp.CSS(`#linked-zh`)))
+		axeCheck(t, b, lang+" preview link")
 	}
 }

@@ -33,6 +33,10 @@ func (d *Desk) routes() http.Handler {
 	mux.HandleFunc("POST /signin", d.signIn)
 	mux.HandleFunc("POST /signout", d.signOut)
 	mux.HandleFunc("POST /lang", d.switchLang)
+	// A preview link works without signing in: its signed token is the
+	// permission, checked by publishing.
+	mux.HandleFunc("GET /preview/{token}", d.linkedPreview)
+	mux.HandleFunc("GET /preview/{token}/{locale}", d.linkedPreviewPage)
 	// The probes: the desk is live and ready whenever it answers. It does
 	// not go unready when a service is down: it keeps serving and says
 	// so on each page, which beats no desk at all.

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -29,10 +30,16 @@ type jobPage struct {
 // segRow is one segment: Chinese left, English right.
 type segRow struct {
 	ID, Field, Source, Target, State string
-	Findings                         []findingView
-	Suggestions                      []suggestionView
-	Comments                         []commentView
-	Next                             string // the id of the row below, "" for the last
+	// SourceMarks is the source with the glossary's terms marked;
+	// TargetMarks the target with the findings marked at their
+	// offsets; SourceDiff the change of the source since it was
+	// translated, when it changed.
+	SourceMarks, TargetMarks []piece
+	SourceDiff               []spanView
+	Findings                 []findingView
+	Suggestions              []suggestionView
+	Comments                 []commentView
+	Next                     string // the id of the row below, "" for the last
 }
 
 type findingView struct{ Check, Severity, Message string }
@@ -58,7 +65,7 @@ func needsAttention(s *reviewv1.Segment) bool {
 	return st == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW || st == reviewv1.SegmentState_SEGMENT_STATE_INITIAL || s.GetTarget() == ""
 }
 
-func jobPageOf(j *reviewv1.Job, attention bool) *jobPage {
+func jobPageOf(j *reviewv1.Job, attention bool, terms []glossaryTerm) *jobPage {
 	p := &jobPage{ID: j.GetArticleId(), Revision: j.GetRevision(), Status: enumKey(j.GetStatus().String(), "JOB_STATUS_"), Assignee: j.GetAssignee().GetName(), Attention: attention, Errors: map[string]string{}}
 	for _, u := range j.GetUnits() {
 		for _, s := range u.GetSegments() {
@@ -67,6 +74,11 @@ func jobPageOf(j *reviewv1.Job, attention bool) *jobPage {
 				continue
 			}
 			r := segRow{ID: s.GetId(), Field: u.GetKind(), Source: s.GetSource(), Target: s.GetTarget(), State: enumKey(s.GetState().String(), "SEGMENT_STATE_")}
+			r.SourceMarks = marked(s.GetSource(), append(termMarks(s.GetSource(), terms), findingMarks(s.GetFindings(), reviewv1.Side_SIDE_SOURCE)...))
+			if tm := findingMarks(s.GetFindings(), reviewv1.Side_SIDE_TARGET); len(tm) > 0 {
+				r.TargetMarks = marked(s.GetTarget(), tm)
+			}
+			r.SourceDiff = sourceDiff(s.GetSourceDiff())
 			for _, f := range s.GetFindings() {
 				if !f.GetDismissed() {
 					r.Findings = append(r.Findings, findingView{Check: f.GetCheck(), Severity: enumKey(f.GetSeverity().String(), "SEVERITY_"), Message: f.GetMessage()})
@@ -89,6 +101,15 @@ func jobPageOf(j *reviewv1.Job, attention bool) *jobPage {
 	return p
 }
 
+// glossary is the glossary's terms as the side-by-side marks them.
+func (d *Desk) glossary(ctx context.Context, v *visit) ([]glossaryTerm, error) {
+	gl, err := d.svc.Review.ListTerms(ctx, &reviewv1.ListTermsRequest{}, client.Token(v.token))
+	if err != nil {
+		return nil, err
+	}
+	return termsOf(gl.GetTerms()), nil
+}
+
 // job is the side-by-side of an article's translation job.
 func (d *Desk) job(w http.ResponseWriter, v *visit) {
 	ctx, cancel := v.ctx()
@@ -99,9 +120,15 @@ func (d *Desk) job(w http.ResponseWriter, v *visit) {
 		return
 	}
 	q := v.r.URL.Query()
-	p := jobPageOf(res.Job, q.Get("attention") == "1")
+	// The glossary marks terms in the source; without it the page still
+	// works, and says so.
+	terms, gerr := d.glossary(ctx, v)
+	p := jobPageOf(res.Job, q.Get("attention") == "1", terms)
 	p.Focus = q.Get("focus")
 	view := v.view("title.job", p)
+	if gerr != nil {
+		view.Banner = v.lang.T("job.no_glossary") + " " + sentence(v.lang, gerr)
+	}
 	if n := q.Get("done"); n != "" {
 		view.Notice = v.lang.T("job.done_" + n)
 	}
@@ -162,7 +189,8 @@ func (d *Desk) jobAction(w http.ResponseWriter, v *visit) {
 		d.render(w, httpStatus(err), "problem", "layout", withBanner(v.view("title.problem", nil), sentence(v.lang, err)))
 		return
 	}
-	p := jobPageOf(res.Job, back.Get("attention") == "1")
+	terms, _ := d.glossary(ctx, v)
+	p := jobPageOf(res.Job, back.Get("attention") == "1", terms)
 	view := v.view("title.job", p)
 	view.Banner = sentence(v.lang, err)
 	switch {

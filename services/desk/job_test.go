@@ -62,6 +62,10 @@ func TestATranslatorFixesASegmentByKeyboardAppliesMemoryAndApproves(t *testing.T
 	a.Slug = "night-study-later"
 	delete(a.Locales, "en")
 	a.Locales["zh-CN"].Blocks[0] = para("6月3日起，图书馆三楼夜间自习空间每天开放至22时。")
+	// A glossary term, marked in the source with its English on hover.
+	if _, err := cl.Review.PutTerm(ctx, &reviewv1.PutTermRequest{Term: &reviewv1.Term{Source: "自习空间", Targets: []string{"study space"}}}, d.As(auth.Admin)); err != nil {
+		t.Fatal(err)
+	}
 	job := submitted(t, cl, d, a)
 	var seg string
 	for _, u := range job.Units {
@@ -105,6 +109,18 @@ func TestATranslatorFixesASegmentByKeyboardAppliesMemoryAndApproves(t *testing.T
 	if f := text(t, b, row+` .finding.sev-error`); !strings.Contains(f, "23") {
 		t.Fatalf("the finding reads %q", f)
 	}
+	// The finding is marked at its offset in the English, coloured by
+	// its severity, and the glossary's term in the Chinese.
+	if m := text(t, b, row+` .target-marks mark.mark-error`); !strings.Contains(m, "23") {
+		t.Fatalf("the English marks %q as the error", m)
+	}
+	term, err := chromedp.Run(b, chromedp.AttributeValue(chromedp.CSS(row+` abbr.term`), "title"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, b, row+` abbr.term`); got != "自习空间" || term.Value != "study space" {
+		t.Fatalf("the term marked is %q with %q on hover", got, term.Value)
+	}
 	fixed := "From June 3, the night study space on the third floor of the Library is open until 22:00 every day."
 	run(t, b, "fixing the number by keyboard, and approving",
 		fill(`#t-`+strings.ReplaceAll(seg, ".", "_"), fixed),
@@ -147,5 +163,28 @@ func TestATranslatorFixesASegmentByKeyboardAppliesMemoryAndApproves(t *testing.T
 	}
 	if !strings.Contains(en, fixed) {
 		t.Fatalf("the approved English:\n%s", en)
+	}
+
+	// The editor changes that sentence's Chinese and submits again: the
+	// side-by-side shows the character diff of the Chinese.
+	dr, err := cl.Drafting.GetDraft(ctx, &draftingv1.GetDraftRequest{Id: job.ArticleId}, d.As(auth.Editor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr.Draft.Article.Locales["zh-CN"].Blocks[0] = para("6月3日起，图书馆三楼夜间自习空间每天开放至21时。")
+	up, err := cl.Drafting.UpdateDraft(ctx, &draftingv1.UpdateDraftRequest{Article: dr.Draft.Article, ExpectedRevision: dr.Draft.Revision}, d.As(auth.Editor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Drafting.SubmitDraft(ctx, &draftingv1.SubmitDraftRequest{Id: job.ArticleId, ExpectedRevision: up.Draft.Revision}, d.As(auth.Editor)); err != nil {
+		t.Fatal(err)
+	}
+	stacktest.Eventually(t, "the job reopens on the changed source", func() bool {
+		got, err := cl.Review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: job.ArticleId}, d.As(auth.Translator))
+		return err == nil && got.Job.SourceRevision == up.Draft.Revision
+	})
+	run(t, b, "the changed source", chromedp.Navigate(d.DeskURL+"/jobs/"+job.ArticleId), chromedp.WaitVisible(chromedp.CSS(row+` .source-diff`)))
+	if ins, del := text(t, b, row+` .source-diff ins`), text(t, b, row+` .source-diff del`); ins != "1" || del != "2" {
+		t.Fatalf("the diff of the Chinese inserts %q and deletes %q", ins, del)
 	}
 }

@@ -119,6 +119,10 @@ type listRow struct {
 	// States per locale: a status key, or "missing".
 	Zh, En         string
 	ZhLive, EnLive bool // public from an earlier revision while newer work goes on
+	// ZhMore and EnMore are what else holds for the locale: "scheduled"
+	// (a pending schedule will publish it), "corrected" (its public page
+	// carries a correction).
+	ZhMore, EnMore []string
 }
 
 func rowOf(s *draftingv1.DraftSummary, zhFirst bool, sections map[string]map[string]string, lang string) listRow {
@@ -155,10 +159,20 @@ func rowOf(s *draftingv1.DraftSummary, zhFirst bool, sections map[string]map[str
 			// The other locale is public; this one is not yet.
 			state = "unpublished"
 		}
+		if slices.Contains(s.GetTakenDownLocales(), l) {
+			state, live = "taken_down", false
+		}
+		var more []string
+		if slices.Contains(s.GetScheduledLocales(), l) {
+			more = append(more, "scheduled")
+		}
+		if slices.Contains(s.GetCorrectedLocales(), l) {
+			more = append(more, "corrected")
+		}
 		if l == "zh-CN" {
-			r.Zh, r.ZhLive = state, live
+			r.Zh, r.ZhLive, r.ZhMore = state, live, more
 		} else {
-			r.En, r.EnLive = state, live
+			r.En, r.EnLive, r.EnMore = state, live, more
 		}
 	}
 	return r

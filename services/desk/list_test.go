@@ -3,15 +3,19 @@ package desk_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/internal/client"
 	"github.com/tandemnews/tandem/internal/stack/stacktest"
 	"github.com/tandemnews/tandem/pkg/auth"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 )
 
 // create stores an article as the editor, with a Chinese title and, when
@@ -40,7 +44,8 @@ func TestTheNewsroomListFiltersPagesAndUpdatesLive(t *testing.T) {
 	// One article published in both languages, one without English, and
 	// enough others for a second page.
 	pub := stacktest.SampleArticle()
-	if _, err := cl.Walk(ctx, pub, d.Tokens); err != nil {
+	walked, err := cl.Walk(ctx, pub, d.Tokens)
+	if err != nil {
 		t.Fatal(err)
 	}
 	d.create(t, cl, "只有中文的稿件", "")
@@ -89,5 +94,27 @@ func TestTheNewsroomListFiltersPagesAndUpdatesLive(t *testing.T) {
 	run(t, b, "the live update", chromedp.WaitVisible(chromedp.CSS(`#row-`+id)))
 	if r := rows(); !strings.Contains(r, "刚刚写好的稿件") {
 		t.Fatalf("after the live update:\n%s", r)
+	}
+
+	// The published article's Chinese is corrected and its English taken
+	// down, then scheduled again: each language says so.
+	as := d.As(auth.Publisher)
+	pid := walked.ArticleId
+	if _, err := cl.Publishing.CorrectArticle(ctx, &publishingv1.CorrectArticleRequest{ArticleId: pid, Locales: []string{"zh-CN"}, Note: "更正了日期。"}, as); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Publishing.UnpublishArticle(ctx, &publishingv1.UnpublishArticleRequest{ArticleId: pid, Locales: []string{"en"}, Reason: "The translation is being checked."}, as); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Publishing.SchedulePublish(ctx, &publishingv1.SchedulePublishRequest{ArticleId: pid, Locales: []string{"en"}, At: timestamppb.New(time.Now().Add(time.Hour))}, as); err != nil {
+		t.Fatal(err)
+	}
+	run(t, b, "the states of each language", chromedp.Navigate(d.DeskURL+"/?q="+url.QueryEscape(pub.Locales["zh-CN"].Title)),
+		chromedp.WaitVisible(chromedp.CSS(`#row-`+pid+` .state-scheduled`)))
+	states := text(t, b, `#row-`+pid)
+	for _, want := range []string{"已发布", "已更正", "已撤下", "已定时"} {
+		if !strings.Contains(states, want) {
+			t.Fatalf("the row does not say %q:\n%s", want, states)
+		}
 	}
 }

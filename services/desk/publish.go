@@ -23,6 +23,14 @@ type publishPage struct {
 	Title   string
 	Locales []publishLocale
 	Errors  map[string]string
+	// Link is the preview link just made, shown once; Lives are the
+	// lifetimes offered, in days.
+	Link  *previewLink
+	Lives []int
+	// Timeline is the audit timeline, newest first; Pending the
+	// schedules that can be cancelled.
+	Timeline []timelineEntry
+	Pending  []scheduleView
 }
 
 // publishLocale is one language: what can be released, and what is
@@ -71,13 +79,17 @@ func (d *Desk) publishScreen(w http.ResponseWriter, v *visit) {
 }
 
 func (d *Desk) renderPublish(w http.ResponseWriter, v *visit, code int, errs map[string]string, banner string) {
+	d.renderPublishWith(w, v, code, errs, banner, nil)
+}
+
+func (d *Desk) renderPublishWith(w http.ResponseWriter, v *visit, code int, errs map[string]string, banner string, link *previewLink) {
 	id := v.r.PathValue("id")
 	a, ready, err := d.releasable(v, id)
 	if err != nil {
 		d.render(w, httpStatus(err), "problem", "layout", withBanner(v.view("title.problem", nil), sentence(v.lang, err)))
 		return
 	}
-	p := &publishPage{ID: id, Title: a.GetLocales()["zh-CN"].GetTitle(), Errors: errs}
+	p := &publishPage{ID: id, Title: a.GetLocales()["zh-CN"].GetTitle(), Errors: errs, Link: link, Lives: linkLives}
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
 	}
@@ -97,6 +109,11 @@ func (d *Desk) renderPublish(w http.ResponseWriter, v *visit, code int, errs map
 		}
 		p.Locales = append(p.Locales, pl)
 	}
+	tl, pending, err := d.timeline(ctx, client.Token(v.token), id, pub.GetPublication())
+	if err != nil {
+		banner = join(banner, v.lang.T("timeline.partial")+" "+sentence(v.lang, err))
+	}
+	p.Timeline, p.Pending = tl, pending
 	view := v.view("title.publish", p)
 	view.Banner = banner
 	if n := v.r.URL.Query().Get("done"); n != "" {
@@ -148,6 +165,11 @@ func (d *Desk) release(w http.ResponseWriter, v *visit) {
 		_, err = d.svc.Publishing.SchedulePublish(ctx, &publishingv1.SchedulePublishRequest{ArticleId: id, Locales: locales, At: timestamppb.New(at)}, as)
 	case "correct":
 		_, err = d.svc.Publishing.CorrectArticle(ctx, &publishingv1.CorrectArticleRequest{ArticleId: id, Locales: locales, Note: strings.TrimSpace(v.r.PostFormValue("note"))}, as)
+	case "cancel":
+		_, err = d.svc.Publishing.CancelSchedule(ctx, &publishingv1.CancelScheduleRequest{ArticleId: id, ScheduleId: v.r.PostFormValue("schedule")}, as)
+	case "link":
+		d.createLink(w, v, id)
+		return
 	case "takedown":
 		_, err = d.svc.Publishing.UnpublishArticle(ctx, &publishingv1.UnpublishArticleRequest{ArticleId: id, Locales: locales, Reason: strings.TrimSpace(v.r.PostFormValue("reason"))}, as)
 	default:

@@ -10,13 +10,14 @@ import (
 )
 
 // follow fills the catalog from the drafts, review's jobs and
-// publishing's publications, closes s.ready once it holds what the
+// publishing's publications and schedules, closes s.ready once it holds what the
 // streams held at start, and keeps it current until ctx is done.
 func (s *Service) follow(ctx context.Context) error {
 	return events.FollowAll(ctx, s.ready,
 		view(s.drafts, s.cat.PutDraft, s.log),
 		view(jobs(s.bus.Editorial), s.cat.PutJob, s.log),
 		view(publications(s.bus.Public), s.cat.PutPublication, s.log),
+		view(schedules(s.bus.Editorial), s.cat.PutSchedules, s.log),
 	)
 }
 

@@ -24,3 +24,8 @@ func jobs(s *events.Stream) *events.Aggregate[*reviewv1.Job] {
 func publications(s *events.Stream) *events.Aggregate[*eventsv1.Publication] {
 	return events.Reader(s, eventsv1.KindArticles, (*eventsv1.ArticleEvent).GetPublication)
 }
+
+// schedules reads publishing's schedules, for the article list.
+func schedules(s *events.Stream) *events.Aggregate[*eventsv1.Schedules] {
+	return events.Reader(s, eventsv1.KindSchedules, (*eventsv1.ScheduleEvent).GetSchedules)
+}

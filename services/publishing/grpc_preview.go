@@ -3,10 +3,14 @@ package publishing
 import (
 	"context"
 	"slices"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	"github.com/tandemnews/tandem/services/publishing/publication"
 )
 
 // PreviewArticle implements PublishingService: the page of one locale as
@@ -34,4 +38,82 @@ func (s *Service) PreviewArticle(_ context.Context, req *publishingv1.PreviewArt
 		return nil, toStatus(err)
 	}
 	return &publishingv1.PreviewArticleResponse{Html: html}, nil
+}
+
+// CreatePreviewLink implements PublishingService: a token that shows the
+// article as it would be released until expires, signed with publishing's
+// key. The article must exist; what it shows is read when the link is
+// opened, so a later approval shows too.
+func (s *Service) CreatePreviewLink(ctx context.Context, req *publishingv1.CreatePreviewLinkRequest) (*publishingv1.CreatePreviewLinkResponse, error) {
+	var v rpc.Violations
+	now := s.now()
+	if req.GetArticleId() == "" {
+		v.Add("article_id", "is required")
+	}
+	exp := req.GetExpires()
+	switch {
+	case exp == nil:
+		v.Add("expires", "is required")
+	case !exp.AsTime().After(now):
+		v.Add("expires", "must be in the future")
+	case exp.AsTime().Sub(now) > maxLinkLife:
+		v.Add("expires", "must be at most 30 days ahead")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := s.drafts.Get(ctx, req.GetArticleId()); err != nil {
+		return nil, toStatus(about("article "+req.GetArticleId(), err))
+	}
+	key, err := s.links.get(ctx)
+	if err != nil {
+		return nil, toStatus(about("preview link key", err))
+	}
+	at := exp.AsTime().Truncate(time.Second)
+	s.log.InfoContext(ctx, "preview link created", "article", req.GetArticleId(), "expires", at)
+	return &publishingv1.CreatePreviewLinkResponse{Token: signLink(key, req.GetArticleId(), at), Expires: timestamppb.New(at)}, nil
+}
+
+// GetLinkedPreview implements PublishingService: the locale of the
+// article a valid link names, rendered as it would be released.
+func (s *Service) GetLinkedPreview(ctx context.Context, req *publishingv1.GetLinkedPreviewRequest) (*publishingv1.GetLinkedPreviewResponse, error) {
+	l := req.GetLocale()
+	if l != "" && !slices.Contains(siteconfig.Locales, l) {
+		return nil, rpc.InvalidField("locale", "must be zh-CN or en")
+	}
+	key, err := s.links.get(ctx)
+	if err != nil {
+		return nil, toStatus(about("preview link key", err))
+	}
+	id, exp, err := checkLink(key, req.GetToken(), s.now())
+	if err != nil {
+		return nil, rpc.InvalidField("token", "%s", err.Error())
+	}
+	src, err := s.sources(ctx, id, siteconfig.Locales)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	res := &publishingv1.GetLinkedPreviewResponse{ArticleId: id, Expires: timestamppb.New(exp)}
+	var page *publication.Release
+	for _, tag := range siteconfig.Locales {
+		rels, err := src.Choose([]string{tag})
+		if err != nil || len(rels) == 0 {
+			continue
+		}
+		res.Locales = append(res.Locales, tag)
+		if tag == l {
+			page = &rels[0]
+		}
+	}
+	if l == "" {
+		return res, nil
+	}
+	if page == nil {
+		return nil, rpc.InvalidField("locale", "%s is not ready to show yet", l)
+	}
+	a := page.Article
+	if res.Html, err = s.render.Render(Page{Locale: l, Section: a.GetSection(), Date: a.GetDate(), Slug: a.GetSlug(), Content: page.Content, Published: []string{l}}); err != nil {
+		return nil, toStatus(err)
+	}
+	return res, nil
 }

@@ -43,6 +43,7 @@ type Service struct {
 	// Ready is closed once the schedules have been read from the stream.
 	Ready  chan struct{}
 	render *Renderer
+	links  *linkKey
 	pages  pages
 	log    *slog.Logger
 	now    func() time.Time
@@ -74,6 +75,7 @@ func New(bus *events.Bus, o Options) *Service {
 		plan:   schedule.NewPlan(),
 		Ready:  make(chan struct{}),
 		render: &Renderer{Site: o.Site},
+		links:  &linkKey{bus: bus},
 		pages:  pages{cache: o.Pages, log: log},
 		log:    log,
 		now:    time.Now,
@@ -86,18 +88,21 @@ func (s *Service) Register(r grpc.ServiceRegistrar) {
 }
 
 // Policy says who may call what. GetRendered serves only what is public
-// already, so it needs no token.
+// already, so it needs no token; GetLinkedPreview needs none either: its
+// signed link is the permission.
 func (s *Service) Policy() auth.Policy {
 	return auth.Policy{
-		publishingv1.PublishingService_PublishArticle_FullMethodName:   {auth.Publisher},
-		publishingv1.PublishingService_GetPublication_FullMethodName:   {auth.Publisher, auth.Editor},
-		publishingv1.PublishingService_GetRendered_FullMethodName:      auth.Public,
-		publishingv1.PublishingService_CorrectArticle_FullMethodName:   {auth.Publisher},
-		publishingv1.PublishingService_UnpublishArticle_FullMethodName: {auth.Publisher},
-		publishingv1.PublishingService_SchedulePublish_FullMethodName:  {auth.Publisher},
-		publishingv1.PublishingService_CancelSchedule_FullMethodName:   {auth.Publisher},
-		publishingv1.PublishingService_ListSchedules_FullMethodName:    {auth.Publisher, auth.Editor},
-		publishingv1.PublishingService_PreviewArticle_FullMethodName:   {auth.Editor, auth.Translator, auth.Publisher},
+		publishingv1.PublishingService_PublishArticle_FullMethodName:    {auth.Publisher},
+		publishingv1.PublishingService_GetPublication_FullMethodName:    {auth.Publisher, auth.Editor},
+		publishingv1.PublishingService_GetRendered_FullMethodName:       auth.Public,
+		publishingv1.PublishingService_CorrectArticle_FullMethodName:    {auth.Publisher},
+		publishingv1.PublishingService_UnpublishArticle_FullMethodName:  {auth.Publisher},
+		publishingv1.PublishingService_SchedulePublish_FullMethodName:   {auth.Publisher},
+		publishingv1.PublishingService_CancelSchedule_FullMethodName:    {auth.Publisher},
+		publishingv1.PublishingService_ListSchedules_FullMethodName:     {auth.Publisher, auth.Editor},
+		publishingv1.PublishingService_PreviewArticle_FullMethodName:    {auth.Editor, auth.Translator, auth.Publisher},
+		publishingv1.PublishingService_CreatePreviewLink_FullMethodName: {auth.Publisher},
+		publishingv1.PublishingService_GetLinkedPreview_FullMethodName:  auth.Public,
 	}
 }
 

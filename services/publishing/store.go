@@ -40,3 +40,9 @@ func Addresses(s *events.Stream) *events.Aggregate[*eventsv1.Address] {
 		func(a *eventsv1.Address) *eventsv1.AddressEvent { return &eventsv1.AddressEvent{Address: a} },
 		(*eventsv1.AddressEvent).GetAddress, func(a *eventsv1.Address, rev uint64) { a.Revision = rev })
 }
+
+// LinkKeyBucket is the key-value bucket of the key that signs preview
+// links, named after the editorial stream: publishing alone reads it, so
+// that no other service (the desk least of all) can make a link that
+// shows a draft.
+func LinkKeyBucket(c events.Config) string { return c.EditorialStream + "_PREVIEW_KEY" }

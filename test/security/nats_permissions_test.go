@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/internal/stack"
 	"github.com/tandemnews/tandem/internal/stack/stacktest"
@@ -158,6 +159,20 @@ func TestDeployedNATSPermissions(t *testing.T) {
 	p := publishing.New(busAs("publishing"), publishing.Options{})
 	if _, err := p.GetPublication(as(auth.Publisher), &publishingv1.GetPublicationRequest{ArticleId: id}); err != nil {
 		t.Fatalf("publishing user reads a publication: %v", err)
+	}
+	link, err := p.CreatePreviewLink(as(auth.Publisher), &publishingv1.CreatePreviewLinkRequest{ArticleId: id, Expires: timestamppb.New(time.Now().Add(time.Hour))})
+	if err != nil {
+		t.Fatalf("publishing user keeps the preview link key: %v", err)
+	}
+	if _, err := p.GetLinkedPreview(ctx, &publishingv1.GetLinkedPreviewRequest{Token: link.Token, Locale: "zh-CN"}); err != nil {
+		t.Fatalf("publishing user checks a preview link: %v", err)
+	}
+	// Only publishing reads that key.
+	for _, user := range []string{"drafting", "review", "site", "webhooks"} {
+		js, _ := jetstream.New(connectAs(t, urlOf(user), nats.CustomInboxPrefix(events.InboxPrefix(user))))
+		if err := refused(func(c context.Context) error { _, err := js.KeyValue(c, publishing.LinkKeyBucket(cfg)); return err }); err == nil {
+			t.Errorf("%s opened the preview link key's bucket", user)
+		}
 	}
 	// No service writes on another's subjects.
 	for user, subject := range map[string]string{"drafting": "public.articles." + id, "review": "editorial.drafts." + id, "publishing": "editorial.reviews." + id} {

@@ -20,6 +20,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	"github.com/tandemnews/tandem/pkg/testkit"
+	"github.com/tandemnews/tandem/services/publishing"
 	"github.com/tandemnews/tandem/services/webhooks"
 )
 
@@ -98,11 +99,12 @@ func StartOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*st
 		if err := st.Wait(); err != nil {
 			t.Errorf("stack stopped with: %v", err)
 		}
-		// The webhooks' bucket is named after the test's public stream;
-		// it goes with the streams.
+		// The webhooks' bucket and the preview link key's are named after
+		// the test's streams; they go with the streams.
 		c, stop := context.WithTimeout(context.Background(), 5*time.Second)
 		defer stop()
 		_ = bus.JetStream().DeleteKeyValue(c, webhooks.Bucket(bus.Config()))
+		_ = bus.JetStream().DeleteKeyValue(c, publishing.LinkKeyBucket(bus.Config()))
 	})
 	conn, err := grpc.NewClient(gl.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

@@ -76,6 +76,7 @@ type row struct {
 	draft *draftingv1.Draft
 	job   *reviewv1.Job
 	pub   *eventsv1.Publication
+	sched *eventsv1.Schedules
 }
 
 // New returns an empty catalog.
@@ -123,6 +124,15 @@ func (c *Catalog) PutPublication(p *eventsv1.Publication) {
 	c.put(p.GetArticleId(), func(r *row) {
 		if r.pub == nil || p.Revision > r.pub.Revision {
 			r.pub = p
+		}
+	})
+}
+
+// PutSchedules records an article's schedules, newer only.
+func (c *Catalog) PutSchedules(x *eventsv1.Schedules) {
+	c.put(x.GetArticleId(), func(r *row) {
+		if r.sched == nil || x.Revision > r.sched.Revision {
+			r.sched = x
 		}
 	})
 }
@@ -198,10 +208,25 @@ func summary(r *row) *draftingv1.DraftSummary {
 		s.Locales = append(s.Locales, l)
 		s.Titles[l] = c.GetTitle()
 		s.Authors = append(s.Authors, c.GetByline().GetAuthors()...)
-		if r.pub.GetLocales()[l] != nil {
+		if pl := r.pub.GetLocales()[l]; pl != nil {
 			s.PublishedLocales = append(s.PublishedLocales, l)
+			if pl.GetCorrection() != nil {
+				s.CorrectedLocales = append(s.CorrectedLocales, l)
+			}
 		}
 	}
+	s.TakenDownLocales = takenDown(r.pub)
+	slices.Sort(s.TakenDownLocales)
+	for _, x := range r.sched.GetItems() {
+		if x.GetStatus() == eventsv1.ScheduleStatus_SCHEDULE_STATUS_PENDING {
+			for _, l := range x.GetLocales() {
+				if !slices.Contains(s.ScheduledLocales, l) {
+					s.ScheduledLocales = append(s.ScheduledLocales, l)
+				}
+			}
+		}
+	}
+	slices.Sort(s.ScheduledLocales)
 	return s
 }
 

@@ -249,3 +249,25 @@ func TestSlugOwnerIsAnotherPublishedArticle(t *testing.T) {
 		}
 	}
 }
+
+func TestSummariesSayWhatIsCorrectedTakenDownAndScheduled(t *testing.T) {
+	c := New()
+	c.PutDraft(stored("A", 3, 1, "标题", "Title"))
+	c.PutPublication(&eventsv1.Publication{ArticleId: "A", Revision: 2,
+		Locales:   map[string]*eventsv1.PublishedLocale{"zh-CN": {Correction: &eventsv1.Correction{Note: "更正"}}},
+		TakenDown: map[string]*eventsv1.TakenDown{"en": {Reason: "checking"}}})
+	c.PutSchedules(&eventsv1.Schedules{ArticleId: "A", Revision: 4, Items: []*eventsv1.Schedule{
+		{Id: "1", Locales: []string{"zh-CN"}, Status: eventsv1.ScheduleStatus_SCHEDULE_STATUS_CANCELLED},
+		{Id: "2", Locales: []string{"en"}, Status: eventsv1.ScheduleStatus_SCHEDULE_STATUS_PENDING},
+	}})
+	s := c.List(&draftingv1.ListDraftsRequest{}, 10, nil).Drafts[0]
+	if !slices.Equal(s.CorrectedLocales, []string{"zh-CN"}) || !slices.Equal(s.TakenDownLocales, []string{"en"}) || !slices.Equal(s.ScheduledLocales, []string{"en"}) {
+		t.Fatalf("corrected %v, taken down %v, scheduled %v", s.CorrectedLocales, s.TakenDownLocales, s.ScheduledLocales)
+	}
+	// An older state of the schedules changes nothing; the schedule done, nothing is pending.
+	c.PutSchedules(&eventsv1.Schedules{ArticleId: "A", Revision: 3})
+	c.PutSchedules(&eventsv1.Schedules{ArticleId: "A", Revision: 5, Items: []*eventsv1.Schedule{{Id: "2", Locales: []string{"en"}, Status: eventsv1.ScheduleStatus_SCHEDULE_STATUS_DONE}}})
+	if s := c.List(&draftingv1.ListDraftsRequest{}, 10, nil).Drafts[0]; len(s.ScheduledLocales) != 0 {
+		t.Fatalf("scheduled after the schedule fired: %v", s.ScheduledLocales)
+	}
+}

@@ -1498,9 +1498,15 @@ type DraftSummary struct {
 	// Authors in every locale.
 	Authors []string `protobuf:"bytes,9,rep,name=authors,proto3" json:"authors,omitempty"`
 	// Who changed the draft last, and when.
-	Updated       *v1.Change `protobuf:"bytes,10,opt,name=updated,proto3" json:"updated,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Updated *v1.Change `protobuf:"bytes,10,opt,name=updated,proto3" json:"updated,omitempty"`
+	// Public locales whose page carries a correction note.
+	CorrectedLocales []string `protobuf:"bytes,11,rep,name=corrected_locales,json=correctedLocales,proto3" json:"corrected_locales,omitempty"`
+	// Locales taken down and not public again.
+	TakenDownLocales []string `protobuf:"bytes,12,rep,name=taken_down_locales,json=takenDownLocales,proto3" json:"taken_down_locales,omitempty"`
+	// Locales a pending schedule will publish.
+	ScheduledLocales []string `protobuf:"bytes,13,rep,name=scheduled_locales,json=scheduledLocales,proto3" json:"scheduled_locales,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *DraftSummary) Reset() {
@@ -1599,6 +1605,27 @@ func (x *DraftSummary) GetAuthors() []string {
 func (x *DraftSummary) GetUpdated() *v1.Change {
 	if x != nil {
 		return x.Updated
+	}
+	return nil
+}
+
+func (x *DraftSummary) GetCorrectedLocales() []string {
+	if x != nil {
+		return x.CorrectedLocales
+	}
+	return nil
+}
+
+func (x *DraftSummary) GetTakenDownLocales() []string {
+	if x != nil {
+		return x.TakenDownLocales
+	}
+	return nil
+}
+
+func (x *DraftSummary) GetScheduledLocales() []string {
+	if x != nil {
+		return x.ScheduledLocales
 	}
 	return nil
 }
@@ -2153,7 +2180,7 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x04diff\x18\v \x03(\v2\x1c.tandem.drafting.v1.TextSpanR\x04diff\"J\n" +
 	"\bTextSpan\x12*\n" +
 	"\x02op\x18\x01 \x01(\x0e2\x1a.tandem.drafting.v1.SpanOpR\x02op\x12\x12\n" +
-	"\x04text\x18\x02 \x01(\tR\x04text\"\xba\x03\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"\xc2\x04\n" +
 	"\fDraftSummary\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12D\n" +
 	"\x06titles\x18\x02 \x03(\v2,.tandem.drafting.v1.DraftSummary.TitlesEntryR\x06titles\x12\x18\n" +
@@ -2165,7 +2192,10 @@ const file_tandem_drafting_v1_drafting_proto_rawDesc = "" +
 	"\x11published_locales\x18\b \x03(\tR\x10publishedLocales\x12\x18\n" +
 	"\aauthors\x18\t \x03(\tR\aauthors\x123\n" +
 	"\aupdated\x18\n" +
-	" \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\x1a9\n" +
+	" \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\x12+\n" +
+	"\x11corrected_locales\x18\v \x03(\tR\x10correctedLocales\x12,\n" +
+	"\x12taken_down_locales\x18\f \x03(\tR\x10takenDownLocales\x12+\n" +
+	"\x11scheduled_locales\x18\r \x03(\tR\x10scheduledLocales\x1a9\n" +
 	"\vTitlesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xbe\x02\n" +

@@ -971,6 +971,246 @@ func (x *PreviewArticleResponse) GetHtml() []byte {
 	return nil
 }
 
+// CreatePreviewLinkRequest names the article and how long the link works.
+type CreatePreviewLinkRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// When the link stops working: in the future, at most 30 days ahead.
+	Expires       *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expires,proto3" json:"expires,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePreviewLinkRequest) Reset() {
+	*x = CreatePreviewLinkRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePreviewLinkRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePreviewLinkRequest) ProtoMessage() {}
+
+func (x *CreatePreviewLinkRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePreviewLinkRequest.ProtoReflect.Descriptor instead.
+func (*CreatePreviewLinkRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CreatePreviewLinkRequest) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *CreatePreviewLinkRequest) GetExpires() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Expires
+	}
+	return nil
+}
+
+// CreatePreviewLinkResponse is the signed token of the link.
+type CreatePreviewLinkResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token, URL-safe; the desk serves it at /preview/<token>.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// When the link stops working.
+	Expires       *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expires,proto3" json:"expires,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePreviewLinkResponse) Reset() {
+	*x = CreatePreviewLinkResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePreviewLinkResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePreviewLinkResponse) ProtoMessage() {}
+
+func (x *CreatePreviewLinkResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePreviewLinkResponse.ProtoReflect.Descriptor instead.
+func (*CreatePreviewLinkResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *CreatePreviewLinkResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *CreatePreviewLinkResponse) GetExpires() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Expires
+	}
+	return nil
+}
+
+// GetLinkedPreviewRequest is a preview link's token and a locale.
+type GetLinkedPreviewRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token CreatePreviewLink returned.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// BCP 47 tag of the locale to render; empty asks only which locales
+	// can be shown.
+	Locale        string `protobuf:"bytes,2,opt,name=locale,proto3" json:"locale,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLinkedPreviewRequest) Reset() {
+	*x = GetLinkedPreviewRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLinkedPreviewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLinkedPreviewRequest) ProtoMessage() {}
+
+func (x *GetLinkedPreviewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLinkedPreviewRequest.ProtoReflect.Descriptor instead.
+func (*GetLinkedPreviewRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetLinkedPreviewRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *GetLinkedPreviewRequest) GetLocale() string {
+	if x != nil {
+		return x.Locale
+	}
+	return ""
+}
+
+// GetLinkedPreviewResponse is the rendered page of the locale.
+type GetLinkedPreviewResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The HTML page, as the site would serve it once released; empty when
+	// no locale was asked for.
+	Html []byte `protobuf:"bytes,1,opt,name=html,proto3" json:"html,omitempty"`
+	// Article id.
+	ArticleId string `protobuf:"bytes,2,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
+	// The locales that can be shown now (ready to release).
+	Locales []string `protobuf:"bytes,3,rep,name=locales,proto3" json:"locales,omitempty"`
+	// When the link stops working.
+	Expires       *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expires,proto3" json:"expires,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLinkedPreviewResponse) Reset() {
+	*x = GetLinkedPreviewResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLinkedPreviewResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLinkedPreviewResponse) ProtoMessage() {}
+
+func (x *GetLinkedPreviewResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLinkedPreviewResponse.ProtoReflect.Descriptor instead.
+func (*GetLinkedPreviewResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GetLinkedPreviewResponse) GetHtml() []byte {
+	if x != nil {
+		return x.Html
+	}
+	return nil
+}
+
+func (x *GetLinkedPreviewResponse) GetArticleId() string {
+	if x != nil {
+		return x.ArticleId
+	}
+	return ""
+}
+
+func (x *GetLinkedPreviewResponse) GetLocales() []string {
+	if x != nil {
+		return x.Locales
+	}
+	return nil
+}
+
+func (x *GetLinkedPreviewResponse) GetExpires() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Expires
+	}
+	return nil
+}
+
 var File_tandem_publishing_v1_publishing_proto protoreflect.FileDescriptor
 
 const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
@@ -1033,7 +1273,23 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\aarticle\x18\x01 \x01(\v2\x1a.tandem.article.v1.ArticleR\aarticle\x12\x16\n" +
 	"\x06locale\x18\x02 \x01(\tR\x06locale\",\n" +
 	"\x16PreviewArticleResponse\x12\x12\n" +
-	"\x04html\x18\x01 \x01(\fR\x04html2\xe5\a\n" +
+	"\x04html\x18\x01 \x01(\fR\x04html\"o\n" +
+	"\x18CreatePreviewLinkRequest\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x01 \x01(\tR\tarticleId\x124\n" +
+	"\aexpires\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\aexpires\"g\n" +
+	"\x19CreatePreviewLinkResponse\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x124\n" +
+	"\aexpires\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\aexpires\"G\n" +
+	"\x17GetLinkedPreviewRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x16\n" +
+	"\x06locale\x18\x02 \x01(\tR\x06locale\"\x9d\x01\n" +
+	"\x18GetLinkedPreviewResponse\x12\x12\n" +
+	"\x04html\x18\x01 \x01(\fR\x04html\x12\x1d\n" +
+	"\n" +
+	"article_id\x18\x02 \x01(\tR\tarticleId\x12\x18\n" +
+	"\alocales\x18\x03 \x03(\tR\alocales\x124\n" +
+	"\aexpires\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\aexpires2\xce\t\n" +
 	"\x11PublishingService\x12k\n" +
 	"\x0ePublishArticle\x12+.tandem.publishing.v1.PublishArticleRequest\x1a,.tandem.publishing.v1.PublishArticleResponse\x12k\n" +
 	"\x0eGetPublication\x12+.tandem.publishing.v1.GetPublicationRequest\x1a,.tandem.publishing.v1.GetPublicationResponse\x12b\n" +
@@ -1043,7 +1299,9 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\x0fSchedulePublish\x12,.tandem.publishing.v1.SchedulePublishRequest\x1a-.tandem.publishing.v1.SchedulePublishResponse\x12k\n" +
 	"\x0eCancelSchedule\x12+.tandem.publishing.v1.CancelScheduleRequest\x1a,.tandem.publishing.v1.CancelScheduleResponse\x12h\n" +
 	"\rListSchedules\x12*.tandem.publishing.v1.ListSchedulesRequest\x1a+.tandem.publishing.v1.ListSchedulesResponse\x12k\n" +
-	"\x0ePreviewArticle\x12+.tandem.publishing.v1.PreviewArticleRequest\x1a,.tandem.publishing.v1.PreviewArticleResponseB\xe3\x01\n" +
+	"\x0ePreviewArticle\x12+.tandem.publishing.v1.PreviewArticleRequest\x1a,.tandem.publishing.v1.PreviewArticleResponse\x12t\n" +
+	"\x11CreatePreviewLink\x12..tandem.publishing.v1.CreatePreviewLinkRequest\x1a/.tandem.publishing.v1.CreatePreviewLinkResponse\x12q\n" +
+	"\x10GetLinkedPreview\x12-.tandem.publishing.v1.GetLinkedPreviewRequest\x1a..tandem.publishing.v1.GetLinkedPreviewResponseB\xe3\x01\n" +
 	"\x18com.tandem.publishing.v1B\x0fPublishingProtoP\x01ZDgithub.com/tandemnews/tandem/proto/tandem/publishing/v1;publishingv1\xa2\x02\x03TPX\xaa\x02\x14Tandem.Publishing.V1\xca\x02\x14Tandem\\Publishing\\V1\xe2\x02 Tandem\\Publishing\\V1\\GPBMetadata\xea\x02\x16Tandem::Publishing::V1b\x06proto3"
 
 var (
@@ -1058,64 +1316,75 @@ func file_tandem_publishing_v1_publishing_proto_rawDescGZIP() []byte {
 	return file_tandem_publishing_v1_publishing_proto_rawDescData
 }
 
-var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_tandem_publishing_v1_publishing_proto_goTypes = []any{
-	(*PublishArticleRequest)(nil),    // 0: tandem.publishing.v1.PublishArticleRequest
-	(*PublishArticleResponse)(nil),   // 1: tandem.publishing.v1.PublishArticleResponse
-	(*GetPublicationRequest)(nil),    // 2: tandem.publishing.v1.GetPublicationRequest
-	(*GetPublicationResponse)(nil),   // 3: tandem.publishing.v1.GetPublicationResponse
-	(*GetRenderedRequest)(nil),       // 4: tandem.publishing.v1.GetRenderedRequest
-	(*GetRenderedResponse)(nil),      // 5: tandem.publishing.v1.GetRenderedResponse
-	(*CorrectArticleRequest)(nil),    // 6: tandem.publishing.v1.CorrectArticleRequest
-	(*CorrectArticleResponse)(nil),   // 7: tandem.publishing.v1.CorrectArticleResponse
-	(*UnpublishArticleRequest)(nil),  // 8: tandem.publishing.v1.UnpublishArticleRequest
-	(*UnpublishArticleResponse)(nil), // 9: tandem.publishing.v1.UnpublishArticleResponse
-	(*SchedulePublishRequest)(nil),   // 10: tandem.publishing.v1.SchedulePublishRequest
-	(*SchedulePublishResponse)(nil),  // 11: tandem.publishing.v1.SchedulePublishResponse
-	(*CancelScheduleRequest)(nil),    // 12: tandem.publishing.v1.CancelScheduleRequest
-	(*CancelScheduleResponse)(nil),   // 13: tandem.publishing.v1.CancelScheduleResponse
-	(*ListSchedulesRequest)(nil),     // 14: tandem.publishing.v1.ListSchedulesRequest
-	(*ListSchedulesResponse)(nil),    // 15: tandem.publishing.v1.ListSchedulesResponse
-	(*PreviewArticleRequest)(nil),    // 16: tandem.publishing.v1.PreviewArticleRequest
-	(*PreviewArticleResponse)(nil),   // 17: tandem.publishing.v1.PreviewArticleResponse
-	(*v1.Publication)(nil),           // 18: tandem.events.v1.Publication
-	(*timestamppb.Timestamp)(nil),    // 19: google.protobuf.Timestamp
-	(*v1.Schedule)(nil),              // 20: tandem.events.v1.Schedule
-	(*v11.Article)(nil),              // 21: tandem.article.v1.Article
+	(*PublishArticleRequest)(nil),     // 0: tandem.publishing.v1.PublishArticleRequest
+	(*PublishArticleResponse)(nil),    // 1: tandem.publishing.v1.PublishArticleResponse
+	(*GetPublicationRequest)(nil),     // 2: tandem.publishing.v1.GetPublicationRequest
+	(*GetPublicationResponse)(nil),    // 3: tandem.publishing.v1.GetPublicationResponse
+	(*GetRenderedRequest)(nil),        // 4: tandem.publishing.v1.GetRenderedRequest
+	(*GetRenderedResponse)(nil),       // 5: tandem.publishing.v1.GetRenderedResponse
+	(*CorrectArticleRequest)(nil),     // 6: tandem.publishing.v1.CorrectArticleRequest
+	(*CorrectArticleResponse)(nil),    // 7: tandem.publishing.v1.CorrectArticleResponse
+	(*UnpublishArticleRequest)(nil),   // 8: tandem.publishing.v1.UnpublishArticleRequest
+	(*UnpublishArticleResponse)(nil),  // 9: tandem.publishing.v1.UnpublishArticleResponse
+	(*SchedulePublishRequest)(nil),    // 10: tandem.publishing.v1.SchedulePublishRequest
+	(*SchedulePublishResponse)(nil),   // 11: tandem.publishing.v1.SchedulePublishResponse
+	(*CancelScheduleRequest)(nil),     // 12: tandem.publishing.v1.CancelScheduleRequest
+	(*CancelScheduleResponse)(nil),    // 13: tandem.publishing.v1.CancelScheduleResponse
+	(*ListSchedulesRequest)(nil),      // 14: tandem.publishing.v1.ListSchedulesRequest
+	(*ListSchedulesResponse)(nil),     // 15: tandem.publishing.v1.ListSchedulesResponse
+	(*PreviewArticleRequest)(nil),     // 16: tandem.publishing.v1.PreviewArticleRequest
+	(*PreviewArticleResponse)(nil),    // 17: tandem.publishing.v1.PreviewArticleResponse
+	(*CreatePreviewLinkRequest)(nil),  // 18: tandem.publishing.v1.CreatePreviewLinkRequest
+	(*CreatePreviewLinkResponse)(nil), // 19: tandem.publishing.v1.CreatePreviewLinkResponse
+	(*GetLinkedPreviewRequest)(nil),   // 20: tandem.publishing.v1.GetLinkedPreviewRequest
+	(*GetLinkedPreviewResponse)(nil),  // 21: tandem.publishing.v1.GetLinkedPreviewResponse
+	(*v1.Publication)(nil),            // 22: tandem.events.v1.Publication
+	(*timestamppb.Timestamp)(nil),     // 23: google.protobuf.Timestamp
+	(*v1.Schedule)(nil),               // 24: tandem.events.v1.Schedule
+	(*v11.Article)(nil),               // 25: tandem.article.v1.Article
 }
 var file_tandem_publishing_v1_publishing_proto_depIdxs = []int32{
-	18, // 0: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	18, // 1: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.events.v1.Publication
-	18, // 2: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	18, // 3: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	19, // 4: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
-	20, // 5: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.events.v1.Schedule
-	20, // 6: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.events.v1.Schedule
-	20, // 7: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.events.v1.Schedule
-	21, // 8: tandem.publishing.v1.PreviewArticleRequest.article:type_name -> tandem.article.v1.Article
-	0,  // 9: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
-	2,  // 10: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
-	4,  // 11: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
-	6,  // 12: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
-	8,  // 13: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
-	10, // 14: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
-	12, // 15: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
-	14, // 16: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
-	16, // 17: tandem.publishing.v1.PublishingService.PreviewArticle:input_type -> tandem.publishing.v1.PreviewArticleRequest
-	1,  // 18: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
-	3,  // 19: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
-	5,  // 20: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
-	7,  // 21: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
-	9,  // 22: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
-	11, // 23: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
-	13, // 24: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
-	15, // 25: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
-	17, // 26: tandem.publishing.v1.PublishingService.PreviewArticle:output_type -> tandem.publishing.v1.PreviewArticleResponse
-	18, // [18:27] is the sub-list for method output_type
-	9,  // [9:18] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	22, // 0: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	22, // 1: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.events.v1.Publication
+	22, // 2: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	22, // 3: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	23, // 4: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
+	24, // 5: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.events.v1.Schedule
+	24, // 6: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.events.v1.Schedule
+	24, // 7: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.events.v1.Schedule
+	25, // 8: tandem.publishing.v1.PreviewArticleRequest.article:type_name -> tandem.article.v1.Article
+	23, // 9: tandem.publishing.v1.CreatePreviewLinkRequest.expires:type_name -> google.protobuf.Timestamp
+	23, // 10: tandem.publishing.v1.CreatePreviewLinkResponse.expires:type_name -> google.protobuf.Timestamp
+	23, // 11: tandem.publishing.v1.GetLinkedPreviewResponse.expires:type_name -> google.protobuf.Timestamp
+	0,  // 12: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
+	2,  // 13: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
+	4,  // 14: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
+	6,  // 15: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
+	8,  // 16: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
+	10, // 17: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
+	12, // 18: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
+	14, // 19: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
+	16, // 20: tandem.publishing.v1.PublishingService.PreviewArticle:input_type -> tandem.publishing.v1.PreviewArticleRequest
+	18, // 21: tandem.publishing.v1.PublishingService.CreatePreviewLink:input_type -> tandem.publishing.v1.CreatePreviewLinkRequest
+	20, // 22: tandem.publishing.v1.PublishingService.GetLinkedPreview:input_type -> tandem.publishing.v1.GetLinkedPreviewRequest
+	1,  // 23: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
+	3,  // 24: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
+	5,  // 25: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
+	7,  // 26: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
+	9,  // 27: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
+	11, // 28: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
+	13, // 29: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
+	15, // 30: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
+	17, // 31: tandem.publishing.v1.PublishingService.PreviewArticle:output_type -> tandem.publishing.v1.PreviewArticleResponse
+	19, // 32: tandem.publishing.v1.PublishingService.CreatePreviewLink:output_type -> tandem.publishing.v1.CreatePreviewLinkResponse
+	21, // 33: tandem.publishing.v1.PublishingService.GetLinkedPreview:output_type -> tandem.publishing.v1.GetLinkedPreviewResponse
+	23, // [23:34] is the sub-list for method output_type
+	12, // [12:23] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_tandem_publishing_v1_publishing_proto_init() }
@@ -1129,7 +1398,7 @@ func file_tandem_publishing_v1_publishing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_publishing_v1_publishing_proto_rawDesc), len(file_tandem_publishing_v1_publishing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

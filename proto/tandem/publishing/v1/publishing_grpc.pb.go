@@ -19,15 +19,17 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	PublishingService_PublishArticle_FullMethodName   = "/tandem.publishing.v1.PublishingService/PublishArticle"
-	PublishingService_GetPublication_FullMethodName   = "/tandem.publishing.v1.PublishingService/GetPublication"
-	PublishingService_GetRendered_FullMethodName      = "/tandem.publishing.v1.PublishingService/GetRendered"
-	PublishingService_CorrectArticle_FullMethodName   = "/tandem.publishing.v1.PublishingService/CorrectArticle"
-	PublishingService_UnpublishArticle_FullMethodName = "/tandem.publishing.v1.PublishingService/UnpublishArticle"
-	PublishingService_SchedulePublish_FullMethodName  = "/tandem.publishing.v1.PublishingService/SchedulePublish"
-	PublishingService_CancelSchedule_FullMethodName   = "/tandem.publishing.v1.PublishingService/CancelSchedule"
-	PublishingService_ListSchedules_FullMethodName    = "/tandem.publishing.v1.PublishingService/ListSchedules"
-	PublishingService_PreviewArticle_FullMethodName   = "/tandem.publishing.v1.PublishingService/PreviewArticle"
+	PublishingService_PublishArticle_FullMethodName    = "/tandem.publishing.v1.PublishingService/PublishArticle"
+	PublishingService_GetPublication_FullMethodName    = "/tandem.publishing.v1.PublishingService/GetPublication"
+	PublishingService_GetRendered_FullMethodName       = "/tandem.publishing.v1.PublishingService/GetRendered"
+	PublishingService_CorrectArticle_FullMethodName    = "/tandem.publishing.v1.PublishingService/CorrectArticle"
+	PublishingService_UnpublishArticle_FullMethodName  = "/tandem.publishing.v1.PublishingService/UnpublishArticle"
+	PublishingService_SchedulePublish_FullMethodName   = "/tandem.publishing.v1.PublishingService/SchedulePublish"
+	PublishingService_CancelSchedule_FullMethodName    = "/tandem.publishing.v1.PublishingService/CancelSchedule"
+	PublishingService_ListSchedules_FullMethodName     = "/tandem.publishing.v1.PublishingService/ListSchedules"
+	PublishingService_PreviewArticle_FullMethodName    = "/tandem.publishing.v1.PublishingService/PreviewArticle"
+	PublishingService_CreatePreviewLink_FullMethodName = "/tandem.publishing.v1.PublishingService/CreatePreviewLink"
+	PublishingService_GetLinkedPreview_FullMethodName  = "/tandem.publishing.v1.PublishingService/GetLinkedPreview"
 )
 
 // PublishingServiceClient is the client API for PublishingService service.
@@ -70,6 +72,15 @@ type PublishingServiceClient interface {
 	// nothing: the desk's live preview. Roles: editor, translator,
 	// publisher.
 	PreviewArticle(ctx context.Context, in *PreviewArticleRequest, opts ...grpc.CallOption) (*PreviewArticleResponse, error)
+	// CreatePreviewLink issues a signed token that shows the article as it
+	// would be released (the submitted Chinese, the approved English) to
+	// anybody who has it, until it expires: a link for the people quoted in
+	// a story. Publishing signs it with a key only it holds. Role:
+	// publisher.
+	CreatePreviewLink(ctx context.Context, in *CreatePreviewLinkRequest, opts ...grpc.CallOption) (*CreatePreviewLinkResponse, error)
+	// GetLinkedPreview renders one locale of the article a preview link
+	// names, while the link is valid. Public: the token is the permission.
+	GetLinkedPreview(ctx context.Context, in *GetLinkedPreviewRequest, opts ...grpc.CallOption) (*GetLinkedPreviewResponse, error)
 }
 
 type publishingServiceClient struct {
@@ -170,6 +181,26 @@ func (c *publishingServiceClient) PreviewArticle(ctx context.Context, in *Previe
 	return out, nil
 }
 
+func (c *publishingServiceClient) CreatePreviewLink(ctx context.Context, in *CreatePreviewLinkRequest, opts ...grpc.CallOption) (*CreatePreviewLinkResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreatePreviewLinkResponse)
+	err := c.cc.Invoke(ctx, PublishingService_CreatePreviewLink_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *publishingServiceClient) GetLinkedPreview(ctx context.Context, in *GetLinkedPreviewRequest, opts ...grpc.CallOption) (*GetLinkedPreviewResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetLinkedPreviewResponse)
+	err := c.cc.Invoke(ctx, PublishingService_GetLinkedPreview_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PublishingServiceServer is the server API for PublishingService service.
 // All implementations must embed UnimplementedPublishingServiceServer
 // for forward compatibility.
@@ -210,6 +241,15 @@ type PublishingServiceServer interface {
 	// nothing: the desk's live preview. Roles: editor, translator,
 	// publisher.
 	PreviewArticle(context.Context, *PreviewArticleRequest) (*PreviewArticleResponse, error)
+	// CreatePreviewLink issues a signed token that shows the article as it
+	// would be released (the submitted Chinese, the approved English) to
+	// anybody who has it, until it expires: a link for the people quoted in
+	// a story. Publishing signs it with a key only it holds. Role:
+	// publisher.
+	CreatePreviewLink(context.Context, *CreatePreviewLinkRequest) (*CreatePreviewLinkResponse, error)
+	// GetLinkedPreview renders one locale of the article a preview link
+	// names, while the link is valid. Public: the token is the permission.
+	GetLinkedPreview(context.Context, *GetLinkedPreviewRequest) (*GetLinkedPreviewResponse, error)
 	mustEmbedUnimplementedPublishingServiceServer()
 }
 
@@ -246,6 +286,12 @@ func (UnimplementedPublishingServiceServer) ListSchedules(context.Context, *List
 }
 func (UnimplementedPublishingServiceServer) PreviewArticle(context.Context, *PreviewArticleRequest) (*PreviewArticleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PreviewArticle not implemented")
+}
+func (UnimplementedPublishingServiceServer) CreatePreviewLink(context.Context, *CreatePreviewLinkRequest) (*CreatePreviewLinkResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePreviewLink not implemented")
+}
+func (UnimplementedPublishingServiceServer) GetLinkedPreview(context.Context, *GetLinkedPreviewRequest) (*GetLinkedPreviewResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetLinkedPreview not implemented")
 }
 func (UnimplementedPublishingServiceServer) mustEmbedUnimplementedPublishingServiceServer() {}
 func (UnimplementedPublishingServiceServer) testEmbeddedByValue()                           {}
@@ -430,6 +476,42 @@ func _PublishingService_PreviewArticle_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PublishingService_CreatePreviewLink_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePreviewLinkRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PublishingServiceServer).CreatePreviewLink(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PublishingService_CreatePreviewLink_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PublishingServiceServer).CreatePreviewLink(ctx, req.(*CreatePreviewLinkRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PublishingService_GetLinkedPreview_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetLinkedPreviewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PublishingServiceServer).GetLinkedPreview(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PublishingService_GetLinkedPreview_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PublishingServiceServer).GetLinkedPreview(ctx, req.(*GetLinkedPreviewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PublishingService_ServiceDesc is the grpc.ServiceDesc for PublishingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -472,6 +554,14 @@ var PublishingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "PreviewArticle",
 			Handler:    _PublishingService_PreviewArticle_Handler,
+		},
+		{
+			MethodName: "CreatePreviewLink",
+			Handler:    _PublishingService_CreatePreviewLink_Handler,
+		},
+		{
+			MethodName: "GetLinkedPreview",
+			Handler:    _PublishingService_GetLinkedPreview_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
