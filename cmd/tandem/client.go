@@ -15,6 +15,7 @@ import (
 	tclient "github.com/tandemnews/tandem/internal/client"
 
 	"github.com/spf13/cobra"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
@@ -44,6 +45,7 @@ func dial(addr string) (*client, error) {
 // dialTLS connects to addr over TLS verified with creds.
 func dialTLS(addr string, creds credentials.TransportCredentials) (*client, error) {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
 	if err != nil {
 		return nil, err
