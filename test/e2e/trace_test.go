@@ -129,15 +129,25 @@ func TestOnePublishIsOneTrace(t *testing.T) {
 	if publish.Parent().IsValid() {
 		t.Fatalf("the publish call's span has a parent %v: the caller's span should start the trace", publish.Parent())
 	}
+	// The client's span may end before the server's: wait for the site's
+	// apply and for every parent in the trace to have ended.
 	var apply sdktrace.ReadOnlySpan
 	stacktest.Eventually(t, "the site applies the publication in the publish's trace", func() bool {
-		for _, s := range traceOf(rec, tid) {
+		apply = nil
+		spans := traceOf(rec, tid)
+		ended := map[trace.SpanID]bool{}
+		for _, s := range spans {
+			ended[s.SpanContext().SpanID()] = true
 			if s.Name() == "site apply "+eventsv1.ArticlePublished {
 				apply = s
-				return true
 			}
 		}
-		return false
+		for _, s := range spans {
+			if s.Parent().IsValid() && !ended[s.Parent().SpanID()] {
+				return false
+			}
+		}
+		return apply != nil
 	})
 	if !apply.Parent().IsRemote() {
 		t.Fatalf("the site's apply span's parent %v is not the event's remote context", apply.Parent())
