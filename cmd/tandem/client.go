@@ -103,7 +103,10 @@ func (s *session) bind(cmd *cobra.Command) {
 	cmd.PersistentFlags().StringVar(&s.token, "token", "", "your bearer token (default $TANDEM_TOKEN)")
 	cmd.PersistentFlags().BoolVar(&s.tls, "tls", envBool(&s.bad, "TANDEM_TLS"), "connect with TLS, verified against the system's roots or --tls-ca (TANDEM_TLS=true)")
 	cmd.PersistentFlags().StringVar(&s.tlsCA, "tls-ca", env("TANDEM_TLS_CA", ""), "PEM file of the CA that signed the gRPC server's certificate; turns TLS on (TANDEM_TLS_CA)")
-	cmd.PersistentPreRun = func(cmd *cobra.Command, _ []string) { s.in, s.out = cmd.InOrStdin(), cmd.OutOrStdout() }
+	cmd.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		s.in, s.out = cmd.InOrStdin(), cmd.OutOrStdout()
+		traceVerb(cmd.Context())
+	}
 }
 
 // call dials, calls fn with a client signed in as the caller and a
