@@ -15,6 +15,7 @@ import (
 	tclient "github.com/tandemnews/tandem/internal/client"
 
 	"github.com/spf13/cobra"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
@@ -44,6 +45,7 @@ func dial(addr string) (*client, error) {
 // dialTLS connects to addr over TLS verified with creds.
 func dialTLS(addr string, creds credentials.TransportCredentials) (*client, error) {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
 	if err != nil {
 		return nil, err
@@ -101,7 +103,10 @@ func (s *session) bind(cmd *cobra.Command) {
 	cmd.PersistentFlags().StringVar(&s.token, "token", "", "your bearer token (default $TANDEM_TOKEN)")
 	cmd.PersistentFlags().BoolVar(&s.tls, "tls", envBool(&s.bad, "TANDEM_TLS"), "connect with TLS, verified against the system's roots or --tls-ca (TANDEM_TLS=true)")
 	cmd.PersistentFlags().StringVar(&s.tlsCA, "tls-ca", env("TANDEM_TLS_CA", ""), "PEM file of the CA that signed the gRPC server's certificate; turns TLS on (TANDEM_TLS_CA)")
-	cmd.PersistentPreRun = func(cmd *cobra.Command, _ []string) { s.in, s.out = cmd.InOrStdin(), cmd.OutOrStdout() }
+	cmd.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		s.in, s.out = cmd.InOrStdin(), cmd.OutOrStdout()
+		traceVerb(cmd.Context())
+	}
 }
 
 // call dials, calls fn with a client signed in as the caller and a

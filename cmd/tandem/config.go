@@ -26,6 +26,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/metrics"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
+	"github.com/tandemnews/tandem/pkg/telemetry"
 	"github.com/tandemnews/tandem/services/site"
 )
 
@@ -166,7 +167,8 @@ func (c *config) logTo(w io.Writer) *slog.Logger {
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		// A collector joins records to traces by trace_id and span_id.
+		return slog.New(telemetry.LogHandler(slog.NewJSONHandler(w, opts)))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
@@ -394,4 +396,24 @@ func settingsCmd(cmd *cobra.Command, s *settings, run func(ctx context.Context, 
 		return run(ctx, args)
 	}
 	return cmd
+}
+
+// startTracing sets up tracing from the OTEL_* variables (off until an
+// exporter is named) and returns what flushes it at exit.
+func startTracing(ctx context.Context, log *slog.Logger, service string) (func(), error) {
+	shutdown, err := telemetry.Start(ctx, service)
+	if err != nil {
+		return nil, err
+	}
+	if telemetry.Enabled() {
+		log.Info("tracing on", "service", service)
+	}
+	return func() {
+		// ctx is done by now: the flush gets a moment of its own.
+		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shutdown(fctx); err != nil {
+			log.Warn("traces not all exported at exit", "err", err)
+		}
+	}, nil
 }

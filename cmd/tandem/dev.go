@@ -57,6 +57,11 @@ TANDEM_ADDR (or --addr), so set that to the gRPC address it prints.`,
 func runDev(ctx context.Context, opts *devOptions) error {
 	c := &opts.config
 	log := c.logger()
+	stopTracing, err := startTracing(ctx, log, "tandem")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return err
 	}

@@ -43,6 +43,11 @@ NATS or Redis: it calls the services at --services-addr.`,
 func runServe(ctx context.Context, opts *serveOptions) error {
 	c, services := &opts.config, opts.Services
 	log := c.logger()
+	stopTracing, err := startTracing(ctx, log, "tandem-"+strings.Join(services, "-"))
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	if c.NATSURL == "" {
 		c.NATSURL = "nats://127.0.0.1:4222"
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
@@ -44,6 +45,7 @@ func Dial(addr string) (*Client, error) { return DialWith(addr, insecure.NewCred
 // credentials (TLS).
 func DialWith(addr string, creds credentials.TransportCredentials) (*Client, error) {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
 	if err != nil {
 		return nil, err

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -180,13 +182,14 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 			creds = insecure.NewCredentials()
 		}
 		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds),
+			grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpc.MaxMessageBytes)))
 		if err != nil {
 			return nil, fmt.Errorf("publishing client: %w", err)
 		}
 		st.Site = site.New(c.Bus, site.Options{Pages: c.Pages, Publishing: publishingv1.NewPublishingServiceClient(conn), Site: c.Site, LRUBytes: c.SiteLRUBytes, Fallback: c.SiteFallback, Logger: log})
 		hs := &http.Server{
-			Handler:           st.Site,
+			Handler:           otelhttp.NewHandler(st.Site, "site", public),
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       10 * time.Second,
 			WriteTimeout:      30 * time.Second,
@@ -243,9 +246,13 @@ func startDesk(ctx context.Context, g *errgroup.Group, c Config, log *slog.Logge
 		return err
 	}
 	g.Go(func() error { defer cl.Close(); return d.Run(ctx) })
-	serveHTTP(ctx, g, c.Desk, d)
+	serveHTTP(ctx, g, c.Desk, otelhttp.NewHandler(d, "desk", public))
 	return nil
 }
+
+// public marks the site and the desk as facing the internet: a request's
+// own traceparent starts no trace of ours, it is only linked to.
+var public = otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true })
 
 // serveHTTP serves h on l until ctx is done, then shuts down gracefully.
 func serveHTTP(ctx context.Context, g *errgroup.Group, l net.Listener, h http.Handler) {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/redis/go-redis/extra/redisotel/v9"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -68,7 +69,22 @@ func limit(ctxDeadline *bool, dial, read, write, pool *time.Duration, retries *i
 // is checked against. Every key an article has carries its id as a hash
 // tag, so each MULTI/EXEC and script of the cache stays on one slot of a
 // cluster.
+//
+// Every command is traced (OpenTelemetry, through the global tracer
+// provider: spans cost nothing until tracing is configured).
 func Connect(raw string, rootCAs *x509.CertPool) (redis.UniversalClient, error) {
+	rdb, err := connect(raw, rootCAs)
+	if err != nil {
+		return nil, err
+	}
+	if err := redisotel.InstrumentTracing(rdb); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("redis tracing: %w", err)
+	}
+	return rdb, nil
+}
+
+func connect(raw string, rootCAs *x509.CertPool) (redis.UniversalClient, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Handler handles one event. Returning nil acknowledges it; returning an
@@ -141,7 +143,11 @@ func (s *Stream) handle(ctx context.Context, log *slog.Logger, cfg *ConsumerConf
 	ev, err := decodeMsg(msg)
 	if err == nil {
 		hctx, cancel := context.WithTimeout(ctx, cfg.AckWait/2)
+		var span trace.Span
+		hctx, span = startConsumerSpan(hctx, ev, "process "+cfg.Durable)
+		span.SetAttributes(attribute.Int64("messaging.nats.delivery_attempt", int64(attempt)))
 		err = h(hctx, ev)
+		endSpan(span, err)
 		cancel()
 	}
 	id := msg.Headers().Get(HeaderID)

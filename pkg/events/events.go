@@ -5,7 +5,8 @@
 // from tandem.events.v1 and whose headers are the CloudEvents binary-mode
 // attributes (ce-specversion, ce-id, ce-type, ce-source, ce-time,
 // ce-subject, ce-datacontenttype, ce-dataschema) plus the ce-actor
-// extension, their values percent-encoded as the CloudEvents NATS binding
+// extension and, when the writer was traced, the distributed-tracing
+// extension (ce-traceparent, ce-tracestate), their values percent-encoded as the CloudEvents NATS binding
 // says. Nats-Msg-Id equals ce-id, so a retried publish is stored once.
 //
 // Each aggregate lives on its own subject, and the stream sequence of its
@@ -96,6 +97,12 @@ type Event struct {
 	Stored time.Time
 	// NATSSubject is the subject the message was stored on. Set when read.
 	NATSSubject string
+	// TraceParent and TraceState are the W3C trace context of the call
+	// that wrote the event (ce-traceparent, ce-tracestate), empty when it
+	// was not traced. Set when read; Publish writes the trace context of
+	// its ctx instead.
+	TraceParent string
+	TraceState  string
 }
 
 // validate checks the attributes a producer must set.

@@ -11,6 +11,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/oklog/ulid/v2"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
@@ -99,7 +101,16 @@ func NewID() string { return ulid.Make().String() }
 // stored at (the aggregate's new revision). If ev.ID was already stored
 // within the duplicate window, it returns the original sequence and
 // writes nothing, so a retry after a lost acknowledgement is safe.
-func (s *Stream) Publish(ctx context.Context, subject string, ev *Event, opts ...PublishOption) (uint64, error) {
+func (s *Stream) Publish(ctx context.Context, subject string, ev *Event, opts ...PublishOption) (_ uint64, err error) {
+	ctx, span := tracer().Start(ctx, ev.Type+" publish",
+		trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(
+			attribute.String("messaging.system", "nats"),
+			attribute.String("messaging.destination.name", subject),
+			attribute.String("cloudevents.event_type", ev.Type),
+			attribute.String("cloudevents.event_subject", ev.Subject),
+		))
+	defer func() { endSpan(span, err) }()
 	if err := ev.validate(); err != nil {
 		return 0, err
 	}
@@ -135,6 +146,7 @@ func (s *Stream) Publish(ctx context.Context, subject string, ev *Event, opts ..
 	} {
 		msg.Header.Set(h[0], encodeHeader(h[1]))
 	}
+	injectTrace(ctx, msg.Header)
 
 	popts := []jetstream.PublishOpt{jetstream.WithMsgID(ev.ID), jetstream.WithExpectStream(s.name)}
 	if o.expect {
@@ -159,6 +171,7 @@ func (s *Stream) Publish(ctx context.Context, subject string, ev *Event, opts ..
 	}
 	ev.Sequence = ack.Sequence
 	ev.NATSSubject = subject
+	span.SetAttributes(attribute.String("messaging.message.id", ev.ID), attribute.Int64("messaging.nats.stream_sequence", int64(ack.Sequence)))
 	return ack.Sequence, nil
 }
 
@@ -313,6 +326,12 @@ func decode(subject string, seq uint64, stored time.Time, h nats.Header, data []
 		return fail("payload: %v", err)
 	}
 	ev.Data = m
+	// A trace context that does not decode is dropped, not fatal: tracing
+	// never makes an event poison.
+	ev.TraceParent, _ = decodeHeader(h.Get(HeaderTraceParent))
+	if ev.TraceParent != "" {
+		ev.TraceState, _ = decodeHeader(h.Get(HeaderTraceState))
+	}
 	return ev, nil
 }
 

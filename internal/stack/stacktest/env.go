@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -106,7 +107,8 @@ func StartOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*st
 		_ = bus.JetStream().DeleteKeyValue(c, webhooks.Bucket(bus.Config()))
 		_ = bus.JetStream().DeleteKeyValue(c, publishing.LinkKeyBucket(bus.Config()))
 	})
-	conn, err := grpc.NewClient(gl.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(gl.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
 	if err != nil {
 		t.Fatal(err)
 	}
