@@ -70,7 +70,7 @@ func TestAnEditorWritesABilingualArticleSeesErrorsAtTheirFieldsAndSubmits(t *tes
 	// The previews are the site's pages, rendered by publishing.
 	for sel, title := range map[string]string{"#preview-zh": "图书馆夜间自习空间正式开放", "#preview-en": "Library Opens a Night Study Space"} {
 		js := fmt.Sprintf(`(() => { const d = document.querySelector(%q).contentDocument; const h = d && d.querySelector("article h1, h1"); return h ? h.textContent.trim() : ""; })() === %q`, sel, title)
-		if _, err := chromedp.Run(b, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		if _, err := chromedp.Run(b, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 			t.Fatalf("the preview %s never showed %q: %v", sel, title, err)
 		}
 	}

@@ -30,7 +30,7 @@ func TestAPublisherPreviewsAndPublishesChineseThenEnglishAndReadersSeeBoth(t *te
 	// Both previews are the site's pages of what will be released.
 	for sel, title := range map[string]string{"#preview-zh": a.Locales["zh-CN"].Title, "#preview-en": a.Locales["en"].Title} {
 		js := `(() => { const d = document.querySelector("` + sel + `").contentDocument; const h = d && d.querySelector("h1"); return h ? h.textContent.trim() : ""; })() === "` + title + `"`
-		if _, err := chromedp.Run(b, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		if _, err := chromedp.Run(b, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 			t.Fatalf("the preview %s never showed %q: %v", sel, title, err)
 		}
 	}
@@ -46,7 +46,7 @@ func TestAPublisherPreviewsAndPublishesChineseThenEnglishAndReadersSeeBoth(t *te
 	run(t, out, "opening the preview link signed out", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`#linked-zh`)))
 	for sel, title := range map[string]string{"#linked-zh": a.Locales["zh-CN"].Title, "#linked-en": a.Locales["en"].Title} {
 		js := `(() => { const d = document.querySelector("` + sel + `").contentDocument; const h = d && d.querySelector("h1"); return h ? h.textContent.trim() : ""; })() === "` + title + `"`
-		if _, err := chromedp.Run(out, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		if _, err := chromedp.Run(out, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 			t.Fatalf("the linked preview %s never showed %q: %v", sel, title, err)
 		}
 	}
