@@ -42,10 +42,11 @@ var (
 		Help: "Events announced on PUBLIC, by event type.",
 	}, []string{"type"})
 	// RedisFailures counts Redis steps publishing skipped because Redis
-	// failed: pages (before the event), pointers (after it), forget.
+	// failed: pages (before the event, skipped) and settle (clearing out,
+	// retried until done).
 	RedisFailures = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "tandem_publishing_redis_failures_total",
-		Help: "Redis steps skipped because Redis failed; the publish went on without them.",
+		Help: "Redis steps that failed: pages (skipped before the event; the publish went on) and settle (clearing out pages no article serves; retried until done).",
 	}, []string{"step"})
 	// Schedules counts fired schedules by outcome: done, failed.
 	Schedules = factory.NewCounterVec(prometheus.CounterOpts{
