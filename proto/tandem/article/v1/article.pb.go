@@ -510,14 +510,19 @@ func (x *Heading) GetText() string {
 // Figure is an image with its caption.
 type Figure struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// File reference, relative to the article's media folder.
+	// File reference, relative to the article's media folder. Kept for
+	// figures written before the media library; new figures use media.
 	File string `protobuf:"bytes,1,opt,name=file,proto3" json:"file,omitempty"`
 	// Caption shown under the image (inline text).
 	Caption string `protobuf:"bytes,2,opt,name=caption,proto3" json:"caption,omitempty"`
 	// Alternative text for screen readers.
 	Alt string `protobuf:"bytes,3,opt,name=alt,proto3" json:"alt,omitempty"`
 	// Photographer or source.
-	Credit        string `protobuf:"bytes,4,opt,name=credit,proto3" json:"credit,omitempty"`
+	Credit string `protobuf:"bytes,4,opt,name=credit,proto3" json:"credit,omitempty"`
+	// Media library id of the image: the hex SHA-256 of the stored
+	// (re-encoded) original. When set, alt and credit default to the media
+	// item's own text in this locale.
+	Media         string `protobuf:"bytes,5,opt,name=media,proto3" json:"media,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -576,6 +581,13 @@ func (x *Figure) GetAlt() string {
 func (x *Figure) GetCredit() string {
 	if x != nil {
 		return x.Credit
+	}
+	return ""
+}
+
+func (x *Figure) GetMedia() string {
+	if x != nil {
+		return x.Media
 	}
 	return ""
 }
@@ -836,12 +848,13 @@ const file_tandem_article_v1_article_proto_rawDesc = "" +
 	"\x04text\x18\x01 \x01(\tR\x04text\"3\n" +
 	"\aHeading\x12\x14\n" +
 	"\x05level\x18\x01 \x01(\x05R\x05level\x12\x12\n" +
-	"\x04text\x18\x02 \x01(\tR\x04text\"`\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"v\n" +
 	"\x06Figure\x12\x12\n" +
 	"\x04file\x18\x01 \x01(\tR\x04file\x12\x18\n" +
 	"\acaption\x18\x02 \x01(\tR\acaption\x12\x10\n" +
 	"\x03alt\x18\x03 \x01(\tR\x03alt\x12\x16\n" +
-	"\x06credit\x18\x04 \x01(\tR\x06credit\"=\n" +
+	"\x06credit\x18\x04 \x01(\tR\x06credit\x12\x14\n" +
+	"\x05media\x18\x05 \x01(\tR\x05media\"=\n" +
 	"\x05Quote\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12 \n" +
 	"\vattribution\x18\x02 \x01(\tR\vattribution\"6\n" +

@@ -345,7 +345,11 @@ type PublishedLocale struct {
 	// followed by path, e.g.
 	// "https://news.example.edu/en/news-events/news/forum-2024". Empty in
 	// events written before it was added; path alone then.
-	Url           string `protobuf:"bytes,15,opt,name=url,proto3" json:"url,omitempty"`
+	Url string `protobuf:"bytes,15,opt,name=url,proto3" json:"url,omitempty"`
+	// Every media item the page shows, in reading order (the lead image
+	// first). The site serves /media/<media>-<width>.<ext> only for images
+	// a live page lists here.
+	Images        []*PublishedImage `protobuf:"bytes,16,rep,name=images,proto3" json:"images,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -485,6 +489,121 @@ func (x *PublishedLocale) GetUrl() string {
 	return ""
 }
 
+func (x *PublishedLocale) GetImages() []*PublishedImage {
+	if x != nil {
+		return x.Images
+	}
+	return nil
+}
+
+// PublishedImage is one media item as a published page uses it.
+type PublishedImage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Media library id: hex SHA-256 of the stored original.
+	Media string `protobuf:"bytes,1,opt,name=media,proto3" json:"media,omitempty"`
+	// MIME type of every variant, e.g. "image/jpeg".
+	ContentType string `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// File name extension of every variant, without the dot, e.g. "jpg".
+	Ext string `protobuf:"bytes,3,opt,name=ext,proto3" json:"ext,omitempty"`
+	// Pixel size of the largest variant (the oriented original).
+	Width  int32 `protobuf:"varint,4,opt,name=width,proto3" json:"width,omitempty"`
+	Height int32 `protobuf:"varint,5,opt,name=height,proto3" json:"height,omitempty"`
+	// Widths of the resized variants, ascending; the largest is width.
+	Widths []int32 `protobuf:"varint,6,rep,packed,name=widths,proto3" json:"widths,omitempty"`
+	// Alternative text in this page's locale.
+	Alt string `protobuf:"bytes,7,opt,name=alt,proto3" json:"alt,omitempty"`
+	// Credit in this page's locale, if any.
+	Credit        string `protobuf:"bytes,8,opt,name=credit,proto3" json:"credit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishedImage) Reset() {
+	*x = PublishedImage{}
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishedImage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishedImage) ProtoMessage() {}
+
+func (x *PublishedImage) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishedImage.ProtoReflect.Descriptor instead.
+func (*PublishedImage) Descriptor() ([]byte, []int) {
+	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *PublishedImage) GetMedia() string {
+	if x != nil {
+		return x.Media
+	}
+	return ""
+}
+
+func (x *PublishedImage) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *PublishedImage) GetExt() string {
+	if x != nil {
+		return x.Ext
+	}
+	return ""
+}
+
+func (x *PublishedImage) GetWidth() int32 {
+	if x != nil {
+		return x.Width
+	}
+	return 0
+}
+
+func (x *PublishedImage) GetHeight() int32 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *PublishedImage) GetWidths() []int32 {
+	if x != nil {
+		return x.Widths
+	}
+	return nil
+}
+
+func (x *PublishedImage) GetAlt() string {
+	if x != nil {
+		return x.Alt
+	}
+	return ""
+}
+
+func (x *PublishedImage) GetCredit() string {
+	if x != nil {
+		return x.Credit
+	}
+	return ""
+}
+
 // Schedule is one planned publication.
 type Schedule struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -508,7 +627,7 @@ type Schedule struct {
 
 func (x *Schedule) Reset() {
 	*x = Schedule{}
-	mi := &file_tandem_events_v1_publication_proto_msgTypes[4]
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -520,7 +639,7 @@ func (x *Schedule) String() string {
 func (*Schedule) ProtoMessage() {}
 
 func (x *Schedule) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_publication_proto_msgTypes[4]
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -533,7 +652,7 @@ func (x *Schedule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schedule.ProtoReflect.Descriptor instead.
 func (*Schedule) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{4}
+	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Schedule) GetId() string {
@@ -601,7 +720,7 @@ type Schedules struct {
 
 func (x *Schedules) Reset() {
 	*x = Schedules{}
-	mi := &file_tandem_events_v1_publication_proto_msgTypes[5]
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -613,7 +732,7 @@ func (x *Schedules) String() string {
 func (*Schedules) ProtoMessage() {}
 
 func (x *Schedules) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_publication_proto_msgTypes[5]
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -626,7 +745,7 @@ func (x *Schedules) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schedules.ProtoReflect.Descriptor instead.
 func (*Schedules) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{5}
+	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Schedules) GetArticleId() string {
@@ -674,7 +793,7 @@ type Address struct {
 
 func (x *Address) Reset() {
 	*x = Address{}
-	mi := &file_tandem_events_v1_publication_proto_msgTypes[6]
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -686,7 +805,7 @@ func (x *Address) String() string {
 func (*Address) ProtoMessage() {}
 
 func (x *Address) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_events_v1_publication_proto_msgTypes[6]
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -699,7 +818,7 @@ func (x *Address) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Address.ProtoReflect.Descriptor instead.
 func (*Address) Descriptor() ([]byte, []int) {
-	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{6}
+	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Address) GetPath() string {
@@ -769,7 +888,7 @@ const file_tandem_events_v1_publication_proto_rawDesc = "" +
 	"\n" +
 	"Correction\x12\x12\n" +
 	"\x04note\x18\x01 \x01(\tR\x04note\x121\n" +
-	"\x06change\x18\x02 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\xa3\x04\n" +
+	"\x06change\x18\x02 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\xdd\x04\n" +
 	"\x0fPublishedLocale\x12\x16\n" +
 	"\x06locale\x18\x01 \x01(\tR\x06locale\x12'\n" +
 	"\x0fsource_revision\x18\x02 \x01(\x04R\x0esourceRevision\x12\x12\n" +
@@ -788,7 +907,17 @@ const file_tandem_events_v1_publication_proto_rawDesc = "" +
 	"correction\x18\r \x01(\v2\x1c.tandem.events.v1.CorrectionR\n" +
 	"correction\x12 \n" +
 	"\vdescription\x18\x0e \x01(\tR\vdescription\x12\x10\n" +
-	"\x03url\x18\x0f \x01(\tR\x03url\"\x9c\x02\n" +
+	"\x03url\x18\x0f \x01(\tR\x03url\x128\n" +
+	"\x06images\x18\x10 \x03(\v2 .tandem.events.v1.PublishedImageR\x06images\"\xcb\x01\n" +
+	"\x0ePublishedImage\x12\x14\n" +
+	"\x05media\x18\x01 \x01(\tR\x05media\x12!\n" +
+	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x10\n" +
+	"\x03ext\x18\x03 \x01(\tR\x03ext\x12\x14\n" +
+	"\x05width\x18\x04 \x01(\x05R\x05width\x12\x16\n" +
+	"\x06height\x18\x05 \x01(\x05R\x06height\x12\x16\n" +
+	"\x06widths\x18\x06 \x03(\x05R\x06widths\x12\x10\n" +
+	"\x03alt\x18\a \x01(\tR\x03alt\x12\x16\n" +
+	"\x06credit\x18\b \x01(\tR\x06credit\"\x9c\x02\n" +
 	"\bSchedule\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\alocales\x18\x02 \x03(\tR\alocales\x12*\n" +
@@ -830,46 +959,48 @@ func file_tandem_events_v1_publication_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_events_v1_publication_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_events_v1_publication_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_tandem_events_v1_publication_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_tandem_events_v1_publication_proto_goTypes = []any{
 	(ScheduleStatus)(0),           // 0: tandem.events.v1.ScheduleStatus
 	(*Publication)(nil),           // 1: tandem.events.v1.Publication
 	(*TakenDown)(nil),             // 2: tandem.events.v1.TakenDown
 	(*Correction)(nil),            // 3: tandem.events.v1.Correction
 	(*PublishedLocale)(nil),       // 4: tandem.events.v1.PublishedLocale
-	(*Schedule)(nil),              // 5: tandem.events.v1.Schedule
-	(*Schedules)(nil),             // 6: tandem.events.v1.Schedules
-	(*Address)(nil),               // 7: tandem.events.v1.Address
-	nil,                           // 8: tandem.events.v1.Publication.LocalesEntry
-	nil,                           // 9: tandem.events.v1.Publication.TakenDownEntry
-	nil,                           // 10: tandem.events.v1.Publication.MovedEntry
-	(*v1.Change)(nil),             // 11: tandem.article.v1.Change
-	(*v1.LocalizedContent)(nil),   // 12: tandem.article.v1.LocalizedContent
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*PublishedImage)(nil),        // 5: tandem.events.v1.PublishedImage
+	(*Schedule)(nil),              // 6: tandem.events.v1.Schedule
+	(*Schedules)(nil),             // 7: tandem.events.v1.Schedules
+	(*Address)(nil),               // 8: tandem.events.v1.Address
+	nil,                           // 9: tandem.events.v1.Publication.LocalesEntry
+	nil,                           // 10: tandem.events.v1.Publication.TakenDownEntry
+	nil,                           // 11: tandem.events.v1.Publication.MovedEntry
+	(*v1.Change)(nil),             // 12: tandem.article.v1.Change
+	(*v1.LocalizedContent)(nil),   // 13: tandem.article.v1.LocalizedContent
+	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
 }
 var file_tandem_events_v1_publication_proto_depIdxs = []int32{
-	8,  // 0: tandem.events.v1.Publication.locales:type_name -> tandem.events.v1.Publication.LocalesEntry
-	9,  // 1: tandem.events.v1.Publication.taken_down:type_name -> tandem.events.v1.Publication.TakenDownEntry
-	10, // 2: tandem.events.v1.Publication.moved:type_name -> tandem.events.v1.Publication.MovedEntry
-	11, // 3: tandem.events.v1.TakenDown.change:type_name -> tandem.article.v1.Change
-	11, // 4: tandem.events.v1.Correction.change:type_name -> tandem.article.v1.Change
-	12, // 5: tandem.events.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
-	11, // 6: tandem.events.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
-	11, // 7: tandem.events.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
+	9,  // 0: tandem.events.v1.Publication.locales:type_name -> tandem.events.v1.Publication.LocalesEntry
+	10, // 1: tandem.events.v1.Publication.taken_down:type_name -> tandem.events.v1.Publication.TakenDownEntry
+	11, // 2: tandem.events.v1.Publication.moved:type_name -> tandem.events.v1.Publication.MovedEntry
+	12, // 3: tandem.events.v1.TakenDown.change:type_name -> tandem.article.v1.Change
+	12, // 4: tandem.events.v1.Correction.change:type_name -> tandem.article.v1.Change
+	13, // 5: tandem.events.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
+	12, // 6: tandem.events.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
+	12, // 7: tandem.events.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
 	3,  // 8: tandem.events.v1.PublishedLocale.correction:type_name -> tandem.events.v1.Correction
-	13, // 9: tandem.events.v1.Schedule.at:type_name -> google.protobuf.Timestamp
-	11, // 10: tandem.events.v1.Schedule.scheduled:type_name -> tandem.article.v1.Change
-	0,  // 11: tandem.events.v1.Schedule.status:type_name -> tandem.events.v1.ScheduleStatus
-	11, // 12: tandem.events.v1.Schedule.ended:type_name -> tandem.article.v1.Change
-	5,  // 13: tandem.events.v1.Schedules.items:type_name -> tandem.events.v1.Schedule
-	11, // 14: tandem.events.v1.Address.change:type_name -> tandem.article.v1.Change
-	4,  // 15: tandem.events.v1.Publication.LocalesEntry.value:type_name -> tandem.events.v1.PublishedLocale
-	2,  // 16: tandem.events.v1.Publication.TakenDownEntry.value:type_name -> tandem.events.v1.TakenDown
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	5,  // 9: tandem.events.v1.PublishedLocale.images:type_name -> tandem.events.v1.PublishedImage
+	14, // 10: tandem.events.v1.Schedule.at:type_name -> google.protobuf.Timestamp
+	12, // 11: tandem.events.v1.Schedule.scheduled:type_name -> tandem.article.v1.Change
+	0,  // 12: tandem.events.v1.Schedule.status:type_name -> tandem.events.v1.ScheduleStatus
+	12, // 13: tandem.events.v1.Schedule.ended:type_name -> tandem.article.v1.Change
+	6,  // 14: tandem.events.v1.Schedules.items:type_name -> tandem.events.v1.Schedule
+	12, // 15: tandem.events.v1.Address.change:type_name -> tandem.article.v1.Change
+	4,  // 16: tandem.events.v1.Publication.LocalesEntry.value:type_name -> tandem.events.v1.PublishedLocale
+	2,  // 17: tandem.events.v1.Publication.TakenDownEntry.value:type_name -> tandem.events.v1.TakenDown
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_tandem_events_v1_publication_proto_init() }
@@ -883,7 +1014,7 @@ func file_tandem_events_v1_publication_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_events_v1_publication_proto_rawDesc), len(file_tandem_events_v1_publication_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
