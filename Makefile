@@ -57,7 +57,7 @@ lint:
 	else echo "buf breaking: no previous commit to compare with"; fi
 	bash tools/layout
 	bash tools/asyncapi/check
-	cd deploy/check && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd deploy/check && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -count=1 ./...
 
 ## mutation: how much of each domain package, pkg/events and the review checks their own tests
 ## pin (gremlins); fails below 80% test efficacy. Slow: not part of `make test`
