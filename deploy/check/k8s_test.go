@@ -197,6 +197,45 @@ func TestKubernetesOverlaysBuildIntoValidObjects(t *testing.T) {
 						t.Errorf("%s/%s: image %q, want the overlay's", want, c.Name, c.Image)
 					}
 					checkSettings(t, want, c, env, flags)
+					for _, e := range c.Env {
+						if r := e.ValueFrom; r != nil && r.SecretKeyRef != nil && o.secrets[r.SecretKeyRef.Name] == nil {
+							t.Errorf("%s takes %s from Secret %s, which the overlay does not make", want, e.Name, r.SecretKeyRef.Name)
+						}
+						if r := e.ValueFrom; r != nil && r.ConfigMapKeyRef != nil && o.configMaps[r.ConfigMapKeyRef.Name] == nil {
+							t.Errorf("%s takes %s from ConfigMap %s, which the overlay does not make", want, e.Name, r.ConfigMapKeyRef.Name)
+						}
+					}
+				}
+				for _, v := range d.Spec.Template.Spec.Volumes {
+					if v.Secret != nil && o.secrets[v.Secret.SecretName] == nil {
+						t.Errorf("%s mounts Secret %s, which the overlay does not make", want, v.Secret.SecretName)
+					}
+					if v.ConfigMap != nil && o.configMaps[v.ConfigMap.Name] == nil {
+						t.Errorf("%s mounts ConfigMap %s, which the overlay does not make", want, v.ConfigMap.Name)
+					}
+				}
+			}
+			for name, svc := range o.services {
+				d := o.deployments[name]
+				if d == nil {
+					t.Errorf("Service %s has no Deployment of its name", name)
+					continue
+				}
+				for k, v := range svc.Spec.Selector {
+					if d.Spec.Template.Labels[k] != v {
+						t.Errorf("Service %s selects %s=%s, which its pods lack", name, k, v)
+					}
+				}
+				for _, sp := range svc.Spec.Ports {
+					found := false
+					for _, c := range d.Spec.Template.Spec.Containers {
+						for _, cp := range c.Ports {
+							found = found || cp.Name == sp.TargetPort.String() || cp.ContainerPort == sp.TargetPort.IntVal
+						}
+					}
+					if !found {
+						t.Errorf("Service %s sends port %s to %s, which no container of its pods has", name, sp.Name, sp.TargetPort.String())
+					}
 				}
 			}
 			for name, p := range o.pdbs {
