@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,7 +24,17 @@ var (
 )
 
 // Desk counts and times the requests h answers, in
-// tandem_desk_requests_total and tandem_desk_request_seconds.
+// tandem_desk_requests_total and tandem_desk_request_seconds. A stream of
+// live updates (an EventSource, Accept: text/event-stream) is counted but
+// not timed: it lasts as long as the page is open.
 func Desk(h http.Handler) http.Handler {
-	return promhttp.InstrumentHandlerCounter(DeskRequests, promhttp.InstrumentHandlerDuration(DeskSeconds, h))
+	counted := promhttp.InstrumentHandlerCounter(DeskRequests, h)
+	timed := promhttp.InstrumentHandlerCounter(DeskRequests, promhttp.InstrumentHandlerDuration(DeskSeconds, h))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			counted.ServeHTTP(w, r)
+			return
+		}
+		timed.ServeHTTP(w, r)
+	})
 }

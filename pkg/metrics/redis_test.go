@@ -108,4 +108,15 @@ func TestDeskRequestsAreCountedByCode(t *testing.T) {
 	if n := sampleCount(t, "tandem_desk_request_seconds", "method", "get"); n < 3 {
 		t.Errorf("timed %d desk requests, want at least 3", n)
 	}
+	// A stream of live updates is counted, not timed.
+	timed := sampleCount(t, "tandem_desk_request_seconds", "method", "get")
+	req := httptest.NewRequest("GET", "/events", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if n := testutil.ToFloat64(metrics.DeskRequests.WithLabelValues("get", "200")) - ok; n != 3 {
+		t.Errorf("counted %v answers 200 with the stream, want 3", n)
+	}
+	if n := sampleCount(t, "tandem_desk_request_seconds", "method", "get") - timed; n != 0 {
+		t.Errorf("timed the stream of live updates (%d samples)", n)
+	}
 }
