@@ -20,6 +20,7 @@ run:
 ## test: the whole suite (starts Redis and NATS here if they are not running)
 test: services
 	$(GO) test $(TEST_FLAGS) ./...
+	cd deploy/check && $(GO) test $(TEST_FLAGS) ./...
 
 ## faults: only the fault, crash, stall, takedown, credential and permission tests, verbose, with their counts
 ## (they are part of `make test` too)
@@ -43,7 +44,8 @@ check-generated: generate
 		git status --short -- proto docs/schemas; exit 1; fi
 
 ## lint: gofmt, go vet, staticcheck, buf lint, buf breaking against the previous commit,
-## the rooms of the code (tools/layout), and docs/asyncapi.yaml with the AsyncAPI parser
+## the rooms of the code (tools/layout), docs/asyncapi.yaml with the AsyncAPI parser, and deploy/
+## (deploy/check: the alert rules and dashboard against the metrics, the Kubernetes overlays, compose)
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
@@ -55,6 +57,7 @@ lint:
 	else echo "buf breaking: no previous commit to compare with"; fi
 	bash tools/layout
 	bash tools/asyncapi/check
+	cd deploy/check && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -count=1 ./...
 
 ## mutation: how much of each domain package, pkg/events and the review checks their own tests
 ## pin (gremlins); fails below 80% test efficacy. Slow: not part of `make test`
