@@ -7,9 +7,10 @@ import (
 )
 
 // Latest returns a page of the newest articles of a locale (in a section
-// and its subsections when section is not empty), newest story date
-// first, then newest first publication, then by article id; and how many
-// there are in all.
+// and its subsections when section is not empty), newest first
+// publication of the locale first, then by article id; and how many
+// there are in all. The story date does not order them: a story dated
+// last year and published today is news today.
 func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*Page, int) {
 	ix.mu.RLock()
 	var pages []*Page
@@ -20,9 +21,6 @@ func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*
 	}
 	ix.mu.RUnlock()
 	slices.SortFunc(pages, func(a, b *Page) int {
-		if c := strings.Compare(b.Date, a.Date); c != 0 {
-			return c
-		}
 		if c := b.First.Compare(a.First); c != 0 {
 			return c
 		}

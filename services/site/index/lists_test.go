@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 )
 
 // ids returns the article ids of pages.
@@ -15,9 +17,9 @@ func ids(pages []*Page) []string {
 	return out
 }
 
-// catalogue is an index of five articles: C and D share a date and are
-// told apart by their first publication; E and F share both and are told
-// apart by id.
+// catalogue is an index of five articles: C was published last, then D;
+// B, E and F were first published at the same moment and are told apart
+// by id, whatever their story dates.
 func catalogue() *Index {
 	ix := New()
 	add := func(id, date string, first time.Time, section ...string) {
@@ -34,14 +36,14 @@ func catalogue() *Index {
 	return ix
 }
 
-func TestLatestOrdersByDateThenFirstPublicationThenId(t *testing.T) {
+func TestLatestOrdersByFirstPublicationThenId(t *testing.T) {
 	ix := catalogue()
 	pages, total := ix.Latest("en", nil, 0, 10)
-	if got := ids(pages); !slices.Equal(got, []string{"B", "C", "D", "E", "F"}) || total != 5 {
-		t.Errorf("Latest = %v of %d, want B C D E F of 5", got, total)
+	if got := ids(pages); !slices.Equal(got, []string{"C", "D", "B", "E", "F"}) || total != 5 {
+		t.Errorf("Latest = %v of %d, want C D B E F of 5", got, total)
 	}
 	pages, total = ix.Latest("en", nil, 1, 2)
-	if got := ids(pages); !slices.Equal(got, []string{"C", "D"}) || total != 5 {
+	if got := ids(pages); !slices.Equal(got, []string{"D", "B"}) || total != 5 {
 		t.Errorf("second page of two = %v of %d", got, total)
 	}
 	pages, total = ix.Latest("en", nil, 4, 2)
@@ -57,11 +59,69 @@ func TestLatestOrdersByDateThenFirstPublicationThenId(t *testing.T) {
 	}
 }
 
+func TestStoryDatedLongAgoAndPublishedLastListsFirst(t *testing.T) {
+	ix := catalogue()
+	old := locale("en", "/en/old", "2023-01-09", 1, "aaaaaaaaaaaaaaaa", t0.Add(48*time.Hour))
+	ix.Apply(publication("A", old), 20)
+	pages, _ := ix.Latest("en", nil, 0, 2)
+	if got := ids(pages); !slices.Equal(got, []string{"A", "C"}) {
+		t.Errorf("Latest = %v, want the story dated 2023 but published last first", got)
+	}
+	// A correction republishes it later still; it keeps its place, which
+	// its first publication decides.
+	fixed := locale("en", "/en/old", "2023-01-09", 2, "bbbbbbbbbbbbbbbb", t0.Add(72*time.Hour))
+	fixed.FirstPublished = at(t0.Add(-72 * time.Hour))
+	ix.Apply(publication("A", fixed), 21)
+	pages, _ = ix.Latest("en", nil, 0, 10)
+	if got := ids(pages); !slices.Equal(got, []string{"C", "D", "B", "E", "F", "A"}) {
+		t.Errorf("after a correction Latest = %v, want A last by its first publication", got)
+	}
+}
+
+func TestChangedIsTheNewestPublicationOrTakedown(t *testing.T) {
+	ix := New()
+	if !ix.Changed().IsZero() {
+		t.Fatalf("empty index changed at %v", ix.Changed())
+	}
+	ix = catalogue()
+	if got := ix.Changed(); !got.Equal(t0.Add(24 * time.Hour)) {
+		t.Errorf("Changed = %v, want the newest publication %v", got, t0.Add(24*time.Hour))
+	}
+	down := &eventsv1.Publication{ArticleId: "Z", TakenDown: map[string]*eventsv1.TakenDown{
+		"zh-CN": {Locale: "zh-CN", Path: "/zh/z", Change: at(t0.Add(30 * time.Hour))},
+	}}
+	ix.Apply(down, 30)
+	if got := ix.Changed(); !got.Equal(t0.Add(30 * time.Hour)) {
+		t.Errorf("after a takedown Changed = %v, want %v", got, t0.Add(30*time.Hour))
+	}
+}
+
+func TestLeadImageIsTheFirstImageWithEveryWidth(t *testing.T) {
+	pl := locale("en", "/en/photo", "2024-05-01", 1, "aaaaaaaaaaaaaaaa", t0)
+	pl.Images = []*eventsv1.PublishedImage{
+		{Media: "ab12", ContentType: "image/jpeg", Ext: "jpg", Width: 1600, Height: 900, Widths: []int32{400, 800, 1600}, Alt: "Students"},
+		{Media: "cd34", Ext: "png", Width: 100, Height: 100, Widths: []int32{100}},
+	}
+	ix := New()
+	ix.Apply(publication("P", pl), 1)
+	lead := ix.Resolve("/en/photo").Page.Lead
+	if lead == nil || lead.Media != "ab12" || lead.Alt != "Students" || lead.Width != 1600 || lead.Height != 900 || !slices.Equal(lead.Widths, []int32{400, 800, 1600}) {
+		t.Fatalf("lead image = %+v", lead)
+	}
+	if u := lead.URL(800); u != "/media/ab12-800.jpg" {
+		t.Errorf("URL(800) = %q", u)
+	}
+	ix.Apply(publication("Q", locale("en", "/en/text", "2024-05-01", 1, "aaaaaaaaaaaaaaaa", t0)), 2)
+	if lead := ix.Resolve("/en/text").Page.Lead; lead != nil {
+		t.Errorf("a page without images has lead %+v", lead)
+	}
+}
+
 func TestLatestKeepsToTheSectionAndItsSubsections(t *testing.T) {
 	ix := catalogue()
 	pages, total := ix.Latest("en", []string{"news"}, 0, 10)
-	if got := ids(pages); !slices.Equal(got, []string{"B", "C", "E"}) || total != 3 {
-		t.Errorf("news = %v of %d, want B C E", got, total)
+	if got := ids(pages); !slices.Equal(got, []string{"C", "B", "E"}) || total != 3 {
+		t.Errorf("news = %v of %d, want C B E", got, total)
 	}
 	if n := ix.Count("en", []string{"news"}); n != 3 {
 		t.Errorf("news count %d", n)
