@@ -154,7 +154,8 @@ func TestFeedsListTheNewestOfALocaleOrSection(t *testing.T) {
 		t.Errorf("RSS channel: %+v", ch)
 	}
 	link := "http://localhost:8080" + dated("en", 2, "campus-life").path()
-	if len(ch.Items) != 2 || ch.Items[0].Title != "Story 02" || ch.Items[0].Link != link || ch.Items[0].GUID != link ||
+	guid := "tag:localhost," + t0.AddDate(0, 0, 2).Format(time.DateOnly) + ":A2/en"
+	if len(ch.Items) != 2 || ch.Items[0].Title != "Story 02" || ch.Items[0].Link != link || ch.Items[0].GUID != guid ||
 		ch.Items[0].PubDate != t0.AddDate(0, 0, 2).Format(time.RFC1123Z) || ch.Items[0].Description != "About Story 02" {
 		t.Errorf("RSS items: %+v", ch.Items)
 	}
@@ -169,8 +170,83 @@ func TestFeedsListTheNewestOfALocaleOrSection(t *testing.T) {
 	}
 	var empty feedDoc
 	decode(t, h, "/en/news-events/notices/atom.xml", "application/atom+xml; charset=utf-8", &empty)
-	if len(empty.Entries) != 0 || empty.Updated != time.Unix(0, 0).UTC().Format(time.RFC3339) {
+	// An empty feed changed when the site last did.
+	if len(empty.Entries) != 0 || empty.Updated != t0.AddDate(0, 0, 2).Format(time.RFC3339) {
 		t.Errorf("an empty Atom feed: %+v", empty)
+	}
+}
+
+func TestFeedOfANewSiteCarriesWhenTheSiteStarted(t *testing.T) {
+	h := newHarness(t)
+	before := time.Now().Add(-time.Second)
+	h.run()
+	var atom, rss feedDoc
+	decode(t, h, "/en/atom.xml", "application/atom+xml; charset=utf-8", &atom)
+	decode(t, h, "/en/feed.xml", "application/rss+xml; charset=utf-8", &rss)
+	updated, err := time.Parse(time.RFC3339, atom.Updated)
+	if err != nil || updated.Before(before) || updated.After(time.Now()) {
+		t.Errorf("empty Atom feed updated %q, want about now", atom.Updated)
+	}
+	if built, err := time.Parse(time.RFC1123Z, rss.Channel.LastBuild); err != nil || !built.Equal(updated) {
+		t.Errorf("empty RSS lastBuildDate %q, want %s", rss.Channel.LastBuild, updated)
+	}
+}
+
+func TestFeedsOrderByPublicationAndDateTheNewestChange(t *testing.T) {
+	h := newHarness(t)
+	h.run()
+	h.put("A1", dated("en", 3))
+	h.put("A2", dated("en", 4))
+	// Dated long ago, published last.
+	old := dated("en", 5)
+	old.date, old.slug, old.title = "2023-01-09", "old-story", "Old Story"
+	h.put("A3", old)
+	// A1 corrected after all of them: it keeps its place, and its change
+	// is the feed's newest.
+	fix := dated("en", 3)
+	fix.rev, fix.at = 2, t0.AddDate(0, 0, 9)
+	h.put("A1", fix)
+	var rss, atom feedDoc
+	decode(t, h, "/en/feed.xml", "application/rss+xml; charset=utf-8", &rss)
+	decode(t, h, "/en/atom.xml", "application/atom+xml; charset=utf-8", &atom)
+	var titles []string
+	for _, it := range rss.Channel.Items {
+		titles = append(titles, it.Title)
+	}
+	if !slices.Equal(titles, []string{"Old Story", "Story 04", "Story 03"}) {
+		t.Errorf("RSS order %v, want by first publication", titles)
+	}
+	if rss.Channel.LastBuild != t0.AddDate(0, 0, 9).Format(time.RFC1123Z) || atom.Updated != t0.AddDate(0, 0, 9).Format(time.RFC3339) {
+		t.Errorf("lastBuildDate %q, updated %q, want the correction's time", rss.Channel.LastBuild, atom.Updated)
+	}
+	if e := atom.Entries[2]; e.Published != t0.AddDate(0, 0, 3).Format(time.RFC3339) || e.Updated != t0.AddDate(0, 0, 9).Format(time.RFC3339) {
+		t.Errorf("corrected entry published %q updated %q", e.Published, e.Updated)
+	}
+	if body := h.get("/en/").Body.String(); strings.Index(body, "Old Story") > strings.Index(body, "Story 04") {
+		t.Error("the listing does not put the story published last first")
+	}
+}
+
+func TestFeedEntryKeepsItsIDWhenTheSlugChanges(t *testing.T) {
+	h := newHarness(t)
+	h.run()
+	h.put("A1", dated("en", 1, "campus-life"))
+	var before feedDoc
+	decode(t, h, "/en/atom.xml", "application/atom+xml; charset=utf-8", &before)
+	renamed := dated("en", 1, "news-events", "news")
+	renamed.slug, renamed.rev, renamed.at = "a-better-name", 2, t0.AddDate(0, 0, 3)
+	h.put("A1", renamed)
+	var after, rss feedDoc
+	decode(t, h, "/en/atom.xml", "application/atom+xml; charset=utf-8", &after)
+	decode(t, h, "/en/feed.xml", "application/rss+xml; charset=utf-8", &rss)
+	if len(before.Entries) != 1 || len(after.Entries) != 1 || before.Entries[0].ID != after.Entries[0].ID {
+		t.Fatalf("entry id before %+v, after %+v", before.Entries, after.Entries)
+	}
+	if id := after.Entries[0].ID; !strings.HasPrefix(id, "tag:localhost,") || strings.Contains(id, "story-01") || rss.Channel.Items[0].GUID != id {
+		t.Errorf("entry id %q, RSS guid %q", id, rss.Channel.Items[0].GUID)
+	}
+	if !strings.Contains(rss.Channel.Items[0].Link, "a-better-name") {
+		t.Errorf("the link does not follow the slug: %q", rss.Channel.Items[0].Link)
 	}
 }
 
