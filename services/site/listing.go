@@ -95,12 +95,16 @@ type listData struct {
 	// the head announces them (only the first page has a twin).
 	Alternates []alt
 	HrefLang   bool
-	Nav        []block
-	Sections   []block
-	Lead       *listed
-	Stories    []listed
-	Blocks     []block
-	Pages      []pageLink
+	// InSection is true on a section's listing, which lists its
+	// subsections under its heading (the home page has them in its
+	// navigation already).
+	InSection bool
+	Nav       []block
+	Sections  []block
+	Lead      *listed
+	Stories   []listed
+	Blocks    []block
+	Pages     []pageLink
 }
 
 // sectionsShown is how many stories a section's block lists.
@@ -155,6 +159,7 @@ func (s *Site) renderListing(locale string, section []string, n int) []byte {
 		OGLocale:    pick(zh, "zh_CN", "en_US"),
 		Canonical:   site.URL(home),
 		HrefLang:    n == 1,
+		InSection:   len(section) > 0,
 	}
 	if len(section) > 0 {
 		d.Heading = site.SectionLabel(section, locale)
