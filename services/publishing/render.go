@@ -73,6 +73,8 @@ type pageData struct {
 	ImageWidth, ImageHeight         int32
 	Alternates                            []alternate
 	Breadcrumb                            []crumb
+	// Nav is the site's top-level sections, as the front page lists them.
+	Nav []crumb
 	Blocks                                []*articlev1.Block
 	// JSONLD is the schema.org NewsArticle; html/template writes it as
 	// JSON, escaped for a script element.
@@ -136,6 +138,11 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 	if len(d.Alternates) > 0 {
 		// x-default: the source language, the first one listed.
 		d.Alternates = append(d.Alternates, alternate{Hreflang: "x-default", Href: d.Alternates[0].Href})
+	}
+	for _, key := range site.SectionPaths() {
+		if !strings.Contains(key, "/") {
+			d.Nav = append(d.Nav, crumb{Label: site.SectionLabel([]string{key}, p.Locale), Href: d.Home + key + "/"})
+		}
 	}
 	home := map[string]string{"zh-CN": "首页", "en": "Home"}[p.Locale]
 	content := map[string]string{"zh-CN": "正文", "en": "Content"}[p.Locale]

@@ -15,7 +15,7 @@ try {
       const page = await browser.newPage();
       await page.setViewport({ width, height: mobile ? 844 : 800, deviceScaleFactor: scale, isMobile: mobile, hasTouch: mobile });
       const res = await page.goto(base + path, { waitUntil: 'networkidle0' });
-      if (!res.ok()) throw new Error(`${path}: ${res.status()}`);
+      if (res.status() >= 400) throw new Error(`${path}: ${res.status()}`);
       const file = `${out}/${name}-${width}.png`;
       await page.screenshot({ path: file, fullPage: true });
       console.log(file);
