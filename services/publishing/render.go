@@ -71,11 +71,11 @@ type pageData struct {
 	PublishedISO, ModifiedISO, Icon string
 	ImageAlt                        string
 	ImageWidth, ImageHeight         int32
-	Alternates                            []alternate
-	Breadcrumb                            []crumb
+	Alternates                      []alternate
+	Breadcrumb                      []crumb
 	// Nav is the site's top-level sections, as the front page lists them.
-	Nav []crumb
-	Blocks                                []*articlev1.Block
+	Nav    []crumb
+	Blocks []*articlev1.Block
 	// JSONLD is the schema.org NewsArticle; html/template writes it as
 	// JSON, escaped for a script element.
 	JSONLD map[string]any
