@@ -14,7 +14,11 @@ for (const file of process.argv.slice(2)) {
     if (!cat || cat.score === 1) continue;
     for (const ref of cat.auditRefs) {
       const a = r.audits[ref.id];
-      if (ref.weight > 0 && a.score !== null && a.score < 1) console.error(`  ${url.pathname} ${r.configSettings.formFactor} ${c}: ${a.id} (${a.title})`);
+      if (!(ref.weight > 0 && a.score !== null && a.score < 1)) continue;
+      // Name what the console logged, and where.
+      const items = a.id === 'errors-in-console' ? (a.details?.items || []).map((i) => `\`${i.sourceLocation?.url || i.url || i.source}\`: ${i.description}`) : [];
+      const why = items.length ? `: ${[...new Set(items)].join('; ')}` : '';
+      console.error(`  ${url.pathname} ${r.configSettings.formFactor} ${c}: ${a.id} (${a.title})${why}`);
     }
   }
 }
