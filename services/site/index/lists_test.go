@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -178,5 +179,48 @@ func TestLastChangeIsTheNewestPublication(t *testing.T) {
 	}
 	if !New().LastChange().IsZero() {
 		t.Error("an empty index has a last change")
+	}
+}
+
+// TestLatestKeepsTheNewestAsASortWould compares the first pages, which
+// keep only the newest while scanning, and deep pages, which sort the
+// whole listing, with the order itself, on an archive with ties.
+func TestLatestKeepsTheNewestAsASortWould(t *testing.T) {
+	ix := New()
+	var all []*Page
+	for i := range 700 {
+		id := fmt.Sprintf("A%03d", (i*389)%700)             // ids out of time order
+		first := t0.Add(time.Duration(i%250) * time.Minute) // ties of time
+		pl := locale("en", "/en/"+id, "2024-05-01", 1, "aaaaaaaaaaaaaaaa", first)
+		ix.Apply(publication(id, pl), uint64(i+1))
+		all = append(all, ix.Resolve("/en/"+id).Page)
+	}
+	slices.SortFunc(all, order)
+	for _, c := range []struct{ offset, limit int }{{0, 4}, {0, 20}, {20, 20}, {240, 20}, {0, 300}, {680, 40}, {700, 20}} {
+		got, total := ix.Latest("en", nil, c.offset, c.limit)
+		want := all[min(c.offset, 700):min(c.offset+c.limit, 700)]
+		if total != 700 || !slices.Equal(ids(got), ids(want)) {
+			t.Errorf("Latest(%d, %d) = %v of %d, want %v", c.offset, c.limit, ids(got), total, ids(want))
+		}
+	}
+}
+
+// BenchmarkLatest renders what a front page asks of an archive of
+// 100,000 articles: its first page, and a deep one.
+func BenchmarkLatest(b *testing.B) {
+	ix := New()
+	for i := range 100_000 {
+		id := fmt.Sprintf("A%06d", i)
+		ix.Apply(publication(id, locale("en", "/en/"+id, "2024-05-01", 1, "aaaaaaaaaaaaaaaa", t0.Add(time.Duration(i)*time.Minute))), uint64(i+1))
+	}
+	for _, c := range []struct {
+		name          string
+		offset, limit int
+	}{{"first-page", 0, 20}, {"page-100", 1980, 20}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				ix.Latest("en", nil, c.offset, c.limit)
+			}
+		})
 	}
 }
