@@ -247,6 +247,9 @@ func TestFeedEntryKeepsItsIDWhenTheSlugChanges(t *testing.T) {
 	if id := after.Entries[0].ID; !strings.HasPrefix(id, "tag:localhost,") || strings.Contains(id, "story-01") || rss.Channel.Items[0].GUID != id {
 		t.Errorf("entry id %q, RSS guid %q", id, rss.Channel.Items[0].GUID)
 	}
+	if raw := h.get("/en/feed.xml").Body.String(); !strings.Contains(raw, `<guid isPermaLink="false">`+rss.Channel.Items[0].GUID+`</guid>`) {
+		t.Errorf("the RSS guid is not marked as no permalink:\n%s", raw)
+	}
 	if !strings.Contains(rss.Channel.Items[0].Link, "a-better-name") {
 		t.Errorf("the link does not follow the slug: %q", rss.Channel.Items[0].Link)
 	}
