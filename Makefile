@@ -11,7 +11,7 @@ TEST_FLAGS  ?= -race -count=1 -timeout 15m
 SHELL       := bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: run test faults services generate check-generated lint mutation build bench bench-tools qa-report clean screenshots
+.PHONY: run test faults services generate check-generated lint mutation build bench bench-tools qa-report clean screenshots lighthouse site-screenshots
 
 ## run: every service in one process, an in-process NATS, the demo articles
 run:
@@ -88,6 +88,16 @@ bench-tools:
 ## taken by a browser test against a whole Tandem
 screenshots: services
 	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./services/desk
+
+## lighthouse: Lighthouse (npm, in tools/lighthouse) on both front pages, a section page and an article page of a
+## demo Tandem, phone and desktop; prints the scores and writes them into docs/benchmarks.md. A report, not a test
+lighthouse:
+	bash tools/lighthouse/run lighthouse
+
+## site-screenshots: the public site's pictures in docs/screenshots (site-*.png: both front pages and an article,
+## 1280 and 390 pixels wide), taken in headless Chromium against a demo Tandem
+site-screenshots:
+	bash tools/lighthouse/run screenshots
 
 clean:
 	rm -rf bin bench.out

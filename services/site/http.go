@@ -129,6 +129,10 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveList(w, r, "sitemap", "application/xml; charset=utf-8", s.sitemap)
 		return
 	}
+	if a, ok := assets[p]; ok {
+		serveAsset(w, r, a)
+		return
+	}
 	segs := strings.Split(strings.Trim(p, "/"), "/")
 	locale := siteconfig.LocaleOf(segs[0])
 	if locale == "" {
