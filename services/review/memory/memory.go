@@ -70,10 +70,10 @@ type postings struct {
 	bits []uint64
 }
 
-// denseShare: a bigram in at least one entry of 32 is dense. Counting a
+// denseShare: a bigram in at least one entry of 128 is dense. Counting a
 // bitmap costs a few operations per 64 entries, walking a list a cache
-// miss per entry.
-const denseShare = 32
+// miss per entry; the bitmap takes at most four times its list's memory.
+const denseShare = 128
 
 func newIndex() index { return index{grams: map[gram]*postings{}, denseAt: 2048} }
 
@@ -104,12 +104,6 @@ func (p *postings) set(id int32) {
 		p.bits = append(p.bits, 0)
 	}
 	p.bits[w] |= 1 << (id % 64)
-}
-
-// has reports whether the dense bitmap b holds entry id.
-func has(b []uint64, id int32) bool {
-	w := int(id / 64)
-	return w < len(b) && b[w]&(1<<(id%64)) != 0
 }
 
 // units is entry id's text, one rune per unit.

@@ -53,29 +53,23 @@ func gather(x *index, q string, qn, min int, c *counter) []gram {
 				} else if n := x.n(id); lo <= n && n <= hi {
 					c.touched = append(c.touched, id)
 					c.n[id] = 1
+					c.rare[id/64] |= 1 << (id % 64)
 				}
 			}
 		}
 	}
-	rare := len(c.touched)
 	if need <= 0 || len(c.dense) > 0 {
 		c.sumDense(x, entries, need, lo, hi)
-	}
-	for _, id := range c.touched[:rare] {
-		for _, b := range c.dense {
-			if has(b, id) {
-				c.n[id]++
-			}
-		}
 	}
 	return qg
 }
 
-// sumDense adds to the candidates the entries in the length window lo..hi
-// that share at least need of the dense bitmaps and none of the rare
-// lists, with their counts. The count of 64 entries is held in bit slices:
-// planes[p] has bit i set when entry i's count has bit p set, and adding a
-// bitmap is a ripple carry through the planes.
+// sumDense adds the dense bitmaps each candidate holds to its count, and
+// adds to the candidates the entries in the length window lo..hi that
+// share at least need of the dense bitmaps and none of the rare lists
+// (those are marked in c.rare). The count of 64 entries is held in bit
+// slices: planes[p] has bit i set when entry i's count has bit p set, and
+// adding a bitmap is a ripple carry through the planes.
 func (c *counter) sumDense(x *index, entries, need, lo, hi int) {
 	planes := c.planes[:0]
 	for range bits.Len(uint(len(c.dense))) {
@@ -96,27 +90,34 @@ func (c *counter) sumDense(x *index, entries, need, lo, hi int) {
 				planes[p], carry = planes[p]^carry, planes[p]&carry
 			}
 		}
-		mask := atLeast(planes, need)
+		rare := c.rare[w]
+		for m := rare; m != 0; m &= m - 1 {
+			bit := bits.TrailingZeros64(m)
+			c.n[w*64+bit] += uint16(countOf(planes, bit))
+		}
+		mask := atLeast(planes, need) &^ rare
 		if rest := entries - w*64; rest < 64 {
 			mask &= 1<<rest - 1
 		}
 		for ; mask != 0; mask &= mask - 1 {
 			bit := bits.TrailingZeros64(mask)
 			id := int32(w*64 + bit)
-			if c.n[id] > 0 {
-				continue // shares a rare bigram: already a candidate
-			}
 			if n := x.n(id); n < lo || n > hi {
 				continue
 			}
-			count := 0
-			for p, plane := range planes {
-				count |= int(plane>>bit&1) << p
-			}
-			c.n[id] = uint16(count)
+			c.n[id] = uint16(countOf(planes, bit))
 			c.touched = append(c.touched, id)
 		}
 	}
+}
+
+// countOf is entry bit's count in the bit slices planes.
+func countOf(planes []uint64, bit int) int {
+	count := 0
+	for p, plane := range planes {
+		count |= int(plane>>bit&1) << p
+	}
+	return count
 }
 
 // atLeast is the mask of the entries whose count, in bit slices, is at
@@ -169,6 +170,8 @@ func maxEdits(n, min int) int { return n * (100 - min) / 100 }
 type counter struct {
 	n       []uint16
 	touched []int32
+	// rare marks the entries touched by a rare bigram's list.
+	rare    []uint64
 	dense   [][]uint64
 	planes  []uint64
 	order   []int32
@@ -200,10 +203,12 @@ func (c *counter) byShared(grams int) []int32 {
 func (c *counter) reset(size int) {
 	for _, id := range c.touched {
 		c.n[id] = 0
+		c.rare[id/64] = 0
 	}
 	c.touched = c.touched[:0]
 	if len(c.n) < size {
 		c.n = make([]uint16, size+size/4)
+		c.rare = make([]uint64, len(c.n)/64+1)
 	}
 }
 
