@@ -114,15 +114,26 @@ func (d *Desk) glossary(ctx context.Context, v *visit) ([]glossaryTerm, error) {
 func (d *Desk) job(w http.ResponseWriter, v *visit) {
 	ctx, cancel := v.ctx()
 	defer cancel()
+	// The glossary marks terms in the source; without it the page still
+	// works, and says so. It is asked for while the job is read: the two
+	// calls do not depend on each other.
+	type glossaryAnswer struct {
+		terms []glossaryTerm
+		err   error
+	}
+	gl := make(chan glossaryAnswer, 1)
+	go func() {
+		terms, err := d.glossary(ctx, v)
+		gl <- glossaryAnswer{terms, err}
+	}()
 	res, err := d.svc.Review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: v.r.PathValue("id")}, client.Token(v.token))
+	g := <-gl
 	if err != nil {
 		d.render(w, httpStatus(err), "problem", "layout", withBanner(v.view("title.problem", nil), sentence(v.lang, err)))
 		return
 	}
 	q := v.r.URL.Query()
-	// The glossary marks terms in the source; without it the page still
-	// works, and says so.
-	terms, gerr := d.glossary(ctx, v)
+	terms, gerr := g.terms, g.err
 	p := jobPageOf(res.Job, q.Get("attention") == "1", terms)
 	p.Focus = q.Get("focus")
 	view := v.view("title.job", p)
