@@ -55,9 +55,10 @@ func (w *rowWriter) attr(name, value string) {
 }
 
 // segmentRows is the rows of the side-by-side v shows, whose data is a
-// *jobPage, one piece of HTML per row. (Pieces rather than one: the
-// template prints each through fmt, whose buffer is reused for pieces
-// this small and not for a whole page of rows.)
+// *jobPage, as pieces of HTML of about rowPiece bytes: the template
+// prints each through fmt, whose buffer is kept for pieces up to 64 KiB
+// and not for a whole page of rows, and evaluates each by reflection,
+// which one piece per row would pay hundreds of times.
 func segmentRows(v *view) ([]template.HTML, error) {
 	p, ok := v.Data.(*jobPage)
 	if !ok {
@@ -70,14 +71,18 @@ func segmentRows(v *view) ([]template.HTML, error) {
 		comment: v.T("job.comment_label"), addComment: v.T("job.add_comment")}
 	id := url.PathEscape(p.ID)
 	rev := strconv.FormatUint(p.Revision, 10)
-	out := make([]template.HTML, len(p.Rows))
+	var out []template.HTML
 	for i := range p.Rows {
-		b.Reset()
 		w.row(p, &p.Rows[i], id, rev)
-		out[i] = template.HTML(b.String()) // every value is escaped in row
+		if b.Len() >= rowPiece || i == len(p.Rows)-1 {
+			out = append(out, template.HTML(b.String())) // every value is escaped in row
+			b.Reset()
+		}
 	}
 	return out, nil
 }
+
+const rowPiece = 32 << 10
 
 // row writes one segment: the form with the source, the target and what
 // the checks, the memory and the comments say, then its tools (dismiss
