@@ -65,7 +65,7 @@ func needsAttention(s *reviewv1.Segment) bool {
 	return st == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW || st == reviewv1.SegmentState_SEGMENT_STATE_INITIAL || s.GetTarget() == ""
 }
 
-func jobPageOf(j *reviewv1.Job, attention bool, terms []glossaryTerm) *jobPage {
+func jobPageOf(j *reviewv1.Job, attention bool, terms glossaryTerms) *jobPage {
 	p := &jobPage{ID: j.GetArticleId(), Revision: j.GetRevision(), Status: enumKey(j.GetStatus().String(), "JOB_STATUS_"), Assignee: j.GetAssignee().GetName(), Attention: attention, Errors: map[string]string{}}
 	for _, u := range j.GetUnits() {
 		for _, s := range u.GetSegments() {
@@ -102,10 +102,10 @@ func jobPageOf(j *reviewv1.Job, attention bool, terms []glossaryTerm) *jobPage {
 }
 
 // glossary is the glossary's terms as the side-by-side marks them.
-func (d *Desk) glossary(ctx context.Context, v *visit) ([]glossaryTerm, error) {
+func (d *Desk) glossary(ctx context.Context, v *visit) (glossaryTerms, error) {
 	gl, err := d.svc.Review.ListTerms(ctx, &reviewv1.ListTermsRequest{}, client.Token(v.token))
 	if err != nil {
-		return nil, err
+		return glossaryTerms{}, err
 	}
 	return termsOf(gl.GetTerms()), nil
 }
@@ -118,7 +118,7 @@ func (d *Desk) job(w http.ResponseWriter, v *visit) {
 	// works, and says so. It is asked for while the job is read: the two
 	// calls do not depend on each other.
 	type glossaryAnswer struct {
-		terms []glossaryTerm
+		terms glossaryTerms
 		err   error
 	}
 	gl := make(chan glossaryAnswer, 1)

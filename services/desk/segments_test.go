@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,7 +41,8 @@ func longJob(n int) *reviewv1.Job {
 }
 
 // BenchmarkJobPage is the desk's own work for the side-by-side of a
-// 250-segment job: the rows made from the job, and the page rendered.
+// 250-segment job, with a glossary of 300 terms: the rows made from the
+// job, and the page rendered.
 // The calls to the services are left out; test/bench measures the whole.
 func BenchmarkJobPage(b *testing.B) {
 	p, err := parsePages()
@@ -49,7 +51,12 @@ func BenchmarkJobPage(b *testing.B) {
 	}
 	d := &Desk{pages: p, log: slog.New(slog.DiscardHandler)}
 	j := longJob(250)
-	terms := termsOf([]*reviewv1.Term{{Source: "图书馆", Targets: []string{"library"}}})
+	// A glossary of 300 terms, one of which each source holds.
+	gl := []*reviewv1.Term{{Source: "图书馆", Targets: []string{"library"}}}
+	for i := range 299 {
+		gl = append(gl, &reviewv1.Term{Source: fmt.Sprintf("术语%d号", i), Targets: []string{fmt.Sprintf("term %d", i)}})
+	}
+	terms := termsOf(gl)
 	r := httptest.NewRequest(http.MethodGet, "/jobs/long-report", nil)
 	v := &visit{lang: label.En, r: r}
 	b.ReportAllocs()
@@ -99,5 +106,27 @@ func TestSegmentRowsEscapeWhatTheyShow(t *testing.T) {
 	// Each of the 20 places shows the escaped text.
 	if n := strings.Count(page, "&lt;x&gt;&#34;&#39;&amp;&#43;"); n < 20 {
 		t.Fatalf("the escaped text shows %d times, want 20 or more:\n%s", n, page)
+	}
+}
+
+func TestTermMarksFindEveryTermOnceLongestFirst(t *testing.T) {
+	terms := termsOf([]*reviewv1.Term{
+		{Source: "书", Targets: []string{"book"}},
+		{Source: "图书馆", Targets: []string{"library"}},
+		{Source: "NUS", Targets: []string{"NUS"}},
+		{Source: "馆馆", Targets: []string{"-"}},
+	})
+	got := termMarks("图书馆三楼的书，NUS图书馆馆藏", terms)
+	want := []mark{
+		{Start: 0, End: 3, Class: "term", Title: "library"},
+		{Start: 11, End: 14, Class: "term", Title: "library"},
+		{Start: 8, End: 11, Class: "term", Title: "NUS"},
+		{Start: 6, End: 7, Class: "term", Title: "book"},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("marks %+v, want %+v", got, want)
+	}
+	if got := termMarks("没有术语", terms); got != nil {
+		t.Fatalf("marks without a term: %+v", got)
 	}
 }
