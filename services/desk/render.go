@@ -86,6 +86,9 @@ type view struct {
 	Path string
 	// Data is the page's own.
 	Data any
+	// out is where render is writing the page, for segmentRows, which
+	// writes its rows there itself.
+	out *bytes.Buffer
 }
 
 // T is the label of key in the reader's language.
@@ -122,6 +125,8 @@ func (d *Desk) render(w http.ResponseWriter, status int, page, tmpl string, v *v
 			renderBuffers.Put(buf)
 		}
 	}()
+	v.out = buf
+	defer func() { v.out = nil }()
 	if err := set.ExecuteTemplate(buf, tmpl, v); err != nil {
 		d.log.Error("page not rendered", "page", page, "template", tmpl, "err", err)
 		http.Error(w, v.T("error.render"), http.StatusInternalServerError)

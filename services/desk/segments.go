@@ -17,8 +17,8 @@ import (
 // rendering a 250-segment job the larger part of its page's time (about
 // 90,000 allocations and 25 ms of CPU per page, see BenchmarkJobPage).
 // The rest of the page stays in templates/job.html, which calls
-// segmentRows once and prints the rows it returns. Every value written here goes through escape (or,
-// in a path, url.PathEscape and escape), which replaces the characters
+// segmentRows once. Every value written here goes through esc (or, in a
+// path, url.PathEscape and esc), which replaces the characters
 // html/template replaces in text, attribute values and a textarea.
 
 // htmlEscaper escapes text for an element's content or a quoted
@@ -54,35 +54,28 @@ func (w *rowWriter) attr(name, value string) {
 	w.raw(`"`)
 }
 
-// segmentRows is the rows of the side-by-side v shows, whose data is a
-// *jobPage, as pieces of HTML of about rowPiece bytes: the template
-// prints each through fmt, whose buffer is kept for pieces up to 64 KiB
-// and not for a whole page of rows, and evaluates each by reflection,
-// which one piece per row would pay hundreds of times.
-func segmentRows(v *view) ([]template.HTML, error) {
+// segmentRows writes the rows of the side-by-side v shows, whose data
+// is a *jobPage, straight into the page render is writing, and returns
+// nothing to print: a template writes each part to its writer as it
+// comes to it, so the rows land where the template calls segmentRows,
+// and half a megabyte of rows is neither copied into a string nor
+// through fmt's buffer.
+func segmentRows(v *view) (template.HTML, error) {
 	p, ok := v.Data.(*jobPage)
-	if !ok {
-		return nil, fmt.Errorf("segmentRows: the page's data is %T, not a job", v.Data)
+	if !ok || v.out == nil {
+		return "", fmt.Errorf("segmentRows: called with %T outside render, not with a job while rendering it", v.Data)
 	}
-	var b bytes.Buffer
-	w := &rowWriter{b: &b, lang: v.Lang,
+	w := &rowWriter{b: v.out, lang: v.Lang,
 		target: v.T("job.target"), save: v.T("job.save"), sourceChanged: v.T("job.source_changed"),
 		markedTarget: v.T("job.marked_target"), dismiss: v.T("job.dismiss"),
 		comment: v.T("job.comment_label"), addComment: v.T("job.add_comment")}
 	id := url.PathEscape(p.ID)
 	rev := strconv.FormatUint(p.Revision, 10)
-	var out []template.HTML
 	for i := range p.Rows {
 		w.row(p, &p.Rows[i], id, rev)
-		if b.Len() >= rowPiece || i == len(p.Rows)-1 {
-			out = append(out, template.HTML(b.String())) // every value is escaped in row
-			b.Reset()
-		}
 	}
-	return out, nil
+	return "", nil
 }
-
-const rowPiece = 32 << 10
 
 // row writes one segment: the form with the source, the target and what
 // the checks, the memory and the comments say, then its tools (dismiss
