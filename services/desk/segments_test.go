@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	authv1 "github.com/tandemnews/tandem/proto/tandem/auth/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/desk/label"
@@ -58,7 +59,7 @@ func BenchmarkJobPage(b *testing.B) {
 	}
 	terms := termsOf(gl)
 	r := httptest.NewRequest(http.MethodGet, "/jobs/long-report", nil)
-	v := &visit{lang: label.En, r: r}
+	v := &visit{lang: label.En, r: r, user: &authv1.User{Id: "translator", Roles: []string{"translator"}}}
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
@@ -128,5 +129,34 @@ func TestTermMarksFindEveryTermOnceLongestFirst(t *testing.T) {
 	}
 	if got := termMarks("没有术语", terms); got != nil {
 		t.Fatalf("marks without a term: %+v", got)
+	}
+}
+
+// TestTheSideBySideOffersTheJobsActionsToTranslatorsOnly: claim, import,
+// approve and request changes are a translator's (review refuses them to
+// anybody else); an editor who opens the page reads it without them.
+func TestTheSideBySideOffersTheJobsActionsToTranslatorsOnly(t *testing.T) {
+	p, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Desk{pages: p, log: slog.New(slog.DiscardHandler)}
+	actions := []string{`id="claim"`, `id="xliff"`, `id="approve"`, `id="request-changes"`}
+	for _, c := range []struct {
+		roles []string
+		offer bool
+	}{{[]string{"translator"}, true}, {[]string{"admin"}, true}, {[]string{"editor"}, false}, {[]string{"publisher"}, false}} {
+		v := &visit{lang: label.En, r: httptest.NewRequest(http.MethodGet, "/jobs/long-report", nil), user: &authv1.User{Id: "p", Roles: c.roles}}
+		w := httptest.NewRecorder()
+		d.render(w, http.StatusOK, "job", "layout", v.view("title.job", jobPageOf(longJob(3), false, glossaryTerms{})))
+		page := w.Body.String()
+		if !strings.Contains(page, `id="row-b3_1"`) {
+			t.Fatalf("%v: the rows are missing", c.roles)
+		}
+		for _, a := range actions {
+			if strings.Contains(page, a) != c.offer {
+				t.Errorf("%v: %s offered %v, want %v", c.roles, a, !c.offer, c.offer)
+			}
+		}
 	}
 }
