@@ -48,6 +48,10 @@ type Page struct {
 	// set, when it was last corrected, with the public note.
 	FirstPublished, Updated time.Time
 	Correction              string
+	// Images are the media items the figures show
+	// (PublishedLocale.images); a figure whose image is not among them
+	// (a preview) shows its caption alone.
+	Images []*eventsv1.PublishedImage
 }
 
 type crumb struct{ Label, Href string }
@@ -63,6 +67,8 @@ type pageData struct {
 	Alternates                            []alternate
 	Breadcrumb                            []crumb
 	Blocks                                []*articlev1.Block
+	images                                map[string]*eventsv1.PublishedImage
+	lead                                  string
 	// JSONLD is the schema.org NewsArticle; html/template writes it as
 	// JSON, escaped for a script element.
 	JSONLD map[string]any
@@ -91,8 +97,21 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 		Correction: p.Correction,
 	}
 	d.Description = description(c)
+	d.images = map[string]*eventsv1.PublishedImage{}
+	for _, img := range p.Images {
+		d.images[img.Media] = img
+	}
 	for _, b := range c.GetBlocks() {
-		if f := b.GetFigure(); f != nil && f.File != "" {
+		f := b.GetFigure()
+		if f == nil {
+			continue
+		}
+		if img := d.images[f.Media]; img != nil {
+			d.lead = img.Media
+			d.Image = site.URL(d.Media + variant(img, openGraphWidth))
+			break
+		}
+		if f.File != "" {
 			d.Image = site.URL(d.Media + f.File)
 			break
 		}
@@ -137,7 +156,7 @@ func (r *Renderer) Publication(p *eventsv1.Publication) error {
 	published := publication.Published(p)
 	for _, l := range published {
 		pl := p.Locales[l]
-		page := Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published}
+		page := Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published, Images: pl.Images}
 		if c := pl.GetCorrection(); c != nil {
 			page.Correction, page.Updated = c.Note, c.GetChange().GetTime().AsTime()
 		}
