@@ -99,7 +99,9 @@ type Stack struct {
 	Site *site.Site
 	// Webhooks is the webhooks service, when it runs here.
 	Webhooks *webhooks.Service
-	group    *errgroup.Group
+	// Media is the media library, when it runs here.
+	Media *media.Service
+	group *errgroup.Group
 }
 
 // Start starts the services and returns at once; Wait returns when ctx is
@@ -129,7 +131,8 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 		svcs = append(svcs, publishing.New(c.Bus, publishing.Options{Pages: c.Pages, Site: c.Site, Logger: log}))
 	}
 	if has("media") {
-		svcs = append(svcs, media.New(c.Bus, media.Options{Logger: log}))
+		st.Media = media.New(c.Bus, media.Options{Logger: log})
+		svcs = append(svcs, st.Media)
 	}
 	if has("webhooks") {
 		o := c.Webhooks

@@ -44,7 +44,7 @@ func (s *Service) started(ctx context.Context) error {
 func (s *Service) UploadMedia(ctx context.Context, req *mediav1.UploadMediaRequest) (*mediav1.UploadMediaResponse, error) {
 	var v rpc.Violations
 	texts := photo.Texts{Alt: req.GetAlt(), Credit: req.GetCredit()}
-	texts.Check(&v.Violations)
+	texts.CheckRequired(&v.Violations)
 	field := req.GetFileName()
 	if p := photo.FileNameProblem(field); p != "" {
 		v.Add("file_name", "%s", p)
@@ -69,16 +69,10 @@ func (s *Service) UploadMedia(ctx context.Context, req *mediav1.UploadMediaReque
 	item, err := s.items.Upsert(ctx, p.ID, func(cur *eventsv1.MediaItem) (events.Change, error) {
 		if cur.Id != "" && !cur.Deleted {
 			existed = true
-			changed := false
-			if len(texts.Alt) > 0 && !sameTexts(cur.Alt, texts.Alt) {
-				cur.Alt, changed = texts.Alt, true
-			}
-			if len(texts.Credit) > 0 && !sameTexts(cur.Credit, texts.Credit) {
-				cur.Credit, changed = texts.Credit, true
-			}
-			if !changed {
+			if sameTexts(cur.Alt, texts.Alt) && sameTexts(cur.Credit, texts.Credit) {
 				return events.Change{}, nil
 			}
+			cur.Alt, cur.Credit = texts.Alt, texts.Credit
 			cur.Updated = &articlev1.Change{Actor: who, Time: now}
 			return events.Change{Type: eventsv1.MediaUpdated, Actor: who.GetUserId()}, nil
 		}
@@ -193,7 +187,7 @@ func parseToken(tok string) (int64, string, error) {
 func (s *Service) UpdateMediaTexts(ctx context.Context, req *mediav1.UpdateMediaTextsRequest) (*mediav1.UpdateMediaTextsResponse, error) {
 	var v rpc.Violations
 	texts := photo.Texts{Alt: req.GetAlt(), Credit: req.GetCredit()}
-	texts.Check(&v.Violations)
+	texts.CheckRequired(&v.Violations)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -65,6 +65,9 @@ type Site struct {
 	// lists caches rendered listings, feeds and the sitemap at the
 	// index's stream position; every applied event empties it.
 	lists *listCache
+	// shown and imgs serve the images live pages show (media.go).
+	shown *shown
+	imgs  *imageStore
 
 	ready chan struct{}
 }
@@ -85,6 +88,8 @@ func New(bus *events.Bus, o Options) *Site {
 		index: index.New(),
 		tiers: &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
 		lists: newListCache(),
+		shown: newShown(),
+		imgs:  &imageStore{bus: bus, lru: newPageLRU(DefaultImageLRUBytes)},
 		ready: make(chan struct{}),
 	}
 }

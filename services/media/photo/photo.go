@@ -202,6 +202,16 @@ func (t Texts) Check(v *field.Violations) {
 	check("credit", t.Credit, MaxCreditRunes)
 }
 
+// CheckRequired is Check, and a violation for each locale without an
+// alternative text: a photo is described in both languages before any
+// page can show it.
+func (t Texts) CheckRequired(v *field.Violations) {
+	t.Check(v)
+	for _, l := range MissingAlt(t.Alt) {
+		v.Add(fmt.Sprintf("alt[%q]", l), "is required: what the photo shows, in %s, for readers who cannot see it", map[string]string{"zh-CN": "Chinese", "en": "English"}[l])
+	}
+}
+
 // Clean returns t without blank texts.
 func (t Texts) Clean() Texts {
 	out := Texts{Alt: map[string]string{}, Credit: map[string]string{}}
