@@ -23,13 +23,19 @@ func mediaItems(s *events.Stream) *events.Aggregate[*eventsv1.MediaItem] {
 // found.
 func (s *Service) checkMedia(ctx context.Context, a *articlev1.Article, path string, v *rpc.Violations) error {
 	ids, paths := draft.MediaPaths(a, path)
+	held := map[string]bool{}
 	for i, id := range ids {
-		item, err := s.media.Get(ctx, id)
-		switch {
-		case errors.Is(err, events.ErrNotFound) || err == nil && item.GetDeleted():
+		ok, seen := held[id]
+		if !seen {
+			item, err := s.media.Get(ctx, id)
+			if err != nil && !errors.Is(err, events.ErrNotFound) {
+				return rpc.Store(err, "media item "+id)
+			}
+			ok = err == nil && !item.GetDeleted()
+			held[id] = ok
+		}
+		if !ok {
 			v.Add(paths[i], "names the media item %s, which the library does not hold (tandem media add uploads one; tandem media list shows them)", id)
-		case err != nil:
-			return rpc.Store(err, "media item "+id)
 		}
 	}
 	return nil

@@ -100,20 +100,17 @@ func MediaID(id string) bool {
 	return true
 }
 
-// MediaPaths lists the well-formed media ids the figures of a name, each
-// with the field path of its first use (path is the article's own, e.g.
-// "article"), in the order they appear.
+// MediaPaths lists every well-formed media id the figures of a name,
+// with the field path of that figure (path is the article's own, e.g.
+// "article"), in the order of the locales and then the blocks. An id
+// used twice is listed twice.
 func MediaPaths(a *articlev1.Article, path string) (ids, paths []string) {
-	seen := map[string]bool{}
 	for _, tag := range slices.Sorted(maps.Keys(a.GetLocales())) {
 		for i, b := range a.GetLocales()[tag].GetBlocks() {
-			m := b.GetFigure().GetMedia()
-			if m == "" || seen[m] || !MediaID(m) {
-				continue
+			if m := b.GetFigure().GetMedia(); MediaID(m) {
+				ids = append(ids, m)
+				paths = append(paths, fmt.Sprintf("%s.locales[%q].blocks[%d].figure.media", path, tag, i))
 			}
-			seen[m] = true
-			ids = append(ids, m)
-			paths = append(paths, fmt.Sprintf("%s.locales[%q].blocks[%d].figure.media", path, tag, i))
 		}
 	}
 	return ids, paths
