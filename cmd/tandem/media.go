@@ -106,7 +106,6 @@ func widths(it *eventsv1.MediaItem) string {
 	return strings.Join(ws, ", ")
 }
 
-
 // mediaListOptions are the inputs of tandem media list.
 type mediaListOptions struct{ *session }
 

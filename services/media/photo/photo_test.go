@@ -9,8 +9,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tandemnews/tandem/pkg/testkit"
 	"github.com/tandemnews/tandem/pkg/field"
+	"github.com/tandemnews/tandem/pkg/testkit"
 	"github.com/tandemnews/tandem/services/media/photo"
 )
 
