@@ -92,3 +92,17 @@ func TestTextsNeedBothAltTexts(t *testing.T) {
 		t.Errorf("violations %q, want %q", got, want)
 	}
 }
+
+// BenchmarkProcessPhoneJPEG is one upload of a 12-megapixel phone photo
+// (4000×3000, turned by its EXIF): checked, oriented, scaled to 2048
+// wide and re-encoded with its four variants.
+func BenchmarkProcessPhoneJPEG(b *testing.B) {
+	data := testkit.Photo(b, 4000, 3000, 6)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := photo.Process("data", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
