@@ -52,7 +52,13 @@ func (s *Service) UploadMedia(ctx context.Context, req *mediav1.UploadMediaReque
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	select {
+	case s.work <- struct{}{}:
+	case <-ctx.Done():
+		return nil, status.Error(codes.Unavailable, "the media service is busy with other uploads; retry")
+	}
 	p, err := photo.Process("data", req.GetData())
+	<-s.work
 	if err != nil {
 		return nil, errs.Status(err, "image")
 	}

@@ -27,6 +27,10 @@ import (
 	mediav1 "github.com/tandemnews/tandem/proto/tandem/media/v1"
 )
 
+// MaxDecoding is how many uploads a replica decodes and resizes at once;
+// the others wait their turn (within their deadline).
+const MaxDecoding = 2
+
 // Options configures the service.
 type Options struct {
 	Logger *slog.Logger
@@ -40,6 +44,10 @@ type Service struct {
 	items  *events.Aggregate[*eventsv1.MediaItem]
 	drafts *events.Aggregate[*draftingv1.Draft]
 	now    func() time.Time
+
+	// work bounds the uploads decoded at once: a 40-megapixel image
+	// takes some 160 MB while it is resized.
+	work chan struct{}
 
 	// obs is the bucket, set before ready is closed.
 	obs   jetstream.ObjectStore
@@ -58,6 +66,7 @@ func New(bus *events.Bus, o Options) *Service {
 	return &Service{
 		bus: bus, log: log, items: Items(bus.Editorial), drafts: drafts(bus.Editorial), now: time.Now,
 		ready: make(chan struct{}), library: map[string]*eventsv1.MediaItem{}, uses: map[string]map[string]bool{},
+		work: make(chan struct{}, MaxDecoding),
 	}
 }
 
