@@ -135,6 +135,10 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		s.image(w, r, name)
 		return
 	}
+	if a, ok := assets[p]; ok {
+		serveAsset(w, r, a)
+		return
+	}
 	segs := strings.Split(strings.Trim(p, "/"), "/")
 	locale := siteconfig.LocaleOf(segs[0])
 	if locale == "" {

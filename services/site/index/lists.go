@@ -7,10 +7,48 @@ import (
 )
 
 // Latest returns a page of the newest articles of a locale (in a section
-// and its subsections when section is not empty), newest story date
-// first, then newest first publication, then by article id; and how many
-// there are in all.
+// and its subsections when section is not empty), newest first
+// publication of the locale first, then by article id; and how many
+// there are in all. The story date does not order them: a story dated
+// last year and published today is news today.
 func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*Page, int) {
+	want := offset + limit
+	if want > maxTop || limit <= 0 {
+		return ix.sorted(locale, section, offset, limit)
+	}
+	// The first pages of a listing (the front page, a section's block)
+	// keep only the newest they show, not the whole archive sorted.
+	top := make([]*Page, 0, want+1)
+	total := 0
+	ix.mu.RLock()
+	for _, a := range ix.byArt {
+		pg := a.pages[locale]
+		if pg == nil || !InSection(pg.Section, section) {
+			continue
+		}
+		total++
+		if len(top) == want && !newer(pg, top[want-1]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, pg, order)
+		top = slices.Insert(top, i, pg)
+		if len(top) > want {
+			top = top[:want]
+		}
+	}
+	ix.mu.RUnlock()
+	if offset >= len(top) {
+		return nil, total
+	}
+	return top[offset:], total
+}
+
+// maxTop is the deepest a listing page may reach and still keep only its
+// newest articles while it scans; past it, Latest sorts them all.
+const maxTop = 256
+
+// sorted is Latest by sorting every article the listing holds.
+func (ix *Index) sorted(locale string, section []string, offset, limit int) ([]*Page, int) {
 	ix.mu.RLock()
 	var pages []*Page
 	for _, a := range ix.byArt {
@@ -19,21 +57,25 @@ func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*
 		}
 	}
 	ix.mu.RUnlock()
-	slices.SortFunc(pages, func(a, b *Page) int {
-		if c := strings.Compare(b.Date, a.Date); c != 0 {
-			return c
-		}
-		if c := b.First.Compare(a.First); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Article, b.Article)
-	})
+	slices.SortFunc(pages, order)
 	total := len(pages)
 	if offset >= total {
 		return nil, total
 	}
-	return pages[offset:min(total, offset+limit)], total
+	return pages[offset:min(total, offset+max(limit, 0))], total
 }
+
+// order is the order of the listings: newest first publication first,
+// then by article id.
+func order(a, b *Page) int {
+	if c := b.First.Compare(a.First); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Article, b.Article)
+}
+
+// newer reports whether a lists before b.
+func newer(a, b *Page) bool { return order(a, b) < 0 }
 
 // Count is how many articles Latest would find, without sorting them.
 func (ix *Index) Count(locale string, section []string) int {
