@@ -13,9 +13,6 @@ const (
 	// srcWidth is the variant a browser without srcset loads: the widest
 	// at most this wide.
 	srcWidth = 1024
-	// openGraphWidth is the widest variant shared as the Open Graph
-	// image.
-	openGraphWidth = 1600
 	// figureSizes says how wide a figure shows: the text column (46rem
 	// less its padding) on a wide screen, the screen less the padding on
 	// a narrow one.
