@@ -52,6 +52,7 @@ func (s *Site) apply(ev *events.Event) {
 			s.tiers.lru.Add(index.Key(l, p.ArticleId, index.Version(pl)), pl.Html)
 		}
 	}
+	s.shown.apply(p)
 	for _, key := range s.index.Apply(p, ev.Sequence) {
 		s.tiers.drop(key) // an old version, or a page taken down
 	}
