@@ -1,6 +1,7 @@
 package review
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -13,15 +14,17 @@ import (
 	"google.golang.org/grpc/status"
 
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
+	"github.com/tandemnews/tandem/services/review/xliff"
 )
 
-// omegatJob opens a job of three paragraphs, the first two with English
-// (the second with Markdown marks), the third without, and exports it with
-// copies of the sources as targets.
+// omegatJob opens a job of four paragraphs, all with English but the
+// third (the second and fourth with Markdown marks, the fourth's in
+// another order in English), and exports it with copies of the sources as
+// targets.
 func omegatJob(t *testing.T, s *Service, id string) *reviewv1.ExportXliffResponse {
 	t.Helper()
-	rev := open(t, s, submitArticle(t, s.bus, id, false, []string{"图书馆今天开放。", "**东楼**有280个座位。", "欢迎读者。"}, []string{"", "", ""})).Revision
-	for _, e := range [][2]string{{"b1.1", "The library opens today."}, {"b2.1", "The **East Building** has 280 seats."}} {
+	rev := open(t, s, submitArticle(t, s.bus, id, false, []string{"图书馆今天开放。", "**东楼**有280个座位。", "欢迎读者。", "详见[官网](https://x.cn/a?b=1&c=2)，运行`make test`。"}, []string{"", "", "", ""})).Revision
+	for _, e := range [][2]string{{"b1.1", "The library opens today."}, {"b2.1", "The **East Building** has 280 seats."}, {"b4.1", "Run `make test`; see [the website](https://x.cn/a?b=1&c=2)."}} {
 		res, err := s.UpdateSegment(wang, &reviewv1.UpdateSegmentRequest{ArticleId: id, SegmentId: e[0], ExpectedRevision: rev, Target: e[1]})
 		if err != nil {
 			t.Fatal(err)
@@ -172,6 +175,19 @@ func TestOmegaTTranslatesTheSourceTargetsExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("OmegaT's translated file:\n%s", got)
+	// OmegaT filled every segment: b1.1, b2.1 and b4.1 (their marks as
+	// codes) from the job's TMX, b3.1 from the translator's.
+	doc, err := xliff.Read(bytes.NewReader(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range doc.Units {
+		for _, xs := range u.Segments {
+			if xs.Target == xs.Source {
+				t.Errorf("OmegaT left %s untranslated: %q", xs.ID, xs.Target)
+			}
+		}
+	}
 	res, err := s.ImportXliff(wang, &reviewv1.ImportXliffRequest{ArticleId: "X5", Xliff: got})
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +199,7 @@ func TestOmegaTTranslatesTheSourceTargetsExport(t *testing.T) {
 	if s3 := seg(j, "b3.1"); s3.Target != "Readers welcome." || s3.State != reviewv1.SegmentState_SEGMENT_STATE_TRANSLATED {
 		t.Errorf("b3.1 %v", s3)
 	}
-	if seg(j, "b1.1").Target != "The library opens today." || seg(j, "b2.1").Target != "The **East Building** has 280 seats." {
-		t.Errorf("the English changed: %q, %q", seg(j, "b1.1").Target, seg(j, "b2.1").Target)
+	if seg(j, "b1.1").Target != "The library opens today." || seg(j, "b2.1").Target != "The **East Building** has 280 seats." || seg(j, "b4.1").Target != "Run `make test`; see [the website](https://x.cn/a?b=1&c=2)." {
+		t.Errorf("the English changed: %q, %q, %q", seg(j, "b1.1").Target, seg(j, "b2.1").Target, seg(j, "b4.1").Target)
 	}
 }

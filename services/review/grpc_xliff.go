@@ -8,7 +8,6 @@ import (
 	"github.com/tandemnews/tandem/pkg/rpc"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/review/job"
-	"github.com/tandemnews/tandem/services/review/memory"
 	"github.com/tandemnews/tandem/services/review/xliff"
 )
 
@@ -41,18 +40,15 @@ func (s *Service) ExportXliff(ctx context.Context, req *reviewv1.ExportXliffRequ
 	if err != nil {
 		return nil, err
 	}
+	doc := export(j)
 	var buf bytes.Buffer
-	if err := write(&buf, export(j)); err != nil {
+	if err := write(&buf, doc); err != nil {
 		return nil, err
 	}
 	res := &reviewv1.ExportXliffResponse{Xliff: buf.Bytes(), Revision: j.Revision}
 	if req.GetTargets() == targetsSource {
-		var entries []memory.Entry
-		for _, u := range job.English(j) {
-			entries = append(entries, memory.Entry{Source: u.Source, Target: u.Target, SourceLang: u.SourceLocale, TargetLang: u.TargetLocale, Article: u.ArticleId, Translator: u.Translator})
-		}
 		var tmx bytes.Buffer
-		if err := memory.ExportTMX(&tmx, entries, j.SourceLocale); err != nil {
+		if err := xliff.WriteOmegaTTMX(&tmx, doc); err != nil {
 			return nil, err
 		}
 		res.Tmx = tmx.Bytes()

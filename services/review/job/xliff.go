@@ -65,9 +65,10 @@ func Export(j *reviewv1.Job) *xliff.Doc {
 }
 
 // ExportSourceTargets is Export for a tool that translates the text of the
-// targets (OmegaT): each target is a copy of its source. The job's English
-// travels beside the file (English, as a TMX for the tool to fill segments
-// from) and, for each segment that has English, in a note of its unit.
+// targets (OmegaT): each target is written as a copy of its source. The
+// job's English stays in the document's targets, for a TMX beside the file
+// (xliff.WriteOmegaTTMX), and goes, for each segment that has English, in
+// a note of its unit.
 func ExportSourceTargets(j *reviewv1.Job) *xliff.Doc {
 	doc := Export(j)
 	doc.SourceTargets = true
@@ -79,24 +80,6 @@ func ExportSourceTargets(j *reviewv1.Job) *xliff.Doc {
 		}
 	}
 	return doc
-}
-
-// English is the job's English as segment pairs, for the segments that
-// have English, but for those whose source changed since: their English is
-// of another sentence, which a tool filling segments from the pairs would
-// pass off as a translation.
-func English(j *reviewv1.Job) []*reviewv1.MemoryUnit {
-	var out []*reviewv1.MemoryUnit
-	for seg := range Segments(j) {
-		if seg.Target == "" || seg.State == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW {
-			continue
-		}
-		out = append(out, &reviewv1.MemoryUnit{
-			Source: seg.Source, Target: seg.Target, SourceLocale: j.SourceLocale, TargetLocale: j.TargetLocale,
-			ArticleId: j.ArticleId, Translator: j.GetAssignee().GetUserId(),
-		})
-	}
-	return out
 }
 
 // CheckFile adds to v, on the field xliff, what makes doc unfit for the

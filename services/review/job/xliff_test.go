@@ -210,7 +210,7 @@ func sourceTargetsFile(t *testing.T, j *reviewv1.Job) *xliff.Doc {
 	return doc
 }
 
-func TestExportSourceTargetsCopiesSourcesAndKeepsTheEnglishAside(t *testing.T) {
+func TestExportSourceTargetsCopiesSourcesAndKeepsTheEnglishInNotes(t *testing.T) {
 	j, _ := exported()
 	s2 := Find(j, "b2.1")
 	s2.State, s2.PreviousSource = needsReview, "座位共200个。"
@@ -226,14 +226,9 @@ func TestExportSourceTargetsCopiesSourcesAndKeepsTheEnglishAside(t *testing.T) {
 	if n := ExportSourceTargets(j).Units[1].Notes; !slices.Contains(n, "b1.1: the English is now: The Library opens.") {
 		t.Errorf("notes %q lack the English", n)
 	}
-	// The English for a tool to fill segments from: not b2.1's, whose
-	// source changed, nor b3.1, which has none.
-	var got []string
-	for _, u := range English(j) {
-		got = append(got, u.Source+"="+u.Target)
-	}
-	if want := []string{"标题=Title", "图书馆开放。=The Library opens."}; !slices.Equal(got, want) {
-		t.Errorf("English %q, want %q", got, want)
+	// The English stays in the document, for the TMX beside the file.
+	if xs := segmentOfDoc(ExportSourceTargets(j), "b1.1"); xs.Target != "The Library opens." {
+		t.Errorf("b1.1 %+v", xs)
 	}
 }
 

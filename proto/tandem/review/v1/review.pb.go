@@ -3720,7 +3720,8 @@ type ExportXliffResponse struct {
 	// The job revision exported.
 	Revision uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
 	// With targets "source": the job's segments that have English, as a TMX
-	// 1.4b file (for OmegaT, in the project's tm/auto).
+	// 1.4b file for the OmegaT project's tm/auto, their codes as the tags
+	// OmegaT shows.
 	Tmx           []byte `protobuf:"bytes,3,opt,name=tmx,proto3" json:"tmx,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
