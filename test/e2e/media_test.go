@@ -370,3 +370,35 @@ func TestMediaContentIsForTheNewsroomOnly(t *testing.T) {
 	_, _, _, err = readContent(ctx, cl, &mediav1.GetMediaContentRequest{Id: strings.Repeat("ab", 32)}, e.As(auth.Editor))
 	stacktest.WantCode(t, "an unknown item", err, codes.NotFound)
 }
+
+// TestAPreviewShowsTheLibrarysImages: publishing's preview of an unstored
+// article renders each figure whose item the library holds as the
+// published page will (every variant in srcset, its size, its
+// alternative text in the page's language), and a figure whose item is
+// unknown with its caption alone.
+func TestAPreviewShowsTheLibrarysImages(t *testing.T) {
+	e := stacktest.Start(t, testkit.StartNATS(t).URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl := e.Client(t)
+	item := upload(t, ctx, e, cl, testkit.Photo(t, 1200, 800, 0))
+	for l, alt := range map[string]string{"zh-CN": "夜间自习空间里的学生", "en": "Students in the night study space"} {
+		res, err := cl.Publishing.PreviewArticle(ctx, &publishingv1.PreviewArticleRequest{Article: withPhoto(item.Id), Locale: l}, e.As(auth.Translator))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := string(res.Html)
+		for _, want := range []string{`src="/media/` + item.Id + `-1024.jpg"`, `/media/` + item.Id + `-320.jpg 320w`, `/media/` + item.Id + `-1200.jpg 1200w`, `width="1200" height="800"`, `alt="` + alt + `"`} {
+			if !strings.Contains(page, want) {
+				t.Fatalf("the %s preview lacks %s:\n%s", l, want, page)
+			}
+		}
+	}
+	res, err := cl.Publishing.PreviewArticle(ctx, &publishingv1.PreviewArticleRequest{Article: withPhoto(strings.Repeat("ab", 32)), Locale: "en"}, e.As(auth.Editor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := string(res.Html); strings.Contains(page, "<img") || !strings.Contains(page, "<figcaption>") {
+		t.Fatalf("a figure naming no item:\n%s", page)
+	}
+}
