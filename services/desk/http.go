@@ -60,6 +60,8 @@ func (d *Desk) routes() http.Handler {
 	mux.Handle("POST /articles/{id}/publish", d.signedIn(d.release))
 	mux.Handle("GET /media", d.signedIn(d.media))
 	mux.Handle("POST /media", d.signedIn(d.uploadMedia))
+	mux.Handle("GET /media/picker", d.signedIn(d.mediaPicker))
+	mux.Handle("GET /media/{file}", d.signedIn(d.mediaFile))
 	mux.Handle("GET /jobs/{id}", d.signedIn(d.job))
 	mux.Handle("GET /jobs/{id}/xliff", d.signedIn(d.xliff))
 	mux.Handle("POST /jobs/{id}/{action}", d.signedIn(d.jobAction))

@@ -1,13 +1,21 @@
 package desk
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/tandemnews/tandem/internal/client"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	mediav1 "github.com/tandemnews/tandem/proto/tandem/media/v1"
+	"github.com/tandemnews/tandem/services/desk/label"
 )
 
 // maxUploadBytes bounds an upload form: the media library's 3 MiB file
@@ -18,13 +26,77 @@ const maxUploadBytes = 3<<20 + 64<<10
 // mediaPage is the photo library: the upload form, and every item with
 // the line a figure names it by.
 type mediaPage struct {
-	Items []*eventsv1.MediaItem
+	Items []photoView
 	Next  string
 	// Added is the item just uploaded.
 	Added *eventsv1.MediaItem
 	// Form keeps what was typed when an upload is refused.
 	AltZh, AltEn, Credit string
 	Errors               map[string]string
+}
+
+// photoView is a library item as a page shows it, with its thumbnail:
+// the narrowest variant, at its own size.
+type photoView struct {
+	*eventsv1.MediaItem
+	Thumb          string
+	ThumbW, ThumbH int32
+}
+
+func photoViews(items []*eventsv1.MediaItem) []photoView {
+	out := make([]photoView, 0, len(items))
+	for _, it := range items {
+		pv := photoView{MediaItem: it}
+		if len(it.Widths) > 0 && it.Width > 0 {
+			w := it.Widths[0]
+			pv.Thumb = "/media/" + it.Id + "-" + strconv.Itoa(int(w)) + "." + it.Ext
+			pv.ThumbW, pv.ThumbH = w, int32(int64(it.Height)*int64(w)/int64(it.Width))
+		}
+		out = append(out, pv)
+	}
+	return out
+}
+
+// pickerPage is the editor's photo picker for the body of one language:
+// the newest photos, each a button that puts its figure line in the body.
+type pickerPage struct {
+	Key, Tag string
+	// Caption is the caption put in the line, in the body's language,
+	// selected once inserted so that typing replaces it.
+	Caption string
+	Items   []photoView
+	More    bool
+}
+
+// pickerSize is how many photos the picker offers; the library page
+// lists the others.
+const pickerSize = 48
+
+// mediaPicker is the picker's list, loaded when the editor opens it
+// (htmx): /media/picker?for=zh|en.
+func (d *Desk) mediaPicker(w http.ResponseWriter, v *visit) {
+	key := v.r.URL.Query().Get("for")
+	tag := ""
+	for _, l := range editLocales {
+		if l.Key == key {
+			tag = l.Tag
+		}
+	}
+	if tag == "" {
+		http.NotFound(w, v.r)
+		return
+	}
+	ctx, cancel := v.ctx()
+	defer cancel()
+	p := &pickerPage{Key: key, Tag: tag, Caption: label.Lang(key).T("media.caption")}
+	res, err := d.svc.Media.ListMedia(ctx, &mediav1.ListMediaRequest{PageSize: pickerSize}, client.Token(v.token))
+	view := v.view("title.media", p)
+	if err != nil {
+		view.Banner = sentence(v.lang, err)
+	} else {
+		p.Items, p.More = photoViews(res.GetItems()), res.GetNextPageToken() != ""
+	}
+	d.render(w, http.StatusOK, "media", "picker", view)
 }
 
 // media shows the library, newest first.
@@ -40,7 +112,7 @@ func (d *Desk) mediaScreen(w http.ResponseWriter, v *visit, p *mediaPage, status
 		d.render(w, httpStatus(err), "problem", "layout", withBanner(v.view("title.problem", nil), sentence(v.lang, err)))
 		return
 	}
-	p.Items, p.Next = res.GetItems(), res.GetNextPageToken()
+	p.Items, p.Next = photoViews(res.GetItems()), res.GetNextPageToken()
 	view := v.view("title.media", p)
 	view.Banner = banner
 	if p.Added != nil {
@@ -104,4 +176,78 @@ func mediaErrors(err error) map[string]string {
 		}
 	}
 	return out
+}
+
+// mediaMaxAge is how long a browser keeps a photo it was shown: a
+// variant's address names its content (the id is its SHA-256), so it
+// never changes; private, as the library is the newsroom's.
+const mediaMaxAge = 7 * 24 * 3600
+
+// mediaFileName is a variant's address under /media/, the site's own:
+// <id>-<width>.<ext>, so that a preview publishing rendered loads its
+// images from the desk as it is.
+var mediaFileName = regexp.MustCompile(`^([0-9a-f]{64})-([0-9]{1,5})\.(jpg|png)$`)
+
+// mediaFile serves /media/<id>-<width>.<ext> to the signed-in: the bytes
+// the media library sends the person's own session, passed on as they
+// come. The ETag is the address itself, so a browser asking again gets
+// 304 without a call.
+func (d *Desk) mediaFile(w http.ResponseWriter, v *visit) {
+	m := mediaFileName.FindStringSubmatch(v.r.PathValue("file"))
+	if m == nil {
+		http.NotFound(w, v.r)
+		return
+	}
+	width, _ := strconv.Atoi(m[2])
+	tag := `"` + m[1] + "-" + m[2] + "." + m[3] + `"`
+	h := w.Header()
+	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(mediaMaxAge))
+	h.Set("ETag", tag)
+	if match := v.r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	ctx, cancel := v.ctx()
+	defer cancel()
+	stream, err := d.svc.Media.GetMediaContent(ctx, &mediav1.GetMediaContentRequest{Id: m[1], Width: int32(width)}, client.Token(v.token))
+	var first *mediav1.GetMediaContentResponse
+	if err == nil {
+		first, err = stream.Recv()
+	}
+	if err != nil {
+		h.Set("Cache-Control", "no-store")
+		h.Del("ETag")
+		code := httpStatus(err)
+		if status.Code(err) == codes.InvalidArgument {
+			code = http.StatusNotFound // a width the item lacks
+		}
+		http.Error(w, sentence(v.lang, err), code)
+		return
+	}
+	if ext := map[string]string{"image/jpeg": "jpg", "image/png": "png"}[first.GetContentType()]; ext != m[3] {
+		h.Set("Cache-Control", "no-store")
+		h.Del("ETag")
+		http.NotFound(w, v.r)
+		return
+	}
+	h.Set("Content-Type", first.GetContentType())
+	h.Set("Content-Length", strconv.FormatInt(first.GetSize(), 10))
+	if _, err := w.Write(first.GetData()); err != nil {
+		return
+	}
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			// The headers are sent: cutting the answer short is all that
+			// is left, and the browser sees a broken image, not a wrong one.
+			d.log.Warn("photo cut short", "media", m[1], "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		if _, err := w.Write(chunk.GetData()); err != nil {
+			return
+		}
+	}
 }

@@ -3,10 +3,13 @@ package media
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -29,6 +32,10 @@ var errs = rpc.Errors{
 
 // maxPageSize bounds a page of ListMedia.
 const maxPageSize = 100
+
+// ContentChunk is the most bytes one message of GetMediaContent carries,
+// well under a gRPC message's 4 MiB, whatever the variant's size.
+const ContentChunk = 256 << 10
 
 // started waits for the bucket and the views, which Run opens.
 func (s *Service) started(ctx context.Context) error {
@@ -109,6 +116,58 @@ func (s *Service) GetMedia(ctx context.Context, req *mediav1.GetMediaRequest) (*
 		return nil, err
 	}
 	return &mediav1.GetMediaResponse{Item: item}, nil
+}
+
+// GetMediaContent implements MediaService: one variant's bytes, in
+// chunks, read from the bucket as they are sent.
+func (s *Service) GetMediaContent(req *mediav1.GetMediaContentRequest, stream grpc.ServerStreamingServer[mediav1.GetMediaContentResponse]) error {
+	ctx := stream.Context()
+	item, err := s.get(ctx, "id", req.GetId())
+	if err != nil {
+		return err
+	}
+	w := req.GetWidth()
+	switch {
+	case w == 0 && len(item.Widths) > 0:
+		w = item.Widths[0]
+	case !slices.Contains(item.Widths, w):
+		return rpc.InvalidField("width", "is %d; this item has the widths %v (0 for the narrowest)", w, item.Widths)
+	}
+	if err := s.started(ctx); err != nil {
+		return err
+	}
+	r, err := openVariant(ctx, s.obs, item, int(w))
+	if err != nil {
+		return errs.Status(err, "media item "+item.Id)
+	}
+	defer r.Close()
+	info, err := r.Info()
+	if err != nil {
+		return errs.Status(err, "media item "+item.Id)
+	}
+	first := &mediav1.GetMediaContentResponse{ContentType: item.ContentType, Size: int64(info.Size), Width: w}
+	for {
+		// A new buffer each time: a sent message must not change after.
+		buf := make([]byte, min(ContentChunk, max(int64(info.Size), 1)))
+		n, err := io.ReadFull(r, buf)
+		if n > 0 || first != nil {
+			msg := first
+			if msg == nil {
+				msg = &mediav1.GetMediaContentResponse{}
+			}
+			first = nil
+			msg.Data = buf[:n]
+			if serr := stream.Send(msg); serr != nil {
+				return serr
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil
+		}
+		if err != nil {
+			return errs.Status(fmt.Errorf("media: read %s: %w", item.Id, err), "media item "+item.Id)
+		}
+	}
 }
 
 // get reads one live item named at path.

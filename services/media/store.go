@@ -67,6 +67,20 @@ func putVariants(ctx context.Context, obs jetstream.ObjectStore, p *photo.Photo)
 	return nil
 }
 
+// openVariant opens the variant of item width pixels wide for reading;
+// the caller closes it.
+func openVariant(ctx context.Context, obs jetstream.ObjectStore, item *eventsv1.MediaItem, width int) (jetstream.ObjectResult, error) {
+	name := photo.ObjectName(item.Id, width, item.Ext)
+	r, err := obs.Get(ctx, name)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, fmt.Errorf("media: %s: %w", name, photo.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("media: read %s: %w", name, err)
+	}
+	return r, nil
+}
+
 // deleteVariants removes every variant of item; those already gone are
 // fine.
 func deleteVariants(ctx context.Context, obs jetstream.ObjectStore, item *eventsv1.MediaItem) error {

@@ -2,13 +2,17 @@ package publishing
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/rpc"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	"github.com/tandemnews/tandem/services/publishing/publication"
 )
@@ -16,8 +20,11 @@ import (
 // PreviewArticle implements PublishingService: the page of one locale as
 // the site would show it, rendered by the renderer that publishes, from
 // content that need not be stored. The page lists only its own language,
-// as a first publication would.
-func (s *Service) PreviewArticle(_ context.Context, req *publishingv1.PreviewArticleRequest) (*publishingv1.PreviewArticleResponse, error) {
+// as a first publication would. Its figures show their images from the
+// library at the site's addresses (/media/<id>-<width>.<ext>), which the
+// desk serves to the signed-in; a figure whose item is missing shows its
+// caption alone, and publishing it is refused with its reason.
+func (s *Service) PreviewArticle(ctx context.Context, req *publishingv1.PreviewArticleRequest) (*publishingv1.PreviewArticleResponse, error) {
 	var v rpc.Violations
 	a, l := req.GetArticle(), req.GetLocale()
 	if !slices.Contains(siteconfig.Locales, l) {
@@ -33,11 +40,36 @@ func (s *Service) PreviewArticle(_ context.Context, req *publishingv1.PreviewArt
 	if c == nil {
 		return nil, rpc.InvalidField("article.locales", "has no %s content to preview", l)
 	}
-	html, err := s.render.Render(Page{Locale: l, Section: a.GetSection(), Date: a.GetDate(), Slug: a.GetSlug(), Content: c, Published: []string{l}})
+	imgs, err := s.previewImages(ctx, l, c)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	html, err := s.render.Render(Page{Locale: l, Section: a.GetSection(), Date: a.GetDate(), Slug: a.GetSlug(), Content: c, Published: []string{l}, Images: imgs})
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	return &publishingv1.PreviewArticleResponse{Html: html}, nil
+}
+
+// previewImages is what a preview of c shows of the library: each item
+// its figures name that the library holds, in reading order.
+func (s *Service) previewImages(ctx context.Context, locale string, c *articlev1.LocalizedContent) ([]*eventsv1.PublishedImage, error) {
+	var out []*eventsv1.PublishedImage
+	for _, id := range publication.MediaIDs(c) {
+		it, err := s.media.Get(ctx, id)
+		if errors.Is(err, events.ErrNotFound) || err == nil && it.Deleted {
+			continue
+		}
+		if err != nil {
+			return nil, about("media item "+id, err)
+		}
+		out = append(out, &eventsv1.PublishedImage{
+			Media: id, ContentType: it.ContentType, Ext: it.Ext,
+			Width: it.Width, Height: it.Height, Widths: slices.Clone(it.Widths),
+			Alt: it.Alt[locale], Credit: it.Credit[locale],
+		})
+	}
+	return out, nil
 }
 
 // CreatePreviewLink implements PublishingService: a token that shows the

@@ -3,16 +3,19 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
-	_ "image/jpeg"
+	"image/jpeg"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 
 	"github.com/tandemnews/tandem/internal/stack/stacktest"
@@ -23,6 +26,7 @@ import (
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	mediav1 "github.com/tandemnews/tandem/proto/tandem/media/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
+	"github.com/tandemnews/tandem/services/media"
 )
 
 // withPhoto is the sample article with its figures naming media item id
@@ -272,4 +276,129 @@ func TestPurgeRemovesMediaNoOtherArticleUses(t *testing.T) {
 		_, err := obs.GetInfo(ctx, fmt.Sprintf("%s/%d.jpg", own.Id, own.Width))
 		return err != nil
 	})
+}
+
+// readContent reads one variant through GetMediaContent: its first
+// message, and every chunk's bytes joined.
+func readContent(ctx context.Context, cl *stacktest.Client, req *mediav1.GetMediaContentRequest, as grpc.CallOption) (*mediav1.GetMediaContentResponse, []byte, int, error) {
+	stream, err := cl.Media.GetMediaContent(ctx, req, as)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var first *mediav1.GetMediaContentResponse
+	var data []byte
+	n := 0
+	for {
+		m, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return first, data, n, nil
+		}
+		if err != nil {
+			return nil, nil, n, err
+		}
+		if first == nil {
+			first = m
+		} else if m.ContentType != "" || m.Size != 0 {
+			return nil, nil, n, fmt.Errorf("chunk %d repeats the header: %v", n, m)
+		}
+		if len(m.Data) > media.ContentChunk {
+			return nil, nil, n, fmt.Errorf("chunk %d holds %d bytes", n, len(m.Data))
+		}
+		data = append(data, m.Data...)
+		n++
+	}
+}
+
+// noise is a JPEG of random pixels: it compresses badly, so its
+// variants are large.
+func noise(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = byte(r.Uint32())
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 75}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestMediaContentIsForTheNewsroomOnly: every newsroom role reads a
+// private photo's bytes, whole and in bounded chunks; nobody without a
+// valid token does; a width the item lacks and an unknown item are
+// refused.
+func TestMediaContentIsForTheNewsroomOnly(t *testing.T) {
+	e := stacktest.Start(t, testkit.StartNATS(t).URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl := e.Client(t)
+	item := upload(t, ctx, e, cl, noise(t, 1200, 900))
+	last := len(item.Sizes) - 1
+	if item.Widths[last] != 1200 || item.Sizes[last] <= media.ContentChunk {
+		t.Fatalf("the sample is not large enough to need chunks: %v %v", item.Widths, item.Sizes)
+	}
+	for _, r := range auth.Roles {
+		first, data, chunks, err := readContent(ctx, cl, &mediav1.GetMediaContentRequest{Id: item.Id, Width: 1200}, e.As(r))
+		if err != nil {
+			t.Fatalf("%s: %v", r, err)
+		}
+		if first.ContentType != "image/jpeg" || first.Width != 1200 || first.Size != item.Sizes[last] || int64(len(data)) != item.Sizes[last] || chunks < 2 {
+			t.Fatalf("%s read %s %dpx %d bytes stated, %d read in %d chunks; the item says %d", r, first.ContentType, first.Width, first.Size, len(data), chunks, item.Sizes[last])
+		}
+		img, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil || img.Bounds().Dx() != 1200 || img.Bounds().Dy() != 900 {
+			t.Fatalf("%s: the bytes do not decode to the original: %v", r, err)
+		}
+	}
+	// Width 0 is the thumbnail: the narrowest variant.
+	if first, data, _, err := readContent(ctx, cl, &mediav1.GetMediaContentRequest{Id: item.Id}, e.As(auth.Translator)); err != nil || first.Width != 320 || int64(len(data)) != item.Sizes[0] {
+		t.Fatalf("the thumbnail: %v %v", first, err)
+	}
+	for who, as := range map[string]grpc.CallOption{"no token": grpc.EmptyCallOption{}, "unknown token": stacktest.BadToken()} {
+		_, data, _, err := readContent(ctx, cl, &mediav1.GetMediaContentRequest{Id: item.Id}, as)
+		stacktest.WantCode(t, who, err, codes.Unauthenticated)
+		if len(data) > 0 {
+			t.Errorf("%s read %d bytes", who, len(data))
+		}
+	}
+	_, _, _, err := readContent(ctx, cl, &mediav1.GetMediaContentRequest{Id: item.Id, Width: 777}, e.As(auth.Editor))
+	if st := stacktest.WantCode(t, "a width the item lacks", err, codes.InvalidArgument); !stacktest.HasViolation(st, "width") {
+		t.Errorf("the refusal names %v", st.Details())
+	}
+	_, _, _, err = readContent(ctx, cl, &mediav1.GetMediaContentRequest{Id: strings.Repeat("ab", 32)}, e.As(auth.Editor))
+	stacktest.WantCode(t, "an unknown item", err, codes.NotFound)
+}
+
+// TestAPreviewShowsTheLibrarysImages: publishing's preview of an unstored
+// article renders each figure whose item the library holds as the
+// published page will (every variant in srcset, its size, its
+// alternative text in the page's language), and a figure whose item is
+// unknown with its caption alone.
+func TestAPreviewShowsTheLibrarysImages(t *testing.T) {
+	e := stacktest.Start(t, testkit.StartNATS(t).URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl := e.Client(t)
+	item := upload(t, ctx, e, cl, testkit.Photo(t, 1200, 800, 0))
+	for l, alt := range map[string]string{"zh-CN": "夜间自习空间里的学生", "en": "Students in the night study space"} {
+		res, err := cl.Publishing.PreviewArticle(ctx, &publishingv1.PreviewArticleRequest{Article: withPhoto(item.Id), Locale: l}, e.As(auth.Translator))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := string(res.Html)
+		for _, want := range []string{`src="/media/` + item.Id + `-1024.jpg"`, `/media/` + item.Id + `-320.jpg 320w`, `/media/` + item.Id + `-1200.jpg 1200w`, `width="1200" height="800"`, `alt="` + alt + `"`} {
+			if !strings.Contains(page, want) {
+				t.Fatalf("the %s preview lacks %s:\n%s", l, want, page)
+			}
+		}
+	}
+	res, err := cl.Publishing.PreviewArticle(ctx, &publishingv1.PreviewArticleRequest{Article: withPhoto(strings.Repeat("ab", 32)), Locale: "en"}, e.As(auth.Editor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := string(res.Html); strings.Contains(page, "<img") || !strings.Contains(page, "<figcaption>") {
+		t.Fatalf("a figure naming no item:\n%s", page)
+	}
 }

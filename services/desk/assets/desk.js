@@ -105,3 +105,32 @@
     if (t) { t.focus(); t.scrollIntoView({ block: "center" }); }
   });
 })();
+
+(function () {
+  // The editor's photo picker: choosing a photo puts its figure line in
+  // the body of its language, in a paragraph of its own where the cursor
+  // last was (at the end when the body was never touched), selects the
+  // caption so that typing replaces it, and refreshes the preview.
+  // A textarea keeps its cursor when it loses focus; one never touched
+  // has it at the start, where a photo rarely belongs.
+  document.addEventListener("focusin", function (e) {
+    var t = e.target;
+    if (t.classList && t.classList.contains("body")) t.dataset.touched = "1";
+  });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest(".insert-photo");
+    if (!b) return;
+    var t = document.getElementById(b.dataset.body);
+    if (!t) return;
+    var v = t.value, at = t.selectionEnd > 0 || t.dataset.touched ? t.selectionEnd : v.length;
+    var before = v.slice(0, at).replace(/\s+$/, ""), after = v.slice(at).replace(/^\s+/, "");
+    var head = before ? before + "\n\n" : "";
+    t.value = head + b.dataset.line + (after ? "\n\n" + after : "\n");
+    var start = head.length + 2;
+    t.focus();
+    t.setSelectionRange(start, start + b.dataset.caption.length);
+    t.dispatchEvent(new Event("input", { bubbles: true }));
+    var d = b.closest("details");
+    if (d) d.open = false;
+  });
+})();

@@ -22,6 +22,11 @@ var mediaZh = map[string]string{
 	"media.size":         "尺寸",
 	"media.figure":       "在正文中插入",
 	"media.empty":        "图片库还是空的。",
+	"media.thumb":        "缩略图",
+	"media.insert":       "插入图片",
+	"media.insert_help":  "选一张图片，它会另起一段插入正文光标处，图片说明已选中，直接输入即可替换。",
+	"media.loading":      "正在载入图片库……",
+	"media.more":         "更多图片见图片库",
 }
 
 var mediaEn = map[string]string{
@@ -44,6 +49,11 @@ var mediaEn = map[string]string{
 	"media.size":         "Size",
 	"media.figure":       "In the body",
 	"media.empty":        "The library is empty.",
+	"media.thumb":        "Thumbnail",
+	"media.insert":       "Insert a photo",
+	"media.insert_help":  "Choose a photo: its line goes into the body at the cursor, in a paragraph of its own, with the caption selected so that typing replaces it.",
+	"media.loading":      "Loading the photo library…",
+	"media.more":         "More photos in the library",
 }
 
 func init() {

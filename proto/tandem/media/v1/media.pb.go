@@ -30,7 +30,8 @@ type UploadMediaRequest struct {
 	Data []byte `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
 	// The file's name, for people; its extension is not trusted.
 	FileName string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
-	// Alternative text by locale ("zh-CN", "en"): one line each.
+	// Alternative text by locale ("zh-CN", "en"): one line each, both
+	// required.
 	Alt map[string]string `protobuf:"bytes,3,rep,name=alt,proto3" json:"alt,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Credit by locale: one line each, optional.
 	Credit        map[string]string `protobuf:"bytes,4,rep,name=credit,proto3" json:"credit,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -355,7 +356,8 @@ type UpdateMediaTextsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Hex SHA-256 id.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// Alternative text by locale; replaces every alternative text.
+	// Alternative text by locale, both required; replaces every
+	// alternative text.
 	Alt map[string]string `protobuf:"bytes,2,rep,name=alt,proto3" json:"alt,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Credit by locale; replaces every credit.
 	Credit map[string]string `protobuf:"bytes,3,rep,name=credit,proto3" json:"credit,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -468,6 +470,134 @@ func (x *UpdateMediaTextsResponse) GetItem() *v1.MediaItem {
 	return nil
 }
 
+// GetMediaContentRequest names one variant.
+type GetMediaContentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Hex SHA-256 id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// One of the item's widths; 0 for the narrowest (a thumbnail).
+	Width         int32 `protobuf:"varint,2,opt,name=width,proto3" json:"width,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMediaContentRequest) Reset() {
+	*x = GetMediaContentRequest{}
+	mi := &file_tandem_media_v1_media_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMediaContentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMediaContentRequest) ProtoMessage() {}
+
+func (x *GetMediaContentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_media_v1_media_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMediaContentRequest.ProtoReflect.Descriptor instead.
+func (*GetMediaContentRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_media_v1_media_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetMediaContentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetMediaContentRequest) GetWidth() int32 {
+	if x != nil {
+		return x.Width
+	}
+	return 0
+}
+
+// GetMediaContentResponse is one chunk of the variant, in order.
+type GetMediaContentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MIME type of the variant; set in the first chunk only.
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// Bytes of the whole variant; set in the first chunk only.
+	Size int64 `protobuf:"varint,2,opt,name=size,proto3" json:"size,omitempty"`
+	// The variant's width in pixels; set in the first chunk only.
+	Width int32 `protobuf:"varint,3,opt,name=width,proto3" json:"width,omitempty"`
+	// The next bytes of the variant, at most 256 KiB.
+	Data          []byte `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMediaContentResponse) Reset() {
+	*x = GetMediaContentResponse{}
+	mi := &file_tandem_media_v1_media_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMediaContentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMediaContentResponse) ProtoMessage() {}
+
+func (x *GetMediaContentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_media_v1_media_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMediaContentResponse.ProtoReflect.Descriptor instead.
+func (*GetMediaContentResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_media_v1_media_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GetMediaContentResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *GetMediaContentResponse) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *GetMediaContentResponse) GetWidth() int32 {
+	if x != nil {
+		return x.Width
+	}
+	return 0
+}
+
+func (x *GetMediaContentResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_tandem_media_v1_media_proto protoreflect.FileDescriptor
 
 const file_tandem_media_v1_media_proto_rawDesc = "" +
@@ -510,12 +640,21 @@ const file_tandem_media_v1_media_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"K\n" +
 	"\x18UpdateMediaTextsResponse\x12/\n" +
-	"\x04item\x18\x01 \x01(\v2\x1b.tandem.events.v1.MediaItemR\x04item2\xf6\x02\n" +
+	"\x04item\x18\x01 \x01(\v2\x1b.tandem.events.v1.MediaItemR\x04item\">\n" +
+	"\x16GetMediaContentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05width\x18\x02 \x01(\x05R\x05width\"z\n" +
+	"\x17GetMediaContentResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x12\n" +
+	"\x04size\x18\x02 \x01(\x03R\x04size\x12\x14\n" +
+	"\x05width\x18\x03 \x01(\x05R\x05width\x12\x12\n" +
+	"\x04data\x18\x04 \x01(\fR\x04data2\xde\x03\n" +
 	"\fMediaService\x12X\n" +
 	"\vUploadMedia\x12#.tandem.media.v1.UploadMediaRequest\x1a$.tandem.media.v1.UploadMediaResponse\x12O\n" +
 	"\bGetMedia\x12 .tandem.media.v1.GetMediaRequest\x1a!.tandem.media.v1.GetMediaResponse\x12R\n" +
 	"\tListMedia\x12!.tandem.media.v1.ListMediaRequest\x1a\".tandem.media.v1.ListMediaResponse\x12g\n" +
-	"\x10UpdateMediaTexts\x12(.tandem.media.v1.UpdateMediaTextsRequest\x1a).tandem.media.v1.UpdateMediaTextsResponseB\xbb\x01\n" +
+	"\x10UpdateMediaTexts\x12(.tandem.media.v1.UpdateMediaTextsRequest\x1a).tandem.media.v1.UpdateMediaTextsResponse\x12f\n" +
+	"\x0fGetMediaContent\x12'.tandem.media.v1.GetMediaContentRequest\x1a(.tandem.media.v1.GetMediaContentResponse0\x01B\xbb\x01\n" +
 	"\x13com.tandem.media.v1B\n" +
 	"MediaProtoP\x01Z:github.com/tandemnews/tandem/proto/tandem/media/v1;mediav1\xa2\x02\x03TMX\xaa\x02\x0fTandem.Media.V1\xca\x02\x0fTandem\\Media\\V1\xe2\x02\x1bTandem\\Media\\V1\\GPBMetadata\xea\x02\x11Tandem::Media::V1b\x06proto3"
 
@@ -531,7 +670,7 @@ func file_tandem_media_v1_media_proto_rawDescGZIP() []byte {
 	return file_tandem_media_v1_media_proto_rawDescData
 }
 
-var file_tandem_media_v1_media_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_tandem_media_v1_media_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_tandem_media_v1_media_proto_goTypes = []any{
 	(*UploadMediaRequest)(nil),       // 0: tandem.media.v1.UploadMediaRequest
 	(*UploadMediaResponse)(nil),      // 1: tandem.media.v1.UploadMediaResponse
@@ -541,31 +680,35 @@ var file_tandem_media_v1_media_proto_goTypes = []any{
 	(*ListMediaResponse)(nil),        // 5: tandem.media.v1.ListMediaResponse
 	(*UpdateMediaTextsRequest)(nil),  // 6: tandem.media.v1.UpdateMediaTextsRequest
 	(*UpdateMediaTextsResponse)(nil), // 7: tandem.media.v1.UpdateMediaTextsResponse
-	nil,                              // 8: tandem.media.v1.UploadMediaRequest.AltEntry
-	nil,                              // 9: tandem.media.v1.UploadMediaRequest.CreditEntry
-	nil,                              // 10: tandem.media.v1.UpdateMediaTextsRequest.AltEntry
-	nil,                              // 11: tandem.media.v1.UpdateMediaTextsRequest.CreditEntry
-	(*v1.MediaItem)(nil),             // 12: tandem.events.v1.MediaItem
+	(*GetMediaContentRequest)(nil),   // 8: tandem.media.v1.GetMediaContentRequest
+	(*GetMediaContentResponse)(nil),  // 9: tandem.media.v1.GetMediaContentResponse
+	nil,                              // 10: tandem.media.v1.UploadMediaRequest.AltEntry
+	nil,                              // 11: tandem.media.v1.UploadMediaRequest.CreditEntry
+	nil,                              // 12: tandem.media.v1.UpdateMediaTextsRequest.AltEntry
+	nil,                              // 13: tandem.media.v1.UpdateMediaTextsRequest.CreditEntry
+	(*v1.MediaItem)(nil),             // 14: tandem.events.v1.MediaItem
 }
 var file_tandem_media_v1_media_proto_depIdxs = []int32{
-	8,  // 0: tandem.media.v1.UploadMediaRequest.alt:type_name -> tandem.media.v1.UploadMediaRequest.AltEntry
-	9,  // 1: tandem.media.v1.UploadMediaRequest.credit:type_name -> tandem.media.v1.UploadMediaRequest.CreditEntry
-	12, // 2: tandem.media.v1.UploadMediaResponse.item:type_name -> tandem.events.v1.MediaItem
-	12, // 3: tandem.media.v1.GetMediaResponse.item:type_name -> tandem.events.v1.MediaItem
-	12, // 4: tandem.media.v1.ListMediaResponse.items:type_name -> tandem.events.v1.MediaItem
-	10, // 5: tandem.media.v1.UpdateMediaTextsRequest.alt:type_name -> tandem.media.v1.UpdateMediaTextsRequest.AltEntry
-	11, // 6: tandem.media.v1.UpdateMediaTextsRequest.credit:type_name -> tandem.media.v1.UpdateMediaTextsRequest.CreditEntry
-	12, // 7: tandem.media.v1.UpdateMediaTextsResponse.item:type_name -> tandem.events.v1.MediaItem
+	10, // 0: tandem.media.v1.UploadMediaRequest.alt:type_name -> tandem.media.v1.UploadMediaRequest.AltEntry
+	11, // 1: tandem.media.v1.UploadMediaRequest.credit:type_name -> tandem.media.v1.UploadMediaRequest.CreditEntry
+	14, // 2: tandem.media.v1.UploadMediaResponse.item:type_name -> tandem.events.v1.MediaItem
+	14, // 3: tandem.media.v1.GetMediaResponse.item:type_name -> tandem.events.v1.MediaItem
+	14, // 4: tandem.media.v1.ListMediaResponse.items:type_name -> tandem.events.v1.MediaItem
+	12, // 5: tandem.media.v1.UpdateMediaTextsRequest.alt:type_name -> tandem.media.v1.UpdateMediaTextsRequest.AltEntry
+	13, // 6: tandem.media.v1.UpdateMediaTextsRequest.credit:type_name -> tandem.media.v1.UpdateMediaTextsRequest.CreditEntry
+	14, // 7: tandem.media.v1.UpdateMediaTextsResponse.item:type_name -> tandem.events.v1.MediaItem
 	0,  // 8: tandem.media.v1.MediaService.UploadMedia:input_type -> tandem.media.v1.UploadMediaRequest
 	2,  // 9: tandem.media.v1.MediaService.GetMedia:input_type -> tandem.media.v1.GetMediaRequest
 	4,  // 10: tandem.media.v1.MediaService.ListMedia:input_type -> tandem.media.v1.ListMediaRequest
 	6,  // 11: tandem.media.v1.MediaService.UpdateMediaTexts:input_type -> tandem.media.v1.UpdateMediaTextsRequest
-	1,  // 12: tandem.media.v1.MediaService.UploadMedia:output_type -> tandem.media.v1.UploadMediaResponse
-	3,  // 13: tandem.media.v1.MediaService.GetMedia:output_type -> tandem.media.v1.GetMediaResponse
-	5,  // 14: tandem.media.v1.MediaService.ListMedia:output_type -> tandem.media.v1.ListMediaResponse
-	7,  // 15: tandem.media.v1.MediaService.UpdateMediaTexts:output_type -> tandem.media.v1.UpdateMediaTextsResponse
-	12, // [12:16] is the sub-list for method output_type
-	8,  // [8:12] is the sub-list for method input_type
+	8,  // 12: tandem.media.v1.MediaService.GetMediaContent:input_type -> tandem.media.v1.GetMediaContentRequest
+	1,  // 13: tandem.media.v1.MediaService.UploadMedia:output_type -> tandem.media.v1.UploadMediaResponse
+	3,  // 14: tandem.media.v1.MediaService.GetMedia:output_type -> tandem.media.v1.GetMediaResponse
+	5,  // 15: tandem.media.v1.MediaService.ListMedia:output_type -> tandem.media.v1.ListMediaResponse
+	7,  // 16: tandem.media.v1.MediaService.UpdateMediaTexts:output_type -> tandem.media.v1.UpdateMediaTextsResponse
+	9,  // 17: tandem.media.v1.MediaService.GetMediaContent:output_type -> tandem.media.v1.GetMediaContentResponse
+	13, // [13:18] is the sub-list for method output_type
+	8,  // [8:13] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -582,7 +725,7 @@ func file_tandem_media_v1_media_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_media_v1_media_proto_rawDesc), len(file_tandem_media_v1_media_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

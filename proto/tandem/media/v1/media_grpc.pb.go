@@ -23,6 +23,7 @@ const (
 	MediaService_GetMedia_FullMethodName         = "/tandem.media.v1.MediaService/GetMedia"
 	MediaService_ListMedia_FullMethodName        = "/tandem.media.v1.MediaService/ListMedia"
 	MediaService_UpdateMediaTexts_FullMethodName = "/tandem.media.v1.MediaService/UpdateMediaTexts"
+	MediaService_GetMediaContent_FullMethodName  = "/tandem.media.v1.MediaService/GetMediaContent"
 )
 
 // MediaServiceClient is the client API for MediaService service.
@@ -32,7 +33,7 @@ const (
 // MediaService keeps the media library: photos uploaded once, checked,
 // re-encoded without their metadata, resized, and named by their
 // SHA-256. Figures name an item by id. Editors and publishers upload and
-// change texts; every role may read.
+// change texts; every newsroom role may read, bytes included.
 type MediaServiceClient interface {
 	// UploadMedia checks an image (its type from its content, its size and
 	// pixel count), applies its orientation, re-encodes it (which drops
@@ -46,6 +47,11 @@ type MediaServiceClient interface {
 	ListMedia(ctx context.Context, in *ListMediaRequest, opts ...grpc.CallOption) (*ListMediaResponse, error)
 	// UpdateMediaTexts replaces an item's alternative texts and credits.
 	UpdateMediaTexts(ctx context.Context, in *UpdateMediaTextsRequest, opts ...grpc.CallOption) (*UpdateMediaTextsResponse, error)
+	// GetMediaContent sends the bytes of one variant of an item, in chunks
+	// of at most 256 KiB: the first carries the content type and the size.
+	// It is for the desk's thumbnails and previews; the site never calls
+	// it (it serves the public bucket).
+	GetMediaContent(ctx context.Context, in *GetMediaContentRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[GetMediaContentResponse], error)
 }
 
 type mediaServiceClient struct {
@@ -96,6 +102,25 @@ func (c *mediaServiceClient) UpdateMediaTexts(ctx context.Context, in *UpdateMed
 	return out, nil
 }
 
+func (c *mediaServiceClient) GetMediaContent(ctx context.Context, in *GetMediaContentRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[GetMediaContentResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &MediaService_ServiceDesc.Streams[0], MediaService_GetMediaContent_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[GetMediaContentRequest, GetMediaContentResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type MediaService_GetMediaContentClient = grpc.ServerStreamingClient[GetMediaContentResponse]
+
 // MediaServiceServer is the server API for MediaService service.
 // All implementations must embed UnimplementedMediaServiceServer
 // for forward compatibility.
@@ -103,7 +128,7 @@ func (c *mediaServiceClient) UpdateMediaTexts(ctx context.Context, in *UpdateMed
 // MediaService keeps the media library: photos uploaded once, checked,
 // re-encoded without their metadata, resized, and named by their
 // SHA-256. Figures name an item by id. Editors and publishers upload and
-// change texts; every role may read.
+// change texts; every newsroom role may read, bytes included.
 type MediaServiceServer interface {
 	// UploadMedia checks an image (its type from its content, its size and
 	// pixel count), applies its orientation, re-encodes it (which drops
@@ -117,6 +142,11 @@ type MediaServiceServer interface {
 	ListMedia(context.Context, *ListMediaRequest) (*ListMediaResponse, error)
 	// UpdateMediaTexts replaces an item's alternative texts and credits.
 	UpdateMediaTexts(context.Context, *UpdateMediaTextsRequest) (*UpdateMediaTextsResponse, error)
+	// GetMediaContent sends the bytes of one variant of an item, in chunks
+	// of at most 256 KiB: the first carries the content type and the size.
+	// It is for the desk's thumbnails and previews; the site never calls
+	// it (it serves the public bucket).
+	GetMediaContent(*GetMediaContentRequest, grpc.ServerStreamingServer[GetMediaContentResponse]) error
 	mustEmbedUnimplementedMediaServiceServer()
 }
 
@@ -138,6 +168,9 @@ func (UnimplementedMediaServiceServer) ListMedia(context.Context, *ListMediaRequ
 }
 func (UnimplementedMediaServiceServer) UpdateMediaTexts(context.Context, *UpdateMediaTextsRequest) (*UpdateMediaTextsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateMediaTexts not implemented")
+}
+func (UnimplementedMediaServiceServer) GetMediaContent(*GetMediaContentRequest, grpc.ServerStreamingServer[GetMediaContentResponse]) error {
+	return status.Error(codes.Unimplemented, "method GetMediaContent not implemented")
 }
 func (UnimplementedMediaServiceServer) mustEmbedUnimplementedMediaServiceServer() {}
 func (UnimplementedMediaServiceServer) testEmbeddedByValue()                      {}
@@ -232,6 +265,17 @@ func _MediaService_UpdateMediaTexts_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MediaService_GetMediaContent_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(GetMediaContentRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(MediaServiceServer).GetMediaContent(m, &grpc.GenericServerStream[GetMediaContentRequest, GetMediaContentResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type MediaService_GetMediaContentServer = grpc.ServerStreamingServer[GetMediaContentResponse]
+
 // MediaService_ServiceDesc is the grpc.ServiceDesc for MediaService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -256,6 +300,12 @@ var MediaService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _MediaService_UpdateMediaTexts_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "GetMediaContent",
+			Handler:       _MediaService_GetMediaContent_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "tandem/media/v1/media.proto",
 }
