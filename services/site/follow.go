@@ -55,6 +55,7 @@ func (s *Site) apply(ev *events.Event) {
 	for _, key := range s.index.Apply(p, ev.Sequence) {
 		s.tiers.drop(key) // an old version, or a page taken down
 	}
+	s.indexForSearch(p)
 	s.lists.clear()
 	// Serving already: how long readers waited for this change (old
 	// events read while catching up say nothing of the delay).

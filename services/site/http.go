@@ -47,6 +47,8 @@ func kindOf(path string) string {
 		return "feed"
 	case strings.HasSuffix(path, "/"):
 		return "listing"
+	case strings.HasSuffix(path, "/search") && strings.Count(path, "/") == 2:
+		return "search"
 	case strings.Count(path, "/") >= 2:
 		return "article"
 	}
@@ -149,6 +151,8 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		last = rest[len(rest)-1]
 	}
 	switch {
+	case len(rest) == 1 && rest[0] == "search" && !strings.HasSuffix(p, "/"):
+		s.searchPage(w, r, locale)
 	case strings.HasSuffix(p, "/") && (len(rest) == 0 || s.o.Site.HasSection(rest)):
 		s.listing(w, r, locale, rest)
 	case (last == "feed.xml" || last == "atom.xml") && (len(rest) == 1 || s.o.Site.HasSection(rest[:len(rest)-1])):

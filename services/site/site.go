@@ -19,6 +19,7 @@ import (
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	"github.com/tandemnews/tandem/services/site/index"
+	"github.com/tandemnews/tandem/services/site/search"
 )
 
 // DefaultLRUBytes bounds the in-process page cache: 64 MiB.
@@ -65,6 +66,8 @@ type Site struct {
 	// lists caches rendered listings, feeds and the sitemap at the
 	// index's stream position; every applied event empties it.
 	lists *listCache
+	// finder is each locale's search index.
+	finder map[string]*search.Index
 
 	ready chan struct{}
 }
@@ -77,15 +80,20 @@ func New(bus *events.Bus, o Options) *Site {
 		o.LRUBytes = DefaultLRUBytes
 	}
 	log := o.Logger.With("service", "site")
+	finder := map[string]*search.Index{}
+	for _, l := range siteconfig.Locales {
+		finder[l] = search.New()
+	}
 	return &Site{
-		bus:   bus,
-		pubs:  publications(bus.Public),
-		o:     o,
-		log:   log,
-		index: index.New(),
-		tiers: &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
-		lists: newListCache(),
-		ready: make(chan struct{}),
+		finder: finder,
+		bus:    bus,
+		pubs:   publications(bus.Public),
+		o:      o,
+		log:    log,
+		index:  index.New(),
+		tiers:  &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
+		lists:  newListCache(),
+		ready:  make(chan struct{}),
 	}
 }
 

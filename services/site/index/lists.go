@@ -89,3 +89,13 @@ func (ix *Index) LastChange() time.Time {
 	}
 	return t
 }
+
+// Page is the live page of an article in a locale, nil when there is none.
+func (ix *Index) Page(article, locale string) *Page {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if a := ix.byArt[article]; a != nil {
+		return a.pages[locale]
+	}
+	return nil
+}
