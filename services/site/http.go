@@ -128,7 +128,11 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveList(w, r, "robots", "text/plain; charset=utf-8", s.renderRobots)
 		return
 	case "/sitemap.xml":
-		s.serveList(w, r, "sitemap", "application/xml; charset=utf-8", s.sitemap)
+		s.sitemap(w, r, 0)
+		return
+	}
+	if n := sitemapPartOf(p); n > 0 {
+		s.sitemap(w, r, n)
 		return
 	}
 	segs := strings.Split(strings.Trim(p, "/"), "/")

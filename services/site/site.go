@@ -68,6 +68,9 @@ type Site struct {
 	lists *listCache
 	// finder is each locale's search index.
 	finder map[string]*search.Index
+	// sitemapURLs and sitemapBytes bound a part of the sitemap:
+	// SitemapURLs and SitemapBytes.
+	sitemapURLs, sitemapBytes int
 
 	ready chan struct{}
 }
@@ -85,15 +88,17 @@ func New(bus *events.Bus, o Options) *Site {
 		finder[l] = search.New()
 	}
 	return &Site{
-		finder: finder,
-		bus:    bus,
-		pubs:   publications(bus.Public),
-		o:      o,
-		log:    log,
-		index:  index.New(),
-		tiers:  &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
-		lists:  newListCache(),
-		ready:  make(chan struct{}),
+		finder:       finder,
+		sitemapURLs:  SitemapURLs,
+		sitemapBytes: SitemapBytes,
+		bus:          bus,
+		pubs:         publications(bus.Public),
+		o:            o,
+		log:          log,
+		index:        index.New(),
+		tiers:        &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
+		lists:        newListCache(),
+		ready:        make(chan struct{}),
 	}
 }
 
