@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/tandemnews/tandem/pkg/siteconfig"
@@ -161,23 +162,30 @@ func (s *Site) findInto(r *http.Request, d *searchData, locale, q string, n int)
 	if total > 0 {
 		d.Count = fmt.Sprintf(searchWords["count"][locale], total)
 	}
+	var pages []*index.Page
 	for _, h := range hits {
-		pg := s.index.Page(h.ID, locale)
-		if pg == nil {
-			continue // taken down between the search and now
+		if pg := s.index.Page(h.ID, locale); pg != nil { // nil: taken down since
+			pages = append(pages, pg)
 		}
-		res := searchResult{Path: pg.Path, Date: pg.Date, Title: search.Snippet(pg.Title, q, len(pg.Title))}
-		// The snippet comes from the page itself, through the cache
-		// tiers; the index keeps no text. A page that cannot be read
-		// right now shows its description.
-		if html, err := s.tiers.body(r.Context(), pg); err == nil {
-			res.Snippet = search.Snippet(search.ArticleText(html), q, snippetRunes)
-		} else {
-			res.Snippet = search.Snippet(pg.Description, q, snippetRunes)
-		}
-		d.Results = append(d.Results, res)
 	}
-	pages := min(MaxSearchPage, (total+SearchPageSize-1)/SearchPageSize)
+	d.Results = make([]searchResult, len(pages))
+	// The snippets come from the pages themselves, through the cache
+	// tiers (the index keeps no text), read side by side. A page that
+	// cannot be read right now shows its description.
+	var wg sync.WaitGroup
+	for i, pg := range pages {
+		wg.Go(func() {
+			res := searchResult{Path: pg.Path, Date: pg.Date, Title: search.Snippet(pg.Title, q, len(pg.Title))}
+			if html, err := s.tiers.body(r.Context(), pg); err == nil {
+				res.Snippet = search.Snippet(search.ArticleText(html), q, snippetRunes)
+			} else {
+				res.Snippet = search.Snippet(pg.Description, q, snippetRunes)
+			}
+			d.Results[i] = res
+		})
+	}
+	wg.Wait()
+	last := min(MaxSearchPage, (total+SearchPageSize-1)/SearchPageSize)
 	base := searchPath(locale) + "?q=" + url.QueryEscape(q)
 	if n > 1 {
 		d.Prev = base
@@ -185,10 +193,10 @@ func (s *Site) findInto(r *http.Request, d *searchData, locale, q string, n int)
 			d.Prev += "&page=" + strconv.Itoa(n-1)
 		}
 	}
-	if n < pages {
+	if n < last {
 		d.Next = base + "&page=" + strconv.Itoa(n+1)
 	}
-	if pages > 1 {
-		d.PageLabel = fmt.Sprintf(searchWords["page"][locale], n, pages)
+	if last > 1 {
+		d.PageLabel = fmt.Sprintf(searchWords["page"][locale], n, last)
 	}
 }

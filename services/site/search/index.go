@@ -74,14 +74,19 @@ func (x *Index) Put(id, version string, d Doc) {
 	}
 	// The text is cut into terms before taking the lock: readers wait
 	// only for the postings to grow.
-	weights := map[string]int{}
+	weights := map[string]*int{}
 	length := 0
 	for _, f := range []struct {
 		text   string
 		weight int
 	}{{d.Title, weightTitle}, {d.Summary, weightSummary}, {d.Body, weightBody}} {
 		tokens(f.text, func(t token) {
-			weights[t.term] += f.weight
+			if w := weights[string(t.term)]; w != nil {
+				*w += f.weight
+			} else {
+				w := f.weight
+				weights[string(t.term)] = &w
+			}
 			length += f.weight
 		})
 	}
@@ -101,7 +106,7 @@ func (x *Index) Put(id, version string, d Doc) {
 			x.terms[term] = p
 		}
 		p.docs = append(p.docs, num)
-		p.weights = append(p.weights, uint8(min(w, math.MaxUint8)))
+		p.weights = append(p.weights, uint8(min(*w, math.MaxUint8)))
 	}
 	x.compactIfDue()
 }

@@ -43,7 +43,7 @@ func TestEnglishIsStemmed(t *testing.T) {
 		"university":      {"a1"},
 		"win":             {"a1"},
 		"opening":         {"a2"},
-		"ＳＴＵＤＹ":          {"a2"}, // full-width letters fold
+		"ＳＴＵＤＹ":           {"a2"}, // full-width letters fold
 		"the":             nil,    // a stop word alone finds nothing
 		"study gold":      nil,
 		"spaces studying": {"a2"},

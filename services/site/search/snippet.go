@@ -23,7 +23,7 @@ func Snippet(text, query string, n int) []Fragment {
 	runes := []rune(text)
 	var hits [][2]int // rune ranges, in order, merged when they touch
 	tokens(text, func(t token) {
-		if !want[t.term] {
+		if !want[string(t.term)] {
 			return
 		}
 		if k := len(hits) - 1; k >= 0 && t.start <= hits[k][1] {

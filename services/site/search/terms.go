@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/blevesearch/snowballstem"
 	"github.com/blevesearch/snowballstem/english"
@@ -14,11 +15,14 @@ import (
 // isCJK reports whether r is written without spaces between words: Han,
 // kana and Hangul. Such runs are cut into overlapping bigrams.
 func isCJK(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+	return r >= 0x2E80 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 
 // isWord reports whether r belongs to a spaced word (letters and digits).
 func isWord(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -32,9 +36,10 @@ func init() {
 	}
 }
 
-// token is one term at its place in a text: runes [start, end).
+// token is one term at its place in a text: runes [start, end). Its
+// term is valid only during the call that receives it.
 type token struct {
-	term       string
+	term       []byte
 	start, end int
 }
 
@@ -43,15 +48,16 @@ type token struct {
 // words left out; runs of CJK characters as overlapping bigrams, a lone
 // character as itself. Positions are rune offsets in text.
 func tokens(text string, fn func(token)) {
-	var word []rune
+	var buf [64]byte
+	word := buf[:0]
+	var pair [8]byte
 	wordStart := 0
 	var prev rune // the previous CJK character of the current run, or 0
 	prevAt := 0
 	flush := func(at int) {
 		if len(word) > 0 {
-			w := string(word)
-			if !stopWords[w] {
-				fn(token{stem(w), wordStart, at})
+			if !stopWords[string(word)] {
+				fn(token{stem(word), wordStart, at})
 			}
 			word = word[:0]
 		}
@@ -60,7 +66,7 @@ func tokens(text string, fn func(token)) {
 	lone := false // prev has not been part of a bigram yet
 	endRun := func() {
 		if prev != 0 && lone {
-			fn(token{string(prev), prevAt, prevAt + 1})
+			fn(token{utf8.AppendRune(pair[:0], prev), prevAt, prevAt + 1})
 		}
 		prev = 0
 	}
@@ -70,7 +76,7 @@ func tokens(text string, fn func(token)) {
 		case isCJK(r):
 			flush(i)
 			if prev != 0 {
-				fn(token{string([]rune{prev, r}), prevAt, i + 1})
+				fn(token{utf8.AppendRune(utf8.AppendRune(pair[:0], prev), r), prevAt, i + 1})
 				lone = false
 			} else {
 				lone = true
@@ -81,7 +87,14 @@ func tokens(text string, fn func(token)) {
 			if len(word) == 0 {
 				wordStart = i
 			}
-			word = append(word, unicode.ToLower(r))
+			if r < utf8.RuneSelf {
+				if 'A' <= r && r <= 'Z' {
+					r += 'a' - 'A'
+				}
+				word = append(word, byte(r))
+			} else {
+				word = utf8.AppendRune(word, unicode.ToLower(r))
+			}
 		default:
 			endRun()
 			flush(i)
@@ -117,39 +130,42 @@ var stems = struct {
 const maxStems = 1 << 17
 
 // stem is the English snowball stem of a lowercased word; words with
-// digits or non-Latin letters are kept as they are.
-func stem(w string) string {
-	for _, r := range w {
-		if r > unicode.MaxLatin1 || !unicode.IsLetter(r) {
+// digits or letters beyond a to z are kept as they are.
+func stem(w []byte) []byte {
+	for _, c := range w {
+		if c < 'a' || c > 'z' {
 			return w
 		}
 	}
 	stems.Lock()
-	s, ok := stems.m[w]
+	s, ok := stems.m[string(w)]
 	stems.Unlock()
 	if ok {
-		return s
+		return unsafeBytes(s)
 	}
-	env := snowballstem.NewEnv(w)
+	env := snowballstem.NewEnv(string(w))
 	english.Stem(env)
 	s = env.Current()
 	stems.Lock()
 	if len(stems.m) >= maxStems {
 		clear(stems.m)
 	}
-	stems.m[w] = s
+	stems.m[string(w)] = s
 	stems.Unlock()
-	return s
+	return unsafeBytes(s)
 }
+
+// unsafeBytes is s as bytes, which the caller only reads.
+func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // Terms returns the distinct terms of a query, in order of appearance.
 func Terms(query string) []string {
 	var out []string
 	seen := map[string]bool{}
 	tokens(query, func(t token) {
-		if !seen[t.term] {
-			seen[t.term] = true
-			out = append(out, t.term)
+		if !seen[string(t.term)] {
+			seen[string(t.term)] = true
+			out = append(out, string(t.term))
 		}
 	})
 	return out
