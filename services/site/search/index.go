@@ -10,7 +10,6 @@
 package search
 
 import (
-	"container/heap"
 	"math"
 	"sort"
 	"sync"
@@ -201,12 +200,19 @@ func (x *Index) Search(query string, offset, limit int) ([]Hit, int) {
 		df := float64(len(p.docs))
 		idf[i] = math.Log(1 + (n-min(df, n)+0.5)/(min(df, n)+0.5))
 	}
+	// Pages are visited newest first, so that of equal scores the one
+	// kept is the newest without touching the heap; each other list is
+	// followed down from where the last page left it.
 	at := make([]int, len(lists))
+	for j, p := range lists {
+		at[j] = len(p.docs) - 1
+	}
 	top := &hitHeap{}
 	keep := offset + limit
 	total := 0
 	first := lists[0]
-	for i, d := range first.docs {
+	for i := len(first.docs) - 1; i >= 0; i-- {
+		d := first.docs[i]
 		e := &x.docs[d]
 		if e.id == "" {
 			continue
@@ -215,13 +221,10 @@ func (x *Index) Search(query string, offset, limit int) ([]Hit, int) {
 		score := idf[0] * tf(first.weights[i], norm)
 		found := true
 		for j := 1; j < len(lists) && found; j++ {
-			p := lists[j]
-			// Each list is ascending, and so is d: search on from
-			// where the last page left off.
-			k := at[j] + sort.Search(len(p.docs)-at[j], func(k int) bool { return p.docs[at[j]+k] >= d })
+			k := seekDown(lists[j].docs, at[j], d)
 			at[j] = k
-			if found = k < len(p.docs) && p.docs[k] == d; found {
-				score += idf[j] * tf(p.weights[k], norm)
+			if found = k >= 0 && lists[j].docs[k] == d; found {
+				score += idf[j] * tf(lists[j].weights[k], norm)
 			}
 		}
 		if !found {
@@ -229,17 +232,15 @@ func (x *Index) Search(query string, offset, limit int) ([]Hit, int) {
 		}
 		total++
 		h := scored{d, score}
-		if top.Len() < keep {
-			heap.Push(top, h)
+		if len(*top) < keep {
+			top.push(h)
 		} else if (*top)[0].less(h) {
 			(*top)[0] = h
-			heap.Fix(top, 0)
+			top.down(0)
 		}
 	}
-	best := make([]scored, top.Len())
-	for i := len(best) - 1; i >= 0; i-- {
-		best[i] = heap.Pop(top).(scored)
-	}
+	best := []scored(*top)
+	sort.Slice(best, func(i, j int) bool { return best[j].less(best[i]) })
 	if offset >= len(best) {
 		return nil, total
 	}
@@ -268,16 +269,49 @@ func (s scored) less(t scored) bool {
 	return s.doc < t.doc
 }
 
+// seekDown is the index of the last doc at or before from that is at
+// most d, -1 when there is none: a step back first (the lists of common
+// terms mostly hold the same pages), then a binary search.
+func seekDown(docs []uint32, from int, d uint32) int {
+	if from < 0 || docs[from] <= d {
+		return from
+	}
+	if from > 0 && docs[from-1] <= d {
+		return from - 1
+	}
+	// The first index in [0, from) whose doc exceeds d, less one.
+	return sort.Search(from, func(k int) bool { return docs[k] > d }) - 1
+}
+
 // hitHeap keeps the best hits, the worst of them on top.
 type hitHeap []scored
 
-func (h hitHeap) Len() int           { return len(h) }
-func (h hitHeap) Less(i, j int) bool { return h[i].less(h[j]) }
-func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(x any)        { *h = append(*h, x.(scored)) }
-func (h *hitHeap) Pop() any {
-	old := *h
-	v := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return v
+func (h *hitHeap) push(s scored) {
+	*h = append(*h, s)
+	for i := len(*h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !(*h)[i].less((*h)[parent]) {
+			break
+		}
+		(*h)[i], (*h)[parent] = (*h)[parent], (*h)[i]
+		i = parent
+	}
+}
+
+func (h hitHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h[r].less(h[l]) {
+			m = r
+		}
+		if !h[m].less(h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
 }
