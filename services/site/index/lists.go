@@ -19,20 +19,64 @@ func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*
 		}
 	}
 	ix.mu.RUnlock()
-	slices.SortFunc(pages, func(a, b *Page) int {
-		if c := strings.Compare(b.Date, a.Date); c != 0 {
-			return c
-		}
-		if c := b.First.Compare(a.First); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Article, b.Article)
-	})
 	total := len(pages)
-	if offset >= total {
+	if offset >= total || limit <= 0 {
 		return nil, total
 	}
-	return pages[offset:min(total, offset+limit)], total
+	keep := min(total, offset+limit)
+	if keep < total/8 {
+		// The first pages of a large archive: keep the newest keep
+		// pages in a heap instead of sorting them all.
+		pages = newest(pages, keep)
+	}
+	slices.SortFunc(pages, newerFirst)
+	return pages[offset:keep], total
+}
+
+// newerFirst orders pages newest story date first, then newest first
+// publication, then by article id.
+func newerFirst(a, b *Page) int {
+	if c := strings.Compare(b.Date, a.Date); c != 0 {
+		return c
+	}
+	if c := b.First.Compare(a.First); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Article, b.Article)
+}
+
+// newest is the k newest of pages (in no order), chosen with a heap of
+// k whose top is the oldest kept.
+func newest(pages []*Page, k int) []*Page {
+	h := slices.Clone(pages[:k])
+	older := func(i, j int) bool { return newerFirst(h[i], h[j]) > 0 }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && older(r, l) {
+				m = r
+			}
+			if !older(m, i) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, pg := range pages[k:] {
+		if newerFirst(pg, h[0]) < 0 {
+			h[0] = pg
+			down(0)
+		}
+	}
+	return h
 }
 
 // Count is how many articles Latest would find, without sorting them.
