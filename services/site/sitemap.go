@@ -37,12 +37,13 @@ func sitemapPartOf(path string) int {
 // sitemapURLBytes bounds what one address takes in a part: the <url>
 // element with its <loc>, <lastmod> and an <xhtml:link> per alternate.
 func sitemapURLBytes(site *siteconfig.Config, byLocale map[string]*index.Page, pg *index.Page) int {
-	n := 120 + len(site.URL(pg.Path))
+	base := len(site.BaseURL)
+	n := 120 + base + len(pg.Path)
 	if len(byLocale) > 1 {
 		for _, alt := range byLocale {
-			n += 80 + len(site.URL(alt.Path))
+			n += 80 + base + len(alt.Path)
 		}
-		n += 80 + len(site.URL(pg.Path)) // x-default
+		n += 80 + base + len(pg.Path) // x-default
 	}
 	return n
 }

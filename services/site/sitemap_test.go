@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSitemapIsAnIndexOfBoundedParts(t *testing.T) {
@@ -81,5 +82,22 @@ func TestSitemapIsAnIndexOfBoundedParts(t *testing.T) {
 		if res.Code != http.StatusOK || res.Body.Len() > 1200 {
 			t.Errorf("part %d: %d, %d bytes", i+1, res.Code, res.Body.Len())
 		}
+	}
+}
+
+// A large answer is kept compressed only, and still served whole to a
+// client that does not take gzip.
+func TestLargeAnswerIsKeptCompressedOnly(t *testing.T) {
+	body := []byte(strings.Repeat("<url><loc>https://example.edu/en/a</loc></url>\n", keepPlainBytes/40))
+	r := newRendered(body, time.Time{}, 1)
+	if r.body != nil || len(r.gz) == 0 || len(r.gz) > len(body)/4 {
+		t.Fatalf("kept %d plain bytes, %d compressed", len(r.body), len(r.gz))
+	}
+	if got := r.plain(); string(got) != string(body) {
+		t.Fatal("the unpacked body differs")
+	}
+	small := newRendered([]byte("<p>x</p>"), time.Time{}, 1)
+	if string(small.plain()) != "<p>x</p>" || small.body == nil {
+		t.Fatal("a small answer is not kept plain")
 	}
 }

@@ -34,6 +34,8 @@ type Page struct {
 	Published time.Time
 	// First is when the locale was first published.
 	First time.Time
+
+	slot int // where the page is in Index.all
 }
 
 // Modified is when the page last changed for readers.
@@ -99,7 +101,10 @@ type Index struct {
 	byArt  map[string]*article
 	gone   map[string]map[string]bool // path → articles that took a page there down
 	moved  map[string]map[string]bool // former path → articles that moved from it
-	seq    uint64
+	// all holds every live page, in no order: listings, feeds and the
+	// sitemap's dates go through one slice instead of 100,000 maps.
+	all []*Page
+	seq uint64
 }
 
 // New returns an empty index.
@@ -197,6 +202,7 @@ func (ix *Index) Apply(p *eventsv1.Publication, seq uint64) (stale []string) {
 			if n := next.pages[l]; n == nil || n.Key != pg.Key {
 				stale = append(stale, pg.Key)
 			}
+			ix.unlist(pg)
 		}
 		for path := range old.gone {
 			removeFrom(ix.gone, path, id)
@@ -207,6 +213,8 @@ func (ix *Index) Apply(p *eventsv1.Publication, seq uint64) (stale []string) {
 	}
 	for _, pg := range next.pages {
 		ix.byPath[pg.Path] = append(ix.byPath[pg.Path], pg)
+		pg.slot = len(ix.all)
+		ix.all = append(ix.all, pg)
 	}
 	for path := range next.gone {
 		addTo(ix.gone, path, id)
@@ -221,6 +229,15 @@ func (ix *Index) Apply(p *eventsv1.Publication, seq uint64) (stale []string) {
 	}
 	ix.seq = max(ix.seq, seq)
 	return stale
+}
+
+// unlist takes pg out of all, moving the last page into its slot.
+func (ix *Index) unlist(pg *Page) {
+	last := ix.all[len(ix.all)-1]
+	ix.all[pg.slot] = last
+	last.slot = pg.slot
+	ix.all[len(ix.all)-1] = nil
+	ix.all = ix.all[:len(ix.all)-1]
 }
 
 // Seq is the PUBLIC stream sequence of the newest event applied: the

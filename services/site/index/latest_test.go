@@ -35,3 +35,33 @@ func TestLatestOfALargeIndexKeepsTheOrder(t *testing.T) {
 		}
 	}
 }
+
+// Pages replaced, taken down and purged leave the listings, whatever
+// their order.
+func TestListingsFollowReplacedAndRemovedPages(t *testing.T) {
+	ix := New()
+	for i := range 300 {
+		id := fmt.Sprintf("A%04d", i)
+		ix.Apply(publication(id, locale("en", "/en/"+id, "2024-05-01", 1, "aaaaaaaaaaaaaaaa", t0)), uint64(i+1))
+	}
+	for i := 0; i < 300; i += 3 {
+		id := fmt.Sprintf("A%04d", i)
+		ix.Apply(publication(id, locale("en", "/en/"+id, "2024-05-02", 2, "bbbbbbbbbbbbbbbb", t0)), uint64(1000+i)) // replaced
+		ix.Apply(publication(fmt.Sprintf("A%04d", i+1)), uint64(2000+i))                                            // purged
+	}
+	if n := ix.Count("en", nil); n != 200 {
+		t.Fatalf("count %d, want 200", n)
+	}
+	pages, total := ix.Latest("en", nil, 0, 100)
+	if total != 200 || pages[0].Date != "2024-05-02" || pages[99].Date != "2024-05-02" {
+		t.Fatalf("latest: %d, %s … %s", total, pages[0].Date, pages[99].Date)
+	}
+	if got := len(ix.all); got != 200 {
+		t.Fatalf("all holds %d pages", got)
+	}
+	for i, pg := range ix.all {
+		if pg.slot != i {
+			t.Fatalf("page %s at %d says %d", pg.Article, i, pg.slot)
+		}
+	}
+}

@@ -13,8 +13,8 @@ import (
 func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*Page, int) {
 	ix.mu.RLock()
 	var pages []*Page
-	for _, a := range ix.byArt {
-		if pg := a.pages[locale]; pg != nil && InSection(pg.Section, section) {
+	for _, pg := range ix.all {
+		if pg.Locale == locale && InSection(pg.Section, section) {
 			pages = append(pages, pg)
 		}
 	}
@@ -84,8 +84,8 @@ func (ix *Index) Count(locale string, section []string) int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	n := 0
-	for _, a := range ix.byArt {
-		if pg := a.pages[locale]; pg != nil && InSection(pg.Section, section) {
+	for _, pg := range ix.all {
+		if pg.Locale == locale && InSection(pg.Section, section) {
 			n++
 		}
 	}
@@ -124,11 +124,9 @@ func (ix *Index) LastChange() time.Time {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var t time.Time
-	for _, a := range ix.byArt {
-		for _, pg := range a.pages {
-			if pg.Published.After(t) {
-				t = pg.Published
-			}
+	for _, pg := range ix.all {
+		if pg.Published.After(t) {
+			t = pg.Published
 		}
 	}
 	return t
