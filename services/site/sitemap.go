@@ -24,6 +24,9 @@ func sitemapPartPath(n int) string { return "/sitemap-" + strconv.Itoa(n) + ".xm
 // sitemapPartOf reads n from a path /sitemap-{n}.xml; 0 when it is none.
 func sitemapPartOf(path string) int {
 	num, ok := strings.CutPrefix(path, "/sitemap-")
+	if !ok {
+		return 0
+	}
 	if num, ok = strings.CutSuffix(num, ".xml"); !ok || num == "" || num[0] == '0' {
 		return 0
 	}
