@@ -169,3 +169,11 @@ func TestArticleText(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+func TestStopWordsAreNoLongerThanTheirBound(t *testing.T) {
+	for w := range stopWords {
+		if len(w) > maxStopWord {
+			t.Errorf("%q is longer than maxStopWord", w)
+		}
+	}
+}

@@ -30,6 +30,10 @@ func isWord(r rune) bool {
 // longest posting lists and tell no article from another.
 var stopWords = map[string]bool{}
 
+// maxStopWord is the length of the longest stop word: longer words are
+// not looked up.
+const maxStopWord = 5
+
 func init() {
 	for _, w := range strings.Fields("a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with") {
 		stopWords[w] = true
@@ -56,7 +60,7 @@ func tokens(text string, fn func(token)) {
 	prevAt := 0
 	flush := func(at int) {
 		if len(word) > 0 {
-			if !stopWords[string(word)] {
+			if len(word) > maxStopWord || !stopWords[string(word)] {
 				fn(token{stem(word), wordStart, at})
 			}
 			word = word[:0]
@@ -71,6 +75,27 @@ func tokens(text string, fn func(token)) {
 		prev = 0
 	}
 	for _, r := range text {
+		if r < utf8.RuneSelf {
+			// ASCII, most of an English text: a letter or digit goes
+			// into the word, anything else ends it.
+			switch {
+			case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+			case 'A' <= r && r <= 'Z':
+				r += 'a' - 'A'
+			default:
+				endRun()
+				flush(i)
+				i++
+				continue
+			}
+			endRun()
+			if len(word) == 0 {
+				wordStart = i
+			}
+			word = append(word, byte(r))
+			i++
+			continue
+		}
 		r = foldRune(r)
 		switch {
 		case isCJK(r):
