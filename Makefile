@@ -11,7 +11,7 @@ TEST_FLAGS  ?= -race -count=1 -timeout 15m
 SHELL       := bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: run test faults services generate check-generated lint mutation build bench bench-tools qa-report clean screenshots
+.PHONY: run test faults services generate check-generated lint mutation build bench bench-tools qa-report clean screenshots lighthouse site-screenshots
 
 ## run: every service in one process, an in-process NATS, the demo articles
 run:
@@ -20,6 +20,7 @@ run:
 ## test: the whole suite (starts Redis and NATS here if they are not running)
 test: services
 	$(GO) test $(TEST_FLAGS) ./...
+	cd deploy/check && $(GO) test $(TEST_FLAGS) ./...
 
 ## faults: only the fault, crash, stall, takedown, credential and permission tests, verbose, with their counts
 ## (they are part of `make test` too)
@@ -43,7 +44,8 @@ check-generated: generate
 		git status --short -- proto docs/schemas; exit 1; fi
 
 ## lint: gofmt, go vet, staticcheck, buf lint, buf breaking against the previous commit,
-## the rooms of the code (tools/layout), and docs/asyncapi.yaml with the AsyncAPI parser
+## the rooms of the code (tools/layout), docs/asyncapi.yaml with the AsyncAPI parser, and deploy/
+## (deploy/check: the alert rules and dashboard against the metrics, the Kubernetes overlays, compose)
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
@@ -55,6 +57,7 @@ lint:
 	else echo "buf breaking: no previous commit to compare with"; fi
 	bash tools/layout
 	bash tools/asyncapi/check
+	cd deploy/check && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -count=1 ./...
 
 ## mutation: how much of each domain package, pkg/events and the review checks their own tests
 ## pin (gremlins); fails below 80% test efficacy. Slow: not part of `make test`
@@ -85,6 +88,16 @@ bench-tools:
 ## taken by a browser test against a whole Tandem
 screenshots: services
 	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./services/desk
+
+## lighthouse: Lighthouse (npm, in tools/lighthouse) on both front pages, a section page and an article page of a
+## demo Tandem, phone and desktop; prints the scores and writes them into docs/benchmarks.md. A report, not a test
+lighthouse:
+	bash tools/lighthouse/run lighthouse
+
+## site-screenshots: the public site's pictures in docs/screenshots (site-*.png: both front pages and an article,
+## 1280 and 390 pixels wide), taken in headless Chromium against a demo Tandem
+site-screenshots:
+	bash tools/lighthouse/run screenshots
 
 clean:
 	rm -rf bin bench.out

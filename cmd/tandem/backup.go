@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/nats-io/jsm.go"
@@ -40,11 +42,13 @@ func backupCmd() *cobra.Command {
 	opts := &backupOptions{}
 	return settingsCmd(&cobra.Command{
 		Use:   "backup DIR",
-		Short: "Save both streams, with their consumers, into a new folder",
+		Short: "Save both streams, with their consumers, and the media into a new folder",
 		Long: `backup saves the EDITORIAL and PUBLIC streams (every draft, translation,
 glossary term, memory unit, address and publication: Tandem's whole
-record) with their durable consumers into DIR, through JetStream's
-snapshot API, while Tandem runs. DIR must be empty or not exist.
+record) with their durable consumers, and every Object Store bucket named
+after either stream (the media library: EDITORIAL_MEDIA, stream
+OBJ_EDITORIAL_MEDIA), into DIR, through JetStream's snapshot API, while
+Tandem runs. DIR must be empty or not exist.
 tandem restore DIR puts them back on a server that does not have them.
 It connects to NATS (NATS_URL; by default the in-process server of
 tandem dev).`,
@@ -61,7 +65,8 @@ func restoreCmd() *cobra.Command {
 		Use:   "restore DIR",
 		Short: "Put the streams of a backup back on a NATS server that does not have them",
 		Long: `restore reads a folder made by tandem backup and recreates the EDITORIAL
-and PUBLIC streams, with their consumers, on the NATS server (NATS_URL).
+and PUBLIC streams, with their consumers, and the Object Store buckets it
+holds, on the NATS server (NATS_URL).
 Run it before starting Tandem on that server: a stream that exists
 already is never overwritten. Then start the services; the site rebuilds
 its index from PUBLIC and Redis refills itself.`,
@@ -95,9 +100,23 @@ func (o *backupOptions) manager(ctx context.Context, name string) (*jsm.Manager,
 	return mgr, nc.Close, nil
 }
 
-// streams are the names of Tandem's streams under the settings.
-func (o *backupOptions) streams() []string {
-	return []string{o.Streams.EditorialStream, o.Streams.PublicStream}
+// streams are the names of Tandem's streams under the settings, followed
+// by those of the Object Store buckets named after either stream (the
+// media library, EDITORIAL_MEDIA, and any other: an Object Store bucket B is
+// the stream OBJ_B), in name order.
+func (o *backupOptions) streams(mgr *jsm.Manager) ([]string, error) {
+	names := []string{o.Streams.EditorialStream, o.Streams.PublicStream}
+	all, err := mgr.StreamNames(nil)
+	if err != nil {
+		return nil, fmt.Errorf("list the streams on %s: %w", redactURL(o.natsURL()), err)
+	}
+	sort.Strings(all)
+	for _, n := range all {
+		if strings.HasPrefix(n, "OBJ_"+o.Streams.EditorialStream+"_") || strings.HasPrefix(n, "OBJ_"+o.Streams.PublicStream+"_") {
+			names = append(names, n)
+		}
+	}
+	return names, nil
 }
 
 func runBackup(ctx context.Context, opts *backupOptions) error {
@@ -113,7 +132,11 @@ func runBackup(ctx context.Context, opts *backupOptions) error {
 	}
 	defer done()
 	m := manifest{Made: time.Now().UTC()}
-	for _, name := range opts.streams() {
+	names, err := opts.streams(mgr)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
 		str, err := mgr.LoadStream(name)
 		if err != nil {
 			return fmt.Errorf("stream %s on %s: %w", name, redactURL(opts.natsURL()), err)
@@ -126,7 +149,7 @@ func runBackup(ctx context.Context, opts *backupOptions) error {
 			return fmt.Errorf("back up %s: %w", name, err)
 		}
 		m.Streams = append(m.Streams, streamManifest{Name: name, Messages: state.Msgs, LastSeq: state.LastSeq})
-		fmt.Fprintf(opts.out, "%-12s %d messages, last sequence %d\n", name, state.Msgs, state.LastSeq)
+		fmt.Fprintf(opts.out, "%-20s %d messages, last sequence %d\n", name, state.Msgs, state.LastSeq)
 	}
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(opts.Dir, manifestFile), b, 0o640); err != nil {
@@ -171,7 +194,7 @@ func runRestore(ctx context.Context, opts *backupOptions) error {
 			errs = append(errs, fmt.Errorf("restore %s: %d messages up to %d, the backup had %d up to %d", s.Name, state.Msgs, state.LastSeq, s.Messages, s.LastSeq))
 			continue
 		}
-		fmt.Fprintf(opts.out, "%-12s %d messages, last sequence %d\n", s.Name, state.Msgs, state.LastSeq)
+		fmt.Fprintf(opts.out, "%-20s %d messages, last sequence %d\n", s.Name, state.Msgs, state.LastSeq)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err

@@ -246,7 +246,7 @@ func startDesk(ctx context.Context, g *errgroup.Group, c Config, log *slog.Logge
 		return err
 	}
 	g.Go(func() error { defer cl.Close(); return d.Run(ctx) })
-	serveHTTP(ctx, g, c.Desk, otelhttp.NewHandler(d, "desk", public))
+	serveHTTP(ctx, g, c.Desk, otelhttp.NewHandler(metrics.Desk(d), "desk", public))
 	return nil
 }
 

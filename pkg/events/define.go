@@ -41,6 +41,23 @@ type View struct {
 	Apply  func(*Event)
 }
 
+// traced applies each event to the view, under a span that continues the
+// event's trace once the view has caught up (closed ready): the events
+// read at start belong to traces long finished, and are not traced again.
+func (v View) traced(ready <-chan struct{}) func(*Event) {
+	return func(ev *Event) {
+		select {
+		case <-ready:
+		default:
+			v.Apply(ev)
+			return
+		}
+		_, span := startConsumerSpan(context.Background(), ev, "follow "+v.Filter)
+		defer span.End()
+		v.Apply(ev)
+	}
+}
+
 // FollowAll follows every view until ctx is done or one of them fails,
 // and closes ready (when not nil) once each has applied the events that
 // existed when it started, so a service can wait for its views before
@@ -52,7 +69,8 @@ func FollowAll(ctx context.Context, ready chan<- struct{}, views ...View) error 
 	readies := make([]chan struct{}, len(views))
 	for i, v := range views {
 		readies[i] = make(chan struct{})
-		go func() { errc <- v.Stream.Follow(ctx, v.Filter, v.Apply, readies[i]) }()
+		apply := v.traced(readies[i])
+		go func() { errc <- v.Stream.Follow(ctx, v.Filter, apply, readies[i]) }()
 	}
 	go func() {
 		for _, r := range readies {

@@ -35,7 +35,7 @@ var (
 // process starts its services.
 var consumerSource atomic.Pointer[func(ctx context.Context) ([]ConsumerState, error)]
 
-func init() { Registry.MustRegister(consumers{}) }
+func init() { registered.MustRegister(consumers{}) }
 
 // consumers collects the state of the durable consumers at each scrape.
 type consumers struct{}

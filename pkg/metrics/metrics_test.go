@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,16 @@ func TestServeExposesTandemMetrics(t *testing.T) {
 	for _, want := range []string{`tandem_publishing_announced_total{type="tandem.article.published"}`, "go_goroutines"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestNamesListsEveryMetricBeforeItHasAValue(t *testing.T) {
+	names := Names()
+	for _, want := range []string{"tandem_consumer_pending_events", "tandem_redis_errors_total", "tandem_site_apply_delay_seconds",
+		"tandem_desk_requests_total", "tandem_webhooks_tries_total", "grpc_server_handled_total", "go_build_info", "go_goroutines", "process_start_time_seconds"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("Names lacks %s", want)
 		}
 	}
 }

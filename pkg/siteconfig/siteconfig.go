@@ -12,6 +12,14 @@ import (
 	"strings"
 )
 
+// The site's own files, which the site serves and every page links: the
+// icon browsers show, and the logo that names the publisher in the pages'
+// structured data.
+const (
+	IconPath = "/favicon.svg"
+	LogoPath = "/logo.png"
+)
+
 // Locales the site serves, in the order pages list them.
 var Locales = []string{"zh-CN", "en"}
 

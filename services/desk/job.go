@@ -65,7 +65,7 @@ func needsAttention(s *reviewv1.Segment) bool {
 	return st == reviewv1.SegmentState_SEGMENT_STATE_NEEDS_REVIEW || st == reviewv1.SegmentState_SEGMENT_STATE_INITIAL || s.GetTarget() == ""
 }
 
-func jobPageOf(j *reviewv1.Job, attention bool, terms []glossaryTerm) *jobPage {
+func jobPageOf(j *reviewv1.Job, attention bool, terms glossaryTerms) *jobPage {
 	p := &jobPage{ID: j.GetArticleId(), Revision: j.GetRevision(), Status: enumKey(j.GetStatus().String(), "JOB_STATUS_"), Assignee: j.GetAssignee().GetName(), Attention: attention, Errors: map[string]string{}}
 	for _, u := range j.GetUnits() {
 		for _, s := range u.GetSegments() {
@@ -102,10 +102,10 @@ func jobPageOf(j *reviewv1.Job, attention bool, terms []glossaryTerm) *jobPage {
 }
 
 // glossary is the glossary's terms as the side-by-side marks them.
-func (d *Desk) glossary(ctx context.Context, v *visit) ([]glossaryTerm, error) {
+func (d *Desk) glossary(ctx context.Context, v *visit) (glossaryTerms, error) {
 	gl, err := d.svc.Review.ListTerms(ctx, &reviewv1.ListTermsRequest{}, client.Token(v.token))
 	if err != nil {
-		return nil, err
+		return glossaryTerms{}, err
 	}
 	return termsOf(gl.GetTerms()), nil
 }
@@ -114,15 +114,26 @@ func (d *Desk) glossary(ctx context.Context, v *visit) ([]glossaryTerm, error) {
 func (d *Desk) job(w http.ResponseWriter, v *visit) {
 	ctx, cancel := v.ctx()
 	defer cancel()
+	// The glossary marks terms in the source; without it the page still
+	// works, and says so. It is asked for while the job is read: the two
+	// calls do not depend on each other.
+	type glossaryAnswer struct {
+		terms glossaryTerms
+		err   error
+	}
+	gl := make(chan glossaryAnswer, 1)
+	go func() {
+		terms, err := d.glossary(ctx, v)
+		gl <- glossaryAnswer{terms, err}
+	}()
 	res, err := d.svc.Review.GetJob(ctx, &reviewv1.GetJobRequest{ArticleId: v.r.PathValue("id")}, client.Token(v.token))
+	g := <-gl
 	if err != nil {
 		d.render(w, httpStatus(err), "problem", "layout", withBanner(v.view("title.problem", nil), sentence(v.lang, err)))
 		return
 	}
 	q := v.r.URL.Query()
-	// The glossary marks terms in the source; without it the page still
-	// works, and says so.
-	terms, gerr := d.glossary(ctx, v)
+	terms, gerr := g.terms, g.err
 	p := jobPageOf(res.Job, q.Get("attention") == "1", terms)
 	p.Focus = q.Get("focus")
 	view := v.view("title.job", p)

@@ -1,8 +1,11 @@
 package desk
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
@@ -86,43 +89,70 @@ func sevRank(class string) int {
 // glossaryTerm is a source term and the English it requires.
 type glossaryTerm struct{ Source, Required string }
 
-// termsOf are the glossary's ordinary terms with their preferred
-// English, longest first, so that a longer term wins over one inside it.
-func termsOf(ts []*reviewv1.Term) []glossaryTerm {
-	var out []glossaryTerm
+// glossaryTerms are the terms the side-by-side marks, longest first, so
+// that a longer term wins over one inside it, and the indexes of those
+// that begin with each character.
+type glossaryTerms struct {
+	list  []glossaryTerm
+	first map[rune][]int
+}
+
+// termsOf are the glossary's ordinary terms with their preferred English.
+func termsOf(ts []*reviewv1.Term) glossaryTerms {
+	var out glossaryTerms
 	for _, t := range ts {
 		if t.GetForbidden() || t.GetSource() == "" || len(t.GetTargets()) == 0 {
 			continue
 		}
-		out = append(out, glossaryTerm{Source: t.GetSource(), Required: strings.Join(t.GetTargets(), " / ")})
+		out.list = append(out.list, glossaryTerm{Source: t.GetSource(), Required: strings.Join(t.GetTargets(), " / ")})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return len([]rune(out[i].Source)) > len([]rune(out[j].Source)) })
+	sort.SliceStable(out.list, func(i, j int) bool {
+		return utf8.RuneCountInString(out.list[i].Source) > utf8.RuneCountInString(out.list[j].Source)
+	})
+	out.first = map[rune][]int{}
+	for i, t := range out.list {
+		r, _ := utf8.DecodeRuneInString(t.Source)
+		out.first[r] = append(out.first[r], i)
+	}
 	return out
 }
 
 // termMarks are the places the terms occur in the source, without
-// overlaps.
-func termMarks(src string, terms []glossaryTerm) []mark {
-	rs := []rune(src)
-	taken := make([]bool, len(rs))
-	var out []mark
-	for _, t := range terms {
-		tr := []rune(t.Source)
-	next:
-		for i := 0; i+len(tr) <= len(rs); i++ {
-			if string(rs[i:i+len(tr)]) != t.Source {
-				continue
+// overlaps, in characters (code points): where two overlap, the one
+// earlier in terms wins. A glossary has hundreds of terms and a job
+// hundreds of segments, so the source is read once, trying at each
+// character only the terms that begin with it.
+func termMarks(src string, terms glossaryTerms) []mark {
+	type found struct{ term, at, char int } // at in bytes, char in characters
+	var hits []found
+	char := 0
+	for at, r := range src {
+		for _, i := range terms.first[r] {
+			if strings.HasPrefix(src[at:], terms.list[i].Source) {
+				hits = append(hits, found{i, at, char})
 			}
-			for k := i; k < i+len(tr); k++ {
-				if taken[k] {
-					continue next
-				}
-			}
-			for k := i; k < i+len(tr); k++ {
-				taken[k] = true
-			}
-			out = append(out, mark{Start: i, End: i + len(tr), Class: "term", Title: t.Required})
 		}
+		char++
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	slices.SortFunc(hits, func(a, b found) int { return cmp.Or(a.term-b.term, a.at-b.at) })
+	taken := make([]bool, char)
+	var out []mark
+next:
+	for _, h := range hits {
+		t := terms.list[h.term]
+		end := h.char + utf8.RuneCountInString(t.Source)
+		for c := h.char; c < end; c++ {
+			if taken[c] {
+				continue next
+			}
+		}
+		for c := h.char; c < end; c++ {
+			taken[c] = true
+		}
+		out = append(out, mark{Start: h.char, End: end, Class: "term", Title: t.Required})
 	}
 	return out
 }

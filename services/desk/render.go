@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	authv1 "github.com/tandemnews/tandem/proto/tandem/auth/v1"
 	"github.com/tandemnews/tandem/services/desk/label"
@@ -28,6 +29,8 @@ var funcs = template.FuncMap{
 	// cssid makes an id usable in an element id and a CSS selector
 	// (segment ids have dots: "b1.2").
 	"cssid": cssID,
+	// segmentRows writes the rows of the side-by-side (segments.go).
+	"segmentRows": segmentRows,
 	// dict makes a map of pairs, for a template called with several
 	// values.
 	"dict": func(kv ...any) map[string]any {
@@ -83,6 +86,9 @@ type view struct {
 	Path string
 	// Data is the page's own.
 	Data any
+	// out is where render is writing the page, for segmentRows, which
+	// writes its rows there itself.
+	out *bytes.Buffer
 }
 
 // T is the label of key in the reader's language.
@@ -96,6 +102,13 @@ func (v *view) Has(role string) bool {
 	return v.User != nil && (slices.Contains(v.User.Roles, role) || slices.Contains(v.User.Roles, "admin"))
 }
 
+// renderBuffers hold pages while they are rendered, so that a large
+// page (the side-by-side of a long job is over half a megabyte) does not
+// grow a new buffer each time; maxPooledBuffer bounds what is kept.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 4 << 20
+
 // render writes the page (the whole document) or, for an htmx request
 // naming a fragment, only that template.
 func (d *Desk) render(w http.ResponseWriter, status int, page, tmpl string, v *view) {
@@ -105,8 +118,16 @@ func (d *Desk) render(w http.ResponseWriter, status int, page, tmpl string, v *v
 		http.Error(w, "no such page", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, tmpl, v); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	v.out = buf
+	defer func() { v.out = nil }()
+	if err := set.ExecuteTemplate(buf, tmpl, v); err != nil {
 		d.log.Error("page not rendered", "page", page, "template", tmpl, "err", err)
 		http.Error(w, v.T("error.render"), http.StatusInternalServerError)
 		return
@@ -119,4 +140,6 @@ func (d *Desk) render(w http.ResponseWriter, status int, page, tmpl string, v *v
 // previewProblem is the preview frame when there is nothing to show.
 var previewProblem = template.Must(template.New("").Parse(`<!doctype html><meta charset="utf-8"><p style="font-family:sans-serif;color:#a8071a;padding:1rem">{{.}}</p>`))
 
-func cssID(s string) string { return strings.NewReplacer(".", "_", "[", "_", "]", "_").Replace(s) }
+func cssID(s string) string { return cssIDReplacer.Replace(s) }
+
+var cssIDReplacer = strings.NewReplacer(".", "_", "[", "_", "]", "_")

@@ -48,6 +48,12 @@ type Page struct {
 	// set, when it was last corrected, with the public note.
 	FirstPublished, Updated time.Time
 	Correction              string
+	// Released is when this version was published: the page's
+	// dateModified. Zero in a preview, which has not been published.
+	Released time.Time
+	// Lead is the page's first image, as the event lists it: the Open
+	// Graph and structured-data image. Nil when the page shows none.
+	Lead *eventsv1.PublishedImage
 }
 
 type crumb struct{ Label, Href string }
@@ -60,9 +66,16 @@ type pageData struct {
 	ISODate, Date, Byline                 string
 	Description, OGLocale, Image          string
 	Updated, UpdatedISO, Correction       string
-	Alternates                            []alternate
-	Breadcrumb                            []crumb
-	Blocks                                []*articlev1.Block
+	// PublishedISO and ModifiedISO are the release times of the locale
+	// (first and latest), with time and zone; empty in a preview.
+	PublishedISO, ModifiedISO, Icon string
+	ImageAlt                        string
+	ImageWidth, ImageHeight         int32
+	Alternates                      []alternate
+	Breadcrumb                      []crumb
+	// Nav is the site's top-level sections, as the front page lists them.
+	Nav    []crumb
+	Blocks []*articlev1.Block
 	// JSONLD is the schema.org NewsArticle; html/template writes it as
 	// JSON, escaped for a script element.
 	JSONLD map[string]any
@@ -89,13 +102,26 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 		Blocks:     c.GetBlocks(),
 		OGLocale:   map[string]string{"zh-CN": "zh_CN", "en": "en_US"}[p.Locale],
 		Correction: p.Correction,
+		Icon:       siteconfig.IconPath,
 	}
 	d.Description = description(c)
-	for _, b := range c.GetBlocks() {
-		if f := b.GetFigure(); f != nil && f.File != "" {
-			d.Image = site.URL(d.Media + f.File)
-			break
+	if im := p.Lead; im != nil && im.GetMedia() != "" {
+		d.Image = site.URL(fmt.Sprintf("%s%s-%d.%s", d.Media, im.GetMedia(), im.GetWidth(), im.GetExt()))
+		d.ImageAlt, d.ImageWidth, d.ImageHeight = im.GetAlt(), im.GetWidth(), im.GetHeight()
+	} else {
+		for _, b := range c.GetBlocks() {
+			if f := b.GetFigure(); f != nil && f.File != "" {
+				d.Image = site.URL(d.Media + f.File)
+				break
+			}
 		}
+	}
+	if !p.FirstPublished.IsZero() {
+		d.PublishedISO = p.FirstPublished.UTC().Format(time.RFC3339)
+		d.ModifiedISO = d.PublishedISO
+	}
+	if !p.Released.IsZero() {
+		d.ModifiedISO = p.Released.UTC().Format(time.RFC3339)
 	}
 	if !p.Updated.IsZero() {
 		d.UpdatedISO = p.Updated.UTC().Format(time.RFC3339)
@@ -112,6 +138,11 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 	if len(d.Alternates) > 0 {
 		// x-default: the source language, the first one listed.
 		d.Alternates = append(d.Alternates, alternate{Hreflang: "x-default", Href: d.Alternates[0].Href})
+	}
+	for _, key := range site.SectionPaths() {
+		if !strings.Contains(key, "/") {
+			d.Nav = append(d.Nav, crumb{Label: site.SectionLabel([]string{key}, p.Locale), Href: d.Home + key + "/"})
+		}
 	}
 	home := map[string]string{"zh-CN": "首页", "en": "Home"}[p.Locale]
 	content := map[string]string{"zh-CN": "正文", "en": "Content"}[p.Locale]
@@ -137,7 +168,17 @@ func (r *Renderer) Publication(p *eventsv1.Publication) error {
 	published := publication.Published(p)
 	for _, l := range published {
 		pl := p.Locales[l]
-		page := Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published}
+		page := Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published,
+			FirstPublished: pl.GetFirstPublished().GetTime().AsTime(), Released: pl.GetPublished().GetTime().AsTime()}
+		if pl.GetFirstPublished() == nil {
+			page.FirstPublished = page.Released
+		}
+		if pl.GetPublished() == nil {
+			page.FirstPublished, page.Released = time.Time{}, time.Time{}
+		}
+		if len(pl.GetImages()) > 0 {
+			page.Lead = pl.GetImages()[0]
+		}
 		if c := pl.GetCorrection(); c != nil {
 			page.Correction, page.Updated = c.Note, c.GetChange().GetTime().AsTime()
 		}
@@ -173,7 +214,12 @@ func description(c *articlev1.LocalizedContent) string {
 	return text
 }
 
-// newsArticle is the schema.org NewsArticle of a page.
+// newsArticle is the schema.org NewsArticle of a page. Its dates are
+// the release's, not the story's: datePublished is when the locale was
+// first published and dateModified when this version was, both with
+// time and zone, as the feeds and the sitemap date them. The story date
+// is the page's dateline. A preview, never published, carries the story
+// date alone.
 func newsArticle(d pageData, p Page, site *siteconfig.Config) map[string]any {
 	a := map[string]any{
 		"@context":         "https://schema.org",
@@ -184,13 +230,21 @@ func newsArticle(d pageData, p Page, site *siteconfig.Config) map[string]any {
 		"mainEntityOfPage": d.Canonical,
 		"url":              d.Canonical,
 		"description":      d.Description,
-		"publisher":        map[string]any{"@type": "CollegeOrUniversity", "name": d.SiteName, "url": site.URL(d.Home)},
+		"publisher": map[string]any{
+			"@type": "CollegeOrUniversity", "name": d.SiteName, "url": site.URL(d.Home),
+			"logo": map[string]any{"@type": "ImageObject", "url": site.URL(siteconfig.LogoPath)},
+		},
 	}
-	if d.UpdatedISO != "" {
-		a["dateModified"] = d.UpdatedISO
+	if d.PublishedISO != "" {
+		a["datePublished"] = d.PublishedISO
+		a["dateModified"] = d.ModifiedISO
 	}
 	if d.Image != "" {
-		a["image"] = []string{d.Image}
+		if d.ImageWidth > 0 {
+			a["image"] = []any{map[string]any{"@type": "ImageObject", "url": d.Image, "width": d.ImageWidth, "height": d.ImageHeight}}
+		} else {
+			a["image"] = []string{d.Image}
+		}
 	}
 	var authors []map[string]any
 	for _, name := range p.Content.GetByline().GetAuthors() {

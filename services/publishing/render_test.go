@@ -1,11 +1,16 @@
 package publishing
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 )
 
 func content() *articlev1.LocalizedContent {
@@ -130,5 +135,91 @@ func TestPlainTextRendersAsTheMarkdownPathWould(t *testing.T) {
 		if isPlain(text) {
 			t.Errorf("%q taken as plain", text)
 		}
+	}
+}
+
+// TestNewsArticleDatesTheReleaseAndCarriesImageAuthorsAndLogo pins the
+// structured data: the release's times (first and latest publication of
+// the locale) with their zone, the lead image, the authors and the
+// publisher's logo; the story date stays the page's dateline.
+func TestNewsArticleDatesTheReleaseAndCarriesImageAuthorsAndLogo(t *testing.T) {
+	r := &Renderer{Site: siteconfig.Default()}
+	first := time.Date(2024, 5, 16, 1, 30, 0, 0, time.UTC)
+	fixed := first.Add(50 * time.Hour)
+	pl := &eventsv1.PublishedLocale{
+		Locale: "en", Section: []string{"news-events", "news"}, Date: "2023-12-05", Slug: "forum", Content: content(),
+		FirstPublished: &articlev1.Change{Time: timestamppb.New(first)},
+		Published:      &articlev1.Change{Time: timestamppb.New(fixed)},
+		Images: []*eventsv1.PublishedImage{{Media: "4f2a", ContentType: "image/jpeg", Ext: "jpg", Width: 1600, Height: 1067,
+			Widths: []int32{480, 960, 1600}, Alt: "Guests at the forum"}},
+	}
+	pl.Path = siteconfig.ArticlePath("en", pl.Section, pl.Slug)
+	p := &eventsv1.Publication{ArticleId: "01ARTICLE", Locales: map[string]*eventsv1.PublishedLocale{"en": pl}}
+	if err := r.Publication(p); err != nil {
+		t.Fatal(err)
+	}
+	page := string(pl.Html)
+	start := strings.Index(page, `<script type="application/ld+json">`) + len(`<script type="application/ld+json">`)
+	end := strings.Index(page[start:], "</script>")
+	var ld struct {
+		Type          string `json:"@type"`
+		DatePublished string `json:"datePublished"`
+		DateModified  string `json:"dateModified"`
+		Image         []struct {
+			URL           string `json:"url"`
+			Width, Height int
+		} `json:"image"`
+		Author []struct {
+			Type string `json:"@type"`
+			Name string `json:"name"`
+		} `json:"author"`
+		Publisher struct {
+			Name string `json:"name"`
+			Logo struct {
+				Type string `json:"@type"`
+				URL  string `json:"url"`
+			} `json:"logo"`
+		} `json:"publisher"`
+	}
+	if err := json.Unmarshal([]byte(page[start:start+end]), &ld); err != nil {
+		t.Fatalf("JSON-LD: %v\n%s", err, page[start:start+end])
+	}
+	if ld.Type != "NewsArticle" || ld.DatePublished != "2024-05-16T01:30:00Z" || ld.DateModified != "2024-05-18T03:30:00Z" {
+		t.Errorf("type %q, datePublished %q, dateModified %q: want the release's first and latest times", ld.Type, ld.DatePublished, ld.DateModified)
+	}
+	if len(ld.Image) != 1 || ld.Image[0].URL != "http://localhost:8080/media/4f2a-1600.jpg" || ld.Image[0].Width != 1600 || ld.Image[0].Height != 1067 {
+		t.Errorf("image %+v, want the lead image's largest variant", ld.Image)
+	}
+	if len(ld.Author) != 3 || ld.Author[0].Name != "Fan Yujun" || ld.Author[0].Type != "Person" || ld.Author[2].Type != "Organization" {
+		t.Errorf("authors %+v", ld.Author)
+	}
+	if ld.Publisher.Name != "Binjiang University News" || ld.Publisher.Logo.Type != "ImageObject" || ld.Publisher.Logo.URL != "http://localhost:8080"+siteconfig.LogoPath {
+		t.Errorf("publisher %+v", ld.Publisher)
+	}
+	for _, want := range []string{
+		`<meta property="article:published_time" content="2024-05-16T01:30:00Z">`,
+		`<meta property="article:modified_time" content="2024-05-18T03:30:00Z">`,
+		`<meta property="og:image" content="http://localhost:8080/media/4f2a-1600.jpg">`,
+		`<meta property="og:image:alt" content="Guests at the forum">`,
+		`<time datetime="2023-12-05">Dec 5, 2023</time>`,
+		`<link rel="icon" href="` + siteconfig.IconPath + `"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}
+
+// TestPreviewCarriesTheStoryDateAlone: a page never published has no
+// release to date.
+func TestPreviewCarriesTheStoryDateAlone(t *testing.T) {
+	r := &Renderer{Site: siteconfig.Default()}
+	html, err := r.Render(Page{Locale: "en", Date: "2023-12-05", Slug: "forum", Content: content(), Published: []string{"en"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(html)
+	if !strings.Contains(s, `"datePublished":"2023-12-05"`) || strings.Contains(s, "dateModified") || strings.Contains(s, "article:published_time") {
+		t.Errorf("a preview dates a release:\n%s", s)
 	}
 }

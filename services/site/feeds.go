@@ -102,6 +102,35 @@ func (s *Site) feedTitle(locale string, section []string) string {
 	return t
 }
 
+// feedUpdated is when a feed last changed: the newest change of its
+// entries (listed by first publication, so a corrected older entry may
+// be the newest change). A feed with no entries changed when anything
+// public last did, or, before anything was ever published, when this
+// site started: never a date before the site existed.
+func (s *Site) feedUpdated(pages []*index.Page) time.Time {
+	var t time.Time
+	for _, pg := range pages {
+		if pg.Modified().After(t) {
+			t = pg.Modified()
+		}
+	}
+	if t.IsZero() {
+		t = s.index.Changed()
+	}
+	if t.IsZero() {
+		t = s.started
+	}
+	return t.UTC()
+}
+
+// entryID names a feed entry for good: a tag URI (RFC 4151) of the
+// site's host, the day the locale was first published, the article id
+// and the locale. Unlike the page's URL it stays when the slug or the
+// section changes, so feed readers do not show a renamed story twice.
+func (s *Site) entryID(pg *index.Page) string {
+	return "tag:" + s.host + "," + pg.First.UTC().Format(time.DateOnly) + ":" + pg.Article + "/" + pg.Locale
+}
+
 func (s *Site) renderRSS(locale string, section []string, pages []*index.Page) []byte {
 	site := s.o.Site
 	home := listPath(locale, section)
@@ -112,13 +141,11 @@ func (s *Site) renderRSS(locale string, section []string, pages []*index.Page) [
 		Description: site.Motto[locale],
 		Language:    locale,
 	}
-	if len(pages) > 0 {
-		ch.LastBuild = pages[0].Modified().UTC().Format(time.RFC1123Z)
-	}
+	ch.LastBuild = s.feedUpdated(pages).Format(time.RFC1123Z)
 	for _, pg := range pages {
 		url := site.URL(pg.Path)
 		ch.Items = append(ch.Items, rssItem{
-			Title: pg.Title, Link: url, GUID: rssGUID{Permalink: true, Value: url},
+			Title: pg.Title, Link: url, GUID: rssGUID{Value: s.entryID(pg)},
 			PubDate: pg.First.UTC().Format(time.RFC1123Z), Description: pg.Description,
 		})
 	}
@@ -137,15 +164,12 @@ func (s *Site) renderAtom(locale string, section []string, pages []*index.Page) 
 			{Href: site.URL(home), Rel: "alternate", Type: "text/html"},
 		},
 		Author:  atomAuthor{Name: site.Name[locale]},
-		Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
-	}
-	if len(pages) > 0 {
-		f.Updated = pages[0].Modified().UTC().Format(time.RFC3339)
+		Updated: s.feedUpdated(pages).Format(time.RFC3339),
 	}
 	for _, pg := range pages {
 		url := site.URL(pg.Path)
 		f.Entries = append(f.Entries, atomEntry{
-			ID: url, Title: pg.Title, Link: atomLink{Href: url, Rel: "alternate", Type: "text/html"},
+			ID: s.entryID(pg), Title: pg.Title, Link: atomLink{Href: url, Rel: "alternate", Type: "text/html"},
 			Published: pg.First.UTC().Format(time.RFC3339), Updated: pg.Modified().UTC().Format(time.RFC3339),
 			Summary: pg.Description,
 		})

@@ -135,6 +135,10 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		s.sitemap(w, r, n)
 		return
 	}
+	if a, ok := assets[p]; ok {
+		serveAsset(w, r, a)
+		return
+	}
 	segs := strings.Split(strings.Trim(p, "/"), "/")
 	locale := siteconfig.LocaleOf(segs[0])
 	if locale == "" {

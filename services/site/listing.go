@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	"github.com/tandemnews/tandem/services/site/index"
@@ -53,17 +54,61 @@ func (s *Site) serveList(w http.ResponseWriter, r *http.Request, key, ctype stri
 	serveBytes(w, r, c.plain(), c.etag, c.modified)
 }
 
-type listed struct{ Path, Title, Date string }
+// listed is one article as a listing shows it.
+type listed struct {
+	Path, Title, Summary, Section string
+	// Date is the story date as readers read it; ISODate, as a machine does.
+	Date, ISODate string
+	Image         *picture
+}
+
+// picture is a responsive <img>: the smallest variant as src, every
+// variant in srcset, and its intrinsic size so the layout does not shift.
+type picture struct {
+	Src, Srcset, Alt string
+	Width, Height    int32
+}
+
+// block is a section's newest stories on the listing of the section
+// above it.
+type block struct {
+	Path, Title string
+	Stories     []listed
+}
 
 type alt struct{ Hreflang, Href, Label string }
 
+type pageLink struct {
+	Href    string
+	N       int
+	Current bool
+}
+
 type listData struct {
 	Lang, SiteName, Motto, Address, Heading, Empty string
+	Title, Description, Canonical, OGLocale        string
 	Home, Feed, Atom, Prev, Next, PageLabel        string
-	Alternates                                     []alt
-	Sections                                       []listed
-	Articles                                       []listed
+	LatestLabel, MoreLabel, PagesLabel, Icon       string
+	// OGImage is the lead story's photo, absolute, for link previews.
+	OGImage string
+	// Alternates are the listing in each language; HrefLang says whether
+	// the head announces them (only the first page has a twin).
+	Alternates []alt
+	HrefLang   bool
+	// InSection is true on a section's listing, which lists its
+	// subsections under its heading (the home page has them in its
+	// navigation already).
+	InSection bool
+	Nav       []block
+	Sections  []block
+	Lead      *listed
+	Stories   []listed
+	Blocks    []block
+	Pages     []pageLink
 }
+
+// sectionsShown is how many stories a section's block lists.
+const sectionsShown = 4
 
 // listPath is the path of a listing: the locale's home or a section.
 func listPath(locale string, section []string) string {
@@ -101,43 +146,137 @@ func (s *Site) renderListing(locale string, section []string, n int) []byte {
 	pages, total := s.index.Latest(locale, section, (n-1)*PageSize, PageSize)
 	site := s.o.Site
 	home := listPath(locale, section)
+	zh := locale == "zh-CN"
 	d := listData{
 		Lang: locale, SiteName: site.Name[locale], Motto: site.Motto[locale], Address: site.Address[locale],
 		Home: siteconfig.HomePath(locale), Feed: home + "feed.xml", Atom: home + "atom.xml",
-		Heading: map[string]string{"zh-CN": "最新消息", "en": "Latest news"}[locale],
-		Empty:   map[string]string{"zh-CN": "暂无文章。", "en": "Nothing published yet."}[locale],
+		Icon:        siteconfig.IconPath,
+		Heading:     pick(zh, "最新消息", "Latest news"),
+		Empty:       pick(zh, "暂无文章。", "Nothing published yet."),
+		LatestLabel: pick(zh, "最新文章", "Latest stories"),
+		MoreLabel:   pick(zh, "更多", "More"),
+		PagesLabel:  pick(zh, "分页", "Pages"),
+		OGLocale:    pick(zh, "zh_CN", "en_US"),
+		Canonical:   site.URL(home),
+		HrefLang:    n == 1,
+		InSection:   len(section) > 0,
 	}
 	if len(section) > 0 {
 		d.Heading = site.SectionLabel(section, locale)
 	}
+	// Each listing has a title and a description of its own.
+	d.Title = d.SiteName
+	switch {
+	case len(section) > 0:
+		d.Title = d.Heading + " - " + d.SiteName
+		d.Description = pick(zh, d.SiteName+"“"+d.Heading+"”栏目的最新文章", "The latest "+d.Heading+" stories from "+d.SiteName)
+	default:
+		d.Description = pick(zh, d.SiteName+"："+d.Motto+"。学校新闻、通知与校园生活的最新消息", d.SiteName+": "+d.Motto+". The latest news, notices and campus life")
+	}
+	last := max(1, (total+PageSize-1)/PageSize)
 	if n > 1 {
+		d.Canonical = site.URL(home + "?page=" + strconv.Itoa(n))
+		d.Title = d.Heading + pick(zh, fmt.Sprintf("（第 %d 页）", n), fmt.Sprintf(", page %d", n)) + " - " + d.SiteName
+		d.Description += pick(zh, fmt.Sprintf("，第 %d 页", n), fmt.Sprintf(", page %d", n))
 		d.Prev = home + "?page=" + strconv.Itoa(n-1)
 		if n == 2 {
 			d.Prev = home
 		}
 	}
+	d.Description += pick(zh, "。", ".")
 	if n*PageSize < total {
 		d.Next = home + "?page=" + strconv.Itoa(n+1)
 	}
 	if total > PageSize {
-		d.PageLabel = map[string]string{"zh-CN": "第 %d 页，共 %d 页", "en": "Page %d of %d"}[locale]
-		d.PageLabel = fmt.Sprintf(d.PageLabel, n, (total+PageSize-1)/PageSize)
+		d.PageLabel = fmt.Sprintf(pick(zh, "第 %d 页，共 %d 页", "Page %d of %d"), n, last)
+		for i := max(1, n-3); i <= min(last, n+3); i++ {
+			href := home
+			if i > 1 {
+				href += "?page=" + strconv.Itoa(i)
+			}
+			d.Pages = append(d.Pages, pageLink{Href: href, N: i, Current: i == n})
+		}
 	}
 	for _, l := range siteconfig.Locales {
 		d.Alternates = append(d.Alternates, alt{l, site.URL(listPath(l, section)), map[string]string{"zh-CN": "中文", "en": "English"}[l]})
 	}
 	for _, p := range site.SectionPaths() {
 		parts := strings.Split(p, "/")
+		if len(parts) == 1 {
+			d.Nav = append(d.Nav, block{Path: listPath(locale, parts), Title: site.SectionLabel(parts, locale)})
+		}
 		if len(parts) == len(section)+1 && index.InSection(parts, section) {
-			d.Sections = append(d.Sections, listed{Path: listPath(locale, parts), Title: site.SectionLabel(parts, locale)})
+			d.Sections = append(d.Sections, block{Path: listPath(locale, parts), Title: site.SectionLabel(parts, locale)})
 		}
 	}
-	for _, pg := range pages {
-		d.Articles = append(d.Articles, listed{Path: pg.Path, Title: pg.Title, Date: pg.Date})
+	for i, pg := range pages {
+		st := s.listed(pg, locale)
+		if i == 0 && n == 1 {
+			d.Lead = &st
+			if pg.Lead != nil {
+				d.OGImage = site.URL(pg.Lead.URL(pg.Lead.Width))
+			}
+			continue
+		}
+		d.Stories = append(d.Stories, st)
+	}
+	if n == 1 {
+		// The newest of each section below this one, in blocks.
+		for _, sec := range d.Sections {
+			parts := append(append([]string{}, section...), sec.Path[len(home):len(sec.Path)-1])
+			latest, _ := s.index.Latest(locale, parts, 0, sectionsShown)
+			if len(latest) == 0 {
+				continue
+			}
+			b := block{Path: sec.Path, Title: sec.Title}
+			for _, pg := range latest {
+				b.Stories = append(b.Stories, s.listed(pg, locale))
+			}
+			d.Blocks = append(d.Blocks, b)
+		}
 	}
 	var buf bytes.Buffer
 	if err := homeTemplate.Execute(&buf, d); err != nil {
 		s.log.Error("listing", "err", err)
 	}
 	return buf.Bytes()
+}
+
+// listed is a page as a listing shows it.
+func (s *Site) listed(pg *index.Page, locale string) listed {
+	st := listed{Path: pg.Path, Title: pg.Title, Summary: pg.Description, ISODate: pg.Date, Date: formatDate(pg.Date, locale)}
+	if len(pg.Section) > 0 {
+		st.Section = s.o.Site.SectionLabel(pg.Section, locale)
+	}
+	if im := pg.Lead; im != nil {
+		p := &picture{Src: im.URL(im.Widths[0]), Alt: im.Alt, Width: im.Width, Height: im.Height}
+		var set []string
+		for _, w := range im.Widths {
+			set = append(set, im.URL(w)+" "+strconv.Itoa(int(w))+"w")
+		}
+		p.Srcset = strings.Join(set, ", ")
+		st.Image = p
+	}
+	return st
+}
+
+// pick is zh when the page is Chinese, else en.
+func pick(zh bool, zhText, en string) string {
+	if zh {
+		return zhText
+	}
+	return en
+}
+
+// formatDate writes a story date, 2023-12-05, as "2023年12月5日" or
+// "Dec 5, 2023", as article pages do.
+func formatDate(date, locale string) string {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	if locale == "zh-CN" {
+		return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+	}
+	return t.Format("Jan 2, 2006")
 }

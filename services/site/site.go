@@ -12,6 +12,9 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
@@ -71,6 +74,10 @@ type Site struct {
 	// sitemapURLs and sitemapBytes bound a part of the sitemap:
 	// SitemapURLs and SitemapBytes.
 	sitemapURLs, sitemapBytes int
+	// host names the site in feed entry ids; started is when this site
+	// started, the updated time of feeds before anything is published.
+	host    string
+	started time.Time
 
 	ready chan struct{}
 }
@@ -98,8 +105,19 @@ func New(bus *events.Bus, o Options) *Site {
 		index:        index.New(),
 		tiers:        &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
 		lists:        newListCache(),
-		ready:        make(chan struct{}),
+		host:         siteHost(o.Site.BaseURL),
+		// Whole seconds: feeds and Last-Modified carry no less.
+		started: time.Now().UTC().Truncate(time.Second),
+		ready:   make(chan struct{}),
 	}
+}
+
+// siteHost is the host name of the site's base URL, or "localhost".
+func siteHost(base string) string {
+	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+		return strings.ToLower(u.Hostname())
+	}
+	return "localhost"
 }
 
 // Run follows the PUBLIC stream until ctx is done.

@@ -129,6 +129,8 @@ type story struct {
 	// bare leaves the HTML out of the event, so the site must find it in
 	// its caches or ask publishing.
 	bare bool
+	// images are the media the page shows, the lead first.
+	images []*eventsv1.PublishedImage
 }
 
 func (st story) path() string { return siteconfig.ArticlePath(st.locale, st.section, st.slug) }
@@ -148,7 +150,7 @@ func (st story) release(p *eventsv1.Publication) *eventsv1.PublishedLocale {
 	pl := &eventsv1.PublishedLocale{
 		Locale: st.locale, SourceRevision: st.rev, Path: st.path(), Title: st.title, Section: st.section,
 		Date: st.date, Slug: st.slug, Html: html, ContentHash: hex.EncodeToString(sum[:]),
-		Published: now, FirstPublished: now, Description: "About " + st.title,
+		Published: now, FirstPublished: now, Description: "About " + st.title, Images: st.images,
 	}
 	if prev := p.Locales[st.locale]; prev != nil {
 		pl.FirstPublished = prev.FirstPublished

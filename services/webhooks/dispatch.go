@@ -11,6 +11,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/events"
@@ -232,9 +235,9 @@ func (d *dispatcher) drain(ctx context.Context, article string) {
 	}
 }
 
-// deliver tries one event on the schedule until it is delivered or
-// dead-lettered (true), or ctx is done (false).
-func (d *dispatcher) deliver(ctx context.Context, ev *events.Event) bool {
+// deliverTries tries one event on the schedule until it is delivered or
+// dead-lettered (true), or ctx is done (false), noting each try on span.
+func (d *dispatcher) deliverTries(ctx context.Context, ev *events.Event, span trace.Span) bool {
 	payload, err := encode(ev)
 	if err != nil {
 		d.log.Error("event not encodable; dead-lettered", "event_id", ev.ID, "err", err)
@@ -249,6 +252,7 @@ func (d *dispatcher) deliver(ctx context.Context, ev *events.Event) bool {
 		err := post(ctx, d.hc, d.ep.Load(), ev.ID, payload, d.s.now())
 		<-d.sem
 		if err == nil {
+			span.SetAttributes(attribute.Int("tandem.webhooks.tries", try), attribute.String("tandem.webhooks.outcome", "delivered"))
 			metrics.WebhookTries.WithLabelValues("delivered").Inc()
 			d.log.Debug("webhook delivered", "event_id", ev.ID, "article", ev.Subject, "revision", ev.Sequence, "try", try)
 			return true
@@ -257,7 +261,10 @@ func (d *dispatcher) deliver(ctx context.Context, ev *events.Event) bool {
 			return false
 		}
 		wait, again := d.s.o.Schedule.Next(try)
+		span.AddEvent("try failed", trace.WithAttributes(attribute.Int("tandem.webhooks.try", try), attribute.String("error", err.Error())))
 		if !again {
+			span.SetAttributes(attribute.Int("tandem.webhooks.tries", try), attribute.String("tandem.webhooks.outcome", "dead"))
+			span.SetStatus(codes.Error, err.Error())
 			metrics.WebhookTries.WithLabelValues("dead").Inc()
 			return d.deadLetter(ctx, ev, try, err)
 		}

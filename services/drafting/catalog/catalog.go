@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -67,8 +66,14 @@ func current(d *draftingv1.Draft, j *reviewv1.Job, p *eventsv1.Publication) bool
 // Catalog is the list of articles. Each replica of the service keeps its
 // own. The zero value is not ready to use; call New.
 type Catalog struct {
-	mu       sync.RWMutex
-	items    map[string]*row
+	mu    sync.RWMutex
+	items map[string]*row
+	// order holds the key of every article with a draft, oldest change
+	// first, so that a page of the list is a binary search and a walk
+	// rather than a sort of every article. Oldest first puts the usual
+	// change, to a recent article, near the end of the slice, where
+	// moving its key costs little.
+	order    []Key
 	watchers map[chan string]struct{} // see Watch
 }
 
@@ -103,11 +108,48 @@ func (c *Catalog) put(id string, set func(*row)) {
 // so events replayed or applied twice (by the follower and by the write
 // that made them) change nothing.
 func (c *Catalog) PutDraft(d *draftingv1.Draft) {
-	c.put(d.GetArticle().GetId(), func(r *row) {
+	id := d.GetArticle().GetId()
+	c.put(id, func(r *row) {
 		if r.draft == nil || d.Revision > r.draft.Revision {
+			if r.draft != nil {
+				c.unorder(keyOfDraft(id, r.draft))
+			}
 			r.draft = d
+			c.reorder(keyOfDraft(id, d))
 		}
 	})
+}
+
+// keyOfDraft is the place of article id in the list, by its draft.
+func keyOfDraft(id string, d *draftingv1.Draft) Key {
+	return Key{d.GetUpdated().GetTime().AsTime(), id}
+}
+
+// compareKeys orders keys oldest first, the order of c.order: the
+// reverse of the list's.
+func compareKeys(a, b Key) int {
+	switch {
+	case b.before(a):
+		return -1
+	case a.before(b):
+		return 1
+	}
+	return 0
+}
+
+// reorder puts k into c.order; c.mu is held.
+func (c *Catalog) reorder(k Key) {
+	i, found := slices.BinarySearchFunc(c.order, k, compareKeys)
+	if !found {
+		c.order = slices.Insert(c.order, i, k)
+	}
+}
+
+// unorder takes k out of c.order; c.mu is held.
+func (c *Catalog) unorder(k Key) {
+	if i, found := slices.BinarySearchFunc(c.order, k, compareKeys); found {
+		c.order = slices.Delete(c.order, i, i+1)
+	}
 }
 
 // PutJob records the state of an article's translation job, newer only.
@@ -159,32 +201,26 @@ func (c *Catalog) SlugOwner(slug, id string) (string, bool) {
 
 // List returns one page of the articles that match req, most recently
 // changed first. after, when not nil, is where the previous page ended.
-// It orders every article by its key alone and builds the rows only as
-// far as the page reaches: a page of a large catalog costs a sort of
-// keys, not a row for every article.
+// The catalog keeps its articles in that order, so a page costs a
+// binary search and a summary of each article it looks at: for the
+// first page of an unfiltered list, one more than the page holds.
 func (c *Catalog) List(req *draftingv1.ListDraftsRequest, size int, after *Key) *draftingv1.ListDraftsResponse {
-	type entry struct {
-		key Key
-		row row // a copy: puts replace a row's states, never change them
-	}
 	c.mu.RLock()
-	entries := make([]entry, 0, len(c.items))
-	for id, r := range c.items {
-		if r.draft == nil || draft.Purged(r.draft) {
-			continue // a job or publication seen before its draft, or erased
-		}
-		entries = append(entries, entry{Key{r.draft.GetUpdated().GetTime().AsTime(), id}, *r})
+	defer c.mu.RUnlock()
+	// The walk runs from the end of c.order (the newest) down; it starts
+	// below after, which the previous page ended with.
+	i := len(c.order)
+	if after != nil {
+		i, _ = slices.BinarySearchFunc(c.order, *after, compareKeys)
 	}
-	c.mu.RUnlock()
-	sort.Slice(entries, func(i, j int) bool { return entries[i].key.before(entries[j].key) })
 	res := &draftingv1.ListDraftsResponse{}
-	for i := range entries {
-		e := &entries[i]
-		if after != nil && !after.before(e.key) {
-			continue
+	for i--; i >= 0; i-- {
+		r := c.items[c.order[i].id]
+		if draft.Purged(r.draft) {
+			continue // erased
 		}
-		s := summary(&e.row)
-		if !matches(s, e.row.pub, req) {
+		s := summary(r)
+		if !matches(s, r.pub, req) {
 			continue
 		}
 		if len(res.Drafts) == size {

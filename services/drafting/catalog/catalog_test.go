@@ -271,3 +271,58 @@ func TestSummariesSayWhatIsCorrectedTakenDownAndScheduled(t *testing.T) {
 		t.Fatalf("scheduled after the schedule fired: %v", s.ScheduledLocales)
 	}
 }
+
+func TestListFollowsChangesToTheOrder(t *testing.T) {
+	c := New()
+	for i, id := range []string{"A", "B", "C"} {
+		c.PutDraft(stored(id, 1, i, id, ""))
+	}
+	// A changed last comes first; C again at the revision it has
+	// changes nothing; B changed at C's time comes after C by id.
+	c.PutDraft(stored("A", 2, 5, "A", ""))
+	c.PutDraft(stored("C", 1, 9, "C", ""))
+	c.PutDraft(stored("B", 2, 2, "B", ""))
+	var got []string
+	for _, d := range c.List(&draftingv1.ListDraftsRequest{}, 10, nil).Drafts {
+		got = append(got, d.Id)
+	}
+	if want := []string{"A", "C", "B"}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	if len(c.order) != 3 {
+		t.Fatalf("%d keys kept for 3 articles", len(c.order))
+	}
+	// A page token of an article that moved since still pages on from
+	// where that article was.
+	after := Key{start.Add(3 * time.Minute), "Z"}
+	got = nil
+	for _, d := range c.List(&draftingv1.ListDraftsRequest{}, 10, &after).Drafts {
+		got = append(got, d.Id)
+	}
+	if want := []string{"C", "B"}; !slices.Equal(got, want) {
+		t.Fatalf("after a moved article: %v, want %v", got, want)
+	}
+}
+
+// BenchmarkList is the first page of the list, and a page deep inside
+// it, over 10,000 articles.
+func BenchmarkList(b *testing.B) {
+	c := New()
+	for i := range 10000 {
+		c.PutDraft(stored(fmt.Sprintf("a%05d", i), 1, i, fmt.Sprintf("第%d篇", i), fmt.Sprintf("Article %d", i)))
+	}
+	deep := Key{start.Add(5000 * time.Minute), "a05000"}
+	for _, bc := range []struct {
+		name  string
+		after *Key
+	}{{"first", nil}, {"deep", &deep}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if res := c.List(&draftingv1.ListDraftsRequest{}, 25, bc.after); len(res.Drafts) != 25 {
+					b.Fatalf("%d rows", len(res.Drafts))
+				}
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -63,48 +62,91 @@ func mutateWords(rng *rand.Rand, s string) string {
 	return strings.Join(edit(rng, strings.Fields(strings.TrimSuffix(s, ".")), "campus", "also"), " ") + "."
 }
 
-// TestFuzzyAgreesWithAFullScanAtEveryThreshold checks the prefix filter
-// and the length and bigram bounds at the thresholds a client may ask
-// for, on Chinese and English sources in one memory.
+// TestFuzzyAgreesWithAFullScanAtEveryThreshold checks the count filter
+// and the length bounds at the thresholds a client may ask for, on Chinese
+// and English sources in one memory, with short texts and texts that
+// repeat a phrase: with the bigram lists alone, with some bigrams counted
+// as bitmaps and with every bigram a bitmap. Besides the results, every
+// entry the scan finds at a threshold must be among the filter's
+// candidates, so the filter itself is shown to drop no match.
 func TestFuzzyAgreesWithAFullScanAtEveryThreshold(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	m := New()
-	var all []string
-	for i := range 600 {
-		s := sentence(rng)
-		if i%3 == 0 {
-			s = englishSentence(rng)
+	for _, denseAt := range []int{1 << 30, 20, 1} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		m := New()
+		m.source.denseAt = denseAt
+		var all []string
+		for i := range 600 {
+			s := sentence(rng)
+			switch {
+			case i%3 == 0:
+				s = englishSentence(rng)
+			case i%7 == 0:
+				s = phrases[rng.IntN(len(phrases))][:3] // one character
+			case i%5 == 0:
+				p := phrases[rng.IntN(len(phrases))]
+				s = strings.Repeat(p, 2+rng.IntN(4)) + sentence(rng)
+			}
+			all = append(all, s)
+			m.Add(Entry{Source: s, Target: "x"})
 		}
-		all = append(all, s)
-		m.Add(Entry{Source: s, Target: "x"})
-	}
-	scan := newScanner(t, all)
-	for i := range 60 {
-		q := all[rng.IntN(len(all))]
-		if strings.HasSuffix(q, ".") {
-			q = mutateWords(rng, q)
-		} else {
-			q = mutate(rng, q)
-		}
-		if i%10 == 0 {
-			q += q // far longer than its source
-		}
-		scores := scan.scores(q)
-		for _, min := range []int{50, 60, 67, 75, 80, 83, 88, 90, 95, 100} {
-			want := map[string]int{}
-			for s, sc := range scores {
-				if sc >= min {
-					want[s] = sc
+		scan := newScanner(t, all)
+		for i := range 60 {
+			q := all[rng.IntN(len(all))]
+			switch {
+			case strings.HasSuffix(q, "."):
+				q = mutateWords(rng, q)
+			case len([]rune(q)) > 1:
+				q = mutate(rng, q)
+			}
+			if i%10 == 0 {
+				q += q // far longer than its source
+			}
+			scores := scan.scores(q)
+			units := m.queryUnits(Normalize(q))
+			c := new(counter)
+			for _, min := range []int{50, 60, 67, 75, 80, 83, 88, 90, 95, 100} {
+				want := map[string]int{}
+				for s, sc := range scores {
+					if sc >= min {
+						want[s] = sc
+					}
+				}
+				got := map[string]int{}
+				for _, mt := range m.Fuzzy(q, min, 1000) {
+					got[mt.Source] = mt.Score
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("dense from %d, query %q at %d: index found %v, scan %v", denseAt, q, min, got, want)
+				}
+				gather(&m.source, units, len([]rune(units)), min, c)
+				candidates := map[string]bool{}
+				for _, id := range c.touched {
+					candidates[m.entries[id].Source] = true
+				}
+				for s := range want {
+					if !candidates[s] {
+						t.Fatalf("dense from %d, query %q at %d: %q scores %d but is no candidate", denseAt, q, min, s, want[s])
+					}
 				}
 			}
-			got := map[string]int{}
-			for _, mt := range m.Fuzzy(q, min, 1000) {
-				got[mt.Source] = mt.Score
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("query %q at %d: index found %v, scan %v", q, min, got, want)
-			}
 		}
+	}
+}
+
+// TestFuzzyFindsMatchesThatShareNoBigram: a two-character query and an
+// entry of one of its characters, or of one other beside it, share no
+// bigram and still score 50.
+func TestFuzzyFindsMatchesThatShareNoBigram(t *testing.T) {
+	m := New()
+	for _, s := range []string{"学", "学生", "教师"} {
+		m.Add(Entry{Source: s, Target: "x"})
+	}
+	got := []string{}
+	for _, mt := range m.Fuzzy("学校", 50, 10) {
+		got = append(got, fmt.Sprint(mt.Source, " ", mt.Score))
+	}
+	if want := []string{"学 50", "学生 50"}; !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
 
@@ -235,70 +277,6 @@ func TestAddKeepsOnePairAndItsNewestApproval(t *testing.T) {
 	}
 	if n := m.RemoveArticle("nothing"); n != 0 || m.Len() != 2 {
 		t.Fatalf("removing an unknown article removed %d", n)
-	}
-}
-
-// TestGatherTouchesOnlyTheRarestListsAndCountsEverySharedBigram pins the
-// prefix filter's work, not only its results: the candidates are exactly
-// the entries in the rarest len(qg)-need+1 posting lists (with need the
-// fewest bigrams a match at min still shares), and each candidate's count
-// is every query bigram it holds. A looser filter finds the same matches
-// slower; this test is what notices.
-func TestGatherTouchesOnlyTheRarestListsAndCountsEverySharedBigram(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	m := New()
-	var all []string
-	for i := range 400 {
-		s := sentence(rng)
-		if i%4 == 0 {
-			s = englishSentence(rng)
-		}
-		all = append(all, s)
-		m.Add(Entry{Source: s, Target: "x"})
-	}
-	c := new(counter)
-	for i := range 40 {
-		src := all[rng.IntN(len(all))]
-		q := m.queryUnits(Normalize(mutate(rng, src)))
-		qn := len([]rune(q))
-		for _, min := range []int{50, 75, 90, 100} {
-			qg := gather(&m.source, q, qn, min, m.Len(), c)
-			if !slices.IsSortedFunc(qg, func(a, b gram) int { return len(m.source.grams[a]) - len(m.source.grams[b]) }) {
-				t.Fatalf("query %d at %d: bigrams not rarest first", i, min)
-			}
-			if want := uniqueGrams(q); len(qg) != len(want) {
-				t.Fatalf("query %d at %d: %d bigrams, want %d", i, min, len(qg), len(want))
-			}
-			// The longest entry that can still score min has qn*100/min
-			// units; it may miss 2 bigrams per edit.
-			need := len(qg) - 2*((qn*100/min)*(100-min)/100)
-			prefix := len(qg)
-			if need > 0 {
-				prefix = len(qg) - need + 1
-			}
-			want := map[int32]int{}
-			for _, g := range qg[:prefix] {
-				for _, id := range m.source.grams[g] {
-					if fits(qn, m.source.n(id), min) {
-						want[id] = 0
-					}
-				}
-			}
-			for id := range want {
-				for _, g := range qg {
-					if _, ok := slices.BinarySearch(m.source.grams[g], id); ok {
-						want[id]++
-					}
-				}
-			}
-			got := map[int32]int{}
-			for _, id := range c.touched {
-				got[id] = int(c.n[id])
-			}
-			if !maps.Equal(got, want) {
-				t.Fatalf("query %d at %d: touched %d entries, want %d (prefix %d of %d bigrams)", i, min, len(got), len(want), prefix, len(qg))
-			}
-		}
 	}
 }
 

@@ -51,21 +51,59 @@ type Memory struct {
 // as one rune per unit, for edit distance (all in one arena, entry i at
 // arena[end[i-1]:end[i]], so a lookup decodes nothing and the collector
 // has one object to scan, not one per entry), and for each bigram of units
-// the entries that contain it, in ascending order.
+// the entries that contain it, in ascending order. A bigram held by a
+// large share of the entries also gets a bitmap of them (dense), which a
+// lookup counts 64 entries at a time instead of one by one.
 type index struct {
 	arena []rune
 	end   []int32
-	grams map[gram][]int32
+	grams map[gram]*postings
+	// denseAt is the fewest entries a bigram's list has before it gets a
+	// bitmap (and then only if they are a 1/denseShare part of all).
+	denseAt int
 }
 
-func newIndex() index { return index{grams: map[gram][]int32{}} }
+// postings are the entries holding one bigram; bits, once set, has bit
+// id%64 of word id/64 set for each of them.
+type postings struct {
+	ids  []int32
+	bits []uint64
+}
+
+// denseShare: a bigram in at least one entry of 128 is dense. Counting a
+// bitmap costs a few operations per 64 entries, walking a list a cache
+// miss per entry; the bitmap takes at most four times its list's memory.
+const denseShare = 128
+
+func newIndex() index { return index{grams: map[gram]*postings{}, denseAt: 2048} }
 
 func (x *index) add(id int32, units string) {
 	x.arena = append(x.arena, []rune(units)...)
 	x.end = append(x.end, int32(len(x.arena)))
-	for _, g := range uniqueGrams(units) {
-		x.grams[g] = append(x.grams[g], id)
+	for _, g := range grams(units) {
+		p := x.grams[g]
+		if p == nil {
+			p = new(postings)
+			x.grams[g] = p
+		}
+		p.ids = append(p.ids, id)
+		switch {
+		case p.bits != nil:
+			p.set(id)
+		case len(p.ids) >= x.denseAt && len(p.ids)*denseShare >= len(x.end):
+			for _, id := range p.ids {
+				p.set(id)
+			}
+		}
 	}
+}
+
+func (p *postings) set(id int32) {
+	w := int(id / 64)
+	for len(p.bits) <= w {
+		p.bits = append(p.bits, 0)
+	}
+	p.bits[w] |= 1 << (id % 64)
 }
 
 // units is entry id's text, one rune per unit.
@@ -80,7 +118,8 @@ func (x *index) units(id int32) []rune {
 // n is the number of units of entry id.
 func (x *index) n(id int32) int { return len(x.units(id)) }
 
-type gram [2]rune
+// gram is a bigram of units and its occurrence number in the text.
+type gram [3]rune
 
 // New returns an empty memory.
 func New() *Memory {
@@ -180,21 +219,22 @@ func units(s string, word func(string) rune) string {
 	return b.String()
 }
 
-// uniqueGrams lists the distinct unit bigrams of u (the unit itself when u
-// is one unit long).
-func uniqueGrams(u string) []gram {
+// grams lists the bigrams of u, each occurrence of one as its own key:
+// the bigram with its occurrence number, 1 for the first. Two texts then
+// share as many keys as they share bigram occurrences (the smaller count
+// of each bigram), which the count filter bounds. A text of one unit has
+// the unit itself as its key.
+func grams(u string) []gram {
 	rs := []rune(u)
 	if len(rs) == 1 {
-		return []gram{{rs[0], 0}}
+		return []gram{{rs[0], 0, 1}}
 	}
-	seen := map[gram]bool{}
-	var out []gram
+	seen := make(map[[2]rune]rune, len(rs))
+	out := make([]gram, 0, len(rs))
 	for i := 0; i+1 < len(rs); i++ {
-		g := gram{rs[i], rs[i+1]}
-		if !seen[g] {
-			seen[g] = true
-			out = append(out, g)
-		}
+		b := [2]rune{rs[i], rs[i+1]}
+		seen[b]++
+		out = append(out, gram{b[0], b[1], seen[b]})
 	}
 	return out
 }
@@ -261,7 +301,7 @@ func (m *Memory) fuzzy(x *index, text string, min, limit int, onTarget bool) []M
 	}
 	c := counterPool.Get().(*counter)
 	defer counterPool.Put(c)
-	qg := gather(x, q, qn, min, len(m.entries), c)
+	qg := gather(x, q, qn, min, c)
 	c.query = append(c.query[:0], []rune(q)...)
 	if qn <= maxPattern {
 		c.pattern.prepare(c.query)
@@ -280,7 +320,7 @@ func (m *Memory) fuzzy(x *index, text string, min, limit int, onTarget bool) []M
 		units := x.units(id)
 		longer := max(qn, len(units))
 		maxD := maxEdits(longer, bar)
-		if !fits(qn, len(units), bar) || int(c.n[id]) < len(qg)-2*maxD {
+		if !fits(qn, len(units), bar) || int(c.n[id]) < sharedAtLeast(longer, maxD) {
 			continue
 		}
 		var d int
@@ -352,7 +392,9 @@ func (m *Memory) RemoveArticle(article string) int {
 		return 0
 	}
 	m.entries = nil
-	m.exact, m.pairs, m.source, m.target = map[string][]int32{}, map[[2]string]int32{}, newIndex(), newIndex()
+	source, target := newIndex(), newIndex()
+	source.denseAt, target.denseAt = m.source.denseAt, m.target.denseAt
+	m.exact, m.pairs, m.source, m.target = map[string][]int32{}, map[[2]string]int32{}, source, target
 	for _, e := range kept {
 		m.addLocked(e)
 	}

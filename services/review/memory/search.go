@@ -1,41 +1,29 @@
 package memory
 
 import (
-	"slices"
+	"math/bits"
 	"sync"
 )
 
-// The candidates of a fuzzy lookup: the bigram index read with a prefix
+// The candidates of a fuzzy lookup: the bigram index read with a count
 // filter, and the buffers one lookup reuses.
 
-// gather counts, in c, how many of the query's distinct bigrams each
-// candidate entry shares, and returns those bigrams. q is the query in
-// units, qn its length.
+// gather finds, in c, the candidate entries of a lookup at score min with
+// the number of the query's bigram occurrences each one shares (grams),
+// and returns the query's keys. q is the query in units, qn its length.
 //
-// An entry within score min has edit distance d <= (1-min/100)*longer;
-// each edit removes at most two bigrams, and the lengths differ by at most
-// d. Prefix filtering: an entry within the score shares at least need of
-// the query's bigrams, so it appears in at least one of any
-// len(qg)-need+1 of their posting lists. Candidates come from the rarest
-// lists only; the common ones just add to their counts.
-func gather(x *index, q string, qn, min, entries int, c *counter) []gram {
-	qg := uniqueGrams(q)
-	maxLen := qn * 100 / max(min, 1)
-	loose := len(qg) - 2*maxEdits(maxLen, min)
-	// Each posting list is looked up once, then sorted rarest first.
-	c.lists = c.lists[:0]
-	for _, g := range qg {
-		c.lists = append(c.lists, posting{g, x.grams[g]})
-	}
-	slices.SortFunc(c.lists, func(a, b posting) int { return len(a.ids) - len(b.ids) })
-	for i, p := range c.lists {
-		qg[i] = p.g
-	}
-	prefix := len(qg)
-	if loose > 0 {
-		prefix = len(qg) - loose + 1
-	}
-	// The lengths an entry may have and still score min, worked out once.
+// The filter never drops a match. An entry of n units within score min has
+// edit distance d <= maxEdits(max(qn, n), min), so its length is within d
+// of qn (the window lo..hi), and it shares at least sharedAtLeast(max(qn,
+// n), d) bigram occurrences with the query. Over the window that is at
+// least need, so the candidates are exactly the entries in the window that
+// share one of the rare (not dense) keys or need of the dense ones. Their
+// counts are exact: the rare lists are walked, the dense bitmaps summed 64
+// entries at a time in bit slices, and each candidate's count is then all
+// the query's keys it holds. When need is 0 or less, every entry in the
+// window is a candidate.
+func gather(x *index, q string, qn, min int, c *counter) []gram {
+	qg := grams(q)
 	lo, hi := qn, qn
 	for lo > 0 && fits(qn, lo-1, min) {
 		lo--
@@ -43,31 +31,115 @@ func gather(x *index, q string, qn, min, entries int, c *counter) []gram {
 	for fits(qn, hi+1, min) {
 		hi++
 	}
-	c.reset(entries)
-	for i, p := range c.lists {
-		list := p.ids
-		if i >= prefix && len(c.touched)*16 < len(list) {
-			// A common bigram: look the few candidates up in its posting
-			// list (ids ascend, as entries are only appended) instead of
-			// walking it.
-			for _, id := range c.touched {
-				if _, found := slices.BinarySearch(list, id); found {
-					c.n[id]++
-				}
-			}
-			continue
+	need := sharedAtLeast(qn, maxEdits(qn, min))
+	for n := qn + 1; n <= hi; n++ {
+		if at := sharedAtLeast(n, maxEdits(n, min)); at < need {
+			need = at
 		}
-		for _, id := range list {
-			switch {
-			case c.n[id] > 0:
-				c.n[id]++
-			case i < prefix && lo <= x.n(id) && x.n(id) <= hi:
-				c.touched = append(c.touched, id)
-				c.n[id] = 1
+	}
+	entries := len(x.end)
+	c.reset(entries)
+	c.dense = c.dense[:0]
+	for _, g := range qg {
+		p := x.grams[g]
+		switch {
+		case p == nil:
+		case p.bits != nil:
+			c.dense = append(c.dense, p.bits)
+		default:
+			for _, id := range p.ids {
+				if c.n[id] > 0 {
+					c.n[id]++
+				} else if n := x.n(id); lo <= n && n <= hi {
+					c.touched = append(c.touched, id)
+					c.n[id] = 1
+					c.rare[id/64] |= 1 << (id % 64)
+				}
 			}
 		}
 	}
+	if need <= 0 || len(c.dense) > 0 {
+		c.sumDense(x, entries, need, lo, hi)
+	}
 	return qg
+}
+
+// sumDense adds the dense bitmaps each candidate holds to its count, and
+// adds to the candidates the entries in the length window lo..hi that
+// share at least need of the dense bitmaps and none of the rare lists
+// (those are marked in c.rare). The count of 64 entries is held in bit
+// slices: planes[p] has bit i set when entry i's count has bit p set, and
+// adding a bitmap is a ripple carry through the planes.
+func (c *counter) sumDense(x *index, entries, need, lo, hi int) {
+	planes := c.planes[:0]
+	for range bits.Len(uint(len(c.dense))) {
+		planes = append(planes, 0)
+	}
+	c.planes = planes
+	for w := 0; w*64 < entries; w++ {
+		clear(planes)
+		for _, b := range c.dense {
+			if w >= len(b) {
+				continue
+			}
+			carry := b[w]
+			for p := range planes {
+				if carry == 0 {
+					break
+				}
+				planes[p], carry = planes[p]^carry, planes[p]&carry
+			}
+		}
+		rare := c.rare[w]
+		for m := rare; m != 0; m &= m - 1 {
+			bit := bits.TrailingZeros64(m)
+			c.n[w*64+bit] += uint16(countOf(planes, bit))
+		}
+		mask := atLeast(planes, need) &^ rare
+		if rest := entries - w*64; rest < 64 {
+			mask &= 1<<rest - 1
+		}
+		for ; mask != 0; mask &= mask - 1 {
+			bit := bits.TrailingZeros64(mask)
+			id := int32(w*64 + bit)
+			if n := x.n(id); n < lo || n > hi {
+				continue
+			}
+			c.n[id] = uint16(countOf(planes, bit))
+			c.touched = append(c.touched, id)
+		}
+	}
+}
+
+// countOf is entry bit's count in the bit slices planes.
+func countOf(planes []uint64, bit int) int {
+	count := 0
+	for p, plane := range planes {
+		count |= int(plane>>bit&1) << p
+	}
+	return count
+}
+
+// atLeast is the mask of the entries whose count, in bit slices, is at
+// least need: compared from the highest bit down.
+func atLeast(planes []uint64, need int) uint64 {
+	switch {
+	case need <= 0:
+		return ^uint64(0)
+	case need >= 1<<len(planes):
+		return 0
+	}
+	var gt uint64
+	eq := ^uint64(0)
+	for p := len(planes) - 1; p >= 0; p-- {
+		if need>>p&1 == 1 {
+			eq &= planes[p]
+		} else {
+			gt |= eq & planes[p]
+			eq &^= planes[p]
+		}
+	}
+	return gt | eq
 }
 
 // fits reports whether texts of qn and en units differ in length by no
@@ -81,11 +153,10 @@ func fits(qn, en, min int) bool {
 	return d <= maxEdits(max(qn, en), min)
 }
 
-// posting is a bigram with the entries that contain it.
-type posting struct {
-	g   gram
-	ids []int32
-}
+// sharedAtLeast is the fewest bigram occurrences two texts within edit
+// distance d share, the longer of them n units long: its n-1 occurrences
+// less the two each edit can destroy.
+func sharedAtLeast(n, d int) int { return n - 1 - 2*d }
 
 // maxEdits is the largest edit distance between texts of which the longer
 // has n units that still scores min: 100*(n-d)/n >= min. It is worked out
@@ -99,7 +170,10 @@ func maxEdits(n, min int) int { return n * (100 - min) / 100 }
 type counter struct {
 	n       []uint16
 	touched []int32
-	lists   []posting
+	// rare marks the entries touched by a rare bigram's list.
+	rare    []uint64
+	dense   [][]uint64
+	planes  []uint64
 	order   []int32
 	pattern pattern
 	start   []int
@@ -129,10 +203,12 @@ func (c *counter) byShared(grams int) []int32 {
 func (c *counter) reset(size int) {
 	for _, id := range c.touched {
 		c.n[id] = 0
+		c.rare[id/64] = 0
 	}
 	c.touched = c.touched[:0]
 	if len(c.n) < size {
 		c.n = make([]uint16, size+size/4)
+		c.rare = make([]uint64, len(c.n)/64+1)
 	}
 }
 

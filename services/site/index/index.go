@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -32,10 +33,42 @@ type Page struct {
 	Key string
 	// Published is when this version was published.
 	Published time.Time
-	// First is when the locale was first published.
+	// First is when the locale was first published: the order of the
+	// listings and feeds.
 	First time.Time
 
 	slot int // where the page is in Index.all
+	// Lead is the page's first image, for listings and feeds; nil when
+	// the page shows none.
+	Lead *Image
+}
+
+// Image is what a listing needs of a page's lead image to lay out its
+// responsive thumbnail: /media/<Media>-<width>.<Ext> for each of Widths.
+type Image struct {
+	Media, Ext, Alt string
+	Width, Height   int32
+	// Widths of the variants, ascending; the last is Width.
+	Widths []int32
+}
+
+// URL is the address of the variant of the image at width w.
+func (im *Image) URL(w int32) string {
+	return "/media/" + im.Media + "-" + strconv.Itoa(int(w)) + "." + im.Ext
+}
+
+// leadImage is the first image of a published locale, or nil.
+func leadImage(pl *eventsv1.PublishedLocale) *Image {
+	imgs := pl.GetImages()
+	if len(imgs) == 0 || imgs[0].GetMedia() == "" || imgs[0].GetWidth() <= 0 || imgs[0].GetHeight() <= 0 {
+		return nil
+	}
+	im := imgs[0]
+	widths := slices.Clone(im.GetWidths())
+	if len(widths) == 0 || widths[len(widths)-1] != im.GetWidth() {
+		widths = append(widths, im.GetWidth())
+	}
+	return &Image{Media: im.GetMedia(), Ext: im.GetExt(), Alt: im.GetAlt(), Width: im.GetWidth(), Height: im.GetHeight(), Widths: widths}
 }
 
 // Modified is when the page last changed for readers.
@@ -105,6 +138,8 @@ type Index struct {
 	// sitemap's dates go through one slice instead of 100,000 maps.
 	all []*Page
 	seq uint64
+	// changed is the newest publication or takedown time applied.
+	changed time.Time
 }
 
 // New returns an empty index.
@@ -159,6 +194,7 @@ func pageOf(id, locale string, pl *eventsv1.PublishedLocale) *Page {
 	if pl.GetFirstPublished() == nil {
 		pg.First = pg.Published
 	}
+	pg.Lead = leadImage(pl)
 	return pg
 }
 
@@ -179,11 +215,18 @@ func (ix *Index) Apply(p *eventsv1.Publication, seq uint64) (stale []string) {
 		}
 		next.pages[l] = pageOf(id, l, pl)
 	}
+	changed := time.Time{}
+	for _, pg := range next.pages {
+		changed = later(changed, pg.Published)
+	}
 	for l, td := range p.GetTakenDown() {
 		if next.gone == nil {
 			next.gone = map[string]string{}
 		}
 		next.gone[td.GetPath()] = l
+		if c := td.GetChange(); c != nil {
+			changed = later(changed, c.GetTime().AsTime())
+		}
 	}
 	for path, l := range p.GetMoved() {
 		if next.moved == nil {
@@ -228,6 +271,7 @@ func (ix *Index) Apply(p *eventsv1.Publication, seq uint64) (stale []string) {
 		ix.byArt[id] = next
 	}
 	ix.seq = max(ix.seq, seq)
+	ix.changed = later(ix.changed, changed)
 	return stale
 }
 
@@ -238,6 +282,21 @@ func (ix *Index) unlist(pg *Page) {
 	last.slot = pg.slot
 	ix.all[len(ix.all)-1] = nil
 	ix.all = ix.all[:len(ix.all)-1]
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// Changed is the newest publication or takedown the index has applied,
+// zero before the first: when anything public last changed.
+func (ix *Index) Changed() time.Time {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.changed
 }
 
 // Seq is the PUBLIC stream sequence of the newest event applied: the

@@ -7,10 +7,47 @@ import (
 )
 
 // Latest returns a page of the newest articles of a locale (in a section
-// and its subsections when section is not empty), newest story date
-// first, then newest first publication, then by article id; and how many
-// there are in all.
+// and its subsections when section is not empty), newest first
+// publication of the locale first, then by article id; and how many
+// there are in all. The story date does not order them: a story dated
+// last year and published today is news today.
 func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*Page, int) {
+	want := offset + limit
+	if want > maxTop || limit <= 0 {
+		return ix.sorted(locale, section, offset, limit)
+	}
+	// The first pages of a listing (the front page, a section's block)
+	// keep only the newest they show, not the whole archive sorted.
+	top := make([]*Page, 0, want+1)
+	total := 0
+	ix.mu.RLock()
+	for _, pg := range ix.all {
+		if pg.Locale != locale || !InSection(pg.Section, section) {
+			continue
+		}
+		total++
+		if len(top) == want && !newer(pg, top[want-1]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, pg, order)
+		top = slices.Insert(top, i, pg)
+		if len(top) > want {
+			top = top[:want]
+		}
+	}
+	ix.mu.RUnlock()
+	if offset >= len(top) {
+		return nil, total
+	}
+	return top[offset:], total
+}
+
+// maxTop is the deepest a listing page may reach and still keep only its
+// newest articles while it scans; past it, Latest sorts them all.
+const maxTop = 256
+
+// sorted is Latest by sorting every article the listing holds.
+func (ix *Index) sorted(locale string, section []string, offset, limit int) ([]*Page, int) {
 	ix.mu.RLock()
 	var pages []*Page
 	for _, pg := range ix.all {
@@ -19,65 +56,25 @@ func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*
 		}
 	}
 	ix.mu.RUnlock()
+	slices.SortFunc(pages, order)
 	total := len(pages)
-	if offset >= total || limit <= 0 {
+	if offset >= total {
 		return nil, total
 	}
-	keep := min(total, offset+limit)
-	if keep < total/8 {
-		// The first pages of a large archive: keep the newest keep
-		// pages in a heap instead of sorting them all.
-		pages = newest(pages, keep)
-	}
-	slices.SortFunc(pages, newerFirst)
-	return pages[offset:keep], total
+	return pages[offset:min(total, offset+max(limit, 0))], total
 }
 
-// newerFirst orders pages newest story date first, then newest first
-// publication, then by article id.
-func newerFirst(a, b *Page) int {
-	if c := strings.Compare(b.Date, a.Date); c != 0 {
-		return c
-	}
+// order is the order of the listings: newest first publication first,
+// then by article id.
+func order(a, b *Page) int {
 	if c := b.First.Compare(a.First); c != 0 {
 		return c
 	}
 	return strings.Compare(a.Article, b.Article)
 }
 
-// newest is the k newest of pages (in no order), chosen with a heap of
-// k whose top is the oldest kept.
-func newest(pages []*Page, k int) []*Page {
-	h := slices.Clone(pages[:k])
-	older := func(i, j int) bool { return newerFirst(h[i], h[j]) > 0 }
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			m := l
-			if r := l + 1; r < len(h) && older(r, l) {
-				m = r
-			}
-			if !older(m, i) {
-				return
-			}
-			h[i], h[m] = h[m], h[i]
-			i = m
-		}
-	}
-	for i := k/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	for _, pg := range pages[k:] {
-		if newerFirst(pg, h[0]) < 0 {
-			h[0] = pg
-			down(0)
-		}
-	}
-	return h
-}
+// newer reports whether a lists before b.
+func newer(a, b *Page) bool { return order(a, b) < 0 }
 
 // Count is how many articles Latest would find, without sorting them.
 func (ix *Index) Count(locale string, section []string) int {
