@@ -2,13 +2,14 @@ package site
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tandemnews/tandem/pkg/siteconfig"
@@ -27,6 +28,9 @@ const (
 	MaxSearchPage = 50
 	// snippetRunes is about how long a result's snippet is.
 	snippetRunes = 160
+	// snippetWait bounds how long a results page waits for the pages
+	// its snippets come from, when they are not in the LRU.
+	snippetWait = 10 * time.Millisecond
 )
 
 // cacheSearch: results change with every publish and takedown, and a
@@ -169,22 +173,57 @@ func (s *Site) findInto(r *http.Request, d *searchData, locale, q string, n int)
 		}
 	}
 	d.Results = make([]searchResult, len(pages))
-	// The snippets come from the pages themselves, through the cache
-	// tiers (the index keeps no text), read side by side. A page that
-	// cannot be read right now shows its description.
-	var wg sync.WaitGroup
-	for i, pg := range pages {
-		wg.Go(func() {
-			res := searchResult{Path: pg.Path, Date: pg.Date, Title: search.Snippet(pg.Title, q, len(pg.Title))}
-			if html, err := s.tiers.body(r.Context(), pg); err == nil {
-				res.Snippet = search.Snippet(search.ArticleText(html), q, snippetRunes)
-			} else {
-				res.Snippet = search.Snippet(pg.Description, q, snippetRunes)
-			}
-			d.Results[i] = res
-		})
+	// The snippets come from the pages themselves (the index keeps no
+	// text): from the LRU at once, else through Redis or publishing, read
+	// side by side for at most snippetWait in all. A page not at hand by
+	// then (or unreadable) shows its description; its read goes on and
+	// fills the LRU for the next search.
+	type fetched struct {
+		html []byte
+		err  error
 	}
-	wg.Wait()
+	waits := make([]chan fetched, len(pages))
+	for i, pg := range pages {
+		if html, ok := s.tiers.lru.Get(pg.Key); ok {
+			waits[i] = make(chan fetched, 1)
+			waits[i] <- fetched{html: html}
+			continue
+		}
+		ch := make(chan fetched, 1)
+		waits[i] = ch
+		go func() {
+			html, err := s.tiers.body(context.WithoutCancel(r.Context()), pg)
+			ch <- fetched{html, err}
+		}()
+	}
+	deadline := time.NewTimer(snippetWait)
+	defer deadline.Stop()
+	expired := false
+	for i, pg := range pages {
+		res := searchResult{Path: pg.Path, Date: pg.Date, Title: search.Snippet(pg.Title, q, len(pg.Title))}
+		var f fetched
+		got := false
+		if expired {
+			select {
+			case f = <-waits[i]:
+				got = true
+			default:
+			}
+		} else {
+			select {
+			case f = <-waits[i]:
+				got = true
+			case <-deadline.C:
+				expired = true
+			}
+		}
+		if got && f.err == nil {
+			res.Snippet = search.Snippet(search.ArticleText(f.html), q, snippetRunes)
+		} else {
+			res.Snippet = search.Snippet(pg.Description, q, snippetRunes)
+		}
+		d.Results[i] = res
+	}
 	last := min(MaxSearchPage, (total+SearchPageSize-1)/SearchPageSize)
 	base := searchPath(locale) + "?q=" + url.QueryEscape(q)
 	if n > 1 {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
@@ -146,5 +147,31 @@ func TestBadSearchInputIsRefused(t *testing.T) {
 	}
 	if got := kindOf("/en/search"); got != "search" {
 		t.Errorf("kindOf(/en/search) = %q", got)
+	}
+}
+
+// A page out of reach (not in the LRU, publishing not answering) does not
+// hold the results back: its description stands in for its snippet.
+func TestSearchShowsTheDescriptionOfAPageOutOfReach(t *testing.T) {
+	h := newHarness(t)
+	h.run()
+	st := news("en", "gated", 1)
+	st.title = "Gated story"
+	st.bare = true // not in the event, so not in the LRU
+	h.put("A1", st)
+	gate := make(chan struct{})
+	h.render.mu.Lock()
+	h.render.gate = gate
+	h.render.mu.Unlock()
+	defer close(gate)
+	done := make(chan *httptestResult, 1)
+	go func() { done <- searchFor(h, "en", "gated") }()
+	select {
+	case res := <-done:
+		if !strings.Contains(res.body, `href="`+st.path()+`"`) || !strings.Contains(res.body, "About <mark>Gated</mark> story") {
+			t.Errorf("results:\n%s", res.body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the results waited for a page publishing does not answer")
 	}
 }
