@@ -30,7 +30,7 @@ const (
 	snippetRunes = 160
 	// snippetWait bounds how long a results page waits for the pages
 	// its snippets come from, when they are not in the LRU.
-	snippetWait = 10 * time.Millisecond
+	snippetWait = 5 * time.Millisecond
 )
 
 // cacheSearch: results change with every publish and takedown, and a
