@@ -121,10 +121,12 @@ func runDev(ctx context.Context, opts *devOptions) error {
 	if err != nil {
 		return err
 	}
-	select {
-	case <-st.Site.Ready():
-	case <-ctx.Done():
-		return st.Wait()
+	for _, ready := range []<-chan struct{}{st.Site.Ready(), st.Media.Ready()} {
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return st.Wait()
+		}
 	}
 	paths, err := loadDemo(ctx, bus, gl.Addr().String(), tokens, log)
 	if err != nil {
@@ -185,6 +187,10 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 		return nil, err
 	}
 	defer cl.Close()
+	photos, err := uploadDemoPhotos(ctx, cl, tokens)
+	if err != nil {
+		return nil, err
+	}
 	names, _ := fs.Glob(demoFS, "demo/*.zh.md")
 	sort.Strings(names)
 	var paths []string
@@ -197,6 +203,7 @@ func loadDemo(ctx context.Context, bus *events.Bus, addr string, tokens map[auth
 		if err != nil {
 			return paths, fmt.Errorf("%s: %w", f, err)
 		}
+		useDemoPhotos(a, photos)
 		pub, err := cl.Walk(ctx, a, tokens)
 		if err != nil {
 			return paths, fmt.Errorf("%s: %w", f, err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -141,25 +143,41 @@ func runReviewDismiss(ctx context.Context, opts *reviewDismissOptions) error {
 // reviewExportOptions are the inputs of tandem review export-xliff.
 type reviewExportOptions struct {
 	*session
-	Article, Output, Version string
+	Article, Output, Version, Targets, TMX string
 }
 
 func reviewExportCmd(s *session) *cobra.Command {
 	opts := &reviewExportOptions{session: s}
-	cmd := verb(&cobra.Command{Use: "export-xliff ARTICLE [-o FILE] [--version 1.2]", Short: "Write a job as an XLIFF file for a CAT tool (2.1, or 1.2 for translate-toolkit and OmegaT)"}, opts, runReviewExport, &opts.Article)
+	cmd := verb(&cobra.Command{Use: "export-xliff ARTICLE [-o FILE] [--version 1.2 [--targets source [--tmx FILE]]]", Short: "Write a job as an XLIFF file for a CAT tool (2.1, or 1.2 for translate-toolkit, and with --targets source for OmegaT)"}, opts, runReviewExport, &opts.Article)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write to this file instead of standard output")
 	cmd.Flags().StringVar(&opts.Version, "version", "2.1", "XLIFF version: 2.1, or 1.2 for tools that read no XLIFF 2")
+	cmd.Flags().StringVar(&opts.Targets, "targets", "job", "what the targets of a 1.2 file hold: job (the English), or source (copies of the sources, for OmegaT; the English goes in a TMX)")
+	cmd.Flags().StringVar(&opts.TMX, "tmx", "", "with --targets source, write the job's English as TMX to this file (default: the output file's name with .tmx; none on standard output)")
 	return cmd
 }
 
-// runReviewExport writes the job as XLIFF.
+// runReviewExport writes the job as XLIFF, and with targets source its
+// English as TMX beside it.
 func runReviewExport(ctx context.Context, opts *reviewExportOptions) error {
 	return opts.call(ctx, func(ctx context.Context, c *client) error {
-		res, err := c.Review.ExportXliff(ctx, &reviewv1.ExportXliffRequest{ArticleId: opts.Article, Version: opts.Version}, c.as)
+		res, err := c.Review.ExportXliff(ctx, &reviewv1.ExportXliffRequest{ArticleId: opts.Article, Version: opts.Version, Targets: opts.Targets}, c.as)
 		if err != nil {
 			return err
 		}
-		return writeOut(opts.out, opts.Output, res.Xliff)
+		if err := writeOut(opts.out, opts.Output, res.Xliff); err != nil {
+			return err
+		}
+		tmx := opts.TMX
+		if tmx == "" && opts.Output != "" {
+			tmx = strings.TrimSuffix(opts.Output, filepath.Ext(opts.Output)) + ".tmx"
+		}
+		if res.Tmx == nil || tmx == "" {
+			return nil
+		}
+		if tmx == opts.Output {
+			return fmt.Errorf("the TMX would overwrite the XLIFF file %s; name it with --tmx", tmx)
+		}
+		return os.WriteFile(tmx, res.Tmx, 0o644)
 	})
 }
 

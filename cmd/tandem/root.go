@@ -9,6 +9,6 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devCmd(), serveCmd(), draftCmd(), reviewCmd(), glossaryCmd(), tmCmd(), publishCmd(), schedulesCmd(), correctCmd(), unpublishCmd(), auditCmd(), webhooksCmd(), usersCmd(), backupCmd(), restoreCmd(), healthCmd())
+	root.AddCommand(devCmd(), serveCmd(), draftCmd(), reviewCmd(), glossaryCmd(), tmCmd(), publishCmd(), schedulesCmd(), correctCmd(), unpublishCmd(), auditCmd(), webhooksCmd(), mediaCmd(), usersCmd(), backupCmd(), restoreCmd(), healthCmd())
 	return root
 }

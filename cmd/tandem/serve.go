@@ -25,7 +25,7 @@ type serveOptions struct {
 func serveCmd() *cobra.Command {
 	opts := &serveOptions{}
 	return settingsCmd(&cobra.Command{
-		Use:   "serve drafting|review|publishing|site|webhooks|desk ...",
+		Use:   "serve drafting|review|publishing|media|site|webhooks|desk ...",
 		Short: "Run one or more services against NATS_URL and REDIS_URL",
 		Long: `serve runs the named services. drafting, review and publishing share one
 gRPC server (--grpc-addr), which also signs people in for the desk; the

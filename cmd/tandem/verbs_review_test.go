@@ -150,4 +150,15 @@ func TestVerbReviewXLIFFRoundTrip(t *testing.T) {
 		"  b1.1        translated  10月18日至20日，第十三届全国大学生机 | Changed in Tandem.",
 		"  b8.1        translated  新增一段。                           | A new paragraph.")
 	e.fails(t, auth.Translator, "open "+e.dir+"/missing.xlf: no such file or directory", "review", "import-xliff", id, e.dir+"/missing.xlf")
+
+	// For OmegaT: the targets are copies of the sources, and the English
+	// goes in a TMX beside the file.
+	wantOutput(t, "review export-xliff --targets source", e.run(t, auth.Translator, "review", "export-xliff", id, "--version", "1.2", "--targets", "source", "-o", e.dir+"/omegat.xlf"), "")
+	x, err := os.ReadFile(e.dir + "/omegat.xlf")
+	if err != nil || !strings.Contains(string(x), `tandem:targets="source"`) || !strings.Contains(string(x), `state="translated">新增一段。</target>`) {
+		t.Fatalf("review export-xliff --targets source wrote (%v):\n%s", err, x)
+	}
+	if tmx, err := os.ReadFile(e.dir + "/omegat.tmx"); err != nil || !strings.Contains(string(tmx), "<seg>Changed in Tandem.</seg>") {
+		t.Fatalf("the TMX beside it (%v):\n%s", err, tmx)
+	}
 }

@@ -15,7 +15,7 @@ import (
 // the same permissions and passwords from the same variables, and take
 // each variable from the Secret tandem-nats.
 func TestNATSChartValuesHaveTheUsersOfAuthConf(t *testing.T) {
-	vars := []string{"TANDEM_NATS_PASSWORD", "DRAFTING_NATS_PASSWORD", "REVIEW_NATS_PASSWORD", "PUBLISHING_NATS_PASSWORD", "SITE_NATS_PASSWORD", "WEBHOOKS_NATS_PASSWORD"}
+	vars := []string{"TANDEM_NATS_PASSWORD", "DRAFTING_NATS_PASSWORD", "REVIEW_NATS_PASSWORD", "PUBLISHING_NATS_PASSWORD", "SITE_NATS_PASSWORD", "WEBHOOKS_NATS_PASSWORD", "MEDIA_NATS_PASSWORD"}
 	for _, v := range vars {
 		t.Setenv(v, "pw-"+v)
 	}

@@ -22,6 +22,7 @@ import (
 	authv1 "github.com/tandemnews/tandem/proto/tandem/auth/v1"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
+	mediav1 "github.com/tandemnews/tandem/proto/tandem/media/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	webhooksv1 "github.com/tandemnews/tandem/proto/tandem/webhooks/v1"
@@ -35,6 +36,7 @@ type Client struct {
 	Review     reviewv1.ReviewServiceClient
 	Publishing publishingv1.PublishingServiceClient
 	Webhooks   webhooksv1.WebhooksServiceClient
+	Media      mediav1.MediaServiceClient
 	Sessions   authv1.SessionServiceClient
 }
 
@@ -56,6 +58,7 @@ func DialWith(addr string, creds credentials.TransportCredentials) (*Client, err
 		Review:     reviewv1.NewReviewServiceClient(conn),
 		Publishing: publishingv1.NewPublishingServiceClient(conn),
 		Webhooks:   webhooksv1.NewWebhooksServiceClient(conn),
+		Media:      mediav1.NewMediaServiceClient(conn),
 		Sessions:   authv1.NewSessionServiceClient(conn),
 	}, nil
 }

@@ -22,6 +22,7 @@ var update = flag.Bool("update", false, "rewrite docs/schemas")
 var Payloads = []proto.Message{
 	&eventsv1.DraftEvent{}, &eventsv1.ReviewEvent{}, &eventsv1.GlossaryEvent{},
 	&eventsv1.MemoryEvent{}, &eventsv1.ScheduleEvent{}, &eventsv1.AddressEvent{}, &eventsv1.ArticleEvent{},
+	&eventsv1.MediaEvent{},
 }
 
 func dir() string { return filepath.Join("..", "..", "docs", "schemas") }

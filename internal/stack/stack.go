@@ -31,6 +31,7 @@ import (
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	"github.com/tandemnews/tandem/services/desk"
 	"github.com/tandemnews/tandem/services/drafting"
+	"github.com/tandemnews/tandem/services/media"
 	"github.com/tandemnews/tandem/services/publishing"
 	"github.com/tandemnews/tandem/services/review"
 	"github.com/tandemnews/tandem/services/session"
@@ -39,7 +40,7 @@ import (
 )
 
 // Services are the services one process can run.
-var Services = []string{"drafting", "review", "publishing", "site", "webhooks", "desk"}
+var Services = []string{"drafting", "review", "publishing", "media", "site", "webhooks", "desk"}
 
 // Config says which services to run and on what.
 type Config struct {
@@ -98,7 +99,9 @@ type Stack struct {
 	Site *site.Site
 	// Webhooks is the webhooks service, when it runs here.
 	Webhooks *webhooks.Service
-	group    *errgroup.Group
+	// Media is the media library, when it runs here.
+	Media *media.Service
+	group *errgroup.Group
 }
 
 // Start starts the services and returns at once; Wait returns when ctx is
@@ -127,6 +130,10 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 	if has("publishing") {
 		svcs = append(svcs, publishing.New(c.Bus, publishing.Options{Pages: c.Pages, Site: c.Site, Logger: log}))
 	}
+	if has("media") {
+		st.Media = media.New(c.Bus, media.Options{Logger: log})
+		svcs = append(svcs, st.Media)
+	}
 	if has("webhooks") {
 		o := c.Webhooks
 		if o.Logger == nil {
@@ -135,7 +142,7 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 		st.Webhooks = webhooks.New(c.Bus, o)
 		svcs = append(svcs, st.Webhooks)
 	}
-	if has("drafting") || has("review") || has("publishing") {
+	if has("drafting") || has("review") || has("publishing") || has("media") {
 		// Every gRPC server of the newsroom's services signs people in
 		// and accepts their sessions (webhooks alone reads PUBLIC only).
 		sess := session.New(c.Bus, c.Auth, session.Options{IdleTimeout: c.SessionIdle, Logger: log})
@@ -144,7 +151,7 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 	}
 	if len(svcs) > 0 {
 		if c.GRPC == nil {
-			return nil, errors.New("a gRPC listener is needed for drafting, review, publishing and webhooks")
+			return nil, errors.New("a gRPC listener is needed for drafting, review, publishing, media and webhooks")
 		}
 		policy := auth.Policy{}
 		for _, s := range svcs {

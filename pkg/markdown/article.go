@@ -142,7 +142,11 @@ func writeBlock(buf *bytes.Buffer, b *articlev1.Block, prev string) string {
 		buf.WriteString(strings.Repeat("#", int(k.Heading.Level)) + " " + k.Heading.Text + "\n")
 	case *articlev1.Block_Figure:
 		f := k.Figure
-		fmt.Fprintf(buf, "![%s](%s", f.Caption, f.File)
+		src := f.File
+		if f.Media != "" {
+			src = MediaScheme + f.Media
+		}
+		fmt.Fprintf(buf, "![%s](%s", f.Caption, src)
 		if f.Credit != "" {
 			fmt.Fprintf(buf, " %q", f.Credit)
 		}

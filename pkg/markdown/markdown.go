@@ -12,7 +12,7 @@
 //	summary: ...                            # optional
 //	---
 //
-//	Paragraphs, "## " and "### " headings, "![caption](file "credit")"
+//	Paragraphs, "## " and "### " headings, "![caption](media:<id> "credit")"
 //	figures, "> " quotes (a last line "— Name" is the attribution), and
 //	bulleted or numbered lists.
 //
@@ -45,6 +45,11 @@ import (
 
 // MaxFileBytes bounds one Markdown file.
 const MaxFileBytes = 256 << 10
+
+// MediaScheme starts a figure's source that names a media library item:
+// ![caption](media:<id> "credit"), where id is what `tandem media add`
+// printed.
+const MediaScheme = "media:"
 
 // FrontMatter is the YAML block at the top of a file.
 type FrontMatter struct {
@@ -205,12 +210,14 @@ func block(n ast.Node, src []byte, path string, v *field.Violations) *articlev1.
 		if img, ok := n.FirstChild().(*ast.Image); ok && img.NextSibling() == nil {
 			m := figureSource.FindStringSubmatch(raw)
 			if m == nil {
-				v.Add(path, "a figure is written ![caption](file \"credit\")")
+				v.Add(path, "a figure is written ![caption](media:<id> \"credit\")")
 				return nil
 			}
-			return &articlev1.Block{Kind: &articlev1.Block_Figure{Figure: &articlev1.Figure{
-				Caption: m[1], File: m[2], Credit: strings.ReplaceAll(m[3], `\"`, `"`),
-			}}}
+			f := &articlev1.Figure{Caption: m[1], File: m[2], Credit: strings.ReplaceAll(m[3], `\"`, `"`)}
+			if id, ok := strings.CutPrefix(m[2], MediaScheme); ok {
+				f.File, f.Media = "", id
+			}
+			return &articlev1.Block{Kind: &articlev1.Block_Figure{Figure: f}}
 		}
 		inline(n, path+".paragraph.text", v)
 		return &articlev1.Block{Kind: &articlev1.Block_Paragraph{Paragraph: &articlev1.Paragraph{Text: raw}}}

@@ -58,6 +58,8 @@ func (d *Desk) routes() http.Handler {
 	mux.Handle("GET /articles/{id}/publish", d.signedIn(d.publishScreen))
 	mux.Handle("GET /articles/{id}/publish/preview", d.signedIn(d.publishPreview))
 	mux.Handle("POST /articles/{id}/publish", d.signedIn(d.release))
+	mux.Handle("GET /media", d.signedIn(d.media))
+	mux.Handle("POST /media", d.signedIn(d.uploadMedia))
 	mux.Handle("GET /jobs/{id}", d.signedIn(d.job))
 	mux.Handle("GET /jobs/{id}/xliff", d.signedIn(d.xliff))
 	mux.Handle("POST /jobs/{id}/{action}", d.signedIn(d.jobAction))

@@ -16,6 +16,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	"github.com/tandemnews/tandem/services/drafting/catalog"
 	"github.com/tandemnews/tandem/services/drafting/draft"
 )
@@ -25,6 +26,7 @@ type Service struct {
 	draftingv1.UnimplementedDraftingServiceServer
 	bus    *events.Bus
 	drafts *events.Aggregate[*draftingv1.Draft]
+	media  *events.Aggregate[*eventsv1.MediaItem]
 	cat    *catalog.Catalog
 	ready  chan struct{} // closed once cat holds what the streams held at start
 	rules  draft.Rules
@@ -49,6 +51,7 @@ func New(bus *events.Bus, o Options) *Service {
 	return &Service{
 		bus:    bus,
 		drafts: Drafts(bus.Editorial),
+		media:  mediaItems(bus.Editorial),
 		cat:    cat,
 		ready:  make(chan struct{}),
 		rules:  draft.Rules{Site: o.Site, SlugOwner: cat.SlugOwner, MaxPayload: bus.Editorial.MaxPayload()},

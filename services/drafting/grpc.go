@@ -43,6 +43,9 @@ func (s *Service) CreateDraft(ctx context.Context, req *draftingv1.CreateDraftRe
 		v.Add("request_id", "is %d characters; at most %d", len(rid), maxRequestID)
 	}
 	s.rules.Check(a, "article", &v.Violations)
+	if err := s.checkMedia(ctx, a, "article", &v); err != nil {
+		return nil, err
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -80,6 +83,9 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 	}
 	if req.GetValidateOnly() {
 		s.rules.Check(a, "article", &v.Violations)
+		if err := s.checkMedia(ctx, a, "article", &v); err != nil {
+			return nil, err
+		}
 		if err := v.Err(); err != nil {
 			return nil, err
 		}
@@ -93,6 +99,9 @@ func (s *Service) UpdateDraft(ctx context.Context, req *draftingv1.UpdateDraftRe
 	draft.CheckMask(paths, &v.Violations)
 	if len(paths) == 0 {
 		s.rules.Check(a, "article", &v.Violations)
+	}
+	if err := s.checkMedia(ctx, a, "article", &v); err != nil {
+		return nil, err
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -31,6 +31,7 @@ var errorTable = rpc.Errors{
 	{Err: publication.ErrTranslationStale, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_TRANSLATION_STALE},
 	{Err: publication.ErrLocaleMissing, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_LOCALE_MISSING},
 	{Err: publication.ErrAddressTaken, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_ADDRESS_TAKEN},
+	{Err: publication.ErrMediaNotReady, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_MEDIA_NOT_READY},
 	{Err: schedule.ErrNotPending, Code: codes.FailedPrecondition, Reason: errorsv1.ErrorReason_ERROR_REASON_SCHEDULE_NOT_PENDING},
 }
 

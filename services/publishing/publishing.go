@@ -39,7 +39,10 @@ type Service struct {
 	pubs   *events.Aggregate[*eventsv1.Publication]
 	sched  *events.Aggregate[*eventsv1.Schedules]
 	addrs  *events.Aggregate[*eventsv1.Address]
-	plan   *schedule.Plan
+	media  *events.Aggregate[*eventsv1.MediaItem]
+	// buckets are the media library's and the public images'.
+	buckets *buckets
+	plan    *schedule.Plan
 	// Ready is closed once the schedules have been read from the stream.
 	Ready  chan struct{}
 	render *Renderer
@@ -66,19 +69,21 @@ func New(bus *events.Bus, o Options) *Service {
 	o.Site = cmp.Or(o.Site, siteconfig.Default())
 	log := o.Logger.With("service", "publishing")
 	return &Service{
-		bus:    bus,
-		drafts: drafts(bus.Editorial),
-		jobs:   jobs(bus.Editorial),
-		pubs:   Publications(bus.Public),
-		sched:  Schedules(bus.Editorial),
-		addrs:  Addresses(bus.Editorial),
-		plan:   schedule.NewPlan(),
-		Ready:  make(chan struct{}),
-		render: &Renderer{Site: o.Site},
-		links:  &linkKey{bus: bus},
-		pages:  pages{cache: o.Pages, log: log},
-		log:    log,
-		now:    time.Now,
+		bus:     bus,
+		drafts:  drafts(bus.Editorial),
+		jobs:    jobs(bus.Editorial),
+		pubs:    Publications(bus.Public),
+		sched:   Schedules(bus.Editorial),
+		addrs:   Addresses(bus.Editorial),
+		media:   mediaItems(bus.Editorial),
+		buckets: &buckets{bus: bus},
+		plan:    schedule.NewPlan(),
+		Ready:   make(chan struct{}),
+		render:  &Renderer{Site: o.Site},
+		links:   &linkKey{bus: bus},
+		pages:   pages{cache: o.Pages, log: log},
+		log:     log,
+		now:     time.Now,
 	}
 }
 
@@ -107,13 +112,15 @@ func (s *Service) Policy() auth.Policy {
 }
 
 // Run follows the schedules (closing Ready once they are read), fires the
-// due ones, takes purged articles down, and clears out of Redis the pages
-// no article serves any more, until ctx is done.
+// due ones, takes purged articles down, clears out of Redis the pages no
+// article serves any more, and out of the public bucket the images no live
+// page shows, until ctx is done.
 func (s *Service) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.followSchedules(ctx) })
 	g.Go(func() error { return s.runScheduler(ctx) })
 	g.Go(func() error { return s.consumeDrafts(ctx) })
 	g.Go(func() error { return s.consumePages(ctx) })
+	g.Go(func() error { return s.followImages(ctx) })
 	return g.Wait()
 }

@@ -75,6 +75,9 @@ func (s *Service) release(ctx context.Context, o order) (*eventsv1.Publication, 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.attachImages(ctx, o.article, rels); err != nil {
+		return nil, err
+	}
 	typ := eventsv1.ArticlePublished
 	if o.correction != "" {
 		typ = eventsv1.ArticleCorrected

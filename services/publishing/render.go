@@ -54,6 +54,10 @@ type Page struct {
 	// Lead is the page's first image, as the event lists it: the Open
 	// Graph and structured-data image. Nil when the page shows none.
 	Lead *eventsv1.PublishedImage
+	// Images are the media items the figures show
+	// (PublishedLocale.images); a figure whose image is not among them
+	// (a preview) shows its caption alone.
+	Images []*eventsv1.PublishedImage
 }
 
 type crumb struct{ Label, Href string }
@@ -76,6 +80,8 @@ type pageData struct {
 	// Nav is the site's top-level sections, as the front page lists them.
 	Nav    []crumb
 	Blocks []*articlev1.Block
+	images map[string]*eventsv1.PublishedImage
+	lead   string
 	// JSONLD is the schema.org NewsArticle; html/template writes it as
 	// JSON, escaped for a script element.
 	JSONLD map[string]any
@@ -105,7 +111,16 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 		Icon:       siteconfig.IconPath,
 	}
 	d.Description = description(c)
-	if im := p.Lead; im != nil && im.GetMedia() != "" {
+	d.images = map[string]*eventsv1.PublishedImage{}
+	for _, img := range p.Images {
+		d.images[img.Media] = img
+	}
+	lead := p.Lead
+	if lead == nil && len(p.Images) > 0 {
+		lead = p.Images[0]
+	}
+	if im := lead; im != nil && im.GetMedia() != "" {
+		d.lead = im.GetMedia()
 		d.Image = site.URL(fmt.Sprintf("%s%s-%d.%s", d.Media, im.GetMedia(), im.GetWidth(), im.GetExt()))
 		d.ImageAlt, d.ImageWidth, d.ImageHeight = im.GetAlt(), im.GetWidth(), im.GetHeight()
 	} else {
@@ -168,7 +183,7 @@ func (r *Renderer) Publication(p *eventsv1.Publication) error {
 	published := publication.Published(p)
 	for _, l := range published {
 		pl := p.Locales[l]
-		page := Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published,
+		page := Page{Locale: l, Section: pl.Section, Date: pl.Date, Slug: pl.Slug, Content: pl.Content, Published: published, Images: pl.Images,
 			FirstPublished: pl.GetFirstPublished().GetTime().AsTime(), Released: pl.GetPublished().GetTime().AsTime()}
 		if pl.GetFirstPublished() == nil {
 			page.FirstPublished = page.Released

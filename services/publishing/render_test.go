@@ -46,7 +46,7 @@ func TestRenderShowsEveryBlockAndEscapesText(t *testing.T) {
 		`"@type":"NewsArticle"`,
 		`"datePublished":"2023-12-05"`,
 		`<h3>Sub</h3>`,
-		`<img src="/media/a.jpg" alt="Guests"><figcaption>Guests (Photo office)</figcaption>`,
+		`<img src="/media/a.jpg" alt=""><figcaption>Guests (Photo office)</figcaption>`,
 		`<footer>— Chen</footer>`,
 		`<ol><li>one</li><li>two</li></ol>`,
 		`Dec 5, 2023`,

@@ -14,25 +14,54 @@ import (
 // ExportXliff implements ReviewService.
 func (s *Service) ExportXliff(ctx context.Context, req *reviewv1.ExportXliffRequest) (*reviewv1.ExportXliffResponse, error) {
 	write := xliff.Write
+	var v rpc.Violations
 	switch req.GetVersion() {
 	case "", xliff.Version:
 	case xliff.Version12:
 		write = xliff.Write12
 	default:
-		var v rpc.Violations
 		v.Add("version", "%q is not an XLIFF version Tandem writes: %s or %s", req.GetVersion(), xliff.Version, xliff.Version12)
-		return nil, v.Err()
+	}
+	export := job.Export
+	switch req.GetTargets() {
+	case "", targetsJob:
+	case targetsSource:
+		export = job.ExportSourceTargets
+		if req.GetVersion() != xliff.Version12 {
+			v.Add("targets", "%q is for XLIFF %s (version %q)", targetsSource, xliff.Version12, xliff.Version12)
+		}
+	default:
+		v.Add("targets", "%q is not what targets can hold: %q (the job's English) or %q (copies of the sources)", req.GetTargets(), targetsJob, targetsSource)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	j, err := s.get(ctx, req.GetArticleId())
 	if err != nil {
 		return nil, err
 	}
+	doc := export(j)
 	var buf bytes.Buffer
-	if err := write(&buf, job.Export(j)); err != nil {
+	if err := write(&buf, doc); err != nil {
 		return nil, err
 	}
-	return &reviewv1.ExportXliffResponse{Xliff: buf.Bytes(), Revision: j.Revision}, nil
+	res := &reviewv1.ExportXliffResponse{Xliff: buf.Bytes(), Revision: j.Revision}
+	if req.GetTargets() == targetsSource {
+		var tmx bytes.Buffer
+		if err := xliff.WriteOmegaTTMX(&tmx, doc); err != nil {
+			return nil, err
+		}
+		res.Tmx = tmx.Bytes()
+	}
+	return res, nil
 }
+
+// What the targets of an exported XLIFF 1.2 file hold: the job's English,
+// or copies of the sources (for OmegaT, with the English in a TMX).
+const (
+	targetsJob    = "job"
+	targetsSource = "source"
+)
 
 // ImportXliff implements ReviewService; job.Import says what it applies.
 func (s *Service) ImportXliff(ctx context.Context, req *reviewv1.ImportXliffRequest) (*reviewv1.ImportXliffResponse, error) {

@@ -57,6 +57,7 @@ func (s *Site) apply(ev *events.Event) {
 			}
 		}
 	}
+	s.shown.apply(p)
 	for _, key := range s.index.Apply(p, ev.Sequence) {
 		s.tiers.drop(key) // an old version, or a page taken down
 	}

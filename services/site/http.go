@@ -43,6 +43,8 @@ func (r *statusRecorder) WriteHeader(code int) {
 // kindOf names the kind of address for the metrics.
 func kindOf(path string) string {
 	switch {
+	case strings.HasPrefix(path, "/media/"):
+		return "media"
 	case strings.HasSuffix(path, ".xml") || path == "/robots.txt":
 		return "feed"
 	case strings.HasSuffix(path, "/"):
@@ -133,6 +135,10 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if n := sitemapPartOf(p); n > 0 {
 		s.sitemap(w, r, n)
+		return
+	}
+	if name, ok := strings.CutPrefix(p, "/media/"); ok {
+		s.image(w, r, name)
 		return
 	}
 	if a, ok := assets[p]; ok {

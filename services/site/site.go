@@ -74,6 +74,9 @@ type Site struct {
 	// sitemapURLs and sitemapBytes bound a part of the sitemap:
 	// SitemapURLs and SitemapBytes.
 	sitemapURLs, sitemapBytes int
+	// shown and imgs serve the images live pages show (media.go).
+	shown *shown
+	imgs  *imageStore
 	// host names the site in feed entry ids; started is when this site
 	// started, the updated time of feeds before anything is published.
 	host    string
@@ -105,6 +108,8 @@ func New(bus *events.Bus, o Options) *Site {
 		index:        index.New(),
 		tiers:        &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
 		lists:        newListCache(),
+		shown:        newShown(),
+		imgs:         &imageStore{bus: bus, lru: newPageLRU(DefaultImageLRUBytes)},
 		host:         siteHost(o.Site.BaseURL),
 		// Whole seconds: feeds and Last-Modified carry no less.
 		started: time.Now().UTC().Truncate(time.Second),

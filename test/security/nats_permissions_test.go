@@ -23,9 +23,11 @@ import (
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
+	mediav1 "github.com/tandemnews/tandem/proto/tandem/media/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	reviewv1 "github.com/tandemnews/tandem/proto/tandem/review/v1"
 	"github.com/tandemnews/tandem/services/drafting"
+	"github.com/tandemnews/tandem/services/media"
 	"github.com/tandemnews/tandem/services/publishing"
 	"github.com/tandemnews/tandem/services/review"
 )
@@ -34,7 +36,7 @@ import (
 // of deploy/nats/auth.conf and returns a function giving each user's URL.
 func deployedNATS(t *testing.T) func(user string) string {
 	t.Helper()
-	users := []string{"tandem", "drafting", "review", "publishing", "site", "webhooks"}
+	users := []string{"tandem", "drafting", "review", "publishing", "site", "webhooks", "media"}
 	for _, u := range users {
 		t.Setenv(fmt.Sprintf("%s_NATS_PASSWORD", upper(u)), "pw-"+u)
 	}
@@ -210,6 +212,40 @@ func TestDeployedNATSPermissions(t *testing.T) {
 		}
 	}
 
+	// The media user keeps the library; publishing's user copies a photo
+	// a published page shows into PUBLIC_MEDIA; the site's serves it.
+	mctx, stopMedia := context.WithCancel(ctx)
+	defer stopMedia()
+	m := media.New(busAs("media"), media.Options{})
+	go m.Run(mctx)
+	select {
+	case <-m.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatal("media user cannot open its bucket or follow its views")
+	}
+	up, err := m.UploadMedia(as(auth.Editor), &mediav1.UploadMediaRequest{Data: testkit.Photo(t, 400, 300, 0), Alt: map[string]string{"zh-CN": "校门", "en": "The gate"}})
+	if err != nil {
+		t.Fatalf("media user stores a photo: %v", err)
+	}
+	withPhoto := stacktest.SampleArticle()
+	withPhoto.Slug = "permissions-photo"
+	for _, lc := range withPhoto.Locales {
+		for _, b := range lc.Blocks {
+			if f := b.GetFigure(); f != nil {
+				f.File, f.Media = "", up.Item.Id
+			}
+		}
+	}
+	photoArticle, err := cl.Approve(ctx, withPhoto, e.Tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.PublishArticle(as(auth.Publisher), &publishingv1.PublishArticleRequest{ArticleId: photoArticle, Locales: []string{"zh-CN", "en"}}); err != nil {
+		t.Fatalf("publishing user publishes a page with a photo: %v", err)
+	}
+	photoURL := fmt.Sprintf("http://%s/media/%s-400.jpg", hl.Addr(), up.Item.Id)
+	stacktest.Eventually(t, "the site user serves the photo", func() bool { code, _ := stacktest.Fetch(t, photoURL); return code == http.StatusOK })
+
 	// The site user cannot listen to the replies others receive: not the
 	// default inboxes, not drafting's (which carry drafts).
 	for _, subject := range []string{"_INBOX.>", events.InboxPrefix("drafting") + ".>", ">"} {
@@ -228,6 +264,7 @@ func TestDeployedNATSPermissions(t *testing.T) {
 		},
 		"create or update the streams": func(c context.Context) error { _, err := events.Open(c, nc, cfg); return err },
 		"read EDITORIAL":               func(c context.Context) error { _, err := js.Stream(c, cfg.EditorialStream); return err },
+		"read the media library":       func(c context.Context) error { _, err := js.ObjectStore(c, media.Bucket(cfg)); return err },
 		"follow EDITORIAL": func(c context.Context) error {
 			_, err := js.OrderedConsumer(c, cfg.EditorialStream, jetstream.OrderedConsumerConfig{})
 			return err

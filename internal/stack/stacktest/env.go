@@ -21,6 +21,7 @@ import (
 	"github.com/tandemnews/tandem/pkg/events"
 	"github.com/tandemnews/tandem/pkg/siteconfig"
 	"github.com/tandemnews/tandem/pkg/testkit"
+	"github.com/tandemnews/tandem/services/media"
 	"github.com/tandemnews/tandem/services/publishing"
 	"github.com/tandemnews/tandem/services/webhooks"
 )
@@ -106,6 +107,8 @@ func StartOn(t *testing.T, bus *events.Bus, pages *cache.Pages, opts ...func(*st
 		defer stop()
 		_ = bus.JetStream().DeleteKeyValue(c, webhooks.Bucket(bus.Config()))
 		_ = bus.JetStream().DeleteKeyValue(c, publishing.LinkKeyBucket(bus.Config()))
+		_ = bus.JetStream().DeleteObjectStore(c, media.Bucket(bus.Config()))
+		_ = bus.JetStream().DeleteObjectStore(c, publishing.PublicMediaBucket(bus.Config()))
 	})
 	conn, err := grpc.NewClient(gl.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
@@ -195,5 +198,12 @@ func waitReady(t *testing.T, st *stack.Stack, failure string) {
 	case <-st.Site.Ready():
 	case <-time.After(10 * time.Second):
 		t.Fatal(failure)
+	}
+	if st.Media != nil {
+		select {
+		case <-st.Media.Ready():
+		case <-time.After(10 * time.Second):
+			t.Fatal("the media library did not read its stream")
+		}
 	}
 }

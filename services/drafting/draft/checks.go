@@ -1,7 +1,10 @@
 package draft
 
 import (
+	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/tandemnews/tandem/pkg/field"
+	articlev1 "github.com/tandemnews/tandem/proto/tandem/article/v1"
 )
 
 // Limits on the dates and names inside an article.
@@ -72,6 +76,44 @@ func checkFile(file, path string, v *field.Violations) {
 	case len(file) > MaxFileLength || !filePattern.MatchString(file) || strings.Contains(file, ".."):
 		v.Add(path, "%q is not a media file name: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, no \"..\", at most %d characters (e.g. open-day.jpg)", abridge(file), MaxFileLength)
 	}
+}
+
+// checkMedia reports a figure's media id that is not one: 64 lowercase
+// hex digits (the SHA-256 the library names an image by). Whether the
+// library holds it is the service's to check (MediaPaths).
+func checkMedia(id, path string, v *field.Violations) {
+	if !MediaID(id) {
+		v.Add(path, "%q is not a media id: 64 lowercase hex digits (tandem media list shows them)", abridge(id))
+	}
+}
+
+// MediaID reports whether id has the form of a media library id.
+func MediaID(id string) bool {
+	if len(id) != 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// MediaPaths lists every well-formed media id the figures of a name,
+// with the field path of that figure (path is the article's own, e.g.
+// "article"), in the order of the locales and then the blocks. An id
+// used twice is listed twice.
+func MediaPaths(a *articlev1.Article, path string) (ids, paths []string) {
+	for _, tag := range slices.Sorted(maps.Keys(a.GetLocales())) {
+		for i, b := range a.GetLocales()[tag].GetBlocks() {
+			if m := b.GetFigure().GetMedia(); MediaID(m) {
+				ids = append(ids, m)
+				paths = append(paths, fmt.Sprintf("%s.locales[%q].blocks[%d].figure.media", path, tag, i))
+			}
+		}
+	}
+	return ids, paths
 }
 
 // checkBlockID reports a block id that is not a short token. An empty id

@@ -208,7 +208,14 @@ func validateBlock(b *articlev1.Block, path string, v *field.Violations) {
 		required(k.Heading.GetText(), ".heading.text")
 	case *articlev1.Block_Figure:
 		f := k.Figure
-		checkFile(f.GetFile(), path+".figure.file", v)
+		switch {
+		case f.GetMedia() != "" && f.GetFile() != "":
+			v.Add(path+".figure.file", "must be empty when the figure names a media item (figure.media)")
+		case f.GetMedia() != "":
+			checkMedia(f.GetMedia(), path+".figure.media", v)
+		default:
+			checkFile(f.GetFile(), path+".figure.file", v)
+		}
 		text(f.GetCaption(), path+".figure.caption", blockBytes, v)
 		text(f.GetAlt(), path+".figure.alt", blockBytes, v)
 		text(f.GetCredit(), path+".figure.credit", chars(MaxNameRunes), v)

@@ -3,6 +3,7 @@ package publication
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
 
 // The rules' refusals, for errors.Is. ErrNotSubmitted is returned as it
@@ -20,6 +21,9 @@ var (
 	// ErrLocaleMissing: a correction or takedown names a locale that is
 	// not published.
 	ErrLocaleMissing = errors.New("the locale is not published")
+	// ErrMediaNotReady: a figure names a media item the library does not
+	// hold, or one without its alternative text in both languages.
+	ErrMediaNotReady = errors.New("a figure's image is not ready to publish")
 )
 
 // Error is a refusal about one locale of an article: errors.Is matches its
@@ -55,4 +59,21 @@ func stale(locale string, translated, submitted uint64) error {
 
 func missing(article, locale, hint string) error {
 	return &Error{ErrLocaleMissing, article + " is not published in " + locale + hint, map[string]string{"locale": locale}}
+}
+
+// MediaMissing refuses a figure whose media item the library does not
+// hold.
+func MediaMissing(article, locale, media string) error {
+	return &Error{ErrMediaNotReady,
+		article + " cannot be published in " + locale + ": a figure shows the media item " + media + ", which the library does not hold; choose another image (tandem media list)",
+		map[string]string{"locale": locale, "media": media}}
+}
+
+// MediaAltMissing refuses a figure whose image has no alternative text
+// in some languages.
+func MediaAltMissing(article, locale, media string, missing []string) error {
+	m := strings.Join(missing, ", ")
+	return &Error{ErrMediaNotReady,
+		article + " cannot be published in " + locale + ": the image " + media + " has no alternative text in " + m + "; a published image needs it in both languages (tandem media alt " + media + " --alt-zh … --alt-en …)",
+		map[string]string{"locale": locale, "media": media, "missing": m}}
 }

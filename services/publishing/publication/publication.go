@@ -26,6 +26,9 @@ type Release struct {
 	Revision uint64
 	Article  *articlev1.Article
 	Content  *articlev1.LocalizedContent
+	// Images are the media items the page shows, lead image first
+	// (services/publishing/media.go finds them in the library).
+	Images []*eventsv1.PublishedImage
 }
 
 // Sources is what a release is chosen from.
@@ -97,6 +100,7 @@ func (r Release) Record(prev *eventsv1.PublishedLocale, change *articlev1.Change
 		Content:        r.Content,
 		Published:      change,
 		FirstPublished: change,
+		Images:         r.Images,
 	}
 	if prev != nil {
 		pl.FirstPublished = prev.GetFirstPublished()

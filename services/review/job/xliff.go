@@ -64,6 +64,24 @@ func Export(j *reviewv1.Job) *xliff.Doc {
 	return doc
 }
 
+// ExportSourceTargets is Export for a tool that translates the text of the
+// targets (OmegaT): each target is written as a copy of its source. The
+// job's English stays in the document's targets, for a TMX beside the file
+// (xliff.WriteOmegaTTMX), and goes, for each segment that has English, in
+// a note of its unit.
+func ExportSourceTargets(j *reviewv1.Job) *xliff.Doc {
+	doc := Export(j)
+	doc.SourceTargets = true
+	for i, u := range j.Units {
+		for _, seg := range u.Segments {
+			if seg.Target != "" {
+				doc.Units[i].Notes = append(doc.Units[i].Notes, fmt.Sprintf("%s: the English is now: %s", seg.Id, seg.Target))
+			}
+		}
+	}
+	return doc
+}
+
 // CheckFile adds to v, on the field xliff, what makes doc unfit for the
 // job of article before the job is read: another article, another target
 // language, or a target over the limit.
@@ -94,8 +112,11 @@ type Imported struct {
 // segment of the job (otherwise nothing is applied). A segment is applied
 // when its target or state differs from the job's and the job's segment is
 // still what was exported; a segment changed in the job since, or whose
-// source differs, is a conflict and left alone. An import that applies
-// something claims an unclaimed job.
+// source differs, is a conflict and left alone. In a file whose targets
+// were exported as copies of their sources, a target still equal to its
+// source was not translated and changes nothing, and a changed target
+// still marked initial is translated. An import that applies something
+// claims an unclaimed job.
 func Import(j *reviewv1.Job, doc *xliff.Doc, by By, c Checks) (string, Imported, error) {
 	var res Imported
 	if err := mayEdit(j, by); err != nil {
@@ -115,6 +136,14 @@ func Import(j *reviewv1.Job, doc *xliff.Doc, by By, c Checks) (string, Imported,
 	var changed []*reviewv1.Segment
 	for _, u := range doc.Units {
 		for _, xs := range u.Segments {
+			if doc.SourceTargets {
+				if xs.Target == xs.Source {
+					continue // not translated in the tool
+				}
+				if xs.State == "initial" {
+					xs.State = "translated"
+				}
+			}
 			cur := Find(j, xs.ID)
 			conflict, ok := apply(cur, xs, by)
 			switch {

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strings"
@@ -190,5 +191,82 @@ func TestImportRefusesUnknownSegmentsAndOthersJobs(t *testing.T) {
 	}
 	if _, _, err := Import(closed(j), Export(j), zhao, checks); !errors.Is(err, ErrNotOpen) {
 		t.Errorf("a closed job: %v", err)
+	}
+}
+
+// sourceTargetsFile is the job's export whose targets are copies of their
+// sources, as written and read back: what a tool that translates the
+// targets (OmegaT) opens.
+func sourceTargetsFile(t *testing.T, j *reviewv1.Job) *xliff.Doc {
+	t.Helper()
+	var b bytes.Buffer
+	if err := xliff.Write12(&b, ExportSourceTargets(j)); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := xliff.Read(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestExportSourceTargetsCopiesSourcesAndKeepsTheEnglishInNotes(t *testing.T) {
+	j, _ := exported()
+	s2 := Find(j, "b2.1")
+	s2.State, s2.PreviousSource = needsReview, "座位共200个。"
+	doc := sourceTargetsFile(t, j)
+	if !doc.SourceTargets {
+		t.Fatal("the file does not say its targets are sources")
+	}
+	for _, id := range []string{"b1.1", "b2.1", "b3.1"} {
+		if xs := segmentOfDoc(doc, id); xs.Target != xs.Source {
+			t.Errorf("%s: target %q, want a copy of the source %q", id, xs.Target, xs.Source)
+		}
+	}
+	if n := ExportSourceTargets(j).Units[1].Notes; !slices.Contains(n, "b1.1: the English is now: The Library opens.") {
+		t.Errorf("notes %q lack the English", n)
+	}
+	// The English stays in the document, for the TMX beside the file.
+	if xs := segmentOfDoc(ExportSourceTargets(j), "b1.1"); xs.Target != "The Library opens." {
+		t.Errorf("b1.1 %+v", xs)
+	}
+}
+
+func TestImportOfSourceTargetsAppliesOnlyWhatTheToolTranslated(t *testing.T) {
+	j, _ := exported()
+	doc := sourceTargetsFile(t, j)
+	// The tool filled b1.1 with its English (from the TMX), translated
+	// b3.1, and left b2.1 untranslated: its target is still the source.
+	segmentOfDoc(doc, "b1.1").Target = "The Library opens."
+	segmentOfDoc(doc, "b3.1").Target = "All welcome."
+	// Meanwhile b2.1 was changed in Tandem: an untranslated target is no
+	// conflict.
+	Find(j, "b2.1").Target = "There are 280 seats."
+	typ, res, err := Import(j, doc, wang, checks)
+	if err != nil || typ != eventsv1.TranslationUpdated || res.Applied != 1 || res.Conflicts != nil {
+		t.Fatalf("import: %q %+v %v", typ, res, err)
+	}
+	if s3 := Find(j, "b3.1"); s3.Target != "All welcome." || s3.State != translated || s3.Origin != reviewv1.TargetOrigin_TARGET_ORIGIN_IMPORT {
+		t.Errorf("b3.1 %v", s3)
+	}
+	if s1 := Find(j, "b1.1"); s1.Changed != nil || s1.State != translated {
+		t.Errorf("b1.1, filled with its own English, was touched: %v", s1)
+	}
+	if s2 := Find(j, "b2.1"); s2.Target != "There are 280 seats." {
+		t.Errorf("b2.1, not translated in the tool, was overwritten: %v", s2)
+	}
+
+	// A target the tool changed is checked against the base: b2.1 changed
+	// in Tandem since this file was exported.
+	doc = sourceTargetsFile(t, j)
+	Find(j, "b2.1").Target = "Seats: 280."
+	segmentOfDoc(doc, "b2.1").Target = "It seats 280."
+	segmentOfDoc(doc, "b1.1").Target = "The library is open."
+	_, res, err = Import(j, doc, wang, checks)
+	if err != nil || res.Applied != 1 || len(res.Conflicts) != 1 || res.Conflicts[0].SegmentId != "b2.1" {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	if Find(j, "b2.1").Target != "Seats: 280." || Find(j, "b1.1").Target != "The library is open." {
+		t.Errorf("b2.1 %q, b1.1 %q", Find(j, "b2.1").Target, Find(j, "b1.1").Target)
 	}
 }

@@ -36,6 +36,11 @@ type Doc struct {
 	// Notes on the file (title, job revision), for the translator.
 	Notes []string
 	Units []Unit
+	// SourceTargets is set on a file whose targets were written as copies
+	// of their sources (XLIFF 1.2 only): OmegaT translates the text of the
+	// targets. In such a file a target still equal to its source is not
+	// translated.
+	SourceTargets bool
 }
 
 // Unit is one block of the article.

@@ -39,13 +39,23 @@ var (
 // needsReview is the sub-state of a segment whose source changed.
 const needsReview = "tandem:needs-review"
 
-// Write12 encodes d as XLIFF 1.2.
+// targetsSource is the value of the file's tandem:targets attribute when
+// its targets are copies of their sources.
+const targetsSource = "source"
+
+// Write12 encodes d as XLIFF 1.2. With d.SourceTargets, every trans-unit
+// has a target holding a copy of its source, codes included, with the
+// segment's state, and the file says so in a tandem:targets attribute.
 func Write12(w io.Writer, d *Doc) error {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	fmt.Fprintf(&b, "<xliff xmlns=%q xmlns:tandem=%q version=%q>\n", NS12, TandemNS, Version12)
-	fmt.Fprintf(&b, "  <file original=%s source-language=%s target-language=%s datatype=\"plaintext\">\n",
+	fmt.Fprintf(&b, "  <file original=%s source-language=%s target-language=%s datatype=\"plaintext\"",
 		attr(OriginalPrefix+d.Article), attr(d.SrcLang), attr(d.TrgLang))
+	if d.SourceTargets {
+		fmt.Fprintf(&b, " tandem:targets=%q", targetsSource)
+	}
+	b.WriteString(">\n")
 	if len(d.Notes) > 0 {
 		b.WriteString("    <header>\n")
 		for _, n := range d.Notes {
@@ -69,7 +79,12 @@ func Write12(w io.Writer, d *Doc) error {
 			if s.SubState == needsReview {
 				state = "needs-review-translation"
 			}
-			if s.Target != "" || state != "needs-translation" {
+			switch {
+			case d.SourceTargets:
+				fmt.Fprintf(&b, "          <target xml:lang=%s state=%q>", attr(d.TrgLang), state)
+				write12(&b, s.Source)
+				b.WriteString("</target>\n")
+			case s.Target != "" || state != "needs-translation":
 				fmt.Fprintf(&b, "          <target xml:lang=%s state=%q>", attr(d.TrgLang), state)
 				write12(&b, s.Target)
 				b.WriteString("</target>\n")
@@ -95,6 +110,7 @@ type x12Doc struct {
 	Version string   `xml:"version,attr"`
 	Files   []struct {
 		Original string `xml:"original,attr"`
+		Targets  string `xml:"urn:tandem:xliff targets,attr"`
 		SrcLang  string `xml:"source-language,attr"`
 		TrgLang  string `xml:"target-language,attr"`
 		Groups   []struct {
@@ -142,6 +158,13 @@ func read12(data []byte) (*Doc, error) {
 		bad("file", "original %q does not name a Tandem article", f.Original)
 	}
 	d.Article = strings.TrimPrefix(f.Original, OriginalPrefix)
+	switch f.Targets {
+	case "":
+	case targetsSource:
+		d.SourceTargets = true
+	default:
+		bad("file", "tandem:targets %q; want %q or none", f.Targets, targetsSource)
+	}
 	if len(f.Groups) == 0 && len(f.Loose) == 0 {
 		bad("file", "has no trans-unit: an XLIFF 1.2 job has a group of trans-units per unit")
 	}

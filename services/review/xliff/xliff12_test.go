@@ -133,3 +133,43 @@ func TestCATToolOpensTheXLIFF12ExportAndEditsATarget(t *testing.T) {
 		t.Fatalf("after the edit\n got %+v\nwant %+v\n%s", got, want, edited)
 	}
 }
+
+func TestXLIFF12SourceTargetsCopyEverySourceWithItsCodes(t *testing.T) {
+	d := marked()
+	d.SourceTargets = true
+	var buf bytes.Buffer
+	if err := Write12(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		`<file original="tandem:article/A9" source-language="zh-CN" target-language="en" datatype="plaintext" tandem:targets="source">`,
+		// A copy of the source, codes included, with the segment's state.
+		`<target xml:lang="en" state="translated"><bpt id="1" ctype="x-bold">**</bpt>东楼<ept id="1">**</ept>将于周一开放，详见<bpt id="2" ctype="x-link">[</bpt>官网<ept id="2">](https://x.cn/a?b=1&amp;c=2)</ept>。</target>`,
+		// An untranslated segment has a target too.
+		`<target xml:lang="en" state="needs-translation">见<ph id="1" ctype="x-image">![校园](campus.jpg)</ph>。</target>`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the export lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "East Building") {
+		t.Errorf("the English is in the file:\n%s", out)
+	}
+	got, err := Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.SourceTargets {
+		t.Fatal("read back without SourceTargets")
+	}
+	for _, s := range got.Units[0].Segments {
+		if s.Target != s.Source {
+			t.Errorf("%s: target %q, source %q", s.ID, s.Target, s.Source)
+		}
+	}
+	_, err = Read(strings.NewReader(strings.Replace(out, `tandem:targets="source"`, `tandem:targets="english"`, 1)))
+	if re, ok := err.(*ReadError); !ok || len(re.Problems) != 1 || !strings.Contains(re.Problems[0].Message, `tandem:targets "english"`) {
+		t.Fatalf("unknown targets: %v", err)
+	}
+}

@@ -65,6 +65,9 @@ const (
 	// Another article is published at the address the article's slug leads
 	// to (metadata: path, holder).
 	ErrorReason_ERROR_REASON_ADDRESS_TAKEN ErrorReason = 13
+	// A figure's image is missing from the media library, or lacks its
+	// alternative text in a language (metadata: media, missing).
+	ErrorReason_ERROR_REASON_MEDIA_NOT_READY ErrorReason = 14
 )
 
 // Enum value maps for ErrorReason.
@@ -84,6 +87,7 @@ var (
 		11: "ERROR_REASON_JOB_CLAIMED",
 		12: "ERROR_REASON_SCHEDULE_NOT_PENDING",
 		13: "ERROR_REASON_ADDRESS_TAKEN",
+		14: "ERROR_REASON_MEDIA_NOT_READY",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -100,6 +104,7 @@ var (
 		"ERROR_REASON_JOB_CLAIMED":              11,
 		"ERROR_REASON_SCHEDULE_NOT_PENDING":     12,
 		"ERROR_REASON_ADDRESS_TAKEN":            13,
+		"ERROR_REASON_MEDIA_NOT_READY":          14,
 	}
 )
 
@@ -134,7 +139,7 @@ var File_tandem_errors_v1_errors_proto protoreflect.FileDescriptor
 
 const file_tandem_errors_v1_errors_proto_rawDesc = "" +
 	"\n" +
-	"\x1dtandem/errors/v1/errors.proto\x12\x10tandem.errors.v1*\xfe\x03\n" +
+	"\x1dtandem/errors/v1/errors.proto\x12\x10tandem.errors.v1*\xa0\x04\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12\"\n" +
 	"\x1eERROR_REASON_REVISION_CONFLICT\x10\x01\x12$\n" +
@@ -150,7 +155,8 @@ const file_tandem_errors_v1_errors_proto_rawDesc = "" +
 	"\x12\x1c\n" +
 	"\x18ERROR_REASON_JOB_CLAIMED\x10\v\x12%\n" +
 	"!ERROR_REASON_SCHEDULE_NOT_PENDING\x10\f\x12\x1e\n" +
-	"\x1aERROR_REASON_ADDRESS_TAKEN\x10\rB\xc3\x01\n" +
+	"\x1aERROR_REASON_ADDRESS_TAKEN\x10\r\x12 \n" +
+	"\x1cERROR_REASON_MEDIA_NOT_READY\x10\x0eB\xc3\x01\n" +
 	"\x14com.tandem.errors.v1B\vErrorsProtoP\x01Z<github.com/tandemnews/tandem/proto/tandem/errors/v1;errorsv1\xa2\x02\x03TEX\xaa\x02\x10Tandem.Errors.V1\xca\x02\x10Tandem\\Errors\\V1\xe2\x02\x1cTandem\\Errors\\V1\\GPBMetadata\xea\x02\x12Tandem::Errors::V1b\x06proto3"
 
 var (

@@ -33,6 +33,9 @@ const (
 	ArticlePublished            = "tandem.article.published"             // ArticleEvent
 	ArticleUnpublished          = "tandem.article.unpublished"           // ArticleEvent
 	ArticleCorrected            = "tandem.article.corrected"             // ArticleEvent
+	MediaAdded                  = "tandem.media.added"                   // MediaEvent
+	MediaUpdated                = "tandem.media.updated"                 // MediaEvent
+	MediaDeleted                = "tandem.media.deleted"                 // MediaEvent: id and deleted only
 )
 
 // Sources (the ce-source header): the service that owns an aggregate and
@@ -41,6 +44,7 @@ const (
 	SourceDrafting   = "/tandem/drafting"
 	SourceReview     = "/tandem/review"
 	SourcePublishing = "/tandem/publishing"
+	SourceMedia      = "/tandem/media"
 )
 
 // Kinds: the middle token of an aggregate's subject,
@@ -53,6 +57,7 @@ const (
 	KindSchedules = "schedules" // editorial.schedules.<article id>: ScheduleEvent
 	KindAddresses = "addresses" // editorial.addresses.<address key>: AddressEvent
 	KindArticles  = "articles"  // public.articles.<article id>: ArticleEvent
+	KindMedia     = "media"     // editorial.media.<media id>: MediaEvent
 )
 
 // MaxArticleBytes is the largest an article (encoded, every locale) may

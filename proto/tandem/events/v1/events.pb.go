@@ -384,6 +384,53 @@ func (x *ArticleEvent) GetChangedLocales() []string {
 	return nil
 }
 
+// MediaEvent is published on editorial.media.<id> with types
+// tandem.media.added, .updated and .deleted.
+type MediaEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The media item after the change.
+	Item          *MediaItem `protobuf:"bytes,1,opt,name=item,proto3" json:"item,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MediaEvent) Reset() {
+	*x = MediaEvent{}
+	mi := &file_tandem_events_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MediaEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MediaEvent) ProtoMessage() {}
+
+func (x *MediaEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_events_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MediaEvent.ProtoReflect.Descriptor instead.
+func (*MediaEvent) Descriptor() ([]byte, []int) {
+	return file_tandem_events_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *MediaEvent) GetItem() *MediaItem {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
 var File_tandem_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_tandem_events_v1_events_proto_rawDesc = "" +
@@ -406,7 +453,10 @@ const file_tandem_events_v1_events_proto_rawDesc = "" +
 	"\adeleted\x18\x02 \x01(\bR\adeleted\"x\n" +
 	"\fArticleEvent\x12?\n" +
 	"\vpublication\x18\x01 \x01(\v2\x1d.tandem.events.v1.PublicationR\vpublication\x12'\n" +
-	"\x0fchanged_locales\x18\x02 \x03(\tR\x0echangedLocalesB\xc3\x01\n" +
+	"\x0fchanged_locales\x18\x02 \x03(\tR\x0echangedLocales\"=\n" +
+	"\n" +
+	"MediaEvent\x12/\n" +
+	"\x04item\x18\x01 \x01(\v2\x1b.tandem.events.v1.MediaItemR\x04itemB\xc3\x01\n" +
 	"\x14com.tandem.events.v1B\vEventsProtoP\x01Z<github.com/tandemnews/tandem/proto/tandem/events/v1;eventsv1\xa2\x02\x03TEX\xaa\x02\x10Tandem.Events.V1\xca\x02\x10Tandem\\Events\\V1\xe2\x02\x1cTandem\\Events\\V1\\GPBMetadata\xea\x02\x12Tandem::Events::V1b\x06proto3"
 
 var (
@@ -421,7 +471,7 @@ func file_tandem_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_tandem_events_v1_events_proto_rawDescData
 }
 
-var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_tandem_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_tandem_events_v1_events_proto_goTypes = []any{
 	(*DraftEvent)(nil),     // 0: tandem.events.v1.DraftEvent
 	(*ReviewEvent)(nil),    // 1: tandem.events.v1.ReviewEvent
@@ -430,27 +480,30 @@ var file_tandem_events_v1_events_proto_goTypes = []any{
 	(*AddressEvent)(nil),   // 4: tandem.events.v1.AddressEvent
 	(*GlossaryEvent)(nil),  // 5: tandem.events.v1.GlossaryEvent
 	(*ArticleEvent)(nil),   // 6: tandem.events.v1.ArticleEvent
-	(*v1.Draft)(nil),       // 7: tandem.drafting.v1.Draft
-	(*v11.Job)(nil),        // 8: tandem.review.v1.Job
-	(*v11.MemoryUnit)(nil), // 9: tandem.review.v1.MemoryUnit
-	(*Schedules)(nil),      // 10: tandem.events.v1.Schedules
-	(*Address)(nil),        // 11: tandem.events.v1.Address
-	(*v11.Term)(nil),       // 12: tandem.review.v1.Term
-	(*Publication)(nil),    // 13: tandem.events.v1.Publication
+	(*MediaEvent)(nil),     // 7: tandem.events.v1.MediaEvent
+	(*v1.Draft)(nil),       // 8: tandem.drafting.v1.Draft
+	(*v11.Job)(nil),        // 9: tandem.review.v1.Job
+	(*v11.MemoryUnit)(nil), // 10: tandem.review.v1.MemoryUnit
+	(*Schedules)(nil),      // 11: tandem.events.v1.Schedules
+	(*Address)(nil),        // 12: tandem.events.v1.Address
+	(*v11.Term)(nil),       // 13: tandem.review.v1.Term
+	(*Publication)(nil),    // 14: tandem.events.v1.Publication
+	(*MediaItem)(nil),      // 15: tandem.events.v1.MediaItem
 }
 var file_tandem_events_v1_events_proto_depIdxs = []int32{
-	7,  // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
-	8,  // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
-	9,  // 2: tandem.events.v1.MemoryEvent.units:type_name -> tandem.review.v1.MemoryUnit
-	10, // 3: tandem.events.v1.ScheduleEvent.schedules:type_name -> tandem.events.v1.Schedules
-	11, // 4: tandem.events.v1.AddressEvent.address:type_name -> tandem.events.v1.Address
-	12, // 5: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
-	13, // 6: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.events.v1.Publication
-	7,  // [7:7] is the sub-list for method output_type
-	7,  // [7:7] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	8,  // 0: tandem.events.v1.DraftEvent.draft:type_name -> tandem.drafting.v1.Draft
+	9,  // 1: tandem.events.v1.ReviewEvent.job:type_name -> tandem.review.v1.Job
+	10, // 2: tandem.events.v1.MemoryEvent.units:type_name -> tandem.review.v1.MemoryUnit
+	11, // 3: tandem.events.v1.ScheduleEvent.schedules:type_name -> tandem.events.v1.Schedules
+	12, // 4: tandem.events.v1.AddressEvent.address:type_name -> tandem.events.v1.Address
+	13, // 5: tandem.events.v1.GlossaryEvent.term:type_name -> tandem.review.v1.Term
+	14, // 6: tandem.events.v1.ArticleEvent.publication:type_name -> tandem.events.v1.Publication
+	15, // 7: tandem.events.v1.MediaEvent.item:type_name -> tandem.events.v1.MediaItem
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_tandem_events_v1_events_proto_init() }
@@ -465,7 +518,7 @@ func file_tandem_events_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_events_v1_events_proto_rawDesc), len(file_tandem_events_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

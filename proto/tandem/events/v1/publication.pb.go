@@ -856,6 +856,178 @@ func (x *Address) GetChange() *v1.Change {
 	return nil
 }
 
+// MediaItem is one image of the media library: the state of
+// editorial.media.<id>. Its bytes live in the object store bucket
+// EDITORIAL_MEDIA (see docs/events.md); this is the record of what they
+// are and what they show.
+type MediaItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Hex SHA-256 of the stored original (the re-encoded upload, oriented
+	// and stripped of metadata). One photo uploaded twice is one item.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// MIME type of the original and every variant: "image/jpeg" or
+	// "image/png".
+	ContentType string `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// File name extension of every variant, without the dot: "jpg" or
+	// "png".
+	Ext string `protobuf:"bytes,3,opt,name=ext,proto3" json:"ext,omitempty"`
+	// Pixel size of the stored original.
+	Width  int32 `protobuf:"varint,4,opt,name=width,proto3" json:"width,omitempty"`
+	Height int32 `protobuf:"varint,5,opt,name=height,proto3" json:"height,omitempty"`
+	// Widths of the variants, ascending; the last is width (the original).
+	Widths []int32 `protobuf:"varint,6,rep,packed,name=widths,proto3" json:"widths,omitempty"`
+	// Bytes of each variant, in the order of widths.
+	Sizes []int64 `protobuf:"varint,7,rep,packed,name=sizes,proto3" json:"sizes,omitempty"`
+	// Alternative text by locale ("zh-CN", "en"). Both are needed before a
+	// page showing the image can be published.
+	Alt map[string]string `protobuf:"bytes,8,rep,name=alt,proto3" json:"alt,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Credit (photographer or source) by locale; optional.
+	Credit map[string]string `protobuf:"bytes,9,rep,name=credit,proto3" json:"credit,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The upload's file name as given, for people (never used as a path).
+	FileName string `protobuf:"bytes,10,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// Who uploaded it and when.
+	Created *v1.Change `protobuf:"bytes,11,opt,name=created,proto3" json:"created,omitempty"`
+	// Who last changed its texts and when.
+	Updated *v1.Change `protobuf:"bytes,12,opt,name=updated,proto3" json:"updated,omitempty"`
+	// Set on the last event of an item removed from the library (after the
+	// purge of the last article using it); the item has no other field then
+	// but id.
+	Deleted bool `protobuf:"varint,13,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	// Revision: the stream sequence of the item's last event. Zero in the
+	// stored event.
+	Revision      uint64 `protobuf:"varint,14,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MediaItem) Reset() {
+	*x = MediaItem{}
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MediaItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MediaItem) ProtoMessage() {}
+
+func (x *MediaItem) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_events_v1_publication_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MediaItem.ProtoReflect.Descriptor instead.
+func (*MediaItem) Descriptor() ([]byte, []int) {
+	return file_tandem_events_v1_publication_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *MediaItem) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *MediaItem) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *MediaItem) GetExt() string {
+	if x != nil {
+		return x.Ext
+	}
+	return ""
+}
+
+func (x *MediaItem) GetWidth() int32 {
+	if x != nil {
+		return x.Width
+	}
+	return 0
+}
+
+func (x *MediaItem) GetHeight() int32 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *MediaItem) GetWidths() []int32 {
+	if x != nil {
+		return x.Widths
+	}
+	return nil
+}
+
+func (x *MediaItem) GetSizes() []int64 {
+	if x != nil {
+		return x.Sizes
+	}
+	return nil
+}
+
+func (x *MediaItem) GetAlt() map[string]string {
+	if x != nil {
+		return x.Alt
+	}
+	return nil
+}
+
+func (x *MediaItem) GetCredit() map[string]string {
+	if x != nil {
+		return x.Credit
+	}
+	return nil
+}
+
+func (x *MediaItem) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *MediaItem) GetCreated() *v1.Change {
+	if x != nil {
+		return x.Created
+	}
+	return nil
+}
+
+func (x *MediaItem) GetUpdated() *v1.Change {
+	if x != nil {
+		return x.Updated
+	}
+	return nil
+}
+
+func (x *MediaItem) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+func (x *MediaItem) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
 var File_tandem_events_v1_publication_proto protoreflect.FileDescriptor
 
 const file_tandem_events_v1_publication_proto_rawDesc = "" +
@@ -937,7 +1109,29 @@ const file_tandem_events_v1_publication_proto_rawDesc = "" +
 	"article_id\x18\x02 \x01(\tR\tarticleId\x12\x16\n" +
 	"\x06locale\x18\x03 \x01(\tR\x06locale\x12\x1a\n" +
 	"\brevision\x18\x04 \x01(\x04R\brevision\x121\n" +
-	"\x06change\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change*\xa3\x01\n" +
+	"\x06change\x18\x05 \x01(\v2\x19.tandem.article.v1.ChangeR\x06change\"\xd5\x04\n" +
+	"\tMediaItem\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
+	"\fcontent_type\x18\x02 \x01(\tR\vcontentType\x12\x10\n" +
+	"\x03ext\x18\x03 \x01(\tR\x03ext\x12\x14\n" +
+	"\x05width\x18\x04 \x01(\x05R\x05width\x12\x16\n" +
+	"\x06height\x18\x05 \x01(\x05R\x06height\x12\x16\n" +
+	"\x06widths\x18\x06 \x03(\x05R\x06widths\x12\x14\n" +
+	"\x05sizes\x18\a \x03(\x03R\x05sizes\x126\n" +
+	"\x03alt\x18\b \x03(\v2$.tandem.events.v1.MediaItem.AltEntryR\x03alt\x12?\n" +
+	"\x06credit\x18\t \x03(\v2'.tandem.events.v1.MediaItem.CreditEntryR\x06credit\x12\x1b\n" +
+	"\tfile_name\x18\n" +
+	" \x01(\tR\bfileName\x123\n" +
+	"\acreated\x18\v \x01(\v2\x19.tandem.article.v1.ChangeR\acreated\x123\n" +
+	"\aupdated\x18\f \x01(\v2\x19.tandem.article.v1.ChangeR\aupdated\x12\x18\n" +
+	"\adeleted\x18\r \x01(\bR\adeleted\x12\x1a\n" +
+	"\brevision\x18\x0e \x01(\x04R\brevision\x1a6\n" +
+	"\bAltEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
+	"\vCreditEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\xa3\x01\n" +
 	"\x0eScheduleStatus\x12\x1f\n" +
 	"\x1bSCHEDULE_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17SCHEDULE_STATUS_PENDING\x10\x01\x12\x18\n" +
@@ -959,7 +1153,7 @@ func file_tandem_events_v1_publication_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_events_v1_publication_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_events_v1_publication_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_tandem_events_v1_publication_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_tandem_events_v1_publication_proto_goTypes = []any{
 	(ScheduleStatus)(0),           // 0: tandem.events.v1.ScheduleStatus
 	(*Publication)(nil),           // 1: tandem.events.v1.Publication
@@ -970,37 +1164,44 @@ var file_tandem_events_v1_publication_proto_goTypes = []any{
 	(*Schedule)(nil),              // 6: tandem.events.v1.Schedule
 	(*Schedules)(nil),             // 7: tandem.events.v1.Schedules
 	(*Address)(nil),               // 8: tandem.events.v1.Address
-	nil,                           // 9: tandem.events.v1.Publication.LocalesEntry
-	nil,                           // 10: tandem.events.v1.Publication.TakenDownEntry
-	nil,                           // 11: tandem.events.v1.Publication.MovedEntry
-	(*v1.Change)(nil),             // 12: tandem.article.v1.Change
-	(*v1.LocalizedContent)(nil),   // 13: tandem.article.v1.LocalizedContent
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(*MediaItem)(nil),             // 9: tandem.events.v1.MediaItem
+	nil,                           // 10: tandem.events.v1.Publication.LocalesEntry
+	nil,                           // 11: tandem.events.v1.Publication.TakenDownEntry
+	nil,                           // 12: tandem.events.v1.Publication.MovedEntry
+	nil,                           // 13: tandem.events.v1.MediaItem.AltEntry
+	nil,                           // 14: tandem.events.v1.MediaItem.CreditEntry
+	(*v1.Change)(nil),             // 15: tandem.article.v1.Change
+	(*v1.LocalizedContent)(nil),   // 16: tandem.article.v1.LocalizedContent
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
 }
 var file_tandem_events_v1_publication_proto_depIdxs = []int32{
-	9,  // 0: tandem.events.v1.Publication.locales:type_name -> tandem.events.v1.Publication.LocalesEntry
-	10, // 1: tandem.events.v1.Publication.taken_down:type_name -> tandem.events.v1.Publication.TakenDownEntry
-	11, // 2: tandem.events.v1.Publication.moved:type_name -> tandem.events.v1.Publication.MovedEntry
-	12, // 3: tandem.events.v1.TakenDown.change:type_name -> tandem.article.v1.Change
-	12, // 4: tandem.events.v1.Correction.change:type_name -> tandem.article.v1.Change
-	13, // 5: tandem.events.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
-	12, // 6: tandem.events.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
-	12, // 7: tandem.events.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
+	10, // 0: tandem.events.v1.Publication.locales:type_name -> tandem.events.v1.Publication.LocalesEntry
+	11, // 1: tandem.events.v1.Publication.taken_down:type_name -> tandem.events.v1.Publication.TakenDownEntry
+	12, // 2: tandem.events.v1.Publication.moved:type_name -> tandem.events.v1.Publication.MovedEntry
+	15, // 3: tandem.events.v1.TakenDown.change:type_name -> tandem.article.v1.Change
+	15, // 4: tandem.events.v1.Correction.change:type_name -> tandem.article.v1.Change
+	16, // 5: tandem.events.v1.PublishedLocale.content:type_name -> tandem.article.v1.LocalizedContent
+	15, // 6: tandem.events.v1.PublishedLocale.published:type_name -> tandem.article.v1.Change
+	15, // 7: tandem.events.v1.PublishedLocale.first_published:type_name -> tandem.article.v1.Change
 	3,  // 8: tandem.events.v1.PublishedLocale.correction:type_name -> tandem.events.v1.Correction
 	5,  // 9: tandem.events.v1.PublishedLocale.images:type_name -> tandem.events.v1.PublishedImage
-	14, // 10: tandem.events.v1.Schedule.at:type_name -> google.protobuf.Timestamp
-	12, // 11: tandem.events.v1.Schedule.scheduled:type_name -> tandem.article.v1.Change
+	17, // 10: tandem.events.v1.Schedule.at:type_name -> google.protobuf.Timestamp
+	15, // 11: tandem.events.v1.Schedule.scheduled:type_name -> tandem.article.v1.Change
 	0,  // 12: tandem.events.v1.Schedule.status:type_name -> tandem.events.v1.ScheduleStatus
-	12, // 13: tandem.events.v1.Schedule.ended:type_name -> tandem.article.v1.Change
+	15, // 13: tandem.events.v1.Schedule.ended:type_name -> tandem.article.v1.Change
 	6,  // 14: tandem.events.v1.Schedules.items:type_name -> tandem.events.v1.Schedule
-	12, // 15: tandem.events.v1.Address.change:type_name -> tandem.article.v1.Change
-	4,  // 16: tandem.events.v1.Publication.LocalesEntry.value:type_name -> tandem.events.v1.PublishedLocale
-	2,  // 17: tandem.events.v1.Publication.TakenDownEntry.value:type_name -> tandem.events.v1.TakenDown
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	15, // 15: tandem.events.v1.Address.change:type_name -> tandem.article.v1.Change
+	13, // 16: tandem.events.v1.MediaItem.alt:type_name -> tandem.events.v1.MediaItem.AltEntry
+	14, // 17: tandem.events.v1.MediaItem.credit:type_name -> tandem.events.v1.MediaItem.CreditEntry
+	15, // 18: tandem.events.v1.MediaItem.created:type_name -> tandem.article.v1.Change
+	15, // 19: tandem.events.v1.MediaItem.updated:type_name -> tandem.article.v1.Change
+	4,  // 20: tandem.events.v1.Publication.LocalesEntry.value:type_name -> tandem.events.v1.PublishedLocale
+	2,  // 21: tandem.events.v1.Publication.TakenDownEntry.value:type_name -> tandem.events.v1.TakenDown
+	22, // [22:22] is the sub-list for method output_type
+	22, // [22:22] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_tandem_events_v1_publication_proto_init() }
@@ -1014,7 +1215,7 @@ func file_tandem_events_v1_publication_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_events_v1_publication_proto_rawDesc), len(file_tandem_events_v1_publication_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -3651,7 +3651,12 @@ type ExportXliffRequest struct {
 	ArticleId string `protobuf:"bytes,1,opt,name=article_id,json=articleId,proto3" json:"article_id,omitempty"`
 	// The XLIFF version: "2.1" (the default) or "1.2", for tools that read
 	// no XLIFF 2 (translate-toolkit, OmegaT). ImportXliff reads both.
-	Version       string `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	Version string `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	// What the targets of an XLIFF 1.2 file hold: "" or "job" (the job's
+	// English), or "source" (a copy of each source, as OmegaT expects: it
+	// translates the text of the targets). With "source", the job's English
+	// comes back in tmx.
+	Targets       string `protobuf:"bytes,3,opt,name=targets,proto3" json:"targets,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3700,13 +3705,24 @@ func (x *ExportXliffRequest) GetVersion() string {
 	return ""
 }
 
+func (x *ExportXliffRequest) GetTargets() string {
+	if x != nil {
+		return x.Targets
+	}
+	return ""
+}
+
 // ExportXliffResponse carries the file.
 type ExportXliffResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The XLIFF document, in the version asked for.
 	Xliff []byte `protobuf:"bytes,1,opt,name=xliff,proto3" json:"xliff,omitempty"`
 	// The job revision exported.
-	Revision      uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	Revision uint64 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	// With targets "source": the job's segments that have English, as a TMX
+	// 1.4b file for the OmegaT project's tm/auto, their codes as the tags
+	// OmegaT shows.
+	Tmx           []byte `protobuf:"bytes,3,opt,name=tmx,proto3" json:"tmx,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3753,6 +3769,13 @@ func (x *ExportXliffResponse) GetRevision() uint64 {
 		return x.Revision
 	}
 	return 0
+}
+
+func (x *ExportXliffResponse) GetTmx() []byte {
+	if x != nil {
+		return x.Tmx
+	}
+	return nil
 }
 
 // ImportXliffRequest carries a translated file.
@@ -4164,14 +4187,16 @@ const file_tandem_review_v1_review_proto_rawDesc = "" +
 	"\askipped\x18\x03 \x01(\x05R\askipped\"\x15\n" +
 	"\x13ExportMemoryRequest\"(\n" +
 	"\x14ExportMemoryResponse\x12\x10\n" +
-	"\x03tmx\x18\x01 \x01(\fR\x03tmx\"M\n" +
+	"\x03tmx\x18\x01 \x01(\fR\x03tmx\"g\n" +
 	"\x12ExportXliffRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\tR\aversion\"G\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
+	"\atargets\x18\x03 \x01(\tR\atargets\"Y\n" +
 	"\x13ExportXliffResponse\x12\x14\n" +
 	"\x05xliff\x18\x01 \x01(\fR\x05xliff\x12\x1a\n" +
-	"\brevision\x18\x02 \x01(\x04R\brevision\"I\n" +
+	"\brevision\x18\x02 \x01(\x04R\brevision\x12\x10\n" +
+	"\x03tmx\x18\x03 \x01(\fR\x03tmx\"I\n" +
 	"\x12ImportXliffRequest\x12\x1d\n" +
 	"\n" +
 	"article_id\x18\x01 \x01(\tR\tarticleId\x12\x14\n" +
