@@ -77,7 +77,7 @@ build:
 ## comparisons against nginx, a minimal Go handler and JetStream; writes docs/benchmarks.md
 bench: services bench-tools
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./pkg/... ./services/... | tee bench.out
-	TANDEM_BENCH_MICRO=$(CURDIR)/bench.out $(GO) test -tags bench -run 'TestBenchReport|TestRedisStallReport' -timeout 40m -v ./test/bench
+	TANDEM_BENCH_MICRO=$(CURDIR)/bench.out $(GO) test -tags bench -run 'TestBenchReport|TestRedisStallReport' -timeout 60m -v ./test/bench
 
 ## bench-tools: wrk and nginx from Debian, when missing
 bench-tools:

@@ -153,13 +153,13 @@ var (
 	// ResponseSeconds is how long the site took to answer, by kind.
 	ResponseSeconds = factory.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "tandem_site_response_seconds",
-		Help:    "Time the site took to answer a request, by kind (article, listing, feed, other).",
+		Help:    "Time the site took to answer a request, by kind (article, listing, feed, search, other).",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"kind"})
 	// Responses counts site responses by status code class and kind.
 	Responses = factory.NewCounterVec(prometheus.CounterOpts{
 		Name: "tandem_site_responses_total",
-		Help: "Site responses by kind (article, listing, feed, other) and status code.",
+		Help: "Site responses by kind (article, listing, feed, search, other) and status code.",
 	}, []string{"kind", "code"})
 )
 

@@ -1,6 +1,10 @@
 package site
 
 import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
 	"strconv"
 	"sync"
 	"time"
@@ -69,8 +73,33 @@ type rendered struct {
 	seq      uint64 // the index's stream position it shows
 }
 
+// keepPlainBytes: a larger body (a sitemap part of 50,000 addresses is
+// 25 MB) is kept compressed only, and unpacked for the rare client that
+// does not take gzip; four such parts would otherwise hold 100 MB.
+const keepPlainBytes = 1 << 20
+
 func newRendered(body []byte, modified time.Time, seq uint64) *rendered {
-	return &rendered{body: body, gz: compress(body), modified: modified, etag: `"` + strconv.FormatUint(hash64(body), 36) + `"`, seq: seq}
+	r := &rendered{body: body, gz: compress(body), modified: modified, etag: `"` + strconv.FormatUint(hash64(body), 36) + `"`, seq: seq}
+	if len(body) > keepPlainBytes {
+		r.body = nil
+	}
+	return r
+}
+
+// plain is the uncompressed body.
+func (r *rendered) plain() []byte {
+	if r.body != nil {
+		return r.body
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.gz))
+	if err != nil {
+		panic(fmt.Sprintf("site: a cached answer does not unpack: %v", err)) // compressed here: cannot fail
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		panic(fmt.Sprintf("site: a cached answer does not unpack: %v", err))
+	}
+	return b
 }
 
 // listCache holds the listings, feeds and sitemap rendered since the last

@@ -196,11 +196,10 @@ type sitemapXHTML struct {
 	Href     string `xml:"href,attr"`
 }
 
-// sitemap lists every published page with hreflang alternates for the
-// locales the article is actually published in.
-func (s *Site) sitemap() []byte {
+// sitemapPart lists the published pages of articles with hreflang
+// alternates for the locales each article is actually published in.
+func (s *Site) sitemapPart(articles []map[string]*index.Page) []byte {
 	site := s.o.Site
-	articles := s.index.Articles()
 	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml"}
 	for _, byLocale := range articles {
 		var alts []sitemapXHTML

@@ -46,16 +46,22 @@ func (s *Site) apply(ev *events.Event) {
 		return
 	}
 	// The event carries the rendered pages: they go into the LRU before
-	// the index sends any reader to them.
-	for l, pl := range p.Locales {
-		if len(pl.Html) > 0 {
-			s.tiers.lru.Add(index.Key(l, p.ArticleId, index.Version(pl)), pl.Html)
+	// the index sends any reader to them. Not while catching up at
+	// start: the pages read then are the whole archive, oldest first,
+	// and would fill the LRU with whichever came last, holding the event
+	// buffers they came in; readers' first requests fill it instead.
+	if serving {
+		for l, pl := range p.Locales {
+			if len(pl.Html) > 0 {
+				s.tiers.lru.Add(index.Key(l, p.ArticleId, index.Version(pl)), pl.Html)
+			}
 		}
 	}
 	s.shown.apply(p)
 	for _, key := range s.index.Apply(p, ev.Sequence) {
 		s.tiers.drop(key) // an old version, or a page taken down
 	}
+	s.indexForSearch(p)
 	s.lists.clear()
 	// Serving already: how long readers waited for this change (old
 	// events read while catching up say nothing of the delay).

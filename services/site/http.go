@@ -49,6 +49,8 @@ func kindOf(path string) string {
 		return "feed"
 	case strings.HasSuffix(path, "/"):
 		return "listing"
+	case strings.HasSuffix(path, "/search") && strings.Count(path, "/") == 2:
+		return "search"
 	case strings.Count(path, "/") >= 2:
 		return "article"
 	}
@@ -128,7 +130,11 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveList(w, r, "robots", "text/plain; charset=utf-8", s.renderRobots)
 		return
 	case "/sitemap.xml":
-		s.serveList(w, r, "sitemap", "application/xml; charset=utf-8", s.sitemap)
+		s.sitemap(w, r, 0)
+		return
+	}
+	if n := sitemapPartOf(p); n > 0 {
+		s.sitemap(w, r, n)
 		return
 	}
 	if name, ok := strings.CutPrefix(p, "/media/"); ok {
@@ -159,6 +165,8 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		last = rest[len(rest)-1]
 	}
 	switch {
+	case len(rest) == 1 && rest[0] == "search" && !strings.HasSuffix(p, "/"):
+		s.searchPage(w, r, locale)
 	case strings.HasSuffix(p, "/") && (len(rest) == 0 || s.o.Site.HasSection(rest)):
 		s.listing(w, r, locale, rest)
 	case (last == "feed.xml" || last == "atom.xml") && (len(rest) == 1 || s.o.Site.HasSection(rest[:len(rest)-1])):

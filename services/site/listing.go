@@ -45,13 +45,13 @@ func (s *Site) serveList(w http.ResponseWriter, r *http.Request, key, ctype stri
 	h.Set("Cache-Control", cacheList)
 	h["Vary"] = varyGzip
 	if strings.HasPrefix(ctype, "text/html") {
-		pageCSP(h, c.body)
+		pageCSP(h, c.plain())
 	}
 	if acceptsGzip(r) {
 		serveGzip(w, r, c.gz, c.etag, c.modified)
 		return
 	}
-	serveBytes(w, r, c.body, c.etag, c.modified)
+	serveBytes(w, r, c.plain(), c.etag, c.modified)
 }
 
 // listed is one article as a listing shows it.

@@ -272,7 +272,7 @@ func TestSitemapAnnouncesAlternatesOnlyBetweenPublishedLocales(t *testing.T) {
 	h.put("A1", dated("zh-CN", 1), dated("en", 1))
 	h.put("A2", dated("zh-CN", 2))
 	var m sitemapDoc
-	decode(t, h, "/sitemap.xml", "application/xml; charset=utf-8", &m)
+	decode(t, h, "/sitemap-1.xml", "application/xml; charset=utf-8", &m)
 	var locs []string
 	for _, u := range m.URLs {
 		var langs []string

@@ -22,6 +22,7 @@ import (
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 	publishingv1 "github.com/tandemnews/tandem/proto/tandem/publishing/v1"
 	"github.com/tandemnews/tandem/services/site/index"
+	"github.com/tandemnews/tandem/services/site/search"
 )
 
 // DefaultLRUBytes bounds the in-process page cache: 64 MiB.
@@ -68,6 +69,11 @@ type Site struct {
 	// lists caches rendered listings, feeds and the sitemap at the
 	// index's stream position; every applied event empties it.
 	lists *listCache
+	// finder is each locale's search index.
+	finder map[string]*search.Index
+	// sitemapURLs and sitemapBytes bound a part of the sitemap:
+	// SitemapURLs and SitemapBytes.
+	sitemapURLs, sitemapBytes int
 	// shown and imgs serve the images live pages show (media.go).
 	shown *shown
 	imgs  *imageStore
@@ -87,17 +93,24 @@ func New(bus *events.Bus, o Options) *Site {
 		o.LRUBytes = DefaultLRUBytes
 	}
 	log := o.Logger.With("service", "site")
+	finder := map[string]*search.Index{}
+	for _, l := range siteconfig.Locales {
+		finder[l] = search.New()
+	}
 	return &Site{
-		bus:   bus,
-		pubs:  publications(bus.Public),
-		o:     o,
-		log:   log,
-		index: index.New(),
-		tiers: &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
-		lists: newListCache(),
-		shown: newShown(),
-		imgs:  &imageStore{bus: bus, lru: newPageLRU(DefaultImageLRUBytes)},
-		host:  siteHost(o.Site.BaseURL),
+		finder:       finder,
+		sitemapURLs:  SitemapURLs,
+		sitemapBytes: SitemapBytes,
+		bus:          bus,
+		pubs:         publications(bus.Public),
+		o:            o,
+		log:          log,
+		index:        index.New(),
+		tiers:        &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
+		lists:        newListCache(),
+		shown:        newShown(),
+		imgs:         &imageStore{bus: bus, lru: newPageLRU(DefaultImageLRUBytes)},
+		host:         siteHost(o.Site.BaseURL),
 		// Whole seconds: feeds and Last-Modified carry no less.
 		started: time.Now().UTC().Truncate(time.Second),
 		ready:   make(chan struct{}),

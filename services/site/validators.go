@@ -84,9 +84,16 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
+// compress gzips a body once, for every reader after: as small as it
+// goes, but for bodies over a megabyte (sitemap parts), which take the
+// fastest level instead of seconds.
 func compress(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	level := gzip.BestCompression
+	if len(b) > keepPlainBytes {
+		level = gzip.BestSpeed
+	}
+	zw, _ := gzip.NewWriterLevel(&buf, level)
 	_, _ = zw.Write(b)
 	_ = zw.Close()
 	return buf.Bytes()

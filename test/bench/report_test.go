@@ -37,7 +37,7 @@ func TestBenchReport(t *testing.T) {
 		t.Skip("wrk is not installed; make bench installs it")
 	}
 	duration := 8 * time.Second
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
 	defer cancel()
 	nats := testkit.StartNATS(t)
 	rdb, prefix := testkit.Redis(t)
@@ -139,6 +139,10 @@ func TestBenchReport(t *testing.T) {
 	stacktest.PublishDirect(t, rebuildBus, sc, 10000)
 	rebuild, rss := rebuildSite(t, ctx, nats.URL(), rebuildBus.Config().PublicStream, rebuildBus.Config().PublicPrefix, e.GRPCAddr)
 
+	// 5. An archive of 100,000 articles: rebuild, memory, search, and
+	// what a publish costs the listings, feeds and sitemap.
+	archive := archiveSection(measureArchive(t, ctx))
+
 	// The report.
 	host, _ := os.Hostname()
 	_ = host
@@ -165,6 +169,7 @@ func TestBenchReport(t *testing.T) {
 	w("| | p50 | p99 |\n|---|---|---|\n| publish to visible | %s | %s |\n| of which the PublishArticle call | %s | %s |\n| rendering one locale of the article | %s | %s |\n| JetStream floor | %s | %s |\n\nRatio p50: %.1f.\n\n",
 		ms(vis50), ms(vis99), ms(rpc50), ms(rpc99), ms(render50), ms(render99), ms(floor50), ms(floor99), float64(vis50)/float64(floor50))
 	w("## Rebuild\n\nA fresh `tandem serve site` process against a PUBLIC stream of 10,000 articles (20,000 pages): %s until it serves all of them; resident memory afterwards %d MiB.\n\n", rebuild.Round(10*time.Millisecond), rss>>20)
+	w("%s\n", archive)
 	w("## Goals\n\n| goal | measured | |\n|---|---|---|\n")
 	w("| site ≥ 0.9× minimal Go req/s | %.2f× | %s |\n", ratio(site.r[0].rps, minimal.r[0].rps), check(site.r[0].rps >= 0.9*minimal.r[0].rps))
 	w("| site ≥ 0.7× nginx req/s | %.2f× | %s |\n", ratio(site.r[0].rps, nginx.r[0].rps), check(site.r[0].rps >= 0.7*nginx.r[0].rps))

@@ -75,7 +75,7 @@ func feeds(t *testing.T, site, locale string) (rssDoc, atomDoc, sitemapDoc) {
 	var r rssDoc
 	var a atomDoc
 	var m sitemapDoc
-	for path, v := range map[string]any{"/" + seg + "/feed.xml": &r, "/" + seg + "/atom.xml": &a, "/sitemap.xml": &m} {
+	for path, v := range map[string]any{"/" + seg + "/feed.xml": &r, "/" + seg + "/atom.xml": &a, "/sitemap-1.xml": &m} {
 		code, body := stacktest.Fetch(t, site+path)
 		if code != http.StatusOK {
 			t.Fatalf("%s: %d", path, code)

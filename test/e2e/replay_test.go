@@ -25,7 +25,7 @@ func TestReplayRebuildsTheSameSite(t *testing.T) {
 	})
 	fresh := e.StartSite(t, nil, 0) // empty, no Redis: everything from the stream
 
-	compare := []string{"/sitemap.xml", "/robots.txt", "/zh/feed.xml", "/en/atom.xml", "/en/campus-life/feed.xml"}
+	compare := []string{"/sitemap.xml", "/sitemap-1.xml", "/robots.txt", "/zh/feed.xml", "/en/atom.xml", "/en/campus-life/feed.xml"}
 	for _, l := range []string{"zh", "en"} {
 		for _, sec := range []string{"", "news-events/", "news-events/news/", "campus-life/"} {
 			for _, page := range []string{"", "?page=2", "?page=17"} {
@@ -43,7 +43,7 @@ func TestReplayRebuildsTheSameSite(t *testing.T) {
 			t.Errorf("%s: %d (%d bytes) on the live replica, %d (%d bytes) on the rebuilt one", p, codeA, len(a), codeB, len(b))
 		}
 	}
-	if code, body := stacktest.Fetch(t, fresh+"/sitemap.xml"); code != http.StatusOK || strings.Count(body, "<url>") != 2*n {
+	if code, body := stacktest.Fetch(t, fresh+"/sitemap-1.xml"); code != http.StatusOK || strings.Count(body, "<url>") != 2*n {
 		t.Errorf("rebuilt sitemap: %d, %d urls, want %d", code, strings.Count(body, "<url>"), 2*n)
 	}
 	t.Logf("verified: %d articles replayed; %d addresses identical on both replicas", n, len(compare))

@@ -21,9 +21,8 @@ func (ix *Index) Latest(locale string, section []string, offset, limit int) ([]*
 	top := make([]*Page, 0, want+1)
 	total := 0
 	ix.mu.RLock()
-	for _, a := range ix.byArt {
-		pg := a.pages[locale]
-		if pg == nil || !InSection(pg.Section, section) {
+	for _, pg := range ix.all {
+		if pg.Locale != locale || !InSection(pg.Section, section) {
 			continue
 		}
 		total++
@@ -51,8 +50,8 @@ const maxTop = 256
 func (ix *Index) sorted(locale string, section []string, offset, limit int) ([]*Page, int) {
 	ix.mu.RLock()
 	var pages []*Page
-	for _, a := range ix.byArt {
-		if pg := a.pages[locale]; pg != nil && InSection(pg.Section, section) {
+	for _, pg := range ix.all {
+		if pg.Locale == locale && InSection(pg.Section, section) {
 			pages = append(pages, pg)
 		}
 	}
@@ -82,8 +81,8 @@ func (ix *Index) Count(locale string, section []string) int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	n := 0
-	for _, a := range ix.byArt {
-		if pg := a.pages[locale]; pg != nil && InSection(pg.Section, section) {
+	for _, pg := range ix.all {
+		if pg.Locale == locale && InSection(pg.Section, section) {
 			n++
 		}
 	}
@@ -122,12 +121,20 @@ func (ix *Index) LastChange() time.Time {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var t time.Time
-	for _, a := range ix.byArt {
-		for _, pg := range a.pages {
-			if pg.Published.After(t) {
-				t = pg.Published
-			}
+	for _, pg := range ix.all {
+		if pg.Published.After(t) {
+			t = pg.Published
 		}
 	}
 	return t
+}
+
+// Page is the live page of an article in a locale, nil when there is none.
+func (ix *Index) Page(article, locale string) *Page {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if a := ix.byArt[article]; a != nil {
+		return a.pages[locale]
+	}
+	return nil
 }
