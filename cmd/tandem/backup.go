@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/jsm.go"
+	"github.com/nats-io/jsm.go/api"
 	"github.com/spf13/cobra"
 )
 
@@ -151,11 +152,12 @@ func runBackup(ctx context.Context, opts *backupOptions) error {
 		if err != nil {
 			return fmt.Errorf("stream %s on %s: %w", name, redactURL(opts.natsURL()), err)
 		}
-		state, err := str.State()
-		if err != nil {
-			return fmt.Errorf("stream %s: %w", name, err)
+		sdir := filepath.Join(opts.Dir, name)
+		if _, err := str.SnapshotToDirectory(ctx, sdir, jsm.SnapshotConsumers(), jsm.SnapshotHealthCheck()); err != nil {
+			return fmt.Errorf("back up %s: %w", name, err)
 		}
-		if _, err := str.SnapshotToDirectory(ctx, filepath.Join(opts.Dir, name), jsm.SnapshotConsumers(), jsm.SnapshotHealthCheck()); err != nil {
+		state, err := snapshotState(sdir)
+		if err != nil {
 			return fmt.Errorf("back up %s: %w", name, err)
 		}
 		m.Streams = append(m.Streams, streamManifest{Name: name, Messages: state.Msgs, LastSeq: state.LastSeq})
@@ -167,6 +169,21 @@ func runBackup(ctx context.Context, opts *backupOptions) error {
 	}
 	fmt.Fprintf(opts.out, "backed up into %s\n", opts.Dir)
 	return nil
+}
+
+// snapshotState is the state of the stream as its snapshot in dir holds
+// it, which the server wrote beside the data. A stream written to during
+// the backup (the sessions of a desk in use) holds more by the end of it
+// than it held when the backup began.
+func snapshotState(dir string) (api.StreamState, error) {
+	var meta struct {
+		State api.StreamState `json:"state"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, jsm.SnapshotMetaFile))
+	if err == nil {
+		err = json.Unmarshal(b, &meta)
+	}
+	return meta.State, err
 }
 
 func runRestore(ctx context.Context, opts *backupOptions) error {

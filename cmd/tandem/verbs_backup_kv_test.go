@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -122,5 +123,62 @@ func TestVerbBackupAndRestoreCoverTheKeyValueBuckets(t *testing.T) {
 	}
 	if _, err := fjs.KeyValue(ctx, "SOMEONE_ELSES_KV"); !errors.Is(err, jetstream.ErrBucketNotFound) {
 		t.Errorf("the bucket that is not Tandem's on the fresh server: %v; want none", err)
+	}
+}
+
+// TestVerbBackupWhileTheBucketsAreWrittenRestoresWhatItSaved backs up
+// while sessions are being written, as on a desk in use: the manifest
+// must count what each snapshot holds, not what the stream held a moment
+// before it, or the restore would find more than it expects.
+func TestVerbBackupWhileTheBucketsAreWrittenRestoresWhatItSaved(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv := testkit.StartNATS(t)
+	nc := testkit.Connect(t, srv.URL())
+	bus, err := events.Open(ctx, nc, testkit.StreamConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := bus.Config()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: cfg.EditorialStream + "_SESSIONS", History: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	wrote := make(chan int)
+	go func() {
+		n := 0
+		defer func() { wrote <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := kv.PutString(ctx, fmt.Sprintf("s%d", n), "a session"); err != nil {
+				return
+			}
+			n++
+		}
+	}()
+	// The writer is going before the backup starts.
+	stacktest.Eventually(t, "sessions are being written", func() bool {
+		st, err := kv.Status(ctx)
+		return err == nil && st.Values() >= 10
+	})
+	dir := filepath.Join(t.TempDir(), "backup")
+	out, err := streamsVerb(srv.URL(), cfg, "backup", dir)
+	close(stop)
+	n := <-wrote
+	if err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	fresh := testkit.StartNATS(t)
+	if out, err := streamsVerb(fresh.URL(), cfg, "restore", dir); err != nil {
+		t.Fatalf("restore of a backup made while %d sessions were written: %v\n%s", n, err, out)
 	}
 }
