@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/jsm.go"
+	"github.com/nats-io/jsm.go/api"
 	"github.com/spf13/cobra"
 )
 
@@ -42,13 +43,17 @@ func backupCmd() *cobra.Command {
 	opts := &backupOptions{}
 	return settingsCmd(&cobra.Command{
 		Use:   "backup DIR",
-		Short: "Save both streams, with their consumers, and the media into a new folder",
+		Short: "Save both streams, with their consumers, the media and the key-value buckets into a new folder",
 		Long: `backup saves the EDITORIAL and PUBLIC streams (every draft, translation,
 glossary term, memory unit, address and publication: Tandem's whole
-record) with their durable consumers, and every Object Store bucket named
+record) with their durable consumers, every Object Store bucket named
 after either stream (the media library: EDITORIAL_MEDIA, stream
-OBJ_EDITORIAL_MEDIA), into DIR, through JetStream's snapshot API, while
-Tandem runs. DIR must be empty or not exist.
+OBJ_EDITORIAL_MEDIA) and every key-value bucket named after either stream
+(the webhook endpoints and their signing secrets, PUBLIC_WEBHOOKS; the key
+of preview links, EDITORIAL_PREVIEW_KEY; the desk's sessions and failed
+sign-ins, EDITORIAL_SESSIONS and EDITORIAL_SIGNIN_FAILURES) into DIR,
+through JetStream's snapshot API, while Tandem runs. DIR must be empty or
+not exist. It holds secrets: keep it as you keep the NATS credentials.
 tandem restore DIR puts them back on a server that does not have them.
 It connects to NATS (NATS_URL; by default the in-process server of
 tandem dev).`,
@@ -65,8 +70,10 @@ func restoreCmd() *cobra.Command {
 		Use:   "restore DIR",
 		Short: "Put the streams of a backup back on a NATS server that does not have them",
 		Long: `restore reads a folder made by tandem backup and recreates the EDITORIAL
-and PUBLIC streams, with their consumers, and the Object Store buckets it
-holds, on the NATS server (NATS_URL).
+and PUBLIC streams, with their consumers, and the Object Store and
+key-value buckets it holds, on the NATS server (NATS_URL). Entries of a
+bucket with an age limit (sessions, failed sign-ins) that have outlived
+it since the backup are dropped, as they would have been.
 Run it before starting Tandem on that server: a stream that exists
 already is never overwritten. Then start the services; the site rebuilds
 its index from PUBLIC and Redis refills itself.`,
@@ -101,9 +108,11 @@ func (o *backupOptions) manager(ctx context.Context, name string) (*jsm.Manager,
 }
 
 // streams are the names of Tandem's streams under the settings, followed
-// by those of the Object Store buckets named after either stream (the
-// media library, EDITORIAL_MEDIA, and any other: an Object Store bucket B is
-// the stream OBJ_B), in name order.
+// by those of the buckets named after either stream, in name order: the
+// Object Store buckets (the media libraries, EDITORIAL_MEDIA and
+// PUBLIC_MEDIA; a bucket B is the stream OBJ_B) and the key-value buckets
+// (the webhook endpoints, the preview link key, the sessions and the
+// failed sign-ins; a bucket B is the stream KV_B).
 func (o *backupOptions) streams(mgr *jsm.Manager) ([]string, error) {
 	names := []string{o.Streams.EditorialStream, o.Streams.PublicStream}
 	all, err := mgr.StreamNames(nil)
@@ -112,8 +121,10 @@ func (o *backupOptions) streams(mgr *jsm.Manager) ([]string, error) {
 	}
 	sort.Strings(all)
 	for _, n := range all {
-		if strings.HasPrefix(n, "OBJ_"+o.Streams.EditorialStream+"_") || strings.HasPrefix(n, "OBJ_"+o.Streams.PublicStream+"_") {
-			names = append(names, n)
+		for _, kind := range []string{"OBJ_", "KV_"} {
+			if strings.HasPrefix(n, kind+o.Streams.EditorialStream+"_") || strings.HasPrefix(n, kind+o.Streams.PublicStream+"_") {
+				names = append(names, n)
+			}
 		}
 	}
 	return names, nil
@@ -141,11 +152,12 @@ func runBackup(ctx context.Context, opts *backupOptions) error {
 		if err != nil {
 			return fmt.Errorf("stream %s on %s: %w", name, redactURL(opts.natsURL()), err)
 		}
-		state, err := str.State()
-		if err != nil {
-			return fmt.Errorf("stream %s: %w", name, err)
+		sdir := filepath.Join(opts.Dir, name)
+		if _, err := str.SnapshotToDirectory(ctx, sdir, jsm.SnapshotConsumers(), jsm.SnapshotHealthCheck()); err != nil {
+			return fmt.Errorf("back up %s: %w", name, err)
 		}
-		if _, err := str.SnapshotToDirectory(ctx, filepath.Join(opts.Dir, name), jsm.SnapshotConsumers(), jsm.SnapshotHealthCheck()); err != nil {
+		state, err := snapshotState(sdir)
+		if err != nil {
 			return fmt.Errorf("back up %s: %w", name, err)
 		}
 		m.Streams = append(m.Streams, streamManifest{Name: name, Messages: state.Msgs, LastSeq: state.LastSeq})
@@ -157,6 +169,21 @@ func runBackup(ctx context.Context, opts *backupOptions) error {
 	}
 	fmt.Fprintf(opts.out, "backed up into %s\n", opts.Dir)
 	return nil
+}
+
+// snapshotState is the state of the stream as its snapshot in dir holds
+// it, which the server wrote beside the data. A stream written to during
+// the backup (the sessions of a desk in use) holds more by the end of it
+// than it held when the backup began.
+func snapshotState(dir string) (api.StreamState, error) {
+	var meta struct {
+		State api.StreamState `json:"state"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, jsm.SnapshotMetaFile))
+	if err == nil {
+		err = json.Unmarshal(b, &meta)
+	}
+	return meta.State, err
 }
 
 func runRestore(ctx context.Context, opts *backupOptions) error {
@@ -185,16 +212,28 @@ func runRestore(ctx context.Context, opts *backupOptions) error {
 	}
 	var errs []error
 	for _, s := range m.Streams {
+		var str *jsm.Stream
 		_, state, err := mgr.RestoreSnapshotFromDirectory(ctx, s.Name, filepath.Join(opts.Dir, s.Name))
+		if err == nil {
+			str, err = mgr.LoadStream(s.Name)
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("restore %s: %w", s.Name, err))
 			continue
 		}
-		if state.Msgs != s.Messages || state.LastSeq != s.LastSeq {
+		// A stream with an age limit (the sessions' bucket: the idle
+		// timeout) drops, as it is restored, what has outlived the limit
+		// since the backup; the sequence goes on from where it was.
+		aged := str.MaxAge() > 0 && state.Msgs < s.Messages && (state.LastSeq == s.LastSeq || state.Msgs == 0)
+		if !aged && (state.Msgs != s.Messages || state.LastSeq != s.LastSeq) {
 			errs = append(errs, fmt.Errorf("restore %s: %d messages up to %d, the backup had %d up to %d", s.Name, state.Msgs, state.LastSeq, s.Messages, s.LastSeq))
 			continue
 		}
-		fmt.Fprintf(opts.out, "%-20s %d messages, last sequence %d\n", s.Name, state.Msgs, state.LastSeq)
+		fmt.Fprintf(opts.out, "%-20s %d messages, last sequence %d", s.Name, state.Msgs, state.LastSeq)
+		if aged {
+			fmt.Fprintf(opts.out, " (%d past the age limit of %s dropped)", s.Messages-state.Msgs, str.MaxAge())
+		}
+		fmt.Fprintln(opts.out)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
