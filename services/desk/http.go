@@ -37,6 +37,7 @@ func (d *Desk) routes() http.Handler {
 	// permission, checked by publishing.
 	mux.HandleFunc("GET /preview/{token}", d.linkedPreview)
 	mux.HandleFunc("GET /preview/{token}/{locale}", d.linkedPreviewPage)
+	mux.HandleFunc("GET /preview/{token}/media/{file}", d.linkedMedia)
 	// The probes: the desk is live and ready whenever it answers. It does
 	// not go unready when a service is down: it keeps serving and says
 	// so on each page, which beats no desk at all.

@@ -224,30 +224,43 @@ func (d *Desk) mediaFile(w http.ResponseWriter, v *visit) {
 		http.Error(w, sentence(v.lang, err), code)
 		return
 	}
-	if ext := map[string]string{"image/jpeg": "jpg", "image/png": "png"}[first.GetContentType()]; ext != m[3] {
+	if photoExt[first.GetContentType()] != m[3] {
 		h.Set("Cache-Control", "no-store")
 		h.Del("ETag")
 		http.NotFound(w, v.r)
 		return
 	}
-	h.Set("Content-Type", first.GetContentType())
-	h.Set("Content-Length", strconv.FormatInt(first.GetSize(), 10))
-	if _, err := w.Write(first.GetData()); err != nil {
+	d.passPhoto(w, first.GetContentType(), first.GetSize(), first.GetData(), m[1], func() ([]byte, error) {
+		chunk, err := stream.Recv()
+		return chunk.GetData(), err
+	})
+}
+
+// passPhoto sends a photo's bytes as they come: the first chunk, then
+// each next one until it returns io.EOF.
+func (d *Desk) passPhoto(w http.ResponseWriter, contentType string, size int64, first []byte, media string, next func() ([]byte, error)) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	if _, err := w.Write(first); err != nil {
 		return
 	}
 	for {
-		chunk, err := stream.Recv()
+		data, err := next()
 		if errors.Is(err, io.EOF) {
 			return
 		}
 		if err != nil {
 			// The headers are sent: cutting the answer short is all that
 			// is left, and the browser sees a broken image, not a wrong one.
-			d.log.Warn("photo cut short", "media", m[1], "err", err)
+			d.log.Warn("photo cut short", "media", media, "err", err)
 			panic(http.ErrAbortHandler)
 		}
-		if _, err := w.Write(chunk.GetData()); err != nil {
+		if _, err := w.Write(data); err != nil {
 			return
 		}
 	}
 }
+
+// photoExt is the extension of a variant's address for its type.
+var photoExt = map[string]string{"image/jpeg": "jpg", "image/png": "png"}

@@ -103,6 +103,49 @@ func (d *Desk) linkedPreviewPage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(res.GetHtml())
 }
 
+// linkedMedia serves /preview/{token}/media/<id>-<width>.<ext> to
+// anybody: a photo of the link's article, where the link's page loads its
+// images. Publishing checks the link and that the article shows the
+// photo; the desk only passes the bytes on, kept by the browser no longer
+// than the link lives. Anything refused is the page's 404 or 410.
+func (d *Desk) linkedMedia(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	m := mediaFileName.FindStringSubmatch(r.PathValue("file"))
+	if m == nil {
+		http.NotFound(w, r)
+		return
+	}
+	width, _ := strconv.Atoi(m[2])
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	stream, err := d.svc.Publishing.GetLinkedMedia(ctx, &publishingv1.GetLinkedMediaRequest{Token: r.PathValue("token"), Media: m[1], Width: int32(width)})
+	var first *publishingv1.GetLinkedMediaResponse
+	if err == nil {
+		first, err = stream.Recv()
+	}
+	if err != nil {
+		msg, code := linkProblem(langOf(r), err)
+		if code == http.StatusBadRequest {
+			code = http.StatusNotFound // a width the photo lacks
+		}
+		http.Error(w, msg, code)
+		return
+	}
+	if photoExt[first.GetContentType()] != m[3] {
+		http.NotFound(w, r)
+		return
+	}
+	if life := int(min(time.Until(first.GetExpires().AsTime()), mediaMaxAge*time.Second) / time.Second); life > 0 {
+		h.Set("Cache-Control", "private, max-age="+strconv.Itoa(life))
+	}
+	d.passPhoto(w, first.GetContentType(), first.GetSize(), first.GetData(), m[1], func() ([]byte, error) {
+		chunk, err := stream.Recv()
+		return chunk.GetData(), err
+	})
+}
+
 // linkProblem is what a visitor of a link that shows nothing reads: an
 // expired link and a wrong one are told apart, anything else is the
 // usual sentence.

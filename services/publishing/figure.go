@@ -39,7 +39,8 @@ func (d pageData) Picture(f *articlev1.Figure) picture {
 	img := d.images[f.GetMedia()]
 	if img == nil {
 		if f.GetFile() != "" && f.GetMedia() == "" {
-			return picture{OK: true, FileOnly: true, Src: d.Media + f.GetFile(), Alt: f.GetAlt(), Credit: f.GetCredit()}
+			// Not the library's: only the site serves it, at its own address.
+			return picture{OK: true, FileOnly: true, Src: siteMedia + f.GetFile(), Alt: f.GetAlt(), Credit: f.GetCredit()}
 		}
 		return picture{Credit: f.GetCredit()}
 	}

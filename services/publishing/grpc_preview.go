@@ -3,8 +3,14 @@ package publishing
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"regexp"
 	"slices"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/grpc"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -144,8 +150,115 @@ func (s *Service) GetLinkedPreview(ctx context.Context, req *publishingv1.GetLin
 		return nil, rpc.InvalidField("locale", "%s is not ready to show yet", l)
 	}
 	a := page.Article
-	if res.Html, err = s.render.Render(Page{Locale: l, Section: a.GetSection(), Date: a.GetDate(), Slug: a.GetSlug(), Content: page.Content, Published: []string{l}}); err != nil {
+	imgs, err := s.previewImages(ctx, l, page.Content)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	if res.Html, err = s.render.Render(Page{Locale: l, Section: a.GetSection(), Date: a.GetDate(), Slug: a.GetSlug(), Content: page.Content, Published: []string{l}, Images: imgs, Media: linkMedia(req.GetToken())}); err != nil {
 		return nil, toStatus(err)
 	}
 	return res, nil
 }
+
+// linkMedia is where the page of a preview link loads its images: under
+// the link's own address on the desk, which passes them on from
+// GetLinkedMedia.
+func linkMedia(token string) string { return "/preview/" + token + "/media/" }
+
+// LinkChunk is the most bytes one message of GetLinkedMedia carries, as
+// the media library's own GetMediaContent.
+const LinkChunk = 256 << 10
+
+// GetLinkedMedia implements PublishingService: one variant of a photo the
+// article of a valid link shows, read from the library's bucket as it is
+// sent. A photo the link's article does not show (as the link shows it
+// now) is NOT_FOUND, as is a photo the library no longer holds.
+func (s *Service) GetLinkedMedia(req *publishingv1.GetLinkedMediaRequest, stream grpc.ServerStreamingServer[publishingv1.GetLinkedMediaResponse]) error {
+	ctx := stream.Context()
+	var v rpc.Violations
+	media, w := req.GetMedia(), req.GetWidth()
+	if !mediaID.MatchString(media) {
+		v.Add("media", "must be a photo's id, 64 hexadecimal digits")
+	}
+	if w <= 0 {
+		v.Add("width", "must be one of the photo's widths")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	key, err := s.links.get(ctx)
+	if err != nil {
+		return toStatus(about("preview link key", err))
+	}
+	id, exp, err := checkLink(key, req.GetToken(), s.now())
+	if err != nil {
+		return rpc.InvalidField("token", "%s", err.Error())
+	}
+	src, err := s.sources(ctx, id, siteconfig.Locales)
+	if err != nil {
+		return toStatus(err)
+	}
+	shown := false
+	for _, tag := range siteconfig.Locales {
+		rels, err := src.Choose([]string{tag})
+		if err == nil && len(rels) > 0 && slices.Contains(publication.MediaIDs(rels[0].Content), media) {
+			shown = true
+		}
+	}
+	notShown := about("photo "+media+" of the article this link shows", events.ErrNotFound)
+	if !shown {
+		return toStatus(notShown)
+	}
+	it, err := s.media.Get(ctx, media)
+	if errors.Is(err, events.ErrNotFound) || err == nil && it.Deleted {
+		return toStatus(notShown)
+	}
+	if err != nil {
+		return toStatus(about("media item "+media, err))
+	}
+	if !slices.Contains(it.Widths, w) {
+		return rpc.InvalidField("width", "is %d; this photo has the widths %v", w, it.Widths)
+	}
+	lib, _, err := s.buckets.open(ctx)
+	if err != nil {
+		return toStatus(about("media item "+media, err))
+	}
+	r, err := lib.Get(ctx, fmt.Sprintf("%s/%d.%s", media, w, it.Ext))
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return toStatus(notShown)
+	}
+	if err != nil {
+		return toStatus(about("media item "+media, err))
+	}
+	defer r.Close()
+	info, err := r.Info()
+	if err != nil {
+		return toStatus(about("media item "+media, err))
+	}
+	first := &publishingv1.GetLinkedMediaResponse{ContentType: it.ContentType, Size: int64(info.Size), Expires: timestamppb.New(exp)}
+	for {
+		// A new buffer each time: a sent message must not change after.
+		buf := make([]byte, min(LinkChunk, max(int64(info.Size), 1)))
+		n, err := io.ReadFull(r, buf)
+		if n > 0 || first != nil {
+			msg := first
+			if msg == nil {
+				msg = &publishingv1.GetLinkedMediaResponse{}
+			}
+			first = nil
+			msg.Data = buf[:n]
+			if serr := stream.Send(msg); serr != nil {
+				return serr
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil
+		}
+		if err != nil {
+			return toStatus(about("media item "+media, fmt.Errorf("media: read %s: %w", media, err)))
+		}
+	}
+}
+
+// mediaID is a media library item's id: the hex SHA-256 of its original.
+var mediaID = regexp.MustCompile(`^[0-9a-f]{64}$`)

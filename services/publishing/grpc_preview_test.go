@@ -51,7 +51,7 @@ func TestAPreviewLinkShowsTheReleasableArticleUntilItExpiresAndCannotBeForged(t 
 		t.Fatal(err)
 	}
 	a := sampleArticle("L1")
-	page, _ := e.svc.render.Render(Page{Locale: "zh-CN", Section: a.Section, Date: a.Date, Slug: a.Slug, Content: a.Locales["zh-CN"], Published: []string{"zh-CN"}})
+	page, _ := e.svc.render.Render(Page{Locale: "zh-CN", Section: a.Section, Date: a.Date, Slug: a.Slug, Content: a.Locales["zh-CN"], Published: []string{"zh-CN"}, Media: "/preview/" + link.Token + "/media/"})
 	if res.ArticleId != "L1" || !slices.Equal(res.Locales, []string{"zh-CN"}) || string(res.Html) != string(page) {
 		t.Fatalf("the linked preview: %s %v\n%s", res.ArticleId, res.Locales, res.Html)
 	}

@@ -283,19 +283,27 @@ func TestPublishingGoesOnWhenRedisFails(t *testing.T) {
 func TestPolicyCoversEveryMethod(t *testing.T) {
 	p := (&Service{}).Policy()
 	desc := publishingv1.PublishingService_ServiceDesc
-	if len(p) != len(desc.Methods) {
-		t.Errorf("%d rules for %d methods", len(p), len(desc.Methods))
-	}
+	names := []string{}
 	for _, m := range desc.Methods {
+		names = append(names, m.MethodName)
+	}
+	for _, m := range desc.Streams {
+		names = append(names, m.StreamName)
+	}
+	if len(p) != len(names) {
+		t.Errorf("%d rules for %d methods", len(p), len(names))
+	}
+	for _, name := range names {
+		m := struct{ MethodName string }{name}
 		full := "/" + desc.ServiceName + "/" + m.MethodName
 		roles, ok := p[full]
 		if !ok {
 			t.Errorf("no rule for %s", full)
 			continue
 		}
-		// GetRendered serves what is public; GetLinkedPreview what a
-		// signed link shows.
-		public := m.MethodName == "GetRendered" || m.MethodName == "GetLinkedPreview"
+		// GetRendered serves what is public; GetLinkedPreview and
+		// GetLinkedMedia what a signed link shows.
+		public := m.MethodName == "GetRendered" || m.MethodName == "GetLinkedPreview" || m.MethodName == "GetLinkedMedia"
 		if public != (len(roles) == 0) {
 			t.Errorf("%s allows %v", m.MethodName, roles)
 		}

@@ -93,8 +93,8 @@ func (s *Service) Register(r grpc.ServiceRegistrar) {
 }
 
 // Policy says who may call what. GetRendered serves only what is public
-// already, so it needs no token; GetLinkedPreview needs none either: its
-// signed link is the permission.
+// already, so it needs no token; GetLinkedPreview and GetLinkedMedia need
+// none either: their signed link is the permission.
 func (s *Service) Policy() auth.Policy {
 	return auth.Policy{
 		publishingv1.PublishingService_PublishArticle_FullMethodName:    {auth.Publisher},
@@ -108,6 +108,7 @@ func (s *Service) Policy() auth.Policy {
 		publishingv1.PublishingService_PreviewArticle_FullMethodName:    {auth.Editor, auth.Translator, auth.Publisher},
 		publishingv1.PublishingService_CreatePreviewLink_FullMethodName: {auth.Publisher},
 		publishingv1.PublishingService_GetLinkedPreview_FullMethodName:  auth.Public,
+		publishingv1.PublishingService_GetLinkedMedia_FullMethodName:    auth.Public,
 	}
 }
 

@@ -2,6 +2,7 @@ package publishing
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -58,7 +59,15 @@ type Page struct {
 	// (PublishedLocale.images); a figure whose image is not among them
 	// (a preview) shows its caption alone.
 	Images []*eventsv1.PublishedImage
+	// Media is the address the images load from, ending in a slash:
+	// empty for the site's /media/; a preview link's page names its own
+	// (/preview/<token>/media/), where the link is the permission.
+	Media string
 }
+
+// siteMedia is where the site serves images. The page's Open Graph and
+// structured-data image is always there: it is the published page's.
+const siteMedia = "/media/"
 
 type crumb struct{ Label, Href string }
 
@@ -101,7 +110,7 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 		Address:    site.Address[p.Locale],
 		Home:       siteconfig.HomePath(p.Locale),
 		Canonical:  site.URL(siteconfig.ArticlePath(p.Locale, p.Section, p.Slug)),
-		Media:      "/media/",
+		Media:      cmp.Or(p.Media, siteMedia),
 		ISODate:    p.Date,
 		Date:       formatDate(p.Date, p.Locale),
 		Byline:     byline(c.GetByline(), p.Locale),
@@ -121,12 +130,12 @@ func (r *Renderer) Render(p Page) ([]byte, error) {
 	}
 	if im := lead; im != nil && im.GetMedia() != "" {
 		d.lead = im.GetMedia()
-		d.Image = site.URL(fmt.Sprintf("%s%s-%d.%s", d.Media, im.GetMedia(), im.GetWidth(), im.GetExt()))
+		d.Image = site.URL(fmt.Sprintf("%s%s-%d.%s", siteMedia, im.GetMedia(), im.GetWidth(), im.GetExt()))
 		d.ImageAlt, d.ImageWidth, d.ImageHeight = im.GetAlt(), im.GetWidth(), im.GetHeight()
 	} else {
 		for _, b := range c.GetBlocks() {
 			if f := b.GetFigure(); f != nil && f.File != "" {
-				d.Image = site.URL(d.Media + f.File)
+				d.Image = site.URL(siteMedia + f.File)
 				break
 			}
 		}

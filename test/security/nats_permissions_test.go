@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/internal/stack"
@@ -245,6 +246,19 @@ func TestDeployedNATSPermissions(t *testing.T) {
 	}
 	photoURL := fmt.Sprintf("http://%s/media/%s-400.jpg", hl.Addr(), up.Item.Id)
 	stacktest.Eventually(t, "the site user serves the photo", func() bool { code, _ := stacktest.Fetch(t, photoURL); return code == http.StatusOK })
+	// Publishing's user reads a photo from the library for a preview
+	// link that shows it.
+	photoLink, err := p.CreatePreviewLink(as(auth.Publisher), &publishingv1.CreatePreviewLinkRequest{ArticleId: photoArticle, Expires: timestamppb.New(time.Now().Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := &photoStream{ctx: ctx}
+	if err := p.GetLinkedMedia(&publishingv1.GetLinkedMediaRequest{Token: photoLink.Token, Media: up.Item.Id, Width: 400}, sent); err != nil {
+		t.Fatalf("publishing user reads a linked photo from the library: %v", err)
+	}
+	if len(sent.data) == 0 || int64(len(sent.data)) != sent.size {
+		t.Fatalf("publishing user sent %d bytes of a %d-byte photo", len(sent.data), sent.size)
+	}
 
 	// The site user cannot listen to the replies others receive: not the
 	// default inboxes, not drafting's (which carry drafts).
@@ -313,4 +327,22 @@ func subscribeRefused(t *testing.T, url, subject string) error {
 	case <-time.After(2 * time.Second):
 		return fmt.Errorf("the site user could subscribe to %s", subject)
 	}
+}
+
+// photoStream takes what GetLinkedMedia sends.
+type photoStream struct {
+	grpc.ServerStream
+	ctx  context.Context
+	size int64
+	data []byte
+}
+
+func (s *photoStream) Context() context.Context { return s.ctx }
+
+func (s *photoStream) Send(m *publishingv1.GetLinkedMediaResponse) error {
+	if m.Size != 0 {
+		s.size = m.Size
+	}
+	s.data = append(s.data, m.Data...)
+	return nil
 }

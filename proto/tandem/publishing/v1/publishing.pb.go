@@ -1211,6 +1211,145 @@ func (x *GetLinkedPreviewResponse) GetExpires() *timestamppb.Timestamp {
 	return nil
 }
 
+// GetLinkedMediaRequest is a preview link's token and one variant of a
+// photo its article shows.
+type GetLinkedMediaRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token CreatePreviewLink returned.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// The photo's media id (hex SHA-256), as a figure names it.
+	Media string `protobuf:"bytes,2,opt,name=media,proto3" json:"media,omitempty"`
+	// One of the photo's widths.
+	Width         int32 `protobuf:"varint,3,opt,name=width,proto3" json:"width,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLinkedMediaRequest) Reset() {
+	*x = GetLinkedMediaRequest{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLinkedMediaRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLinkedMediaRequest) ProtoMessage() {}
+
+func (x *GetLinkedMediaRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLinkedMediaRequest.ProtoReflect.Descriptor instead.
+func (*GetLinkedMediaRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *GetLinkedMediaRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *GetLinkedMediaRequest) GetMedia() string {
+	if x != nil {
+		return x.Media
+	}
+	return ""
+}
+
+func (x *GetLinkedMediaRequest) GetWidth() int32 {
+	if x != nil {
+		return x.Width
+	}
+	return 0
+}
+
+// GetLinkedMediaResponse is one chunk of the variant, in order.
+type GetLinkedMediaResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MIME type of the variant; set in the first chunk only.
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// Bytes of the whole variant; set in the first chunk only.
+	Size int64 `protobuf:"varint,2,opt,name=size,proto3" json:"size,omitempty"`
+	// When the link stops working, and with it the permission to show
+	// the photo; set in the first chunk only.
+	Expires *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expires,proto3" json:"expires,omitempty"`
+	// The next bytes of the variant, at most 256 KiB.
+	Data          []byte `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLinkedMediaResponse) Reset() {
+	*x = GetLinkedMediaResponse{}
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLinkedMediaResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLinkedMediaResponse) ProtoMessage() {}
+
+func (x *GetLinkedMediaResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_publishing_v1_publishing_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLinkedMediaResponse.ProtoReflect.Descriptor instead.
+func (*GetLinkedMediaResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_publishing_v1_publishing_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetLinkedMediaResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *GetLinkedMediaResponse) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *GetLinkedMediaResponse) GetExpires() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Expires
+	}
+	return nil
+}
+
+func (x *GetLinkedMediaResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_tandem_publishing_v1_publishing_proto protoreflect.FileDescriptor
 
 const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
@@ -1289,7 +1428,17 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\n" +
 	"article_id\x18\x02 \x01(\tR\tarticleId\x12\x18\n" +
 	"\alocales\x18\x03 \x03(\tR\alocales\x124\n" +
-	"\aexpires\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\aexpires2\xce\t\n" +
+	"\aexpires\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\aexpires\"Y\n" +
+	"\x15GetLinkedMediaRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x14\n" +
+	"\x05media\x18\x02 \x01(\tR\x05media\x12\x14\n" +
+	"\x05width\x18\x03 \x01(\x05R\x05width\"\x99\x01\n" +
+	"\x16GetLinkedMediaResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x12\n" +
+	"\x04size\x18\x02 \x01(\x03R\x04size\x124\n" +
+	"\aexpires\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\aexpires\x12\x12\n" +
+	"\x04data\x18\x04 \x01(\fR\x04data2\xbd\n" +
+	"\n" +
 	"\x11PublishingService\x12k\n" +
 	"\x0ePublishArticle\x12+.tandem.publishing.v1.PublishArticleRequest\x1a,.tandem.publishing.v1.PublishArticleResponse\x12k\n" +
 	"\x0eGetPublication\x12+.tandem.publishing.v1.GetPublicationRequest\x1a,.tandem.publishing.v1.GetPublicationResponse\x12b\n" +
@@ -1301,7 +1450,8 @@ const file_tandem_publishing_v1_publishing_proto_rawDesc = "" +
 	"\rListSchedules\x12*.tandem.publishing.v1.ListSchedulesRequest\x1a+.tandem.publishing.v1.ListSchedulesResponse\x12k\n" +
 	"\x0ePreviewArticle\x12+.tandem.publishing.v1.PreviewArticleRequest\x1a,.tandem.publishing.v1.PreviewArticleResponse\x12t\n" +
 	"\x11CreatePreviewLink\x12..tandem.publishing.v1.CreatePreviewLinkRequest\x1a/.tandem.publishing.v1.CreatePreviewLinkResponse\x12q\n" +
-	"\x10GetLinkedPreview\x12-.tandem.publishing.v1.GetLinkedPreviewRequest\x1a..tandem.publishing.v1.GetLinkedPreviewResponseB\xe3\x01\n" +
+	"\x10GetLinkedPreview\x12-.tandem.publishing.v1.GetLinkedPreviewRequest\x1a..tandem.publishing.v1.GetLinkedPreviewResponse\x12m\n" +
+	"\x0eGetLinkedMedia\x12+.tandem.publishing.v1.GetLinkedMediaRequest\x1a,.tandem.publishing.v1.GetLinkedMediaResponse0\x01B\xe3\x01\n" +
 	"\x18com.tandem.publishing.v1B\x0fPublishingProtoP\x01ZDgithub.com/tandemnews/tandem/proto/tandem/publishing/v1;publishingv1\xa2\x02\x03TPX\xaa\x02\x14Tandem.Publishing.V1\xca\x02\x14Tandem\\Publishing\\V1\xe2\x02 Tandem\\Publishing\\V1\\GPBMetadata\xea\x02\x16Tandem::Publishing::V1b\x06proto3"
 
 var (
@@ -1316,7 +1466,7 @@ func file_tandem_publishing_v1_publishing_proto_rawDescGZIP() []byte {
 	return file_tandem_publishing_v1_publishing_proto_rawDescData
 }
 
-var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_tandem_publishing_v1_publishing_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_tandem_publishing_v1_publishing_proto_goTypes = []any{
 	(*PublishArticleRequest)(nil),     // 0: tandem.publishing.v1.PublishArticleRequest
 	(*PublishArticleResponse)(nil),    // 1: tandem.publishing.v1.PublishArticleResponse
@@ -1340,51 +1490,56 @@ var file_tandem_publishing_v1_publishing_proto_goTypes = []any{
 	(*CreatePreviewLinkResponse)(nil), // 19: tandem.publishing.v1.CreatePreviewLinkResponse
 	(*GetLinkedPreviewRequest)(nil),   // 20: tandem.publishing.v1.GetLinkedPreviewRequest
 	(*GetLinkedPreviewResponse)(nil),  // 21: tandem.publishing.v1.GetLinkedPreviewResponse
-	(*v1.Publication)(nil),            // 22: tandem.events.v1.Publication
-	(*timestamppb.Timestamp)(nil),     // 23: google.protobuf.Timestamp
-	(*v1.Schedule)(nil),               // 24: tandem.events.v1.Schedule
-	(*v11.Article)(nil),               // 25: tandem.article.v1.Article
+	(*GetLinkedMediaRequest)(nil),     // 22: tandem.publishing.v1.GetLinkedMediaRequest
+	(*GetLinkedMediaResponse)(nil),    // 23: tandem.publishing.v1.GetLinkedMediaResponse
+	(*v1.Publication)(nil),            // 24: tandem.events.v1.Publication
+	(*timestamppb.Timestamp)(nil),     // 25: google.protobuf.Timestamp
+	(*v1.Schedule)(nil),               // 26: tandem.events.v1.Schedule
+	(*v11.Article)(nil),               // 27: tandem.article.v1.Article
 }
 var file_tandem_publishing_v1_publishing_proto_depIdxs = []int32{
-	22, // 0: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	22, // 1: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.events.v1.Publication
-	22, // 2: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	22, // 3: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
-	23, // 4: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
-	24, // 5: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.events.v1.Schedule
-	24, // 6: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.events.v1.Schedule
-	24, // 7: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.events.v1.Schedule
-	25, // 8: tandem.publishing.v1.PreviewArticleRequest.article:type_name -> tandem.article.v1.Article
-	23, // 9: tandem.publishing.v1.CreatePreviewLinkRequest.expires:type_name -> google.protobuf.Timestamp
-	23, // 10: tandem.publishing.v1.CreatePreviewLinkResponse.expires:type_name -> google.protobuf.Timestamp
-	23, // 11: tandem.publishing.v1.GetLinkedPreviewResponse.expires:type_name -> google.protobuf.Timestamp
-	0,  // 12: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
-	2,  // 13: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
-	4,  // 14: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
-	6,  // 15: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
-	8,  // 16: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
-	10, // 17: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
-	12, // 18: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
-	14, // 19: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
-	16, // 20: tandem.publishing.v1.PublishingService.PreviewArticle:input_type -> tandem.publishing.v1.PreviewArticleRequest
-	18, // 21: tandem.publishing.v1.PublishingService.CreatePreviewLink:input_type -> tandem.publishing.v1.CreatePreviewLinkRequest
-	20, // 22: tandem.publishing.v1.PublishingService.GetLinkedPreview:input_type -> tandem.publishing.v1.GetLinkedPreviewRequest
-	1,  // 23: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
-	3,  // 24: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
-	5,  // 25: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
-	7,  // 26: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
-	9,  // 27: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
-	11, // 28: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
-	13, // 29: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
-	15, // 30: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
-	17, // 31: tandem.publishing.v1.PublishingService.PreviewArticle:output_type -> tandem.publishing.v1.PreviewArticleResponse
-	19, // 32: tandem.publishing.v1.PublishingService.CreatePreviewLink:output_type -> tandem.publishing.v1.CreatePreviewLinkResponse
-	21, // 33: tandem.publishing.v1.PublishingService.GetLinkedPreview:output_type -> tandem.publishing.v1.GetLinkedPreviewResponse
-	23, // [23:34] is the sub-list for method output_type
-	12, // [12:23] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	24, // 0: tandem.publishing.v1.PublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	24, // 1: tandem.publishing.v1.GetPublicationResponse.publication:type_name -> tandem.events.v1.Publication
+	24, // 2: tandem.publishing.v1.CorrectArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	24, // 3: tandem.publishing.v1.UnpublishArticleResponse.publication:type_name -> tandem.events.v1.Publication
+	25, // 4: tandem.publishing.v1.SchedulePublishRequest.at:type_name -> google.protobuf.Timestamp
+	26, // 5: tandem.publishing.v1.SchedulePublishResponse.schedule:type_name -> tandem.events.v1.Schedule
+	26, // 6: tandem.publishing.v1.CancelScheduleResponse.schedule:type_name -> tandem.events.v1.Schedule
+	26, // 7: tandem.publishing.v1.ListSchedulesResponse.schedules:type_name -> tandem.events.v1.Schedule
+	27, // 8: tandem.publishing.v1.PreviewArticleRequest.article:type_name -> tandem.article.v1.Article
+	25, // 9: tandem.publishing.v1.CreatePreviewLinkRequest.expires:type_name -> google.protobuf.Timestamp
+	25, // 10: tandem.publishing.v1.CreatePreviewLinkResponse.expires:type_name -> google.protobuf.Timestamp
+	25, // 11: tandem.publishing.v1.GetLinkedPreviewResponse.expires:type_name -> google.protobuf.Timestamp
+	25, // 12: tandem.publishing.v1.GetLinkedMediaResponse.expires:type_name -> google.protobuf.Timestamp
+	0,  // 13: tandem.publishing.v1.PublishingService.PublishArticle:input_type -> tandem.publishing.v1.PublishArticleRequest
+	2,  // 14: tandem.publishing.v1.PublishingService.GetPublication:input_type -> tandem.publishing.v1.GetPublicationRequest
+	4,  // 15: tandem.publishing.v1.PublishingService.GetRendered:input_type -> tandem.publishing.v1.GetRenderedRequest
+	6,  // 16: tandem.publishing.v1.PublishingService.CorrectArticle:input_type -> tandem.publishing.v1.CorrectArticleRequest
+	8,  // 17: tandem.publishing.v1.PublishingService.UnpublishArticle:input_type -> tandem.publishing.v1.UnpublishArticleRequest
+	10, // 18: tandem.publishing.v1.PublishingService.SchedulePublish:input_type -> tandem.publishing.v1.SchedulePublishRequest
+	12, // 19: tandem.publishing.v1.PublishingService.CancelSchedule:input_type -> tandem.publishing.v1.CancelScheduleRequest
+	14, // 20: tandem.publishing.v1.PublishingService.ListSchedules:input_type -> tandem.publishing.v1.ListSchedulesRequest
+	16, // 21: tandem.publishing.v1.PublishingService.PreviewArticle:input_type -> tandem.publishing.v1.PreviewArticleRequest
+	18, // 22: tandem.publishing.v1.PublishingService.CreatePreviewLink:input_type -> tandem.publishing.v1.CreatePreviewLinkRequest
+	20, // 23: tandem.publishing.v1.PublishingService.GetLinkedPreview:input_type -> tandem.publishing.v1.GetLinkedPreviewRequest
+	22, // 24: tandem.publishing.v1.PublishingService.GetLinkedMedia:input_type -> tandem.publishing.v1.GetLinkedMediaRequest
+	1,  // 25: tandem.publishing.v1.PublishingService.PublishArticle:output_type -> tandem.publishing.v1.PublishArticleResponse
+	3,  // 26: tandem.publishing.v1.PublishingService.GetPublication:output_type -> tandem.publishing.v1.GetPublicationResponse
+	5,  // 27: tandem.publishing.v1.PublishingService.GetRendered:output_type -> tandem.publishing.v1.GetRenderedResponse
+	7,  // 28: tandem.publishing.v1.PublishingService.CorrectArticle:output_type -> tandem.publishing.v1.CorrectArticleResponse
+	9,  // 29: tandem.publishing.v1.PublishingService.UnpublishArticle:output_type -> tandem.publishing.v1.UnpublishArticleResponse
+	11, // 30: tandem.publishing.v1.PublishingService.SchedulePublish:output_type -> tandem.publishing.v1.SchedulePublishResponse
+	13, // 31: tandem.publishing.v1.PublishingService.CancelSchedule:output_type -> tandem.publishing.v1.CancelScheduleResponse
+	15, // 32: tandem.publishing.v1.PublishingService.ListSchedules:output_type -> tandem.publishing.v1.ListSchedulesResponse
+	17, // 33: tandem.publishing.v1.PublishingService.PreviewArticle:output_type -> tandem.publishing.v1.PreviewArticleResponse
+	19, // 34: tandem.publishing.v1.PublishingService.CreatePreviewLink:output_type -> tandem.publishing.v1.CreatePreviewLinkResponse
+	21, // 35: tandem.publishing.v1.PublishingService.GetLinkedPreview:output_type -> tandem.publishing.v1.GetLinkedPreviewResponse
+	23, // 36: tandem.publishing.v1.PublishingService.GetLinkedMedia:output_type -> tandem.publishing.v1.GetLinkedMediaResponse
+	25, // [25:37] is the sub-list for method output_type
+	13, // [13:25] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_tandem_publishing_v1_publishing_proto_init() }
@@ -1398,7 +1553,7 @@ func file_tandem_publishing_v1_publishing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_publishing_v1_publishing_proto_rawDesc), len(file_tandem_publishing_v1_publishing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

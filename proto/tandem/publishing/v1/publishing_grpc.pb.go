@@ -30,6 +30,7 @@ const (
 	PublishingService_PreviewArticle_FullMethodName    = "/tandem.publishing.v1.PublishingService/PreviewArticle"
 	PublishingService_CreatePreviewLink_FullMethodName = "/tandem.publishing.v1.PublishingService/CreatePreviewLink"
 	PublishingService_GetLinkedPreview_FullMethodName  = "/tandem.publishing.v1.PublishingService/GetLinkedPreview"
+	PublishingService_GetLinkedMedia_FullMethodName    = "/tandem.publishing.v1.PublishingService/GetLinkedMedia"
 )
 
 // PublishingServiceClient is the client API for PublishingService service.
@@ -81,6 +82,13 @@ type PublishingServiceClient interface {
 	// GetLinkedPreview renders one locale of the article a preview link
 	// names, while the link is valid. Public: the token is the permission.
 	GetLinkedPreview(ctx context.Context, in *GetLinkedPreviewRequest, opts ...grpc.CallOption) (*GetLinkedPreviewResponse, error)
+	// GetLinkedMedia streams one variant of a photo from the media library,
+	// while a preview link is valid and only when the article it names
+	// shows that photo as the link shows it (a figure of the submitted
+	// Chinese or the approved English). The desk serves it under the link's
+	// own address, /preview/<token>/media/<id>-<width>.<ext>, where the
+	// link's page loads its images. Public: the token is the permission.
+	GetLinkedMedia(ctx context.Context, in *GetLinkedMediaRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[GetLinkedMediaResponse], error)
 }
 
 type publishingServiceClient struct {
@@ -201,6 +209,25 @@ func (c *publishingServiceClient) GetLinkedPreview(ctx context.Context, in *GetL
 	return out, nil
 }
 
+func (c *publishingServiceClient) GetLinkedMedia(ctx context.Context, in *GetLinkedMediaRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[GetLinkedMediaResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &PublishingService_ServiceDesc.Streams[0], PublishingService_GetLinkedMedia_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[GetLinkedMediaRequest, GetLinkedMediaResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PublishingService_GetLinkedMediaClient = grpc.ServerStreamingClient[GetLinkedMediaResponse]
+
 // PublishingServiceServer is the server API for PublishingService service.
 // All implementations must embed UnimplementedPublishingServiceServer
 // for forward compatibility.
@@ -250,6 +277,13 @@ type PublishingServiceServer interface {
 	// GetLinkedPreview renders one locale of the article a preview link
 	// names, while the link is valid. Public: the token is the permission.
 	GetLinkedPreview(context.Context, *GetLinkedPreviewRequest) (*GetLinkedPreviewResponse, error)
+	// GetLinkedMedia streams one variant of a photo from the media library,
+	// while a preview link is valid and only when the article it names
+	// shows that photo as the link shows it (a figure of the submitted
+	// Chinese or the approved English). The desk serves it under the link's
+	// own address, /preview/<token>/media/<id>-<width>.<ext>, where the
+	// link's page loads its images. Public: the token is the permission.
+	GetLinkedMedia(*GetLinkedMediaRequest, grpc.ServerStreamingServer[GetLinkedMediaResponse]) error
 	mustEmbedUnimplementedPublishingServiceServer()
 }
 
@@ -292,6 +326,9 @@ func (UnimplementedPublishingServiceServer) CreatePreviewLink(context.Context, *
 }
 func (UnimplementedPublishingServiceServer) GetLinkedPreview(context.Context, *GetLinkedPreviewRequest) (*GetLinkedPreviewResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetLinkedPreview not implemented")
+}
+func (UnimplementedPublishingServiceServer) GetLinkedMedia(*GetLinkedMediaRequest, grpc.ServerStreamingServer[GetLinkedMediaResponse]) error {
+	return status.Error(codes.Unimplemented, "method GetLinkedMedia not implemented")
 }
 func (UnimplementedPublishingServiceServer) mustEmbedUnimplementedPublishingServiceServer() {}
 func (UnimplementedPublishingServiceServer) testEmbeddedByValue()                           {}
@@ -512,6 +549,17 @@ func _PublishingService_GetLinkedPreview_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PublishingService_GetLinkedMedia_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(GetLinkedMediaRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(PublishingServiceServer).GetLinkedMedia(m, &grpc.GenericServerStream[GetLinkedMediaRequest, GetLinkedMediaResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PublishingService_GetLinkedMediaServer = grpc.ServerStreamingServer[GetLinkedMediaResponse]
+
 // PublishingService_ServiceDesc is the grpc.ServiceDesc for PublishingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -564,6 +612,12 @@ var PublishingService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _PublishingService_GetLinkedPreview_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "GetLinkedMedia",
+			Handler:       _PublishingService_GetLinkedMedia_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "tandem/publishing/v1/publishing.proto",
 }
