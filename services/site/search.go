@@ -83,14 +83,14 @@ func (s *Site) indexForSearch(p *eventsv1.Publication) {
 
 type searchResult struct {
 	Path, Date, ISODate string
-	Title, Snippet []search.Fragment
+	Title, Snippet      []search.Fragment
 }
 
 type searchData struct {
 	chrome
 	// Title and Description are the page's own: they name the query and
 	// the page of results.
-	Title, Description, Heading, Button, Action        string
+	Title, Description, Heading, Button, Action         string
 	Query, Problem, Count, Prev, Next, PageLabel, Pages string
 	MaxQuery, Start                                     int
 	Results                                             []searchResult
