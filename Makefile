@@ -89,12 +89,12 @@ bench-tools:
 screenshots: services
 	TANDEM_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./services/desk
 
-## lighthouse: Lighthouse (npm, in tools/lighthouse) on both front pages, a section page and an article page of a
+## lighthouse: Lighthouse (npm, in tools/lighthouse) on both front pages, a section page, an article page and search results of a
 ## demo Tandem, phone and desktop; prints the scores and writes them into docs/benchmarks.md. A report, not a test
 lighthouse:
 	bash tools/lighthouse/run lighthouse
 
-## site-screenshots: the public site's pictures in docs/screenshots (site-*.png: both front pages and an article,
+## site-screenshots: the public site's pictures in docs/screenshots (site-*.png: both front pages, an article, search results,
 ## 1280 and 390 pixels wide), taken in headless Chromium against a demo Tandem
 site-screenshots:
 	bash tools/lighthouse/run screenshots

@@ -8,6 +8,7 @@
 //	tandem:page:{locale}:{{article}}:{version}  the HTML of one rendered version; immutable
 //	tandem:pages:{{article}}                    every page key written for the article (a set)
 //	tandem:live:{{article}}                     the page keys the article serves now (a set)
+//	tandem:media:{media}-{width}.{ext}         the bytes of one image variant (its object name); MediaTTL
 //
 // A version is "{source revision}-{first 12 hex digits of the HTML's
 // SHA-256}", so a key never changes meaning and a reader can check what
@@ -22,6 +23,13 @@
 // elsewhere write it back with Refill, which Redis refuses unless the
 // version is live, so a refill racing a takedown cannot bring a page back.
 // Page versions expire after TTL (30 days by default).
+//
+// Image variants are kept by object name alone, with no per-article
+// bookkeeping: a name is the SHA-256 of the image and a width, so it never
+// changes meaning; the site serves one only while its index says a live
+// page shows it, and only when its SHA-256 is the one the object store
+// records. A variant no page shows any more is left to expire (MediaTTL):
+// Redis holds it, no one is served it.
 package cache
 
 import (
@@ -145,6 +153,19 @@ func (p *Pages) Settle(ctx context.Context, article string, live ...string) (int
 		args = append(args, k)
 	}
 	return settle.Run(ctx, p.rdb, []string{p.written(article), p.live(article)}, args...).Int()
+}
+
+// MediaTTL is how long an image variant stays in Redis after it was
+// last written there.
+const MediaTTL = 7 * 24 * time.Hour
+
+// MediaKey is the key of an image variant, by its object name
+// (<media>-<width>.<ext>).
+func (p *Pages) MediaKey(name string) string { return p.prefix + "media:" + name }
+
+// PutMedia stores the bytes of an image variant for MediaTTL.
+func (p *Pages) PutMedia(ctx context.Context, name string, b []byte) error {
+	return p.rdb.Set(ctx, p.MediaKey(name), b, MediaTTL).Err()
 }
 
 // Get returns the HTML stored under a page key.

@@ -126,6 +126,12 @@ var (
 		Name: "tandem_site_page_reads_total",
 		Help: "Article page bodies served, by the cache tier they came from.",
 	}, []string{"tier"})
+	// ImageReads counts image variants read into a replica's LRU by
+	// where they came from: redis, bucket.
+	ImageReads = factory.NewCounterVec(prometheus.CounterOpts{
+		Name: "tandem_site_image_reads_total",
+		Help: "Image variants read into the site's in-process cache, by the tier they came from (redis, bucket).",
+	}, []string{"tier"})
 	// SiteRedisFailures counts Redis reads the site fell back from.
 	SiteRedisFailures = factory.NewCounter(prometheus.CounterOpts{
 		Name: "tandem_site_redis_failures_total",
@@ -137,11 +143,11 @@ var (
 		Name: "tandem_publishing_address_release_failures_total",
 		Help: "Addresses not released after a takedown or purge; the next article that claims one takes it over.",
 	})
-	// SiteRedisMismatches counts pages Redis held that were not the
-	// version the stream announced.
+	// SiteRedisMismatches counts pages (and images) Redis held that were
+	// not the version the stream announced (the object the store holds).
 	SiteRedisMismatches = factory.NewCounter(prometheus.CounterOpts{
 		Name: "tandem_site_redis_mismatches_total",
-		Help: "Pages read from Redis whose content hash was not the published version's; they were asked of publishing instead and not served.",
+		Help: "Pages read from Redis whose content hash was not the published version's, or images whose SHA-256 was not the stored object's; they were read from publishing or the bucket instead and not served.",
 	})
 	// SiteApplyDelay is how long after publishing wrote an event a site
 	// replica applied it.

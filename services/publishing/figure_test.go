@@ -54,7 +54,8 @@ func TestRenderFigureWithoutItsImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := string(html); !strings.Contains(s, `<figure><figcaption>Only words</figcaption></figure>`) || strings.Contains(s, "<img") {
+	_, body, _ := strings.Cut(string(html), "<main>") // the header shows the logo
+	if s := string(html); !strings.Contains(s, `<figure><figcaption>Only words</figcaption></figure>`) || strings.Contains(body, "<img") {
 		t.Errorf("figure without its image renders as %s", s)
 	}
 }

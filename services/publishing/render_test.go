@@ -223,3 +223,22 @@ func TestPreviewCarriesTheStoryDateAlone(t *testing.T) {
 		t.Errorf("a preview dates a release:\n%s", s)
 	}
 }
+
+// TestArticleHeaderHasTheSitesSearchForm: an article page's header, like
+// the front page's, holds the logo and a search form asking the search
+// page of the page's own language.
+func TestArticleHeaderHasTheSitesSearchForm(t *testing.T) {
+	for locale, want := range map[string]string{
+		"en":    `<form class="find" role="search" action="/en/search" method="get"><input type="search" name="q" maxlength="200" aria-label="Search"`,
+		"zh-CN": `<form class="find" role="search" action="/zh/search" method="get"><input type="search" name="q" maxlength="200" aria-label="搜索"`,
+	} {
+		html, err := (&Renderer{Site: siteconfig.Default()}).Render(Page{Locale: locale, Date: "2023-12-05", Slug: "x", Content: &articlev1.LocalizedContent{Title: "T"}, Published: []string{locale}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, _, _ := strings.Cut(string(html), "</header>")
+		if !strings.Contains(header, want) || !strings.Contains(header, `<img src="`+siteconfig.IconPath+`" alt=""`) {
+			t.Errorf("%s: the header has no search form or logo:\n%s", locale, header)
+		}
+	}
+}

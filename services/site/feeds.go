@@ -223,7 +223,16 @@ func (s *Site) sitemapPart(articles []map[string]*index.Page) []byte {
 }
 
 func (s *Site) renderRobots() []byte {
-	return []byte(fmt.Sprintf("User-agent: *\nAllow: /\nDisallow: /healthz\nDisallow: /livez\nDisallow: /readyz\n\nSitemap: %s\n", s.o.Site.URL("/sitemap.xml")))
+	// Search results are pages without end (one per query), so crawlers
+	// stay out of them: "search?" is every query, "search$" the bare
+	// form; a section named "search" (/zh/search/) is not caught.
+	var b strings.Builder
+	b.WriteString("User-agent: *\nAllow: /\nDisallow: /healthz\nDisallow: /livez\nDisallow: /readyz\n")
+	for _, l := range siteconfig.Locales {
+		fmt.Fprintf(&b, "Disallow: %s?\nDisallow: %s$\n", searchPath(l), searchPath(l))
+	}
+	fmt.Fprintf(&b, "\nSitemap: %s\n", s.o.Site.URL("/sitemap.xml"))
+	return []byte(b.String())
 }
 
 func marshal(v any) []byte {

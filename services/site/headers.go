@@ -35,7 +35,9 @@ func secure(h http.Header) {
 // <style> elements apply. connect-src 'self' lets tools that fetch on
 // the page's behalf read the site's own files (a crawler's audit reads
 // /robots.txt so); with no script on the page, nothing else connects.
-const cspPage = "default-src 'none'; img-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; style-src"
+// form-action 'self' lets the headers' search forms submit, to the site
+// alone (which only reads).
+const cspPage = "default-src 'none'; img-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; style-src"
 
 // policies remembers the policy of each set of <style> elements seen: the
 // pages of one template share one, so the read path computes nothing.

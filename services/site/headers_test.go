@@ -96,6 +96,9 @@ func TestPagePolicyAllowsTheStylesOfTheHeadOnly(t *testing.T) {
 	if strings.Contains(csp, base64.StdEncoding.EncodeToString(body[:])) {
 		t.Errorf("a style in the body is allowed: %q", csp)
 	}
+	if !strings.Contains(csp, "form-action 'self'") {
+		t.Errorf("the search forms may not submit, or may submit elsewhere: %q", csp)
+	}
 	if strings.Contains(csp, "script-src") || !strings.HasPrefix(csp, "default-src 'none'") {
 		t.Errorf("scripts may run: %q", csp)
 	}

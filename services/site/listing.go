@@ -17,10 +17,19 @@ import (
 // PageSize is how many articles a listing page shows.
 const PageSize = 20
 
-//go:embed home.html
-var homeHTML string
+var (
+	//go:embed layout.html
+	layoutHTML string
+	//go:embed home.html
+	homeHTML string
+)
 
-var homeTemplate = template.Must(template.New("home").Parse(homeHTML))
+// homeTemplate renders listings, and searchTemplate search results, in
+// the shared layout (layout.html: style, header, navigation, footer).
+var (
+	homeTemplate   = template.Must(template.Must(template.New("home").Parse(layoutHTML)).Parse(homeHTML))
+	searchTemplate = template.Must(template.Must(template.New("search").Parse(layoutHTML)).Parse(searchHTML))
+)
 
 // serveList serves a listing, feed or sitemap from the cache, rendering it
 // from the index on the first request after a change.
@@ -84,22 +93,50 @@ type pageLink struct {
 	Current bool
 }
 
+// chrome is what the shared header, navigation and footer show.
+type chrome struct {
+	Lang, SiteName, Motto, Address, Home, Icon string
+	// Search is the locale's search page, which the header's form asks;
+	// empty on the search page itself, whose form is its content.
+	Search, SearchLabel string
+	SearchMax           int
+	// Alternates are the page in each language.
+	Alternates []alt
+	// Nav is the top-level sections.
+	Nav []block
+}
+
+// chrome fills the shared parts of a page in locale.
+func (s *Site) chrome(locale string) chrome {
+	site := s.o.Site
+	c := chrome{
+		Lang: locale, SiteName: site.Name[locale], Motto: site.Motto[locale], Address: site.Address[locale],
+		Home: siteconfig.HomePath(locale), Icon: siteconfig.IconPath,
+		Search: searchPath(locale), SearchLabel: searchWords["heading"][locale], SearchMax: MaxQueryRunes,
+	}
+	for _, p := range site.SectionPaths() {
+		if parts := strings.Split(p, "/"); len(parts) == 1 {
+			c.Nav = append(c.Nav, block{Path: listPath(locale, parts), Title: site.SectionLabel(parts, locale)})
+		}
+	}
+	return c
+}
+
 type listData struct {
-	Lang, SiteName, Motto, Address, Heading, Empty string
-	Title, Description, Canonical, OGLocale        string
-	Home, Feed, Atom, Prev, Next, PageLabel        string
-	LatestLabel, MoreLabel, PagesLabel, Icon       string
+	chrome
+	Heading, Empty                          string
+	Title, Description, Canonical, OGLocale string
+	Feed, Atom, Prev, Next, PageLabel       string
+	LatestLabel, MoreLabel, PagesLabel      string
 	// OGImage is the lead story's photo, absolute, for link previews.
 	OGImage string
-	// Alternates are the listing in each language; HrefLang says whether
-	// the head announces them (only the first page has a twin).
-	Alternates []alt
-	HrefLang   bool
+	// HrefLang says whether the head announces the listing in each
+	// language (only the first page has a twin).
+	HrefLang bool
 	// InSection is true on a section's listing, which lists its
 	// subsections under its heading (the home page has them in its
 	// navigation already).
 	InSection bool
-	Nav       []block
 	Sections  []block
 	Lead      *listed
 	Stories   []listed
@@ -148,9 +185,7 @@ func (s *Site) renderListing(locale string, section []string, n int) []byte {
 	home := listPath(locale, section)
 	zh := locale == "zh-CN"
 	d := listData{
-		Lang: locale, SiteName: site.Name[locale], Motto: site.Motto[locale], Address: site.Address[locale],
-		Home: siteconfig.HomePath(locale), Feed: home + "feed.xml", Atom: home + "atom.xml",
-		Icon:        siteconfig.IconPath,
+		chrome: s.chrome(locale), Feed: home + "feed.xml", Atom: home + "atom.xml",
 		Heading:     pick(zh, "最新消息", "Latest news"),
 		Empty:       pick(zh, "暂无文章。", "Nothing published yet."),
 		LatestLabel: pick(zh, "最新文章", "Latest stories"),
@@ -202,9 +237,6 @@ func (s *Site) renderListing(locale string, section []string, n int) []byte {
 	}
 	for _, p := range site.SectionPaths() {
 		parts := strings.Split(p, "/")
-		if len(parts) == 1 {
-			d.Nav = append(d.Nav, block{Path: listPath(locale, parts), Title: site.SectionLabel(parts, locale)})
-		}
 		if len(parts) == len(section)+1 && index.InSection(parts, section) {
 			d.Sections = append(d.Sections, block{Path: listPath(locale, parts), Title: site.SectionLabel(parts, locale)})
 		}

@@ -295,6 +295,11 @@ func TestSitemapAnnouncesAlternatesOnlyBetweenPublishedLocales(t *testing.T) {
 	if robots.Header().Get("Content-Type") != "text/plain; charset=utf-8" || !strings.Contains(robots.Body.String(), "Sitemap: http://localhost:8080/sitemap.xml") {
 		t.Errorf("robots.txt: %q", robots.Body)
 	}
+	for _, rule := range []string{"Disallow: /zh/search?\n", "Disallow: /zh/search$\n", "Disallow: /en/search?\n", "Disallow: /en/search$\n"} {
+		if !strings.Contains(robots.Body.String(), rule) {
+			t.Errorf("robots.txt lets crawlers into search results (no %q): %q", rule, robots.Body)
+		}
+	}
 }
 
 // decode fetches path, checks its Content-Type and decodes its XML into v.

@@ -3,6 +3,8 @@ package site
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,10 +12,13 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/tandemnews/tandem/pkg/cache"
 	"github.com/tandemnews/tandem/pkg/events"
+	"github.com/tandemnews/tandem/pkg/metrics"
 	eventsv1 "github.com/tandemnews/tandem/proto/tandem/events/v1"
 )
 
@@ -114,14 +119,38 @@ func (sh *shown) lookup(name string) (*eventsv1.PublishedImage, int32, bool) {
 	return nil, 0, false
 }
 
-// imageStore reads images from the public bucket through an LRU of the
-// replica's own, collapsing concurrent misses.
+// imageStore reads images from the in-process LRU, then Redis, then the
+// public bucket, collapsing concurrent misses. Redis is shared and never
+// an authority: what it holds is served only when its SHA-256 is the
+// digest the object store records for the object (read with the
+// object's info, a single small message, and remembered), so a replica
+// that has learned an image's digest serves it from Redis while the
+// bucket is slow or unreachable. Redis calls follow the page tiers'
+// budget and stall rules (tiers.redisUp, redisFailed).
 type imageStore struct {
 	bus   *events.Bus
 	lru   *pageLRU
+	tiers *tiers // its Redis, and when Redis is left alone
 	group singleflight.Group
 	mu    sync.Mutex
 	obs   jetstream.ObjectStore
+	// digests are the SHA-256s the object store records, by object name.
+	digests *lru.Cache[string, [sha256.Size]byte]
+}
+
+// Images' time limits and bounds.
+const (
+	// imageInfoBudget bounds the read of an image's info (its digest)
+	// when it is not known yet.
+	imageInfoBudget = time.Second
+	// imageDigests bounds the digests a replica remembers (about 100
+	// bytes each).
+	imageDigests = 1 << 16
+)
+
+func newImageStore(bus *events.Bus, t *tiers) *imageStore {
+	d, _ := lru.New[string, [sha256.Size]byte](imageDigests) // a positive size cannot fail
+	return &imageStore{bus: bus, lru: newPageLRU(DefaultImageLRUBytes), tiers: t, digests: d}
 }
 
 var errNoImage = errors.New("site: image not in the public bucket")
@@ -131,12 +160,19 @@ func (st *imageStore) get(ctx context.Context, name string) ([]byte, error) {
 		return b, nil
 	}
 	v, err, _ := st.group.Do(name, func() (any, error) {
+		// The read serves every reader waiting on this image, so it must
+		// not end when the first of them hangs up.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), imageBudget)
+		defer cancel()
+		if b, ok := st.fromRedis(ctx, name); ok {
+			st.lru.Add(name, b)
+			return b, nil
+		}
 		obs, err := st.bucket(ctx)
 		if err != nil {
 			return nil, err
 		}
-		ctx, cancel := context.WithTimeout(ctx, imageBudget)
-		defer cancel()
+		// The object store checks what it returns against its digest.
 		b, err := obs.GetBytes(ctx, name)
 		if errors.Is(err, jetstream.ErrObjectNotFound) {
 			return nil, errNoImage
@@ -144,13 +180,98 @@ func (st *imageStore) get(ctx context.Context, name string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		metrics.ImageReads.WithLabelValues("bucket").Inc()
+		st.digests.Add(name, sha256.Sum256(b))
 		st.lru.Add(name, b)
+		st.toRedis(ctx, name, b)
 		return b, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return v.([]byte), nil
+}
+
+// fromRedis returns the image under name from Redis when its SHA-256 is
+// the object store's digest for it.
+func (st *imageStore) fromRedis(ctx context.Context, name string) ([]byte, bool) {
+	t := st.tiers
+	if !t.redisUp() {
+		return nil, false
+	}
+	want, ok := st.digest(ctx, name)
+	if !ok {
+		return nil, false
+	}
+	rctx, cancel := context.WithTimeout(ctx, redisBudget)
+	defer cancel()
+	b, err := t.redis.Get(rctx, t.redis.MediaKey(name))
+	if err != nil {
+		if !errors.Is(err, cache.ErrMiss) {
+			t.redisFailed(err)
+		}
+		return nil, false
+	}
+	if sha256.Sum256(b) != want {
+		metrics.SiteRedisMismatches.Inc()
+		st.tiers.log.Warn("redis holds an image that is not the stored one; reading the bucket", "object", name)
+		return nil, false
+	}
+	metrics.ImageReads.WithLabelValues("redis").Inc()
+	return b, true
+}
+
+// toRedis writes an image read from the bucket into Redis, for the
+// replicas that have not read it yet.
+func (st *imageStore) toRedis(ctx context.Context, name string, b []byte) {
+	t := st.tiers
+	if !t.redisUp() {
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, redisBudget)
+	defer cancel()
+	if err := t.redis.PutMedia(rctx, name, b); err != nil {
+		t.redisFailed(err)
+	}
+}
+
+// digest is the SHA-256 the object store records for the object name,
+// remembered, or read with its info within imageInfoBudget.
+func (st *imageStore) digest(ctx context.Context, name string) ([sha256.Size]byte, bool) {
+	if d, ok := st.digests.Get(name); ok {
+		return d, true
+	}
+	ictx, cancel := context.WithTimeout(ctx, imageInfoBudget)
+	defer cancel()
+	obs, err := st.bucket(ictx)
+	if err != nil {
+		return [sha256.Size]byte{}, false
+	}
+	info, err := obs.GetInfo(ictx, name)
+	if err != nil {
+		return [sha256.Size]byte{}, false
+	}
+	d, ok := parseDigest(info.Digest)
+	if ok {
+		st.digests.Add(name, d)
+	}
+	return d, ok
+}
+
+// parseDigest reads an object store digest, "SHA-256=" and the sum in
+// URL-safe base64.
+func parseDigest(s string) ([sha256.Size]byte, bool) {
+	var d [sha256.Size]byte
+	v, ok := strings.CutPrefix(s, "SHA-256=")
+	if !ok {
+		return d, false
+	}
+	b, err := base64.URLEncoding.DecodeString(v)
+	if err != nil || len(b) != sha256.Size {
+		return d, false
+	}
+	copy(d[:], b)
+	return d, true
 }
 
 func (st *imageStore) bucket(ctx context.Context) (jetstream.ObjectStore, error) {

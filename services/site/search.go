@@ -5,7 +5,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,8 +38,6 @@ const cacheSearch = "no-cache"
 
 //go:embed search.html
 var searchHTML string
-
-var searchTemplate = template.Must(template.New("search").Parse(searchHTML))
 
 // searchPath is the address of a locale's search page.
 func searchPath(locale string) string { return siteconfig.HomePath(locale) + "search" }
@@ -85,20 +82,26 @@ func (s *Site) indexForSearch(p *eventsv1.Publication) {
 }
 
 type searchResult struct {
-	Path, Date     string
-	Title, Snippet []search.Fragment
+	Path, Date, ISODate string
+	Title, Snippet      []search.Fragment
 }
 
 type searchData struct {
-	Lang, SiteName, Motto, Address, Home, Heading, Button string
-	Action, Query, Problem, Count, Prev, Next, PageLabel  string
-	MaxQuery, Start                                       int
-	Alternates                                            []alt
-	Results                                               []searchResult
+	chrome
+	// Title and Description are the page's own: they name the query and
+	// the page of results.
+	Title, Description, Heading, Button, Action         string
+	Query, Problem, Count, Prev, Next, PageLabel, Pages string
+	MaxQuery, Start                                     int
+	Results                                             []searchResult
 }
 
 var searchWords = map[string]map[string]string{
 	"heading":  {"zh-CN": "搜索", "en": "Search"},
+	"results":  {"zh-CN": "“%s”的搜索结果", "en": "Search results for “%s”"},
+	"pageN":    {"zh-CN": "（第 %d 页）", "en": ", page %d"},
+	"about":    {"zh-CN": "在%s搜索已发表的文章", "en": "Search the published articles of %s"},
+	"pages":    {"zh-CN": "搜索结果分页", "en": "Result pages"},
 	"none":     {"zh-CN": "没有找到相关文章。", "en": "No articles found."},
 	"count":    {"zh-CN": "找到文章 %d 篇。", "en": "Articles found: %d."},
 	"page":     {"zh-CN": "第 %d 页，共 %d 页", "en": "Page %d of %d"},
@@ -113,14 +116,14 @@ var searchWords = map[string]map[string]string{
 // or a page number that is not one of 1 to MaxSearchPage is refused
 // with 400 and a page that says why.
 func (s *Site) searchPage(w http.ResponseWriter, r *http.Request, locale string) {
-	site := s.o.Site
 	form := r.URL.Query()
 	q := form.Get("q")
 	d := searchData{
-		Lang: locale, SiteName: site.Name[locale], Motto: site.Motto[locale], Address: site.Address[locale],
-		Home: siteconfig.HomePath(locale), Heading: searchWords["heading"][locale], Button: searchWords["heading"][locale],
-		Action: searchPath(locale), Query: q, MaxQuery: MaxQueryRunes, Start: 1,
+		chrome: s.chrome(locale), Heading: searchWords["heading"][locale], Button: searchWords["heading"][locale],
+		Action: searchPath(locale), Query: q, MaxQuery: MaxQueryRunes, Start: 1, Pages: searchWords["pages"][locale],
 	}
+	d.Search = "" // the page's own form is the search
+	d.Alternates = nil
 	for _, l := range siteconfig.Locales {
 		href := searchPath(l)
 		if q != "" {
@@ -145,6 +148,15 @@ func (s *Site) searchPage(w http.ResponseWriter, r *http.Request, locale string)
 	if code == http.StatusOK && q != "" {
 		s.findInto(r, &d, locale, q, n)
 	}
+	d.Title = d.Heading
+	if d.Query != "" {
+		d.Title = fmt.Sprintf(searchWords["results"][locale], d.Query)
+		if code == http.StatusOK && n > 1 {
+			d.Title += fmt.Sprintf(searchWords["pageN"][locale], n)
+		}
+	}
+	d.Title += " - " + d.SiteName
+	d.Description = fmt.Sprintf(searchWords["about"][locale], d.SiteName)
 	var page bytes.Buffer
 	if err := searchTemplate.Execute(&page, d); err != nil {
 		s.log.Error("search page", "err", err)
@@ -200,7 +212,7 @@ func (s *Site) findInto(r *http.Request, d *searchData, locale, q string, n int)
 	defer deadline.Stop()
 	expired := false
 	for i, pg := range pages {
-		res := searchResult{Path: pg.Path, Date: pg.Date, Title: search.Snippet(pg.Title, q, len(pg.Title))}
+		res := searchResult{Path: pg.Path, Date: formatDate(pg.Date, locale), ISODate: pg.Date, Title: search.Snippet(pg.Title, q, len(pg.Title))}
 		var f fetched
 		got := false
 		if expired {

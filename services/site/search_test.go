@@ -68,6 +68,10 @@ func TestSearchFindsAChinesePhraseAndAnInflectedEnglishWord(t *testing.T) {
 	if !strings.Contains(res.body, "参加了<mark>智能制造</mark>国际论坛") {
 		t.Errorf("no highlighted snippet:\n%s", res.body)
 	}
+	if !strings.Contains(res.body, `<meta name="robots" content="noindex">`) || !strings.Contains(res.body, "<title>“智能制造”的搜索结果 - ") ||
+		!strings.Contains(res.body, `<header class="site">`) || !strings.Contains(res.body, `<nav class="sections"`) || !strings.Contains(res.body, "line-break:strict") {
+		t.Errorf("the results page is not in the site's layout, or is indexed:\n%s", res.body)
+	}
 	if res.header.Get("Cache-Control") != cacheSearch || res.header.Get("Content-Language") != "zh-CN" {
 		t.Errorf("headers: %v", res.header)
 	}
@@ -78,6 +82,14 @@ func TestSearchFindsAChinesePhraseAndAnInflectedEnglishWord(t *testing.T) {
 	}
 	if res := searchFor(h, "en", "win"); !strings.Contains(res.body, "Robotics team <mark>wins</mark> gold") {
 		t.Errorf("title hit:\n%s", res.body)
+	}
+	// The front page's header has a search form; the results page's own
+	// form stands in for it.
+	if home := h.get("/zh/").Body.String(); !strings.Contains(home, `<form class="find" role="search" action="/zh/search"`) {
+		t.Errorf("the front page has no search form:\n%s", home)
+	}
+	if strings.Contains(res.body, `class="find"`) {
+		t.Errorf("the results page has two search forms")
 	}
 	// Each language searches its own pages.
 	if res := searchFor(h, "en", "智能制造"); strings.Contains(res.body, zh.path()) || !strings.Contains(res.body, "No articles found.") {
@@ -94,6 +106,13 @@ func TestSearchFindsAChinesePhraseAndAnInflectedEnglishWord(t *testing.T) {
 	}
 }
 
+// results counts the results a page lists (the header's navigation is a
+// list of links too).
+func results(body string) int {
+	_, list, _ := strings.Cut(body, `<ol class="results"`)
+	return strings.Count(list, "<li><a href=")
+}
+
 func TestSearchResultsArePaged(t *testing.T) {
 	h := newHarness(t)
 	h.run()
@@ -103,18 +122,21 @@ func TestSearchResultsArePaged(t *testing.T) {
 		h.putText(fmt.Sprintf("A%02d", i), st, "Students gathered on campus.")
 	}
 	first := searchFor(h, "en", "campus")
-	if n := strings.Count(first.body, "<li><a href="); n != SearchPageSize || !strings.Contains(first.body, "Articles found: 12.") {
+	if n := results(first.body); n != SearchPageSize || !strings.Contains(first.body, "Articles found: 12.") {
 		t.Fatalf("first page: %d results\n%s", n, first.body)
 	}
 	if !strings.Contains(first.body, `rel="next" href="/en/search?q=campus&amp;page=2"`) || strings.Contains(first.body, `rel="prev"`) {
 		t.Errorf("first page links:\n%s", first.body)
 	}
 	second := searchFor(h, "en", "campus", "page=2")
-	if n := strings.Count(second.body, "<li><a href="); n != 2 || !strings.Contains(second.body, `<ol class="results" start="11">`) {
+	if n := results(second.body); n != 2 || !strings.Contains(second.body, `<ol class="results" start="11">`) {
 		t.Fatalf("second page: %d results\n%s", n, second.body)
 	}
 	if !strings.Contains(second.body, `rel="prev" href="/en/search?q=campus"`) || strings.Contains(second.body, `rel="next"`) {
 		t.Errorf("second page links:\n%s", second.body)
+	}
+	if !strings.Contains(first.body, "<title>Search results for “campus” - ") || !strings.Contains(second.body, "<title>Search results for “campus”, page 2 - ") {
+		t.Errorf("the pages do not have titles of their own")
 	}
 	for i := range 12 {
 		if !strings.Contains(first.body+second.body, fmt.Sprintf("/s%02d\"", i)) {

@@ -97,6 +97,7 @@ func New(bus *events.Bus, o Options) *Site {
 	for _, l := range siteconfig.Locales {
 		finder[l] = search.New()
 	}
+	t := &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log}
 	return &Site{
 		finder:       finder,
 		sitemapURLs:  SitemapURLs,
@@ -106,10 +107,10 @@ func New(bus *events.Bus, o Options) *Site {
 		o:            o,
 		log:          log,
 		index:        index.New(),
-		tiers:        &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log},
+		tiers:        t,
 		lists:        newListCache(),
 		shown:        newShown(),
-		imgs:         &imageStore{bus: bus, lru: newPageLRU(DefaultImageLRUBytes)},
+		imgs:         newImageStore(bus, t),
 		host:         siteHost(o.Site.BaseURL),
 		// Whole seconds: feeds and Last-Modified carry no less.
 		started: time.Now().UTC().Truncate(time.Second),

@@ -7,7 +7,7 @@ for (const file of process.argv.slice(2)) {
   const r = JSON.parse(readFileSync(file, 'utf8'));
   const url = new URL(r.finalDisplayedUrl || r.finalUrl);
   const scores = order.map((c) => (r.categories[c] ? Math.round(r.categories[c].score * 100) : '–'));
-  console.log(`| ${decodeURIComponent(url.pathname)} | ${r.configSettings.formFactor} | ${scores.join(' | ')} |`);
+  console.log(`| ${decodeURIComponent(url.pathname + url.search)} | ${r.configSettings.formFactor} | ${scores.join(' | ')} |`);
   // What kept a category under 100, so the table is never the whole story.
   for (const c of order) {
     const cat = r.categories[c];

@@ -10,7 +10,8 @@ const browser = await puppeteer.launch({
 });
 try {
   for (const spec of pages) {
-    const [name, path] = spec.split('=');
+    const at = spec.indexOf('='); // a path may hold '=' (a query)
+    const [name, path] = [spec.slice(0, at), spec.slice(at + 1)];
     for (const [width, scale, mobile] of [[1280, 1, false], [390, 2, true]]) {
       const page = await browser.newPage();
       await page.setViewport({ width, height: mobile ? 844 : 800, deviceScaleFactor: scale, isMobile: mobile, hasTouch: mobile });
