@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -30,7 +31,15 @@ const (
 	// snippetWait bounds how long a results page waits for the pages
 	// its snippets come from, when they are not in the LRU.
 	snippetWait = 5 * time.Millisecond
+	// snippetReaders bounds the snippet page reads a replica runs at
+	// once; a result whose page is neither in the LRU nor among them
+	// shows its description.
+	snippetReaders = 4
 )
+
+// errNoReader: every snippet reader was busy; the result shows its
+// page's description.
+var errNoReader = errors.New("site: no snippet reader free")
 
 // cacheSearch: results change with every publish and takedown, and a
 // taken-down article must leave them at once, so no cache keeps them.
@@ -203,7 +212,14 @@ func (s *Site) findInto(r *http.Request, d *searchData, locale, q string, n int)
 		}
 		ch := make(chan fetched, 1)
 		waits[i] = ch
+		select {
+		case s.snippetReads <- struct{}{}:
+		default:
+			ch <- fetched{err: errNoReader}
+			continue
+		}
 		go func() {
+			defer func() { <-s.snippetReads }()
 			html, err := s.tiers.body(context.WithoutCancel(r.Context()), pg)
 			ch <- fetched{html, err}
 		}()

@@ -197,3 +197,38 @@ func TestSearchShowsTheDescriptionOfAPageOutOfReach(t *testing.T) {
 		t.Fatal("the results waited for a page publishing does not answer")
 	}
 }
+
+// While every snippet reader is busy, a search starts no more page
+// reads: the results show their descriptions, and publishing is not
+// asked, so a run of searches cannot keep the replica rendering pages.
+func TestSearchStartsNoPageReadWhileEveryReaderIsBusy(t *testing.T) {
+	h := newHarness(t)
+	h.run()
+	st := news("en", "busy", 1)
+	st.title = "Busy story"
+	st.bare = true // not in the event, so not in the LRU
+	h.put("A1", st)
+	for range cap(h.site.snippetReads) {
+		h.site.snippetReads <- struct{}{}
+	}
+	before := h.render.calls.Load()
+	res := searchFor(h, "en", "busy")
+	if !strings.Contains(res.body, "About <mark>Busy</mark> story") {
+		t.Errorf("results without the description:\n%s", res.body)
+	}
+	if n := h.render.calls.Load() - before; n != 0 {
+		t.Errorf("publishing was asked %d times while every reader was busy", n)
+	}
+	for range cap(h.site.snippetReads) {
+		<-h.site.snippetReads
+	}
+	searchFor(h, "en", "busy")
+	// The read runs on after the results page, for at most a moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for h.render.calls.Load()-before != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := h.render.calls.Load() - before; n != 1 {
+		t.Errorf("publishing was asked %d times once a reader was free, want 1", n)
+	}
+}

@@ -71,6 +71,10 @@ type Site struct {
 	lists *listCache
 	// finder is each locale's search index.
 	finder map[string]*search.Index
+	// snippetReads bounds the page reads that search snippets start
+	// (snippetReaders at once), so a busy search page cannot keep the
+	// replica's cores rendering pages for results already answered.
+	snippetReads chan struct{}
 	// sitemapURLs and sitemapBytes bound a part of the sitemap:
 	// SitemapURLs and SitemapBytes.
 	sitemapURLs, sitemapBytes int
@@ -100,6 +104,7 @@ func New(bus *events.Bus, o Options) *Site {
 	t := &tiers{lru: newPageLRU(o.LRUBytes), redis: o.Pages, publishing: o.Publishing, log: log}
 	return &Site{
 		finder:       finder,
+		snippetReads: make(chan struct{}, snippetReaders),
 		sitemapURLs:  SitemapURLs,
 		sitemapBytes: SitemapBytes,
 		bus:          bus,
