@@ -13,6 +13,8 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -131,8 +133,27 @@ func siteHost(base string) string {
 	return "localhost"
 }
 
+// catchUpGCPercent is the collector's target while a replica catches up
+// at start, unless GOGC says otherwise. Catching up decodes every
+// article's last event, page included, and keeps a few small fields of
+// each: nearly everything it allocates is garbage at once, so a heap
+// twice the size of what it keeps (the default of 100) would only set
+// the replica's peak memory. At 50 the collector runs more often for a
+// few seconds, and the peak falls by about a quarter of the live heap.
+const catchUpGCPercent = 50
+
 // Run follows the PUBLIC stream until ctx is done.
 func (s *Site) Run(ctx context.Context) error {
+	if os.Getenv("GOGC") == "" {
+		prev := debug.SetGCPercent(catchUpGCPercent)
+		go func() {
+			select {
+			case <-s.ready:
+			case <-ctx.Done():
+			}
+			debug.SetGCPercent(prev)
+		}()
+	}
 	return s.bus.Public.Follow(ctx, s.bus.Public.Wildcard(eventsv1.KindArticles), s.apply, s.ready)
 }
 
