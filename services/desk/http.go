@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/tandemnews/tandem/internal/client"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
 	authv1 "github.com/tandemnews/tandem/proto/tandem/auth/v1"
 	"github.com/tandemnews/tandem/services/desk/label"
 )
@@ -38,6 +40,11 @@ func (d *Desk) routes() http.Handler {
 	mux.HandleFunc("GET /preview/{token}", d.linkedPreview)
 	mux.HandleFunc("GET /preview/{token}/{locale}", d.linkedPreviewPage)
 	mux.HandleFunc("GET /preview/{token}/media/{file}", d.linkedMedia)
+	// The site's own files (icon, logo), which every page a preview shows
+	// links as the site does.
+	for path, a := range siteconfig.Assets {
+		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) { serveSiteAsset(w, r, a) })
+	}
 	// The probes: the desk is live and ready whenever it answers. It does
 	// not go unready when a service is down: it keeps serving and says
 	// so on each page, which beats no desk at all.
@@ -195,3 +202,11 @@ func localPath(p string) string {
 }
 
 func (d *Desk) isSecure(r *http.Request) bool { return d.secure || r.TLS != nil }
+
+// serveSiteAsset writes one of the site's own files, as the site does.
+func serveSiteAsset(w http.ResponseWriter, r *http.Request, a siteconfig.Asset) {
+	w.Header().Set("Content-Type", a.ContentType)
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("ETag", a.ETag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.Body))
+}

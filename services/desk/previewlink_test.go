@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tandemnews/tandem/pkg/auth"
+	"github.com/tandemnews/tandem/pkg/siteconfig"
 	"github.com/tandemnews/tandem/pkg/testkit"
 	draftingv1 "github.com/tandemnews/tandem/proto/tandem/drafting/v1"
 	mediav1 "github.com/tandemnews/tandem/proto/tandem/media/v1"
@@ -70,7 +71,15 @@ func TestAPreviewLinkShowsItsPhotosSignedOutAndNoOthers(t *testing.T) {
 			t.Fatalf("the link's %s page: %d", l, res.StatusCode)
 		}
 		found := 0
-		for _, m := range linkImage.FindAllSubmatch(page, -1) {
+		// The figures, in <main>: the header's icon is the site's own.
+		body := page
+		if i := bytes.Index(body, []byte("<main")); i >= 0 {
+			body = body[i:]
+		}
+		if i := bytes.Index(body, []byte("</main>")); i >= 0 {
+			body = body[:i]
+		}
+		for _, m := range linkImage.FindAllSubmatch(body, -1) {
 			a := string(m[1])
 			if !strings.HasPrefix(a, base+ours+"-") {
 				t.Fatalf("the link's %s page shows an image at %s, not under %s", l, a, base)
@@ -82,6 +91,17 @@ func TestAPreviewLinkShowsItsPhotosSignedOutAndNoOthers(t *testing.T) {
 		}
 		if found == 0 {
 			t.Fatalf("the link's %s page shows no image:\n%s", l, page)
+		}
+		// The header's icon and the logo are the site's own files, which
+		// the desk serves to anybody as the site does.
+		for _, a := range []string{siteconfig.IconPath, siteconfig.LogoPath} {
+			if !bytes.Contains(page, []byte(`"`+a+`"`)) && a == siteconfig.IconPath {
+				t.Fatalf("the link's %s page does not link the icon %s", l, a)
+			}
+			res, _ := getWith(t, d.DeskURL+a, nil, nil)
+			if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != siteconfig.Assets[a].ContentType {
+				t.Fatalf("%s signed out: %d %s", a, res.StatusCode, res.Header.Get("Content-Type"))
+			}
 		}
 	}
 	if len(addrs) < 2 {

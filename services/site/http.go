@@ -141,7 +141,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		s.image(w, r, name)
 		return
 	}
-	if a, ok := assets[p]; ok {
+	if a, ok := siteconfig.Assets[p]; ok {
 		serveAsset(w, r, a)
 		return
 	}
