@@ -85,6 +85,14 @@ func (s *Service) followImages(ctx context.Context) error {
 			}
 		}
 	}()
+	// enqueue hands a job to the worker, or gives up once ctx is done
+	// (the worker has stopped, and nothing would ever take it).
+	enqueue := func(job func(context.Context) error) {
+		select {
+		case work <- job:
+		case <-ctx.Done():
+		}
+	}
 	caughtUp := func() bool {
 		select {
 		case <-ready:
@@ -105,7 +113,7 @@ func (s *Service) followImages(ctx context.Context) error {
 			return
 		}
 		for _, img := range gone {
-			work <- func(ctx context.Context) error {
+			enqueue(func(ctx context.Context) error {
 				err := s.hideImage(ctx, img)
 				if err != nil {
 					s.log.Warn("image no page shows not removed yet; retrying", "media", img.Media, "err", err)
@@ -113,17 +121,17 @@ func (s *Service) followImages(ctx context.Context) error {
 					s.log.Info("image removed from the public bucket: no live page shows it", "media", img.Media, "article", ev.Subject)
 				}
 				return err
-			}
+			})
 		}
 		for _, img := range now {
-			work <- func(ctx context.Context) error {
+			enqueue(func(ctx context.Context) error {
 				err := s.showImage(ctx, img)
 				if errors.Is(err, jetstream.ErrObjectNotFound) {
 					s.log.Warn("a live page shows an image the library no longer holds", "media", img.Media, "article", ev.Subject)
 					return nil
 				}
 				return err
-			}
+			})
 		}
 	}, ready)
 }

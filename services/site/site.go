@@ -80,6 +80,9 @@ type Site struct {
 	// sitemapURLs and sitemapBytes bound a part of the sitemap:
 	// SitemapURLs and SitemapBytes.
 	sitemapURLs, sitemapBytes int
+	// partCount is how many parts the sitemap has at the index's
+	// position (sitemap.go).
+	partCount partCount
 	// shown and imgs serve the images live pages show (media.go).
 	shown *shown
 	imgs  *imageStore
@@ -145,16 +148,23 @@ const catchUpGCPercent = 50
 // Run follows the PUBLIC stream until ctx is done.
 func (s *Site) Run(ctx context.Context) error {
 	if os.Getenv("GOGC") == "" {
-		prev := debug.SetGCPercent(catchUpGCPercent)
-		go func() {
-			select {
-			case <-s.ready:
-			case <-ctx.Done():
-			}
-			debug.SetGCPercent(prev)
-		}()
+		s.lowerGCUntilReady(ctx)
 	}
 	return s.bus.Public.Follow(ctx, s.bus.Public.Wildcard(eventsv1.KindArticles), s.apply, s.ready)
+}
+
+// lowerGCUntilReady sets the collector's target to catchUpGCPercent
+// and gives the process its own setting back once the site is ready (or
+// ctx is done).
+func (s *Site) lowerGCUntilReady(ctx context.Context) {
+	prev := debug.SetGCPercent(catchUpGCPercent)
+	go func() {
+		select {
+		case <-s.ready:
+		case <-ctx.Done():
+		}
+		debug.SetGCPercent(prev)
+	}()
 }
 
 // Ready is closed once the site has read every article published before

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tandemnews/tandem/pkg/siteconfig"
@@ -118,7 +119,7 @@ func (s *Site) sitemap(w http.ResponseWriter, r *http.Request, part int) {
 		return
 	}
 	key := "sitemap:" + strconv.Itoa(part)
-	if s.lists.get(key, s.index.Seq()) == nil && part > len(s.sitemapParts()) {
+	if s.lists.get(key, s.index.Seq()) == nil && part > s.sitemapPartCount() {
 		s.notFound(w, siteconfig.Locales[0])
 		return
 	}
@@ -129,4 +130,27 @@ func (s *Site) sitemap(w http.ResponseWriter, r *http.Request, part int) {
 		}
 		return s.sitemapPart(parts[part-1])
 	})
+}
+
+// partCount remembers how many parts the sitemap has at one index
+// position, so that asking for parts past the last (never cached: any
+// number will do) costs a sort of every article once per event, not
+// once per request.
+type partCount struct {
+	mu  sync.Mutex
+	seq uint64
+	n   int
+	set bool
+}
+
+// sitemapPartCount is the number of parts of the sitemap now.
+func (s *Site) sitemapPartCount() int {
+	c := &s.partCount
+	seq := s.index.Seq()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.set || c.seq != seq {
+		c.n, c.seq, c.set = len(s.sitemapParts()), seq, true
+	}
+	return c.n
 }
