@@ -183,7 +183,9 @@ func (st *imageStore) get(ctx context.Context, name string) ([]byte, error) {
 		metrics.ImageReads.WithLabelValues("bucket").Inc()
 		st.digests.Add(name, sha256.Sum256(b))
 		st.lru.Add(name, b)
-		st.toRedis(ctx, name, b)
+		// In the background: no reader waits for the copy, and a slow
+		// write of a large image is not taken for Redis being down.
+		go st.toRedis(context.WithoutCancel(ctx), name, b)
 		return b, nil
 	})
 	if err != nil {
@@ -228,12 +230,17 @@ func (st *imageStore) toRedis(ctx context.Context, name string, b []byte) {
 	if !t.redisUp() {
 		return
 	}
-	rctx, cancel := context.WithTimeout(ctx, redisBudget)
+	rctx, cancel := context.WithTimeout(ctx, imageWriteBudget)
 	defer cancel()
 	if err := t.redis.PutMedia(rctx, name, b); err != nil {
-		t.redisFailed(err)
+		t.log.Debug("image not copied to redis", "object", name, "err", err)
 	}
 }
+
+// imageWriteBudget bounds the background copy of an image into Redis;
+// it runs after the reader has its answer, so it may take longer than
+// a read, and a failure only means the next replica reads the bucket.
+const imageWriteBudget = time.Second
 
 // digest is the SHA-256 the object store records for the object name,
 // remembered, or read with its info within imageInfoBudget.

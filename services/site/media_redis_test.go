@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -84,13 +85,22 @@ func (h *imageHarness) cutBucket() {
 	h.site.imgs.mu.Unlock()
 }
 
+// inRedis is what Redis holds for the image once the replica's
+// background copy of it has landed (it waits up to 5 s for the image's
+// own bytes, then returns what is there).
 func (h *imageHarness) inRedis() []byte {
 	h.t.Helper()
-	b, err := h.pages.Get(context.Background(), h.pages.MediaKey(h.name))
-	if err != nil {
-		h.t.Fatalf("redis: %v", err)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, err := h.pages.Get(context.Background(), h.pages.MediaKey(h.name))
+		if err != nil && !errors.Is(err, cache.ErrMiss) {
+			h.t.Fatalf("redis: %v", err)
+		}
+		if bytes.Equal(b, h.data) || time.Now().After(deadline) {
+			return b
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	return b
 }
 
 func (h *imageHarness) putRedis(b []byte) {
