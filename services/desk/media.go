@@ -19,8 +19,8 @@ import (
 )
 
 // maxUploadBytes bounds an upload form: the media library's 3 MiB file
-// limit and room for the texts. A larger file gets the library's own
-// refusal, read from its first bytes past the limit.
+// limit and room for the texts. A larger form is refused at once, with
+// a sentence at the file field.
 const maxUploadBytes = 3<<20 + 64<<10
 
 // mediaPage is the photo library: the upload form, and every item with
@@ -125,6 +125,14 @@ func (d *Desk) mediaScreen(w http.ResponseWriter, v *visit, p *mediaPage, status
 func (d *Desk) uploadMedia(w http.ResponseWriter, v *visit) {
 	r := v.r
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+	if err := r.ParseMultipartForm(maxUploadBytes); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			// The form cannot be read past the limit, texts included.
+			d.mediaScreen(w, v, &mediaPage{Errors: map[string]string{"file": v.lang.T("media.file_too_large")}}, http.StatusRequestEntityTooLarge, "")
+			return
+		}
+	}
 	p := &mediaPage{AltZh: r.FormValue("alt_zh"), AltEn: r.FormValue("alt_en"), Credit: r.FormValue("credit")}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {

@@ -62,6 +62,12 @@ func TestAnEditorUploadsAPhotoAndGetsTheLineThatShowsIt(t *testing.T) {
 	if code != http.StatusBadRequest || !regexp.MustCompile(`id="alt_en-error">[^<]*required`).MatchString(page) || !strings.Contains(page, `value="校门"`) {
 		t.Fatalf("an upload without English alt text: %d\n%s", code, page)
 	}
+	// A file past the form's limit gets the size refusal at the file
+	// field, not "choose a file".
+	code, page = postPhoto(t, d.DeskURL, ed, bytes.Repeat([]byte{0xff}, 4<<20), map[string]string{"alt_zh": "校门", "alt_en": "The main gate"})
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(page, `id="file-error">`) || !strings.Contains(page, "3 MiB") {
+		t.Fatalf("an upload over the limit: %d\n%s", code, page)
+	}
 	code, page = postPhoto(t, d.DeskURL, ed, photo, map[string]string{"alt_zh": "校门", "alt_en": "The main gate", "credit": "Photo office"})
 	m := regexp.MustCompile(`<pre class="snippet" id="added-snippet">!\[[^\]]*\]\(media:([0-9a-f]{64})\)</pre>`).FindStringSubmatch(page)
 	if code != http.StatusOK || m == nil {
