@@ -116,6 +116,9 @@ func TestTwoEditorsSaveTheTwoLanguagesAndAStaleSaveShowsTheMerge(t *testing.T) {
 	// Now both change the English title: the one who read before the
 	// other's save sees the merge view, with both versions.
 	run(t, zh, "reload", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#en_title`)))
+	// A fresh page, so that the notice waited for below is this save's
+	// and not the one still shown from the save before.
+	run(t, en, "the English editor reloads", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#en_title`)))
 	run(t, en, "the English editor changes the title again", fill(`#en_title`, "Saved first"), chromedp.Click(chromedp.CSS(`#save`)), chromedp.WaitVisible(chromedp.CSS(`.banner.notice`)))
 	run(t, zh, "a stale save of the same field", fill(`#en_title`, "Saved second"), chromedp.Click(chromedp.CSS(`#save`)), chromedp.WaitVisible(chromedp.CSS(`.merge`)))
 	m := text(t, zh, `.merge tbody`)
