@@ -1,9 +1,12 @@
 package siteconfig
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"net/http"
+	"time"
 )
 
 //go:embed assets
@@ -35,4 +38,18 @@ func load(name, ctype string) Asset {
 	}
 	sum := sha256.Sum256(b)
 	return Asset{Body: b, ContentType: ctype, ETag: `"` + hex.EncodeToString(sum[:6]) + `"`}
+}
+
+// CacheAsset is the caching of the site's own files, which change only
+// with a release.
+const CacheAsset = "public, max-age=86400"
+
+// ServeHTTP writes the file with its type, caching and validator; a
+// matching If-None-Match gets 304.
+func (a Asset) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Cache-Control", CacheAsset)
+	h.Set("ETag", a.ETag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.Body))
 }

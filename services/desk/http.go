@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -43,7 +42,7 @@ func (d *Desk) routes() http.Handler {
 	// The site's own files (icon, logo), which every page a preview shows
 	// links as the site does.
 	for path, a := range siteconfig.Assets {
-		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) { serveSiteAsset(w, r, a) })
+		mux.Handle("GET "+path, a)
 	}
 	// The probes: the desk is live and ready whenever it answers. It does
 	// not go unready when a service is down: it keeps serving and says
@@ -202,11 +201,3 @@ func localPath(p string) string {
 }
 
 func (d *Desk) isSecure(r *http.Request) bool { return d.secure || r.TLS != nil }
-
-// serveSiteAsset writes one of the site's own files, as the site does.
-func serveSiteAsset(w http.ResponseWriter, r *http.Request, a siteconfig.Asset) {
-	w.Header().Set("Content-Type", a.ContentType)
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Header().Set("ETag", a.ETag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.Body))
-}

@@ -142,7 +142,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a, ok := siteconfig.Assets[p]; ok {
-		serveAsset(w, r, a)
+		a.ServeHTTP(w, r)
 		return
 	}
 	segs := strings.Split(strings.Trim(p, "/"), "/")

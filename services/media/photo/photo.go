@@ -258,12 +258,6 @@ func ObjectName(id string, width int, ext string) string {
 	return fmt.Sprintf("%s/%d.%s", id, width, ext)
 }
 
-// PublicName is the name of one variant in the public bucket and on the
-// site, after /media/.
-func PublicName(id string, width int, ext string) string {
-	return fmt.Sprintf("%s-%d.%s", id, width, ext)
-}
-
 func sortedKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
