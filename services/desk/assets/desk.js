@@ -41,11 +41,14 @@
   // each language's preview button sends the form to its frame, where
   // publishing renders the page as the site will show it.
   var timer = null;
-  // One after the other: a form submitted again before its last
-  // submission started navigating replaces that submission.
+  // Once the form is submitted to be saved, no preview is sent: a form
+  // submitted again before its last submission started navigating
+  // replaces that submission, and the save would be lost.
+  var saving = false;
+  // One after the other, for the same reason.
   function refresh() {
     document.querySelectorAll("#editor .preview-btn").forEach(function (b, i) {
-      setTimeout(function () { b.click(); }, i * 250);
+      setTimeout(function () { if (!saving) b.click(); }, i * 250);
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
@@ -55,6 +58,13 @@
       clearTimeout(timer);
       timer = setTimeout(refresh, 700);
     });
+    form.addEventListener("submit", function (e) {
+      if (e.submitter && e.submitter.classList.contains("preview-btn")) return;
+      saving = true;
+      clearTimeout(timer);
+    });
+    // A page brought back from the browser's history may be saved again.
+    window.addEventListener("pageshow", function () { saving = false; });
     refresh();
   });
 })();
